@@ -1,0 +1,81 @@
+use model::PasswordProblem;
+use store::StoreError;
+
+/// Why the engine refused. Each variant has a stable `code()` that the UI
+/// turns into a sentence from its catalogue (Japanese or English).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("the e-mail address or password is wrong")]
+    InvalidCredentials,
+    #[error("too many failed logins; retry after {retry_after_secs} s")]
+    Throttled { retry_after_secs: i64 },
+    #[error("this account is disabled")]
+    AccountDisabled,
+    #[error("the organization requires a second factor")]
+    TotpRequiredByPolicy,
+    #[error("the one-time code is wrong or was already used")]
+    InvalidTotp,
+    #[error("a second factor must be set up first")]
+    TotpEnrolmentRequired,
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("password: {0:?}")]
+    WeakPassword(PasswordProblem),
+    #[error("the current password is wrong")]
+    WrongCurrentPassword,
+    #[error("this e-mail address is already in use")]
+    EmailTaken,
+    #[error("the e-mail address is not valid")]
+    InvalidEmail,
+    #[error("a name is required")]
+    NameRequired,
+    #[error("the invitation link is invalid, expired or already used")]
+    InvalidInvitation,
+    #[error("the clinic would be left without an owner")]
+    LastOwner,
+    #[error("you cannot change your own role or account state")]
+    SelfChange,
+    #[error("stored data could not be read")]
+    Corrupt,
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl EngineError {
+    pub fn code(&self) -> &'static str {
+        use EngineError::*;
+        match self {
+            NotSignedIn => "not_signed_in",
+            InvalidCredentials => "invalid_credentials",
+            Throttled { .. } => "throttled",
+            AccountDisabled => "account_disabled",
+            InvalidTotp => "invalid_totp",
+            TotpRequiredByPolicy => "totp_required_by_policy",
+            TotpEnrolmentRequired => "totp_enrolment_required",
+            Forbidden => "forbidden",
+            NotFound => "not_found",
+            WeakPassword(PasswordProblem::TooShort) => "password_too_short",
+            WeakPassword(PasswordProblem::TooLong) => "password_too_long",
+            WrongCurrentPassword => "wrong_current_password",
+            EmailTaken => "email_taken",
+            InvalidEmail => "invalid_email",
+            NameRequired => "name_required",
+            InvalidInvitation => "invalid_invitation",
+            LastOwner => "last_owner",
+            SelfChange => "self_change",
+            Corrupt | Store(_) => "internal",
+        }
+    }
+
+    /// A number the message needs (seconds to wait), if any.
+    pub fn param(&self) -> Option<i64> {
+        match self {
+            EngineError::Throttled { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+}

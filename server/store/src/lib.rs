@@ -1,0 +1,16 @@
+//! Persistence for Yorisoi on SQLite (one file, zero set-up) and PostgreSQL
+//! (several instances). One handle, chosen by the URL; the same queries run on
+//! both because they use `$N` placeholders and portable SQL only.
+
+mod accounts;
+mod audit;
+mod db;
+mod sessions;
+pub mod testing;
+mod throttle;
+
+pub use accounts::*;
+pub use audit::*;
+pub use db::{Db, Dialect, StoreError};
+pub use sessions::*;
+pub use throttle::*;
