@@ -1,1 +1,132 @@
-fn main(){}
+//! `yorisoi`: serve the console, migrate, create the first owner, seed the
+//! demo, verify the audit log.
+
+use anyhow::{bail, Context};
+use app::ssr::ServerContext;
+use engine::audit::ChainReport;
+use engine::{Engine, SystemClock};
+use server::config::Config;
+use std::sync::Arc;
+
+const USAGE: &str = "\
+usage: yorisoi [command]
+
+  serve                      run the console (default)
+  migrate                    apply database migrations and exit
+  seed-demo                  add the demo clinic if the database is empty
+  admin create-owner --org NAME --clinic NAME --email EMAIL --name NAME
+                             create the first owner of a real installation
+                             (password from YORISOI_OWNER_PASSWORD or stdin)
+  audit verify               check the audit log's hash chain
+";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = dotenv_file();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("YORISOI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    let config = Config::from_env()?;
+    match words.as_slice() {
+        [] | ["serve"] => serve(config).await,
+        ["migrate"] => {
+            open_engine(&config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        ["seed-demo"] => {
+            let engine = open_engine(&config).await?;
+            let seeded = engine.seed_demo_if_empty().await?;
+            println!("{}", if seeded { "demo clinic seeded" } else { "database not empty: nothing seeded" });
+            Ok(())
+        }
+        ["admin", "create-owner", rest @ ..] => create_owner(&config, rest).await,
+        ["audit", "verify"] => {
+            let engine = open_engine(&config).await?;
+            match engine.verify_audit().await? {
+                ChainReport::Intact { entries } => {
+                    println!("audit log intact: {entries} entries");
+                    Ok(())
+                }
+                ChainReport::Broken { seq, reason } => bail!("audit log broken at entry {seq}: {reason}"),
+            }
+        }
+        ["help"] | ["--help"] | ["-h"] => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => bail!("unknown command\n\n{USAGE}"),
+    }
+}
+
+/// Loads `.env` from the working directory, without overriding variables
+/// that are already set.
+fn dotenv_file() -> std::io::Result<()> {
+    let text = std::fs::read_to_string(".env")?;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        if let Some((k, v)) = line.split_once('=') {
+            let (k, v) = (k.trim(), v.trim().trim_matches('"'));
+            if std::env::var_os(k).is_none() {
+                std::env::set_var(k, v);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn open_engine(config: &Config) -> anyhow::Result<Engine> {
+    config.prepare_data_dir()?;
+    let db = store::Db::connect(&config.database_url).await.context("connecting to the database")?;
+    db.migrate().await.context("applying migrations")?;
+    Ok(Engine::new(db, Arc::new(SystemClock), config.secret_box()?))
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let engine = open_engine(&config).await?;
+    if config.seed_demo && engine.seed_demo_if_empty().await? {
+        tracing::info!("demo clinic seeded");
+    }
+    let mut leptos = leptos::prelude::get_configuration(None)?.leptos_options;
+    leptos.site_root = config.site_root.clone().into();
+    leptos.site_addr = config.addr.parse().with_context(|| format!("YORISOI_ADDR {:?} is not host:port", config.addr))?;
+    let ctx = ServerContext { engine, secure_cookies: config.secure_cookies(), trust_forwarded_for: config.trust_forwarded_for };
+    let app = server::router(ctx, leptos.clone(), config.public_url.clone());
+    let listener = tokio::net::TcpListener::bind(&leptos.site_addr).await.with_context(|| format!("listening on {}", leptos.site_addr))?;
+    tracing::info!(url = %config.public_url, "Yorisoi is listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+async fn create_owner(config: &Config, args: &[&str]) -> anyhow::Result<()> {
+    let mut opts = std::collections::HashMap::new();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+        opts.insert(flag.trim_start_matches("--").to_string(), value.to_string());
+    }
+    let get = |k: &str| opts.get(k).cloned().with_context(|| format!("--{k} is required\n\n{USAGE}"));
+    let (org, clinic, email, name) = (get("org")?, get("clinic")?, get("email")?, get("name")?);
+    let password = match std::env::var("YORISOI_OWNER_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!("Password for {email} (at least 10 characters):");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let engine = open_engine(config).await?;
+    engine.create_owner(&org, &clinic, &email, &name, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("owner {email} created for {clinic}");
+    Ok(())
+}

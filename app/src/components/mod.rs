@@ -1,0 +1,36 @@
+pub mod shell;
+
+use crate::errors::AppError;
+use crate::i18n::t;
+use crate::use_lang;
+use leptos::prelude::*;
+
+/// A refusal or failure, said plainly. A missing permission gets the
+/// page-level sentence; a lost session links back to login.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let lang = use_lang();
+    let text = if error.code == "forbidden" { t(lang, "error.forbidden_page") } else { error.message(lang) };
+    let to_login = error.code == "not_signed_in";
+    view! {
+        <div class="notice notice-error" role="alert">
+            <p>{text}</p>
+            {to_login.then(|| view! { <p><a href="/login" rel="external">{t(lang, "login.back")}</a></p> })}
+        </div>
+    }
+}
+
+/// The error of the last run of a form's action, if it failed.
+#[component]
+pub fn ActionError<T: Clone + Send + Sync + 'static>(#[prop(into)] value: Signal<Option<Result<T, AppError>>>) -> impl IntoView {
+    move || match value.get() {
+        Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    let lang = use_lang();
+    view! { <p class="loading" role="status" aria-live="polite">{t(lang, "common.loading")}</p> }
+}

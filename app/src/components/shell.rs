@@ -1,0 +1,115 @@
+//! The frame around every signed-in page: header, clinic switcher,
+//! navigation for every area, and the signed-in check.
+
+use crate::api::{get_me, Logout, Me, SwitchClinic};
+use crate::components::{ErrorNotice, Loading};
+use crate::i18n::t;
+use crate::use_lang;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::use_location;
+use model::{Permission, Role};
+
+/// Every area of the product, in the order staff think of them.
+pub const AREAS: &[(&str, &str)] = &[
+    ("/", "nav.dashboard"),
+    ("/friends", "nav.friends"),
+    ("/tags", "nav.tags"),
+    ("/segments", "nav.segments"),
+    ("/broadcasts", "nav.broadcasts"),
+    ("/sequences", "nav.sequences"),
+    ("/richmenus", "nav.richmenus"),
+    ("/staff-channels", "nav.staff_channels"),
+    ("/analytics", "nav.analytics"),
+    ("/settings", "nav.settings"),
+];
+
+pub fn role_label(role: Role) -> String {
+    t(use_lang(), &format!("role.{}", role.as_str()))
+}
+
+/// The signed-in member, for pages inside the shell.
+pub fn use_me() -> Me {
+    use_context::<Me>().expect("pages inside the shell have the signed-in member")
+}
+
+pub fn can(permission: Permission) -> bool {
+    use_context::<Me>().map(|m| m.role.can(permission)).unwrap_or(false)
+}
+
+#[component]
+pub fn Shell() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    view! {
+        <Suspense fallback=|| view! { <div class="page-loading"><Loading/></div> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => {
+                        provide_context(me.clone());
+                        view! { <Frame me=me/> }.into_any()
+                    }
+                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Err(e) => view! { <main class="auth-page"><ErrorNotice error=e/></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Frame(me: Me) -> impl IntoView {
+    let lang = use_lang();
+    let logout = ServerAction::<Logout>::new();
+    let switch = ServerAction::<SwitchClinic>::new();
+    let location = use_location();
+    let lang_href = move || format!("/lang/{}?next={}", lang.other().code(), location.pathname.get());
+    let several = me.clinics.len() > 1;
+    let current = me.clinic_id.clone();
+    let clinics = me.clinics.clone();
+    let role = role_label(me.role);
+
+    view! {
+        <a class="skip-link" href="#main">{t(lang, "shell.skip")}</a>
+        <header class="topbar">
+            <a class="brand" href="/">{t(lang, "app.name")}</a>
+            <div class="clinic" data-testid="clinic-name">
+                <span class="clinic-label">{t(lang, "shell.clinic")}</span>
+                {if several {
+                    view! {
+                        <ActionForm action=switch attr:class="clinic-switch">
+                            <label class="visually-hidden" for="clinic-select">{t(lang, "shell.clinic")}</label>
+                            <select id="clinic-select" name="clinic">
+                                {clinics.into_iter().map(|c| {
+                                    let selected = c.id == current;
+                                    view! { <option value=c.id selected=selected>{c.name}</option> }
+                                }).collect_view()}
+                            </select>
+                            <button type="submit" class="button button-small">{t(lang, "shell.switch_clinic")}</button>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    view! { <strong>{me.clinic_name.clone()}</strong> }.into_any()
+                }}
+            </div>
+            <div class="topbar-right">
+                <span class="who" data-testid="who">{me.display_name.clone()}" "<span class="badge">{role}</span></span>
+                <a class="lang-switch" href=lang_href rel="external">{t(lang, "lang.switch")}</a>
+                <ActionForm action=logout>
+                    <button type="submit" class="button button-quiet">{t(lang, "shell.logout")}</button>
+                </ActionForm>
+            </div>
+        </header>
+        <div class="layout">
+            <nav class="sidenav" aria-label=t(lang, "nav.main")>
+                <ul>
+                    {AREAS.iter().map(|(href, key)| view! {
+                        <li><A href=*href exact=true>{t(lang, key)}</A></li>
+                    }).collect_view()}
+                </ul>
+            </nav>
+            <main id="main" class="content" tabindex="-1">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}

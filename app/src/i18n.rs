@@ -1,0 +1,250 @@
+//! The UI's words, Japanese first, English second. Every string a person
+//! reads comes from here; components never hard-code text.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub const COOKIE: &'static str = "yorisoi_lang";
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// The language named in a `Cookie:` header value (Japanese by default).
+    pub fn from_cookie_header(header: &str) -> Lang {
+        let wanted = format!("{}=en", Lang::COOKIE);
+        if header.split(';').any(|c| c.trim() == wanted) {
+            Lang::En
+        } else {
+            Lang::Ja
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ja => Lang::En,
+            Lang::En => Lang::Ja,
+        }
+    }
+}
+
+macro_rules! catalogue {
+    ($($key:literal => $ja:literal, $en:literal;)*) => {
+        fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
+            Some(match (key, lang) {
+                $(($key, Lang::Ja) => $ja, ($key, Lang::En) => $en,)*
+                _ => return None,
+            })
+        }
+        #[cfg(test)]
+        const ENTRIES: &[(&str, &str, &str)] = &[$(($key, $ja, $en)),*];
+    };
+}
+
+/// The text for `key`; a missing key shows itself so it is noticed.
+pub fn t(lang: Lang, key: &str) -> String {
+    lookup(lang, key).map(str::to_string).unwrap_or_else(|| key.to_string())
+}
+
+/// The text for `key` with `{n}` replaced.
+pub fn t_n(lang: Lang, key: &str, n: i64) -> String {
+    t(lang, key).replace("{n}", &n.to_string())
+}
+
+catalogue! {
+    "app.name" => "Yorisoi", "Yorisoi";
+    "app.tagline" => "クリニックのLINE公式アカウント運用コンソール", "The LINE Official Account console for clinics";
+    "lang.switch" => "English", "日本語";
+    "common.loading" => "読み込み中…", "Loading…";
+    "common.save" => "保存", "Save";
+    "common.cancel" => "キャンセル", "Cancel";
+    "common.saved" => "保存しました。", "Saved.";
+    "common.yes" => "はい", "Yes";
+    "common.back_home" => "ダッシュボードへ戻る", "Back to the dashboard";
+    "common.error_title" => "問題が発生しました", "Something went wrong";
+    "common.retry" => "再読み込み", "Reload";
+
+    "nav.dashboard" => "ダッシュボード", "Dashboard";
+    "nav.friends" => "友だち", "Friends";
+    "nav.tags" => "タグ", "Tags";
+    "nav.segments" => "セグメント", "Segments";
+    "nav.broadcasts" => "配信", "Broadcasts";
+    "nav.sequences" => "ステップ配信", "Step sequences";
+    "nav.richmenus" => "リッチメニュー", "Rich menus";
+    "nav.staff_channels" => "職員連絡", "Staff channels";
+    "nav.analytics" => "分析", "Analytics";
+    "nav.settings" => "設定", "Settings";
+    "nav.menu" => "メニュー", "Menu";
+    "nav.main" => "メインナビゲーション", "Main navigation";
+
+    "shell.clinic" => "クリニック", "Clinic";
+    "shell.switch_clinic" => "切り替え", "Switch";
+    "shell.logout" => "ログアウト", "Log out";
+    "shell.skip" => "本文へスキップ", "Skip to content";
+
+    "role.owner" => "オーナー", "Owner";
+    "role.admin" => "管理者", "Admin";
+    "role.marketer" => "マーケター", "Marketer";
+    "role.staff" => "スタッフ", "Staff";
+    "role.viewer" => "閲覧者", "Viewer";
+
+    "login.title" => "ログイン", "Log in";
+    "login.email" => "メールアドレス", "E-mail address";
+    "login.password" => "パスワード", "Password";
+    "login.submit" => "ログイン", "Log in";
+    "login.submitting" => "確認中…", "Checking…";
+    "login.totp_title" => "確認コードの入力", "Enter your verification code";
+    "login.totp_help" => "認証アプリに表示されている6桁のコードを入力してください。", "Enter the 6-digit code shown in your authenticator app.";
+    "login.totp_code" => "確認コード", "Verification code";
+    "login.totp_submit" => "確認", "Verify";
+    "login.enrol_title" => "二段階認証の設定が必要です", "Two-step verification is required";
+    "login.enrol_help" => "組織の方針により、二段階認証を設定してからご利用いただけます。", "Your organization requires two-step verification before you continue.";
+    "login.back" => "ログイン画面に戻る", "Back to login";
+
+    "dash.title" => "ダッシュボード", "Dashboard";
+    "dash.welcome" => "ようこそ、{name}さん", "Welcome, {name}";
+    "dash.role" => "このクリニックでの役割", "Your role in this clinic";
+    "dash.next" => "これから使える機能", "Coming next";
+    "dash.next_help" => "友だち管理、タグ、配信、ステップ配信、リッチメニューは順次追加されます。", "Friends, tags, broadcasts, sequences and rich menus are being added step by step.";
+
+    "soon.title" => "準備中", "Coming soon";
+    "soon.body" => "この機能は現在準備中です。公開までしばらくお待ちください。", "This area is being built and will be available soon.";
+
+    "settings.title" => "設定", "Settings";
+    "settings.account" => "アカウント", "Account";
+    "settings.staff" => "スタッフ", "Staff";
+    "settings.audit" => "監査ログ", "Audit log";
+    "settings.security" => "セキュリティ", "Security";
+
+    "pw.title" => "パスワードの変更", "Change password";
+    "pw.current" => "現在のパスワード", "Current password";
+    "pw.new" => "新しいパスワード", "New password";
+    "pw.confirm" => "新しいパスワード（確認）", "New password (again)";
+    "pw.help" => "10文字以上。長い文やフレーズがおすすめです。", "At least 10 characters. A long phrase works best.";
+    "pw.changed" => "パスワードを変更しました。他の端末からはログアウトされました。", "Password changed. Other devices have been signed out.";
+
+    "totp.title" => "二段階認証（TOTP）", "Two-step verification (TOTP)";
+    "totp.on" => "有効", "On";
+    "totp.off" => "無効", "Off";
+    "totp.status" => "状態", "Status";
+    "totp.start" => "設定を始める", "Set up";
+    "totp.scan" => "認証アプリ（Google Authenticator など）でQRコードを読み取るか、次のキーを入力してください。", "Scan the QR code with an authenticator app (such as Google Authenticator), or type this key:";
+    "totp.secret" => "セットアップキー", "Setup key";
+    "totp.confirm" => "表示された6桁のコードで確認", "Confirm with the 6-digit code";
+    "totp.enabled" => "二段階認証を有効にしました。次回のログインから確認コードが必要です。", "Two-step verification is on. You will be asked for a code at your next login.";
+    "totp.disable" => "無効にする", "Turn off";
+    "totp.disable_help" => "無効にするには現在のパスワードを入力してください。", "Enter your current password to turn it off.";
+    "totp.disabled" => "二段階認証を無効にしました。", "Two-step verification is off.";
+
+    "staff.title" => "スタッフ管理", "Staff";
+    "staff.name" => "氏名", "Name";
+    "staff.email" => "メールアドレス", "E-mail";
+    "staff.role" => "役割", "Role";
+    "staff.state" => "状態", "State";
+    "staff.active" => "有効", "Active";
+    "staff.disabled" => "無効", "Disabled";
+    "staff.invited" => "招待中", "Invited";
+    "staff.you" => "あなた", "You";
+    "staff.change_role" => "役割を変更", "Change role";
+    "staff.disable" => "無効にする", "Disable";
+    "staff.enable" => "有効にする", "Enable";
+    "staff.confirm_disable" => "{name}さんを無効にしますか？ すぐにログアウトされ、再び有効にするまでログインできません。", "Disable {name}? They are signed out at once and cannot log in until enabled again.";
+    "staff.invite" => "スタッフを招待", "Invite staff";
+    "staff.invite_submit" => "招待リンクを作成", "Create invitation link";
+    "staff.invite_link" => "招待リンクを作成しました。ご本人に渡してください（7日間有効・1回限り）：", "Invitation link created. Give it to the person (valid 7 days, once):";
+    "staff.added" => "既存のアカウントをこのクリニックに追加しました。", "The existing account was added to this clinic.";
+    "staff.empty" => "スタッフがまだいません。", "No staff yet.";
+    "staff.totp" => "二段階認証", "2-step";
+
+    "audit.title" => "監査ログ", "Audit log";
+    "audit.at" => "日時", "When";
+    "audit.actor" => "操作した人", "Who";
+    "audit.action" => "操作", "Action";
+    "audit.target" => "対象", "Target";
+    "audit.detail" => "詳細", "Detail";
+    "audit.ip" => "IPアドレス", "IP address";
+    "audit.filter" => "種類で絞り込み", "Filter by kind";
+    "audit.all" => "すべて", "All";
+    "audit.logins" => "ログイン", "Logins";
+    "audit.staff" => "スタッフ・役割", "Staff and roles";
+    "audit.settings" => "設定変更", "Settings";
+    "audit.more" => "さらに表示", "Show more";
+    "audit.empty" => "該当する記録はありません。", "No entries match.";
+    "audit.chain" => "記録は改ざん検知のためハッシュチェーンで連結されています（yorisoi audit verify で検証）。", "Entries are hash-chained so tampering is detectable (check with yorisoi audit verify).";
+
+    "security.title" => "セキュリティ方針", "Security policy";
+    "security.require_totp" => "全スタッフに二段階認証を必須にする", "Require two-step verification for all staff";
+    "security.require_totp_help" => "未設定のスタッフは次回ログイン時に設定を求められます。", "Staff without it are asked to set it up at their next login.";
+
+    "invite.title" => "アカウントの有効化", "Activate your account";
+    "invite.help" => "{email} のパスワードを設定してください。", "Choose a password for {email}.";
+    "invite.submit" => "パスワードを設定してログインへ", "Set password and continue";
+    "invite.done" => "パスワードを設定しました。ログインしてください。", "Your password is set. Please log in.";
+
+    "error.not_signed_in" => "ログインしてください。", "Please log in.";
+    "error.invalid_credentials" => "メールアドレスまたはパスワードが正しくありません。", "The e-mail address or password is not correct.";
+    "error.throttled" => "ログインの失敗が続いたため、一時的にロックしています。{n}秒後にもう一度お試しください。", "Too many failed attempts. Please try again in {n} seconds.";
+    "error.account_disabled" => "このアカウントは無効になっています。管理者にお問い合わせください。", "This account is disabled. Please contact your administrator.";
+    "error.invalid_totp" => "確認コードが正しくないか、すでに使われています。", "The code is wrong or has already been used.";
+    "error.totp_required_by_policy" => "組織の方針で二段階認証が必須のため、無効にできません。", "Your organization requires two-step verification; it cannot be turned off.";
+    "error.totp_enrolment_required" => "先に二段階認証を設定してください。", "Please set up two-step verification first.";
+    "error.forbidden" => "この操作を行う権限がありません。", "You do not have permission to do this.";
+    "error.forbidden_page" => "このページを表示する権限がありません。必要な場合は管理者にお問い合わせください。", "You do not have permission to view this page. Ask your administrator if you need it.";
+    "error.not_found" => "見つかりません。", "Not found.";
+    "error.password_too_short" => "パスワードは10文字以上にしてください。", "The password must be at least 10 characters.";
+    "error.password_too_long" => "パスワードは128文字以内にしてください。", "The password must be at most 128 characters.";
+    "error.password_mismatch" => "確認用のパスワードが一致しません。", "The two new passwords do not match.";
+    "error.wrong_current_password" => "現在のパスワードが正しくありません。", "The current password is not correct.";
+    "error.email_taken" => "このメールアドレスはすでに使われています。", "This e-mail address is already in use.";
+    "error.invalid_email" => "メールアドレスの形式が正しくありません。", "The e-mail address is not valid.";
+    "error.name_required" => "氏名を入力してください。", "Please enter a name.";
+    "error.invalid_invitation" => "招待リンクが無効か、期限切れか、すでに使われています。管理者に新しいリンクを依頼してください。", "The invitation link is invalid, expired or already used. Ask your administrator for a new one.";
+    "error.last_owner" => "クリニックにはオーナーが最低1人必要です。", "A clinic needs at least one owner.";
+    "error.self_change" => "自分自身の役割や状態は変更できません。", "You cannot change your own role or state.";
+    "error.invalid_role" => "役割の指定が正しくありません。", "That role is not valid.";
+    "error.internal" => "サーバーで問題が発生しました。しばらくしてからもう一度お試しください。", "The server had a problem. Please try again shortly.";
+    "error.network" => "サーバーと通信できませんでした。接続を確認してもう一度お試しください。", "Could not reach the server. Check the connection and try again.";
+    "error.csrf" => "安全のため、このリクエストは拒否されました。ページを再読み込みしてください。", "For your safety this request was refused. Please reload the page.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_entry_has_both_languages() {
+        for (key, ja, en) in ENTRIES {
+            assert!(!ja.is_empty() && !en.is_empty(), "{key}");
+        }
+        let mut keys: Vec<&str> = ENTRIES.iter().map(|e| e.0).collect();
+        keys.sort();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(n, keys.len(), "duplicate keys in the catalogue");
+    }
+
+    #[test]
+    fn every_engine_error_code_has_a_message() {
+        for code in crate::errors::ERROR_CODES {
+            let key = format!("error.{code}");
+            assert!(lookup(Lang::Ja, &key).is_some(), "{key} missing");
+        }
+    }
+
+    #[test]
+    fn language_comes_from_the_cookie() {
+        assert_eq!(Lang::from_cookie_header("a=b; yorisoi_lang=en"), Lang::En);
+        assert_eq!(Lang::from_cookie_header("yorisoi_lang=ja"), Lang::Ja);
+        assert_eq!(Lang::from_cookie_header(""), Lang::Ja);
+        assert_eq!(t_n(Lang::En, "error.throttled", 30), "Too many failed attempts. Please try again in 30 seconds.");
+    }
+}

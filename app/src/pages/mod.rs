@@ -1,0 +1,61 @@
+mod auth;
+mod settings;
+
+pub use auth::*;
+pub use settings::*;
+
+use crate::components::shell::{role_label, use_me};
+use crate::i18n::t;
+use crate::use_lang;
+use leptos::prelude::*;
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let lang = use_lang();
+    let me = use_me();
+    view! {
+        <h1>{t(lang, "dash.title")}</h1>
+        <section class="card">
+            <h2>{t(lang, "dash.welcome").replace("{name}", &me.display_name)}</h2>
+            <dl class="facts">
+                <dt>{t(lang, "shell.clinic")}</dt><dd>{me.clinic_name.clone()}</dd>
+                <dt>{t(lang, "dash.role")}</dt><dd data-testid="role">{role_label(me.role)}</dd>
+            </dl>
+        </section>
+        <section class="card">
+            <h2>{t(lang, "dash.next")}</h2>
+            <p>{t(lang, "dash.next_help")}</p>
+        </section>
+    }
+}
+
+/// An area that is not built yet says so honestly.
+#[component]
+pub fn ComingSoon(area: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <h1>{t(lang, area)}</h1>
+        <section class="card empty-state">
+            <p class="badge badge-soon">{t(lang, "soon.title")}</p>
+            <p>{t(lang, "soon.body")}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let lang = use_lang();
+    view! {
+        <main class="auth-page">
+            <div class="auth-card">
+                <h1>"404"</h1>
+                <p>{t(lang, "error.not_found")}</p>
+                <p><a href="/">{t(lang, "common.back_home")}</a></p>
+            </div>
+        </main>
+    }
+}

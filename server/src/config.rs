@@ -1,0 +1,99 @@
+//! Configuration from `YORISOI_*` environment variables (and `.env`).
+
+use anyhow::{bail, Context};
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub secret_key: Option<String>,
+    pub addr: String,
+    pub public_url: String,
+    pub trust_forwarded_for: bool,
+    pub seed_demo: bool,
+    pub site_root: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn flag(name: &str) -> anyhow::Result<bool> {
+    match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("0") | Some("false") | Some("no") => Ok(false),
+        Some("1") | Some("true") | Some("yes") => Ok(true),
+        Some(other) => bail!("{name} must be true or false (got {other:?})"),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Config> {
+        let data_dir = PathBuf::from(var("YORISOI_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = var("YORISOI_DATABASE_URL").unwrap_or_else(|| format!("sqlite:{}", data_dir.join("yorisoi.db").display()));
+        let addr = var("YORISOI_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let public_url = var("YORISOI_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+        Ok(Config {
+            database_url,
+            secret_key: var("YORISOI_SECRET_KEY"),
+            trust_forwarded_for: flag("YORISOI_TRUST_FORWARDED_FOR")?,
+            seed_demo: flag("YORISOI_SEED_DEMO")?,
+            site_root: var("YORISOI_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            data_dir,
+            addr,
+            public_url: public_url.trim_end_matches('/').to_string(),
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// The key that encrypts secrets at rest. Without `YORISOI_SECRET_KEY`
+    /// one is generated once under the data directory, for the demo only.
+    pub fn secret_box(&self) -> anyhow::Result<engine::SecretBox> {
+        if let Some(k) = &self.secret_key {
+            return Ok(engine::SecretBox::from_base64(k)?);
+        }
+        let path = self.data_dir.join("secret.key");
+        let key = match std::fs::read_to_string(&path) {
+            Ok(k) => k,
+            Err(_) => {
+                std::fs::create_dir_all(&self.data_dir).with_context(|| format!("creating {}", self.data_dir.display()))?;
+                let k = engine::SecretBox::generate_key();
+                write_private(&path, &k)?;
+                k
+            }
+        };
+        tracing::warn!(
+            path = %path.display(),
+            "YORISOI_SECRET_KEY is not set: using a key stored next to the database. Fine for the demo; for real patient data set YORISOI_SECRET_KEY and keep it apart from backups."
+        );
+        Ok(engine::SecretBox::from_base64(&key)?)
+    }
+
+    /// Makes sure the SQLite file's directory exists.
+    pub fn prepare_data_dir(&self) -> anyhow::Result<()> {
+        if self.database_url.starts_with("sqlite:") {
+            let path = self.database_url.trim_start_matches("sqlite:").trim_start_matches("//");
+            let path = path.split('?').next().unwrap_or("");
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    Ok(())
+}

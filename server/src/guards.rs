@@ -1,0 +1,65 @@
+//! Request guards that apply to every route.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The origins a state-changing request may come from.
+#[derive(Clone)]
+pub struct Origins {
+    public: String,
+}
+
+impl Origins {
+    pub fn new(public_url: &str) -> Origins {
+        Origins { public: public_url.trim_end_matches('/').to_string() }
+    }
+}
+
+/// CSRF protection for every state-changing request (all server functions
+/// and forms): the browser must say the request comes from this site, by
+/// `Sec-Fetch-Site: same-origin` or by an `Origin` that is this site. A
+/// request that says neither is refused, so a forged cross-site form or
+/// fetch can never act with a staff member's cookie.
+pub async fn csrf_guard(State(origins): State<Origins>, req: Request<Body>, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let same_origin = match (fetch_site, origin) {
+        (Some("same-origin"), _) => true,
+        (Some(_), _) => false,
+        (None, Some(origin)) => origin == origins.public || host.is_some_and(|h| origin.split_once("://").is_some_and(|(_, o)| o == h)),
+        (None, None) => false,
+    };
+    if same_origin {
+        next.run(req).await
+    } else {
+        tracing::warn!(path = %req.uri().path(), "refused a cross-site state-changing request");
+        (
+            StatusCode::FORBIDDEN,
+            "安全のため、このリクエストは拒否されました。ページを再読み込みしてください。 / For your safety this request was refused. Please reload the page.",
+        )
+            .into_response()
+    }
+}
+
+pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
+    // Pages and API answers may hold staff or patient data: never cached.
+    // The WebAssembly and CSS under /pkg may be.
+    let cacheable = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    if !cacheable {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}

@@ -1,0 +1,74 @@
+//! The `yorisoi` server: configuration, the HTTP router and its guards.
+
+pub mod config;
+mod guards;
+
+use app::ssr::ServerContext;
+use app::{shell, App};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::collections::HashMap;
+
+#[derive(Clone)]
+struct AppState {
+    leptos: LeptosOptions,
+    ctx: ServerContext,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> LeptosOptions {
+        s.leptos.clone()
+    }
+}
+
+/// The whole HTTP surface: pages, server functions, static files, health.
+pub fn router(ctx: ServerContext, leptos: LeptosOptions, public_url: String) -> Router {
+    let routes = generate_route_list(App);
+    let state = AppState { leptos: leptos.clone(), ctx: ctx.clone() };
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/lang/{code}", get(set_language))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            {
+                let ctx = ctx.clone();
+                move || provide_context(ctx.clone())
+            },
+            {
+                let leptos = leptos.clone();
+                move || shell(leptos.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(guards::Origins::new(&public_url), guards::csrf_guard))
+        .layer(axum::middleware::from_fn(guards::security_headers))
+        .with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.ctx.engine.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// `/lang/en?next=/settings` remembers the language and goes back.
+async fn set_language(Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let code = if code == "en" { "en" } else { "ja" };
+    let next = q.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).cloned().unwrap_or_else(|| "/".into());
+    let mut res = Redirect::to(&next).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("{}={code}; Path=/; SameSite=Lax; Max-Age=31536000", app::i18n::Lang::COOKIE)) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
