@@ -26,6 +26,18 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// Leptos' settings for serving the built site (the WebAssembly and CSS that
+/// `cargo leptos build` wrote under `site_root/pkg`).
+pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("yorisoi")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
 /// The whole HTTP surface: pages, server functions, static files, health.
 pub fn router(ctx: ServerContext, leptos: LeptosOptions, public_url: String) -> Router {
     let routes = generate_route_list(App);

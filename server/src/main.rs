@@ -92,9 +92,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if config.seed_demo && engine.seed_demo_if_empty().await? {
         tracing::info!("demo clinic seeded");
     }
-    let mut leptos = leptos::prelude::get_configuration(None)?.leptos_options;
-    leptos.site_root = config.site_root.clone().into();
-    leptos.site_addr = config.addr.parse().with_context(|| format!("YORISOI_ADDR {:?} is not host:port", config.addr))?;
+    let addr = config.addr.parse().with_context(|| format!("YORISOI_ADDR {:?} is not host:port", config.addr))?;
+    let leptos = server::leptos_options(&config.site_root, addr);
     let ctx = ServerContext { engine, secure_cookies: config.secure_cookies(), trust_forwarded_for: config.trust_forwarded_for };
     let app = server::router(ctx, leptos.clone(), config.public_url.clone());
     let listener = tokio::net::TcpListener::bind(&leptos.site_addr).await.with_context(|| format!("listening on {}", leptos.site_addr))?;

@@ -48,7 +48,13 @@ pub fn Shell() -> impl IntoView {
                         provide_context(me.clone());
                         view! { <Frame me=me/> }.into_any()
                     }
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Ok(None) => {
+                        // On the server this is a real 302, so even a page
+                        // loaded without JavaScript goes to the login.
+                        #[cfg(feature = "ssr")]
+                        leptos_axum::redirect("/login");
+                        view! { <Redirect path="/login"/> }.into_any()
+                    }
                     Err(e) => view! { <main class="auth-page"><ErrorNotice error=e/></main> }.into_any(),
                 }
             })}

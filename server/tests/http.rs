@@ -1,0 +1,235 @@
+//! The HTTP surface as a browser (or an attacker) meets it: server
+//! functions with and without a session, across roles and tenants, forged
+//! cross-site requests. Runs on the backend the test run selects.
+
+use app::ssr::ServerContext;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use engine::seed::DEMO_ACCOUNTS;
+use engine::{Engine, SecretBox, SystemClock};
+use model::Role;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const ORIGIN: &str = "http://127.0.0.1:3000";
+
+struct Site {
+    router: Router,
+    engine: Engine,
+}
+
+async fn site() -> Site {
+    let db = store::testing::fresh_db().await.expect("test database");
+    let engine = Engine::new(db, Arc::new(SystemClock), SecretBox::from_base64(&SecretBox::generate_key()).unwrap());
+    engine.seed_demo_if_empty().await.unwrap();
+    let ctx = ServerContext { engine: engine.clone(), secure_cookies: false, trust_forwarded_for: false };
+    let router = server::router(ctx, server::leptos_options("target/site", "127.0.0.1:3000".parse().unwrap()), ORIGIN.into());
+    Site { router, engine }
+}
+
+struct Answer {
+    status: StatusCode,
+    cookie: Option<String>,
+    body: String,
+}
+
+impl Site {
+    async fn send(&self, req: Request<Body>) -> Answer {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let cookie = res
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("yorisoi_session="))
+            .map(|c| c.split(';').next().unwrap().to_string());
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        Answer { status, cookie, body: String::from_utf8_lossy(&body).into_owned() }
+    }
+
+    /// A server function call as the hydrated page makes it.
+    async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>, origin: Option<&str>) -> Answer {
+        let body: String = form.iter().map(|(k, v)| format!("{}={}", k, encode(v))).collect::<Vec<_>>().join("&");
+        let mut req = Request::post(format!("/api/{endpoint}")).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").header(header::HOST, "127.0.0.1:3000");
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    async fn login(&self, role: Role) -> String {
+        let a = DEMO_ACCOUNTS.iter().find(|a| a.role == role).unwrap();
+        let res = self.call("login", &[("email", a.email), ("password", a.password)], None, Some(ORIGIN)).await;
+        assert!(res.status.is_success() || res.status.is_redirection(), "login {role:?}: {} {}", res.status, res.body);
+        res.cookie.expect("login sets the session cookie")
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
+        let mut req = Request::get(path).header(header::HOST, "127.0.0.1:3000").header(header::ACCEPT, "text/html");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    async fn role_of(&self, email: &str) -> String {
+        let user = self.engine.db.user_by_email(email).await.unwrap().unwrap();
+        let clinics = self.engine.db.memberships_of(user.id).await.unwrap();
+        clinics[0].role.clone()
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn public_id_of(site: &Site, email: &str) -> String {
+    site.engine.db.user_by_email(email).await.unwrap().unwrap().public_id
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let s = site().await;
+    assert_eq!(s.get("/healthz", None).await.status, StatusCode::OK);
+    let ready = s.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.body, "ready");
+}
+
+#[tokio::test]
+async fn login_sets_an_httponly_cookie_and_a_wrong_password_says_why() {
+    let s = site().await;
+    let a = &DEMO_ACCOUNTS[0];
+    let req = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, ORIGIN)
+        .body(Body::from(format!("email={}&password={}", encode(a.email), encode(a.password))))
+        .unwrap();
+    let res = s.router.clone().oneshot(req).await.unwrap();
+    let set_cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+
+    let wrong = s.call("login", &[("email", a.email), ("password", "wrong-password")], None, Some(ORIGIN)).await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(wrong.body.contains("invalid_credentials"), "{}", wrong.body);
+    assert!(wrong.cookie.is_none());
+}
+
+#[tokio::test]
+async fn a_viewer_is_refused_admin_functions_by_the_server() {
+    let s = site().await;
+    let viewer = s.login(Role::Viewer).await;
+    let staff_id = public_id_of(&s, "staff@sakura.example").await;
+    for (endpoint, form) in [
+        ("staff_list", vec![]),
+        ("audit_list", vec![("kind", "")]),
+        ("staff_role", vec![("user", staff_id.as_str()), ("role", "admin")]),
+        ("staff_disabled", vec![("user", staff_id.as_str()), ("disabled", "true")]),
+        ("staff_invite", vec![("email", "new@sakura.example"), ("name", "新人"), ("role", "admin")]),
+        ("security_set", vec![("required", "true")]),
+    ] {
+        let res = s.call(endpoint, &form, Some(&viewer), Some(ORIGIN)).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{endpoint}: {}", res.body);
+        assert!(res.body.contains("forbidden"), "{endpoint}: {}", res.body);
+    }
+    assert_eq!(s.role_of("staff@sakura.example").await, "staff");
+    assert!(s.engine.db.user_by_email("new@sakura.example").await.unwrap().is_none());
+    // The admin page itself answers 403 to a viewer, not only a hidden link.
+    let page = s.get("/settings/staff", Some(&viewer)).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(page.body.contains("このページを表示する権限がありません"));
+}
+
+#[tokio::test]
+async fn without_a_session_nothing_is_served() {
+    let s = site().await;
+    let res = s.call("staff_list", &[], None, Some(ORIGIN)).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    let res = s.call("staff_list", &[], Some("yorisoi_session=guessed-token"), Some(ORIGIN)).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    // Pages send a visitor without a session to the login page.
+    let page = s.get("/settings/staff", None).await;
+    assert!(page.status.is_redirection(), "{}", page.status);
+}
+
+#[tokio::test]
+async fn forged_cross_site_requests_are_refused() {
+    let s = site().await;
+    let owner = s.login(Role::Owner).await;
+    let staff_id = public_id_of(&s, "staff@sakura.example").await;
+    let form = [("user", staff_id.as_str()), ("role", "admin")];
+    // Another site's form, and a request that names no origin at all.
+    for origin in [Some("https://evil.example"), None] {
+        let res = s.call("staff_role", &form, Some(&owner), origin).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{origin:?}");
+    }
+    let req = Request::post("/api/staff_role")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header("sec-fetch-site", "cross-site")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::COOKIE, &owner)
+        .body(Body::from(format!("user={staff_id}&role=admin")))
+        .unwrap();
+    assert_eq!(s.send(req).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(s.role_of("staff@sakura.example").await, "staff", "nothing changed");
+    // The same request from the site itself goes through.
+    let res = s.call("staff_role", &form, Some(&owner), Some(ORIGIN)).await;
+    assert!(res.status.is_success(), "{} {}", res.status, res.body);
+    assert_eq!(s.role_of("staff@sakura.example").await, "admin");
+}
+
+#[tokio::test]
+async fn another_clinics_owner_cannot_reach_sakura_by_guessed_ids() {
+    let s = site().await;
+    s.engine.create_owner("医療法人ほかの会", "ほかのクリニック", "other@other.example", "他院 院長", "other-owner-pass").await.unwrap();
+    let res = s.call("login", &[("email", "other@other.example"), ("password", "other-owner-pass")], None, Some(ORIGIN)).await;
+    let other = res.cookie.unwrap();
+    let viewer_id = public_id_of(&s, "viewer@sakura.example").await;
+    let owner_id = public_id_of(&s, "owner@sakura.example").await;
+
+    let res = s.call("staff_role", &[("user", &viewer_id), ("role", "admin")], Some(&other), Some(ORIGIN)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    let res = s.call("staff_disabled", &[("user", &owner_id), ("disabled", "true")], Some(&other), Some(ORIGIN)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+
+    let sakura = s.engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let sakura_clinic = s.engine.db.memberships_of(sakura.id).await.unwrap()[0].clinic_public_id.clone();
+    let res = s.call("switch_clinic", &[("clinic", &sakura_clinic)], Some(&other), Some(ORIGIN)).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+
+    let list = s.call("staff_list", &[], Some(&other), Some(ORIGIN)).await;
+    assert!(list.status.is_success());
+    assert!(!list.body.contains("sakura.example"), "{}", list.body);
+    let audit = s.call("audit_list", &[("kind", "")], Some(&other), Some(ORIGIN)).await;
+    assert!(!audit.body.contains("sakura.example"), "{}", audit.body);
+
+    assert_eq!(s.role_of("viewer@sakura.example").await, "viewer");
+    assert!(s.engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap().disabled == 0);
+}
+
+#[tokio::test]
+async fn the_login_page_renders_in_japanese_and_switches_to_english() {
+    let s = site().await;
+    let page = s.get("/login", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("lang=\"ja\"") && page.body.contains("メールアドレス"), "{}", page.body);
+    let switch = s.get("/lang/en?next=/login", None).await;
+    assert!(switch.status.is_redirection());
+    let page = s.get("/login", Some("yorisoi_lang=en")).await;
+    assert!(page.body.contains("E-mail address"));
+    // An open redirect through the language switch is not possible.
+    let res = s.router.clone().oneshot(Request::get("/lang/en?next=//evil.example").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.headers().get(header::LOCATION).unwrap(), "/");
+}
