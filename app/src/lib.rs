@@ -72,6 +72,13 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(detect_lang());
     use pages::*;
+    // Marks the page as interactive once hydrated; browser tests wait for it.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/yorisoi.css"/>

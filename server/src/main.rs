@@ -39,7 +39,18 @@ async fn main() -> anyhow::Result<()> {
         ["seed-demo"] => {
             let engine = open_engine(&config).await?;
             let seeded = engine.seed_demo_if_empty().await?;
-            println!("{}", if seeded { "demo clinic seeded" } else { "database not empty: nothing seeded" });
+            let demo = engine.db.user_by_email(engine::seed::DEMO_ACCOUNTS[0].email).await?.is_some();
+            if seeded {
+                println!("Demo clinic 「{}」 seeded.", engine::seed::DEMO_CLINIC);
+            }
+            if demo {
+                println!("Demo logins (e-mail / password):");
+                for a in &engine::seed::DEMO_ACCOUNTS {
+                    println!("  {:<9} {:<26} {}", a.role.as_str(), a.email, a.password);
+                }
+            } else {
+                println!("This database holds a real installation: no demo logins.");
+            }
             Ok(())
         }
         ["admin", "create-owner", rest @ ..] => create_owner(&config, rest).await,

@@ -49,12 +49,14 @@ impl Db {
     /// Connects to `sqlite:…` or `postgres://…`. A SQLite file is created when
     /// missing and switched to WAL so readers never wait for the writer.
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
-        Self::connect_with(url, None).await
+        let max = if url.starts_with("sqlite:") { 8 } else { 16 };
+        Self::connect_with(url, None, max).await
     }
 
-    /// Like `connect`, but every PostgreSQL connection works inside `schema`
-    /// (used by the tests to give each test a database of its own).
-    pub async fn connect_with(url: &str, pg_schema: Option<String>) -> Result<Db, StoreError> {
+    /// Like `connect`, with a pool of at most `max` connections, and on
+    /// PostgreSQL every connection working inside `pg_schema` (the tests give
+    /// each test a schema of its own).
+    pub async fn connect_with(url: &str, pg_schema: Option<String>, max: u32) -> Result<Db, StoreError> {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(sqlx::any::install_default_drivers);
 
@@ -71,7 +73,6 @@ impl Db {
         } else {
             url.to_string()
         };
-        let max = if dialect == Dialect::Sqlite { 8 } else { 16 };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(10))

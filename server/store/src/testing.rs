@@ -13,14 +13,18 @@ pub fn backend() -> String {
     std::env::var("YORISOI_TEST_BACKEND").unwrap_or_else(|_| "sqlite".into())
 }
 
+fn unix_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// `t<unix seconds>_<pid>_<n>`: unique, and its age can be read back.
 fn unique_name() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!("t{}_{}_{}", std::process::id(), nanos % 1_000_000_000, N.fetch_add(1, Ordering::Relaxed))
+    format!("t{}_{}_{}", unix_secs(), std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
+
+/// Test pools stay small so parallel tests fit PostgreSQL's connection limit.
+const TEST_POOL_SIZE: u32 = 4;
 
 /// A migrated, empty database private to the caller. On PostgreSQL it is a
 /// schema of its own in the test database; on SQLite a file in the temp dir.
@@ -28,32 +32,38 @@ pub async fn fresh_db() -> Result<Db, StoreError> {
     let name = unique_name();
     if backend() == "postgres" {
         let url = std::env::var("YORISOI_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_TEST_POSTGRES.into());
-        let admin = Db::connect(&url).await?;
+        let admin = Db::connect_with(&url, None, 1).await?;
+        static SWEPT: std::sync::Once = std::sync::Once::new();
+        let mut sweep = false;
+        SWEPT.call_once(|| sweep = true);
+        if sweep {
+            drop_old_schemas(&admin).await?;
+        }
         sqlx::query(&format!("CREATE SCHEMA \"yorisoi_{name}\"")).execute(&admin.pool).await?;
         admin.close().await;
-        let db = Db::connect_with(&url, Some(format!("yorisoi_{name}"))).await?;
+        let db = Db::connect_with(&url, Some(format!("yorisoi_{name}")), TEST_POOL_SIZE).await?;
         db.migrate().await?;
         Ok(db)
     } else {
         let path = std::env::temp_dir().join(format!("yorisoi_{name}.db"));
-        let db = Db::connect(&format!("sqlite:{}", path.display())).await?;
+        let db = Db::connect_with(&format!("sqlite:{}", path.display()), None, TEST_POOL_SIZE).await?;
         db.migrate().await?;
         Ok(db)
     }
 }
 
-/// Drops the PostgreSQL schemas earlier test runs left behind (a test that
-/// panics cannot clean up after itself). Called once by the test command.
-pub async fn drop_leftover_schemas(url: &str) -> Result<u64, StoreError> {
-    let admin = Db::connect(url).await?;
-    let names: Vec<(String,)> = sqlx::query_as("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'yorisoi_t%'")
-        .fetch_all(&admin.pool)
-        .await?;
-    for (name,) in &names {
-        sqlx::query(&format!("DROP SCHEMA \"{name}\" CASCADE")).execute(&admin.pool).await?;
+/// Drops the schemas of test runs that ended over an hour ago (a test that
+/// panics cannot clean up after itself), once per test process.
+async fn drop_old_schemas(admin: &Db) -> Result<(), StoreError> {
+    let names: Vec<(String,)> = sqlx::query_as("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'yorisoi_t%'").fetch_all(&admin.pool).await?;
+    let cutoff = unix_secs().saturating_sub(3600);
+    for (name,) in names {
+        let born: Option<u64> = name.trim_start_matches("yorisoi_t").split('_').next().and_then(|s| s.parse().ok());
+        if born.is_some_and(|b| b < cutoff) {
+            sqlx::query(&format!("DROP SCHEMA \"{name}\" CASCADE")).execute(&admin.pool).await?;
+        }
     }
-    admin.close().await;
-    Ok(names.len() as u64)
+    Ok(())
 }
 
 impl Db {

@@ -1,0 +1,10 @@
+# The two commands of the README. Each installs whatever is missing first.
+.PHONY: run test
+
+## Build and run the product with SQLite, the demo clinic and its logins.
+run:
+	@bash scripts/run.sh
+
+## Run every test: Rust on SQLite and PostgreSQL, then Playwright in Chromium.
+test:
+	@bash scripts/test.sh

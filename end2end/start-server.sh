@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The release binary on a fresh SQLite database seeded with the demo clinic.
+set -euo pipefail
+cd "$(dirname "$0")"
+data=$(mktemp -d -t yorisoi-e2e-XXXXXX)
+export YORISOI_DATA_DIR="$data"
+export YORISOI_SITE_ROOT=../target/site
+export YORISOI_SEED_DEMO=true
+exec ../target/release/yorisoi serve

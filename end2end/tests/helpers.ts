@@ -1,0 +1,56 @@
+import { expect, Page } from '@playwright/test';
+import { createHmac } from 'crypto';
+
+export const DEMO = {
+  owner: { email: 'owner@sakura.example', password: 'sakura-owner-2026', name: '佐藤 健一（院長）', role: 'オーナー' },
+  marketer: { email: 'marketer@sakura.example', password: 'sakura-marketer-2026', name: '田中 美咲（事務長）', role: 'マーケター' },
+  staff: { email: 'staff@sakura.example', password: 'sakura-staff-2026', name: '鈴木 花子（受付）', role: 'スタッフ' },
+  viewer: { email: 'viewer@sakura.example', password: 'sakura-viewer-2026', name: '高橋 誠（顧問）', role: '閲覧者' },
+};
+
+/** Opens a page and waits until the WebAssembly has hydrated it. */
+export async function open(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+}
+
+export async function submitLogin(page: Page, email: string, password: string) {
+  await open(page, '/login');
+  await page.getByLabel('メールアドレス').fill(email);
+  await page.getByLabel('パスワード').fill(password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+}
+
+export async function login(page: Page, who: { email: string; password: string; name: string }) {
+  await submitLogin(page, who.email, who.password);
+  await expect(page.getByTestId('who')).toContainText(who.name);
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+}
+
+export async function logout(page: Page) {
+  await page.getByRole('button', { name: 'ログアウト' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+}
+
+function base32Decode(s: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, value = 0;
+  const out: number[] = [];
+  for (const c of s.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+/** RFC 6238 code of the step `offset` steps from now, as an authenticator app computes it. */
+export function totp(secret: string, offset = 0): string {
+  const step = Math.floor(Date.now() / 1000 / 30) + offset;
+  const msg = Buffer.alloc(8);
+  msg.writeBigInt64BE(BigInt(step));
+  const h = createHmac('sha1', base32Decode(secret)).update(msg).digest();
+  const o = h[19] & 0xf;
+  const bin = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(bin % 1_000_000).padStart(6, '0');
+}
