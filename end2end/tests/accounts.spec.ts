@@ -37,11 +37,11 @@ test('the signed-in shell has every area, and unbuilt ones say 準備中', async
   }
   await nav.getByRole('link', { name: '友だち', exact: true }).click();
   await expect(page.getByRole('heading', { name: '友だち' })).toBeVisible();
-  await expect(page.getByText('準備中')).toBeVisible();
+  await expect(page.getByText('準備中', { exact: true })).toBeVisible();
   // In English too.
   await page.getByRole('link', { name: 'English' }).click();
   await expect(page.getByRole('heading', { name: 'Friends' })).toBeVisible();
-  await expect(page.getByText('Coming soon')).toBeVisible();
+  await expect(page.getByText('Coming soon', { exact: true })).toBeVisible();
   await page.getByRole('link', { name: '日本語' }).click();
   await expect(page.getByRole('heading', { name: '友だち' })).toBeVisible();
 });
