@@ -84,7 +84,13 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         .my_clinics(&actor)
         .await?
         .into_iter()
-        .filter_map(|m| Some(ClinicChoice { id: m.clinic_public_id, name: m.clinic_name, role: Role::parse(&m.role)? }))
+        .filter_map(|m| {
+            Some(ClinicChoice {
+                id: m.clinic_public_id,
+                name: m.clinic_name,
+                role: Role::parse(&m.role)?,
+            })
+        })
         .collect();
     Ok(Some(Me {
         display_name: actor.display_name,
@@ -136,6 +142,8 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn switch_clinic(clinic: String) -> Result<(), AppError> {
     let actor = actor().await?;
     engine()?.switch_clinic(&actor, &clinic).await?;
+    // The shell also reloads itself on success, so every part of the page
+    // shows the new clinic.
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -152,7 +160,10 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
 #[server(endpoint = "totp_begin")]
 pub async fn totp_begin() -> Result<Enrolment, AppError> {
     let e = engine()?.begin_totp_enrolment(&session_token()).await?;
-    Ok(Enrolment { secret: e.secret, qr_svg: e.qr_svg })
+    Ok(Enrolment {
+        secret: e.secret,
+        qr_svg: e.qr_svg,
+    })
 }
 
 #[server(endpoint = "totp_confirm")]

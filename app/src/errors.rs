@@ -41,7 +41,10 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(code: &str) -> AppError {
-        AppError { code: code.to_string(), param: None }
+        AppError {
+            code: code.to_string(),
+            param: None,
+        }
     }
 
     /// The sentence to show the user.
@@ -91,6 +94,9 @@ impl From<engine::EngineError> for AppError {
         if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(status);
         }
-        AppError { code: e.code().to_string(), param: e.param() }
+        AppError {
+            code: e.code().to_string(),
+            param: e.param(),
+        }
     }
 }

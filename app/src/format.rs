@@ -12,7 +12,7 @@ pub fn jst_datetime(ms: i64) -> String {
 mod tests {
     #[test]
     fn utc_is_shown_in_tokyo_time() {
-        assert_eq!(super::jst_datetime(1_790_000_000_000), "2026-09-22 00:13:20");
+        assert_eq!(super::jst_datetime(1_790_000_000_000), "2026-09-21 23:13:20");
         assert_eq!(super::jst_datetime(0), "1970-01-01 09:00:00");
     }
 }

@@ -245,6 +245,9 @@ mod tests {
         assert_eq!(Lang::from_cookie_header("a=b; yorisoi_lang=en"), Lang::En);
         assert_eq!(Lang::from_cookie_header("yorisoi_lang=ja"), Lang::Ja);
         assert_eq!(Lang::from_cookie_header(""), Lang::Ja);
-        assert_eq!(t_n(Lang::En, "error.throttled", 30), "Too many failed attempts. Please try again in 30 seconds.");
+        assert_eq!(
+            t_n(Lang::En, "error.throttled", 30),
+            "Too many failed attempts. Please try again in 30 seconds."
+        );
     }
 }

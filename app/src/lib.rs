@@ -43,7 +43,12 @@ pub fn detect_lang() -> Lang {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .and_then(|p| p.headers.get(http::header::COOKIE).and_then(|v| v.to_str().ok()).map(Lang::from_cookie_header))
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::COOKIE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(Lang::from_cookie_header)
+            })
             .unwrap_or(Lang::Ja)
     }
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]

@@ -36,10 +36,16 @@ fn request_parts() -> Option<http::request::Parts> {
 /// A cookie's value from the request.
 pub fn cookie(name: &str) -> Option<String> {
     let parts = request_parts()?;
-    parts.headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
-        let (k, v) = c.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
 }
 
 pub fn session_token() -> String {
@@ -63,7 +69,12 @@ pub async fn actor_with(permission: Permission) -> Result<Actor, AppError> {
 pub fn client_ip() -> String {
     let Some(parts) = request_parts() else { return String::new() };
     if context().map(|c| c.trust_forwarded_for).unwrap_or(false) {
-        if let Some(first) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()) {
+        if let Some(first) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        {
             return first.trim().to_string();
         }
     }
@@ -81,9 +92,15 @@ fn set_cookie(value: String) {
 }
 
 pub fn set_session_cookie(token: &str) {
-    let secure = if context().map(|c| c.secure_cookies).unwrap_or(false) { "; Secure" } else { "" };
+    let secure = if context().map(|c| c.secure_cookies).unwrap_or(false) {
+        "; Secure"
+    } else {
+        ""
+    };
     let max_age = engine::accounts::SESSION_MAX_MS / 1000;
-    set_cookie(format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
+    set_cookie(format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ));
 }
 
 pub fn clear_session_cookie() {

@@ -14,7 +14,9 @@ pub struct Origins {
 
 impl Origins {
     pub fn new(public_url: &str) -> Origins {
-        Origins { public: public_url.trim_end_matches('/').to_string() }
+        Origins {
+            public: public_url.trim_end_matches('/').to_string(),
+        }
     }
 }
 

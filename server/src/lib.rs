@@ -41,7 +41,10 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
 /// The whole HTTP surface: pages, server functions, static files, health.
 pub fn router(ctx: ServerContext, leptos: LeptosOptions, public_url: String) -> Router {
     let routes = generate_route_list(App);
-    let state = AppState { leptos: leptos.clone(), ctx: ctx.clone() };
+    let state = AppState {
+        leptos: leptos.clone(),
+        ctx: ctx.clone(),
+    };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -59,7 +62,10 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions, public_url: String) -> 
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn_with_state(guards::Origins::new(&public_url), guards::csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(
+            guards::Origins::new(&public_url),
+            guards::csrf_guard,
+        ))
         .layer(axum::middleware::from_fn(guards::security_headers))
         .with_state(state)
 }
@@ -77,9 +83,16 @@ async fn readyz(State(state): State<AppState>) -> Response {
 /// `/lang/en?next=/settings` remembers the language and goes back.
 async fn set_language(Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     let code = if code == "en" { "en" } else { "ja" };
-    let next = q.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).cloned().unwrap_or_else(|| "/".into());
+    let next = q
+        .get("next")
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .cloned()
+        .unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&next).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("{}={code}; Path=/; SameSite=Lax; Max-Age=31536000", app::i18n::Lang::COOKIE)) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{}={code}; Path=/; SameSite=Lax; Max-Age=31536000",
+        app::i18n::Lang::COOKIE
+    )) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res

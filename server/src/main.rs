@@ -93,7 +93,9 @@ fn dotenv_file() -> std::io::Result<()> {
 
 async fn open_engine(config: &Config) -> anyhow::Result<Engine> {
     config.prepare_data_dir()?;
-    let db = store::Db::connect(&config.database_url).await.context("connecting to the database")?;
+    let db = store::Db::connect(&config.database_url)
+        .await
+        .context("connecting to the database")?;
     db.migrate().await.context("applying migrations")?;
     Ok(Engine::new(db, Arc::new(SystemClock), config.secret_box()?))
 }
@@ -103,11 +105,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if config.seed_demo && engine.seed_demo_if_empty().await? {
         tracing::info!("demo clinic seeded");
     }
-    let addr = config.addr.parse().with_context(|| format!("YORISOI_ADDR {:?} is not host:port", config.addr))?;
+    let addr = config
+        .addr
+        .parse()
+        .with_context(|| format!("YORISOI_ADDR {:?} is not host:port", config.addr))?;
     let leptos = server::leptos_options(&config.site_root, addr);
-    let ctx = ServerContext { engine, secure_cookies: config.secure_cookies(), trust_forwarded_for: config.trust_forwarded_for };
+    let ctx = ServerContext {
+        engine,
+        secure_cookies: config.secure_cookies(),
+        trust_forwarded_for: config.trust_forwarded_for,
+    };
     let app = server::router(ctx, leptos.clone(), config.public_url.clone());
-    let listener = tokio::net::TcpListener::bind(&leptos.site_addr).await.with_context(|| format!("listening on {}", leptos.site_addr))?;
+    let listener = tokio::net::TcpListener::bind(&leptos.site_addr)
+        .await
+        .with_context(|| format!("listening on {}", leptos.site_addr))?;
     tracing::info!(url = %config.public_url, "Yorisoi is listening");
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
@@ -136,7 +147,10 @@ async fn create_owner(config: &Config, args: &[&str]) -> anyhow::Result<()> {
         }
     };
     let engine = open_engine(config).await?;
-    engine.create_owner(&org, &clinic, &email, &name, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    engine
+        .create_owner(&org, &clinic, &email, &name, &password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("owner {email} created for {clinic}");
     Ok(())
 }

@@ -21,10 +21,22 @@ struct Site {
 
 async fn site() -> Site {
     let db = store::testing::fresh_db().await.expect("test database");
-    let engine = Engine::new(db, Arc::new(SystemClock), SecretBox::from_base64(&SecretBox::generate_key()).unwrap());
+    let engine = Engine::new(
+        db,
+        Arc::new(SystemClock),
+        SecretBox::from_base64(&SecretBox::generate_key()).unwrap(),
+    );
     engine.seed_demo_if_empty().await.unwrap();
-    let ctx = ServerContext { engine: engine.clone(), secure_cookies: false, trust_forwarded_for: false };
-    let router = server::router(ctx, server::leptos_options("target/site", "127.0.0.1:3000".parse().unwrap()), ORIGIN.into());
+    let ctx = ServerContext {
+        engine: engine.clone(),
+        secure_cookies: false,
+        trust_forwarded_for: false,
+    };
+    let router = server::router(
+        ctx,
+        server::leptos_options("target/site", "127.0.0.1:3000".parse().unwrap()),
+        ORIGIN.into(),
+    );
     Site { router, engine }
 }
 
@@ -46,13 +58,23 @@ impl Site {
             .find(|c| c.starts_with("yorisoi_session="))
             .map(|c| c.split(';').next().unwrap().to_string());
         let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
-        Answer { status, cookie, body: String::from_utf8_lossy(&body).into_owned() }
+        Answer {
+            status,
+            cookie,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
     }
 
     /// A server function call as the hydrated page makes it.
     async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>, origin: Option<&str>) -> Answer {
-        let body: String = form.iter().map(|(k, v)| format!("{}={}", k, encode(v))).collect::<Vec<_>>().join("&");
-        let mut req = Request::post(format!("/api/{endpoint}")).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").header(header::HOST, "127.0.0.1:3000");
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", k, encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:3000");
         if let Some(o) = origin {
             req = req.header(header::ORIGIN, o);
         }
@@ -64,13 +86,22 @@ impl Site {
 
     async fn login(&self, role: Role) -> String {
         let a = DEMO_ACCOUNTS.iter().find(|a| a.role == role).unwrap();
-        let res = self.call("login", &[("email", a.email), ("password", a.password)], None, Some(ORIGIN)).await;
-        assert!(res.status.is_success() || res.status.is_redirection(), "login {role:?}: {} {}", res.status, res.body);
+        let res = self
+            .call("login", &[("email", a.email), ("password", a.password)], None, Some(ORIGIN))
+            .await;
+        assert!(
+            res.status.is_success() || res.status.is_redirection(),
+            "login {role:?}: {} {}",
+            res.status,
+            res.body
+        );
         res.cookie.expect("login sets the session cookie")
     }
 
     async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
-        let mut req = Request::get(path).header(header::HOST, "127.0.0.1:3000").header(header::ACCEPT, "text/html");
+        let mut req = Request::get(path)
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ACCEPT, "text/html");
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
@@ -118,9 +149,14 @@ async fn login_sets_an_httponly_cookie_and_a_wrong_password_says_why() {
         .unwrap();
     let res = s.router.clone().oneshot(req).await.unwrap();
     let set_cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
-    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
 
-    let wrong = s.call("login", &[("email", a.email), ("password", "wrong-password")], None, Some(ORIGIN)).await;
+    let wrong = s
+        .call("login", &[("email", a.email), ("password", "wrong-password")], None, Some(ORIGIN))
+        .await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert!(wrong.body.contains("invalid_credentials"), "{}", wrong.body);
     assert!(wrong.cookie.is_none());
@@ -136,7 +172,10 @@ async fn a_viewer_is_refused_admin_functions_by_the_server() {
         ("audit_list", vec![("kind", "")]),
         ("staff_role", vec![("user", staff_id.as_str()), ("role", "admin")]),
         ("staff_disabled", vec![("user", staff_id.as_str()), ("disabled", "true")]),
-        ("staff_invite", vec![("email", "new@sakura.example"), ("name", "新人"), ("role", "admin")]),
+        (
+            "staff_invite",
+            vec![("email", "new@sakura.example"), ("name", "新人"), ("role", "admin")],
+        ),
         ("security_set", vec![("required", "true")]),
     ] {
         let res = s.call(endpoint, &form, Some(&viewer), Some(ORIGIN)).await;
@@ -193,20 +232,47 @@ async fn forged_cross_site_requests_are_refused() {
 #[tokio::test]
 async fn another_clinics_owner_cannot_reach_sakura_by_guessed_ids() {
     let s = site().await;
-    s.engine.create_owner("医療法人ほかの会", "ほかのクリニック", "other@other.example", "他院 院長", "other-owner-pass").await.unwrap();
-    let res = s.call("login", &[("email", "other@other.example"), ("password", "other-owner-pass")], None, Some(ORIGIN)).await;
+    s.engine
+        .create_owner(
+            "医療法人ほかの会",
+            "ほかのクリニック",
+            "other@other.example",
+            "他院 院長",
+            "other-owner-pass",
+        )
+        .await
+        .unwrap();
+    let res = s
+        .call(
+            "login",
+            &[("email", "other@other.example"), ("password", "other-owner-pass")],
+            None,
+            Some(ORIGIN),
+        )
+        .await;
     let other = res.cookie.unwrap();
     let viewer_id = public_id_of(&s, "viewer@sakura.example").await;
     let owner_id = public_id_of(&s, "owner@sakura.example").await;
 
-    let res = s.call("staff_role", &[("user", &viewer_id), ("role", "admin")], Some(&other), Some(ORIGIN)).await;
+    let res = s
+        .call("staff_role", &[("user", &viewer_id), ("role", "admin")], Some(&other), Some(ORIGIN))
+        .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
-    let res = s.call("staff_disabled", &[("user", &owner_id), ("disabled", "true")], Some(&other), Some(ORIGIN)).await;
+    let res = s
+        .call(
+            "staff_disabled",
+            &[("user", &owner_id), ("disabled", "true")],
+            Some(&other),
+            Some(ORIGIN),
+        )
+        .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
 
     let sakura = s.engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
     let sakura_clinic = s.engine.db.memberships_of(sakura.id).await.unwrap()[0].clinic_public_id.clone();
-    let res = s.call("switch_clinic", &[("clinic", &sakura_clinic)], Some(&other), Some(ORIGIN)).await;
+    let res = s
+        .call("switch_clinic", &[("clinic", &sakura_clinic)], Some(&other), Some(ORIGIN))
+        .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
 
     let list = s.call("staff_list", &[], Some(&other), Some(ORIGIN)).await;
@@ -224,12 +290,21 @@ async fn the_login_page_renders_in_japanese_and_switches_to_english() {
     let s = site().await;
     let page = s.get("/login", None).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("lang=\"ja\"") && page.body.contains("メールアドレス"), "{}", page.body);
+    assert!(
+        page.body.contains("lang=\"ja\"") && page.body.contains("メールアドレス"),
+        "{}",
+        page.body
+    );
     let switch = s.get("/lang/en?next=/login", None).await;
     assert!(switch.status.is_redirection());
     let page = s.get("/login", Some("yorisoi_lang=en")).await;
     assert!(page.body.contains("E-mail address"));
     // An open redirect through the language switch is not possible.
-    let res = s.router.clone().oneshot(Request::get("/lang/en?next=//evil.example").body(Body::empty()).unwrap()).await.unwrap();
+    let res = s
+        .router
+        .clone()
+        .oneshot(Request::get("/lang/en?next=//evil.example").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(res.headers().get(header::LOCATION).unwrap(), "/");
 }

@@ -10,7 +10,11 @@ use leptos::prelude::*;
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     let lang = use_lang();
-    let text = if error.code == "forbidden" { t(lang, "error.forbidden_page") } else { error.message(lang) };
+    let text = if error.code == "forbidden" {
+        t(lang, "error.forbidden_page")
+    } else {
+        error.message(lang)
+    };
     let to_login = error.code == "not_signed_in";
     view! {
         <div class="notice notice-error" role="alert">
@@ -33,4 +37,15 @@ pub fn ActionError<T: Clone + Send + Sync + 'static>(#[prop(into)] value: Signal
 pub fn Loading() -> impl IntoView {
     let lang = use_lang();
     view! { <p class="loading" role="status" aria-live="polite">{t(lang, "common.loading")}</p> }
+}
+
+/// A full page load of `path`, so the server renders the signed-in shell
+/// afresh (after the session itself changed: clinic, second factor).
+pub fn reload_at(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
 }

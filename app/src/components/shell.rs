@@ -2,7 +2,7 @@
 //! navigation for every area, and the signed-in check.
 
 use crate::api::{get_me, Logout, Me, SwitchClinic};
-use crate::components::{ErrorNotice, Loading};
+use crate::components::{reload_at, ErrorNotice, Loading};
 use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
@@ -67,6 +67,11 @@ fn Frame(me: Me) -> impl IntoView {
     let lang = use_lang();
     let logout = ServerAction::<Logout>::new();
     let switch = ServerAction::<SwitchClinic>::new();
+    Effect::new(move |_| {
+        if matches!(switch.value().get(), Some(Ok(()))) {
+            reload_at("/");
+        }
+    });
     let location = use_location();
     let lang_href = move || format!("/lang/{}?next={}", lang.other().code(), location.pathname.get());
     let several = me.clinics.len() > 1;

@@ -2,7 +2,7 @@
 //! organization requires it, and accepting an invitation.
 
 use crate::api::{invitation_email, AcceptInvitation, Login, LoginTotp};
-use crate::components::{ActionError, ErrorNotice, Loading};
+use crate::components::{reload_at, ActionError, ErrorNotice, Loading};
 use crate::i18n::t;
 use crate::pages::settings::TotpEnrol;
 use crate::use_lang;
@@ -75,17 +75,9 @@ pub fn EnrolPage() -> impl IntoView {
     view! {
         <AuthCard title=t(lang, "login.enrol_title")>
             <p>{t(lang, "login.enrol_help")}</p>
-            <TotpEnrol on_done=Callback::new(|_| navigate_home())/>
+            <TotpEnrol on_done=Callback::new(|_| reload_at("/"))/>
             <p><a href="/login">{t(lang, "login.back")}</a></p>
         </AuthCard>
-    }
-}
-
-/// A full page load, so the server renders the signed-in shell afresh.
-pub fn navigate_home() {
-    #[cfg(feature = "hydrate")]
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().set_href("/");
     }
 }
 

@@ -285,7 +285,12 @@ pub fn AuditSettings() -> impl IntoView {
     let kind = RwSignal::new(String::new());
     let before = RwSignal::new(None::<i64>);
     let rows = Resource::new(move || (kind.get(), before.get()), |(k, b)| list_audit(k, b));
-    let kinds = [("", "audit.all"), ("login.", "audit.logins"), ("staff.", "audit.staff"), ("settings.", "audit.settings")];
+    let kinds = [
+        ("", "audit.all"),
+        ("login.", "audit.logins"),
+        ("staff.", "audit.staff"),
+        ("settings.", "audit.settings"),
+    ];
     view! {
         <section class="card">
             <h2>{t(lang, "audit.title")}</h2>

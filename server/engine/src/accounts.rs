@@ -64,8 +64,15 @@ pub fn normalize_email(email: &str) -> String {
 }
 
 fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !email.contains(char::is_whitespace) && email.len() <= 254
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.contains(char::is_whitespace)
+        && email.len() <= 254
 }
 
 fn check_new_password(pw: &str) -> Result<(), EngineError> {
@@ -87,7 +94,9 @@ impl Engine {
         for key in &keys {
             if let Some(t) = self.db.throttle(key).await? {
                 if t.locked_until > now {
-                    return Err(EngineError::Throttled { retry_after_secs: (t.locked_until - now + 999) / 1000 });
+                    return Err(EngineError::Throttled {
+                        retry_after_secs: (t.locked_until - now + 999) / 1000,
+                    });
                 }
             }
         }
@@ -129,8 +138,21 @@ impl Engine {
             (STAGE_FULL, LoginNext::Done)
         };
         let token = random_token();
-        self.db.create_session(&sha256_hex(token.as_bytes()), user.id, first.clinic_id, stage, now, now + SESSION_IDLE_MS).await?;
-        let action = if next == LoginNext::Done { "login.success" } else { "login.password_ok" };
+        self.db
+            .create_session(
+                &sha256_hex(token.as_bytes()),
+                user.id,
+                first.clinic_id,
+                stage,
+                now,
+                now + SESSION_IDLE_MS,
+            )
+            .await?;
+        let action = if next == LoginNext::Done {
+            "login.success"
+        } else {
+            "login.password_ok"
+        };
         self.record(Event {
             organization_id: Some(user.organization_id),
             clinic_id: Some(first.clinic_id),
@@ -156,10 +178,21 @@ impl Engine {
             let delay = lock_delay_ms(failures, free);
             longest_lock = longest_lock.max(delay);
             self.db
-                .put_throttle(&ThrottleRow { key: key.clone(), failures, last_failure_at: now, locked_until: now + delay })
+                .put_throttle(&ThrottleRow {
+                    key: key.clone(),
+                    failures,
+                    last_failure_at: now,
+                    locked_until: now + delay,
+                })
                 .await?;
         }
-        Ok(if longest_lock > 0 { EngineError::Throttled { retry_after_secs: longest_lock / 1000 } } else { EngineError::InvalidCredentials })
+        Ok(if longest_lock > 0 {
+            EngineError::Throttled {
+                retry_after_secs: longest_lock / 1000,
+            }
+        } else {
+            EngineError::InvalidCredentials
+        })
     }
 
     /// The second step of a login with TOTP.
@@ -169,7 +202,9 @@ impl Engine {
         let now = self.now_ms();
         if let Some(t) = self.db.throttle(&key).await? {
             if t.locked_until > now {
-                return Err(EngineError::Throttled { retry_after_secs: (t.locked_until - now + 999) / 1000 });
+                return Err(EngineError::Throttled {
+                    retry_after_secs: (t.locked_until - now + 999) / 1000,
+                });
             }
         }
         let secret = self.open_totp(user.totp_secret_enc.as_deref())?;
@@ -218,13 +253,21 @@ impl Engine {
             return Err(EngineError::NotSignedIn);
         }
         let now = self.now_ms();
-        let session = self.db.session_by_token_hash(&sha256_hex(token.as_bytes()), now).await?.ok_or(EngineError::NotSignedIn)?;
+        let session = self
+            .db
+            .session_by_token_hash(&sha256_hex(token.as_bytes()), now)
+            .await?
+            .ok_or(EngineError::NotSignedIn)?;
         if now - session.created_at > SESSION_MAX_MS {
             self.db.delete_session(session.id).await?;
             return Err(EngineError::NotSignedIn);
         }
         if !stages.contains(&session.stage.as_str()) {
-            return Err(if session.stage == STAGE_ENROL { EngineError::TotpEnrolmentRequired } else { EngineError::NotSignedIn });
+            return Err(if session.stage == STAGE_ENROL {
+                EngineError::TotpEnrolmentRequired
+            } else {
+                EngineError::NotSignedIn
+            });
         }
         let user = self.db.user(session.user_id).await?.ok_or(EngineError::NotSignedIn)?;
         if user.disabled != 0 {
@@ -303,7 +346,8 @@ impl Engine {
         self.db.set_password_hash(actor.user_id, &hash, self.now_ms()).await?;
         // Anyone who knew the old password is signed out everywhere else.
         self.db.delete_sessions_of_user(actor.user_id, Some(actor.session_id)).await?;
-        self.record(Event::by(actor, "password.change", actor.email.clone(), String::new())).await
+        self.record(Event::by(actor, "password.change", actor.email.clone(), String::new()))
+            .await
     }
 
     // ----------------------------------------------------------------- TOTP
@@ -313,9 +357,15 @@ impl Engine {
     pub async fn begin_totp_enrolment(&self, token: &str) -> Result<TotpEnrolment, EngineError> {
         let (_, user) = self.session_user(token, &[STAGE_FULL, STAGE_ENROL]).await?;
         let secret = totp::new_secret();
-        self.db.set_totp_pending(user.id, Some(&self.secrets.seal(secret.as_bytes()))).await?;
+        self.db
+            .set_totp_pending(user.id, Some(&self.secrets.seal(secret.as_bytes())))
+            .await?;
         let uri = totp::provisioning_uri(&secret, &user.email);
-        Ok(TotpEnrolment { qr_svg: totp::qr_svg(&uri), uri, secret })
+        Ok(TotpEnrolment {
+            qr_svg: totp::qr_svg(&uri),
+            uri,
+            secret,
+        })
     }
 
     pub async fn confirm_totp_enrolment(&self, token: &str, code: &str) -> Result<(), EngineError> {
@@ -355,7 +405,8 @@ impl Engine {
             return Err(EngineError::WrongCurrentPassword);
         }
         self.db.set_totp_secret(actor.user_id, None).await?;
-        self.record(Event::by(actor, "totp.disable", actor.email.clone(), String::new())).await
+        self.record(Event::by(actor, "totp.disable", actor.email.clone(), String::new()))
+            .await
     }
 
     pub async fn organization_requires_totp(&self, actor: &Actor) -> Result<bool, EngineError> {
@@ -368,7 +419,13 @@ impl Engine {
     pub async fn set_require_totp(&self, actor: &Actor, required: bool) -> Result<(), EngineError> {
         actor.require(Permission::ManageSecurityPolicy)?;
         self.db.set_require_totp(actor.organization_id, required).await?;
-        self.record(Event::by(actor, "settings.require_totp", "organization".into(), required.to_string())).await
+        self.record(Event::by(
+            actor,
+            "settings.require_totp",
+            "organization".into(),
+            required.to_string(),
+        ))
+        .await
     }
 
     // ---------------------------------------------------------------- staff
@@ -420,7 +477,9 @@ impl Engine {
                         other => other.into(),
                     })?;
                 let token = random_token();
-                self.db.create_invitation(&sha256_hex(token.as_bytes()), id, actor.user_id, now, now + INVITATION_VALID_MS).await?;
+                self.db
+                    .create_invitation(&sha256_hex(token.as_bytes()), id, actor.user_id, now, now + INVITATION_VALID_MS)
+                    .await?;
                 (id, Some(token))
             }
         };
@@ -431,14 +490,22 @@ impl Engine {
 
     /// The e-mail address an open invitation is for.
     pub async fn invitation_email(&self, token: &str) -> Result<String, EngineError> {
-        let user_id = self.db.invitation_user(&sha256_hex(token.as_bytes()), self.now_ms()).await?.ok_or(EngineError::InvalidInvitation)?;
+        let user_id = self
+            .db
+            .invitation_user(&sha256_hex(token.as_bytes()), self.now_ms())
+            .await?
+            .ok_or(EngineError::InvalidInvitation)?;
         Ok(self.db.user(user_id).await?.ok_or(EngineError::InvalidInvitation)?.email)
     }
 
     pub async fn accept_invitation(&self, token: &str, new_password: &str) -> Result<(), EngineError> {
         let token_hash = sha256_hex(token.as_bytes());
         let now = self.now_ms();
-        let user_id = self.db.invitation_user(&token_hash, now).await?.ok_or(EngineError::InvalidInvitation)?;
+        let user_id = self
+            .db
+            .invitation_user(&token_hash, now)
+            .await?
+            .ok_or(EngineError::InvalidInvitation)?;
         check_new_password(new_password)?;
         let hash = password::hash(new_password.to_string()).await;
         if !self.db.accept_invitation(&token_hash, user_id, &hash, now).await? {
@@ -461,7 +528,11 @@ impl Engine {
     /// A member of the actor's clinic whom the actor may manage.
     async fn managed_member(&self, actor: &Actor, user_public_id: &str) -> Result<(UserRow, Role), EngineError> {
         actor.require(Permission::ManageStaff)?;
-        let (user, role) = self.db.member_by_public_id(actor.clinic_id, user_public_id).await?.ok_or(EngineError::NotFound)?;
+        let (user, role) = self
+            .db
+            .member_by_public_id(actor.clinic_id, user_public_id)
+            .await?
+            .ok_or(EngineError::NotFound)?;
         if user.id == actor.user_id {
             return Err(EngineError::SelfChange);
         }
@@ -481,7 +552,13 @@ impl Engine {
             return Err(EngineError::LastOwner);
         }
         self.db.set_membership_role(user.id, actor.clinic_id, new_role.as_str()).await?;
-        self.record(Event::by(actor, "staff.role", user.email, format!("{} -> {}", old_role.as_str(), new_role.as_str()))).await
+        self.record(Event::by(
+            actor,
+            "staff.role",
+            user.email,
+            format!("{} -> {}", old_role.as_str(), new_role.as_str()),
+        ))
+        .await
     }
 
     /// Disabling signs the person out at once and keeps them out until
@@ -503,7 +580,14 @@ impl Engine {
 
     /// The first owner of a real installation (`yorisoi admin create-owner`):
     /// a new organization with one clinic and its owner.
-    pub async fn create_owner(&self, org_name: &str, clinic_name: &str, email: &str, display_name: &str, password: &str) -> Result<(), EngineError> {
+    pub async fn create_owner(
+        &self,
+        org_name: &str,
+        clinic_name: &str,
+        email: &str,
+        display_name: &str,
+        password: &str,
+    ) -> Result<(), EngineError> {
         let email = normalize_email(email);
         if !valid_email(&email) {
             return Err(EngineError::InvalidEmail);
@@ -521,7 +605,14 @@ impl Engine {
         let clinic = self.db.create_clinic(org, &public_id(), clinic_name.trim(), "", now).await?;
         let user = self
             .db
-            .create_user(NewUser { organization_id: org, public_id: &public_id(), email: &email, display_name: display_name.trim(), password_hash: Some(&hash), now })
+            .create_user(NewUser {
+                organization_id: org,
+                public_id: &public_id(),
+                email: &email,
+                display_name: display_name.trim(),
+                password_hash: Some(&hash),
+                now,
+            })
             .await?;
         self.db.add_membership(user, clinic, Role::Owner.as_str(), now).await?;
         self.record(Event {

@@ -74,7 +74,13 @@ impl Engine {
     }
 
     /// The actor's organization's log, newest first (admins only).
-    pub async fn list_audit(&self, actor: &Actor, action_prefix: Option<String>, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditRow>, EngineError> {
+    pub async fn list_audit(
+        &self,
+        actor: &Actor,
+        action_prefix: Option<String>,
+        before_seq: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>, EngineError> {
         actor.require(model::Permission::ManageStaff)?;
         let filter = AuditFilter {
             organization_id: actor.organization_id,
@@ -97,13 +103,22 @@ impl Engine {
             }
             for row in page {
                 if row.seq != prev_seq + 1 {
-                    return Ok(ChainReport::Broken { seq: prev_seq + 1, reason: "missing entry" });
+                    return Ok(ChainReport::Broken {
+                        seq: prev_seq + 1,
+                        reason: "missing entry",
+                    });
                 }
                 if row.prev_hash != prev_hash {
-                    return Ok(ChainReport::Broken { seq: row.seq, reason: "previous hash does not match" });
+                    return Ok(ChainReport::Broken {
+                        seq: row.seq,
+                        reason: "previous hash does not match",
+                    });
                 }
                 if entry_hash(row.seq, &row.prev_hash, &as_entry(&row)) != row.hash {
-                    return Ok(ChainReport::Broken { seq: row.seq, reason: "entry was altered" });
+                    return Ok(ChainReport::Broken {
+                        seq: row.seq,
+                        reason: "entry was altered",
+                    });
                 }
                 prev_seq = row.seq;
                 prev_hash = row.hash;
@@ -111,7 +126,10 @@ impl Engine {
         }
         let (head_seq, head_hash) = self.db.audit_head().await?;
         if head_seq != prev_seq || head_hash != prev_hash {
-            return Ok(ChainReport::Broken { seq: prev_seq + 1, reason: "entries after this one were removed" });
+            return Ok(ChainReport::Broken {
+                seq: prev_seq + 1,
+                reason: "entries after this one were removed",
+            });
         }
         Ok(ChainReport::Intact { entries: prev_seq })
     }

@@ -27,7 +27,9 @@ impl SecretBox {
         if bytes.len() != 32 {
             return Err(KeyError::Malformed);
         }
-        Ok(SecretBox { cipher: Arc::new(ChaCha20Poly1305::new(Key::from_slice(&bytes))) })
+        Ok(SecretBox {
+            cipher: Arc::new(ChaCha20Poly1305::new(Key::from_slice(&bytes))),
+        })
     }
 
     /// A new random key, base64-encoded.
@@ -106,6 +108,9 @@ mod tests {
     #[test]
     fn tokens_are_distinct() {
         assert_ne!(random_token(), random_token());
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

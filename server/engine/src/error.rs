@@ -39,6 +39,12 @@ pub enum EngineError {
     LastOwner,
     #[error("you cannot change your own role or account state")]
     SelfChange,
+    #[error("the webhook signature does not match")]
+    BadSignature,
+    #[error("the webhook body is not valid: {0}")]
+    MalformedWebhook(String),
+    #[error("this clinic has no LINE channel configured")]
+    NoChannel,
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -67,6 +73,9 @@ impl EngineError {
             InvalidInvitation => "invalid_invitation",
             LastOwner => "last_owner",
             SelfChange => "self_change",
+            BadSignature => "bad_signature",
+            MalformedWebhook(_) => "malformed_webhook",
+            NoChannel => "no_channel",
             Corrupt | Store(_) => "internal",
         }
     }

@@ -10,6 +10,7 @@ mod error;
 pub mod password;
 pub mod seed;
 pub mod totp;
+pub mod webhook;
 
 pub use authz::Actor;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -25,11 +26,13 @@ pub struct Engine {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub secrets: SecretBox,
+    /// Woken when new webhook events are stored, so the worker starts at once.
+    pub inbox_signal: Arc<tokio::sync::Notify>,
 }
 
 impl Engine {
     pub fn new(db: Db, clock: Arc<dyn Clock>, secrets: SecretBox) -> Engine {
-        Engine { db, clock, secrets }
+        Engine { db, clock, secrets, inbox_signal: Arc::new(tokio::sync::Notify::new()) }
     }
 
     pub(crate) fn now_ms(&self) -> i64 {

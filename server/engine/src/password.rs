@@ -6,7 +6,9 @@ use argon2::Argon2;
 
 /// A PHC string of an Argon2id hash (OWASP's parameters: 19 MiB, t=2, p=1).
 pub async fn hash(password: String) -> String {
-    tokio::task::spawn_blocking(move || hash_blocking(&password)).await.expect("hashing task panicked")
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .expect("hashing task panicked")
 }
 
 pub fn hash_blocking(password: &str) -> String {

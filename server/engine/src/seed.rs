@@ -22,10 +22,30 @@ pub const DEMO_SECOND_CLINIC_DEPARTMENTS: &str = "皮膚科";
 /// Demo logins. They are printed by `make run` and used by the browser
 /// tests; they exist only in a database seeded for the demo.
 pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
-    DemoAccount { email: "owner@sakura.example", password: "sakura-owner-2026", display_name: "佐藤 健一（院長）", role: Role::Owner },
-    DemoAccount { email: "marketer@sakura.example", password: "sakura-marketer-2026", display_name: "田中 美咲（事務長）", role: Role::Marketer },
-    DemoAccount { email: "staff@sakura.example", password: "sakura-staff-2026", display_name: "鈴木 花子（受付）", role: Role::Staff },
-    DemoAccount { email: "viewer@sakura.example", password: "sakura-viewer-2026", display_name: "高橋 誠（顧問）", role: Role::Viewer },
+    DemoAccount {
+        email: "owner@sakura.example",
+        password: "sakura-owner-2026",
+        display_name: "佐藤 健一（院長）",
+        role: Role::Owner,
+    },
+    DemoAccount {
+        email: "marketer@sakura.example",
+        password: "sakura-marketer-2026",
+        display_name: "田中 美咲（事務長）",
+        role: Role::Marketer,
+    },
+    DemoAccount {
+        email: "staff@sakura.example",
+        password: "sakura-staff-2026",
+        display_name: "鈴木 花子（受付）",
+        role: Role::Staff,
+    },
+    DemoAccount {
+        email: "viewer@sakura.example",
+        password: "sakura-viewer-2026",
+        display_name: "高橋 誠（顧問）",
+        role: Role::Viewer,
+    },
 ];
 
 impl Engine {
@@ -37,8 +57,14 @@ impl Engine {
         }
         let now = self.now_ms();
         let org = self.db.create_organization(&public_id(), DEMO_ORGANIZATION, now).await?;
-        let clinic = self.db.create_clinic(org, &public_id(), DEMO_CLINIC, DEMO_CLINIC_DEPARTMENTS, now).await?;
-        let second = self.db.create_clinic(org, &public_id(), DEMO_SECOND_CLINIC, DEMO_SECOND_CLINIC_DEPARTMENTS, now).await?;
+        let clinic = self
+            .db
+            .create_clinic(org, &public_id(), DEMO_CLINIC, DEMO_CLINIC_DEPARTMENTS, now)
+            .await?;
+        let second = self
+            .db
+            .create_clinic(org, &public_id(), DEMO_SECOND_CLINIC, DEMO_SECOND_CLINIC_DEPARTMENTS, now)
+            .await?;
         for account in &DEMO_ACCOUNTS {
             let hash = password::hash(account.password.to_string()).await;
             let user = self

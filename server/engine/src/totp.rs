@@ -26,7 +26,8 @@ pub fn code(secret: &[u8], step: i64, digits: u32) -> String {
     mac.update(&step.to_be_bytes());
     let h = mac.finalize().into_bytes();
     let offset = (h[19] & 0x0f) as usize;
-    let bin = (u32::from(h[offset] & 0x7f) << 24) | (u32::from(h[offset + 1]) << 16) | (u32::from(h[offset + 2]) << 8) | u32::from(h[offset + 3]);
+    let bin =
+        (u32::from(h[offset] & 0x7f) << 24) | (u32::from(h[offset + 1]) << 16) | (u32::from(h[offset + 2]) << 8) | u32::from(h[offset + 3]);
     format!("{:0width$}", bin % 10u32.pow(digits), width = digits as usize)
 }
 
@@ -55,7 +56,10 @@ pub fn provisioning_uri(secret_b32: &str, account: &str) -> String {
             })
             .collect()
     };
-    format!("otpauth://totp/Yorisoi:{}?secret={secret_b32}&issuer=Yorisoi&algorithm=SHA1&digits={DIGITS}&period={PERIOD_SECS}", enc(account))
+    format!(
+        "otpauth://totp/Yorisoi:{}?secret={secret_b32}&issuer=Yorisoi&algorithm=SHA1&digits={DIGITS}&period={PERIOD_SECS}",
+        enc(account)
+    )
 }
 
 /// The provisioning URI as an SVG QR code.

@@ -85,13 +85,26 @@ async fn one_address_guessing_many_accounts_is_throttled() {
     let w = world().await;
     let mut last = None;
     for i in 0..engine::accounts::IP_FREE_FAILURES {
-        last = Some(w.engine.login(&format!("guess{i}@sakura.example"), "password123", "203.0.113.9").await.unwrap_err());
+        last = Some(
+            w.engine
+                .login(&format!("guess{i}@sakura.example"), "password123", "203.0.113.9")
+                .await
+                .unwrap_err(),
+        );
     }
     assert!(matches!(last, Some(EngineError::Throttled { .. })), "{last:?}");
-    let e = w.engine.login(demo(Role::Owner).email, demo(Role::Owner).password, "203.0.113.9").await.unwrap_err();
+    let e = w
+        .engine
+        .login(demo(Role::Owner).email, demo(Role::Owner).password, "203.0.113.9")
+        .await
+        .unwrap_err();
     assert!(matches!(e, EngineError::Throttled { .. }));
     // Another address is not affected.
-    assert!(w.engine.login(demo(Role::Owner).email, demo(Role::Owner).password, "203.0.113.10").await.is_ok());
+    assert!(w
+        .engine
+        .login(demo(Role::Owner).email, demo(Role::Owner).password, "203.0.113.10")
+        .await
+        .is_ok());
 }
 
 #[tokio::test]
@@ -104,7 +117,10 @@ async fn totp_enrolment_then_login_needs_the_code_once() {
     let now = || w.clock_secs();
     let code = totp::code(&secret, totp::step_at(now()), 6);
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    assert!(matches!(w.engine.confirm_totp_enrolment(&token, wrong).await, Err(EngineError::InvalidTotp)));
+    assert!(matches!(
+        w.engine.confirm_totp_enrolment(&token, wrong).await,
+        Err(EngineError::InvalidTotp)
+    ));
     w.engine.confirm_totp_enrolment(&token, &code).await.unwrap();
 
     w.clock.advance(Duration::seconds(60));
@@ -113,14 +129,20 @@ async fn totp_enrolment_then_login_needs_the_code_once() {
     assert_eq!(out.next, LoginNext::Totp);
     // Half-signed-in sessions cannot act.
     assert!(matches!(w.engine.authenticate(&out.token).await, Err(EngineError::NotSignedIn)));
-    assert!(matches!(w.engine.verify_login_totp(&out.token, "12345", "10.0.0.5").await, Err(EngineError::InvalidTotp)));
+    assert!(matches!(
+        w.engine.verify_login_totp(&out.token, "12345", "10.0.0.5").await,
+        Err(EngineError::InvalidTotp)
+    ));
     let code = totp::code(&secret, totp::step_at(now()), 6);
     w.engine.verify_login_totp(&out.token, &code, "10.0.0.5").await.unwrap();
     assert!(w.engine.authenticate(&out.token).await.is_ok());
 
     // The same code cannot be used twice.
     let again = w.engine.login(a.email, a.password, "10.0.0.5").await.unwrap();
-    assert!(matches!(w.engine.verify_login_totp(&again.token, &code, "10.0.0.5").await, Err(EngineError::InvalidTotp)));
+    assert!(matches!(
+        w.engine.verify_login_totp(&again.token, &code, "10.0.0.5").await,
+        Err(EngineError::InvalidTotp)
+    ));
 }
 
 impl World {
@@ -135,18 +157,27 @@ async fn owner_can_require_totp_and_others_must_enrol_first() {
     let w = world().await;
     let (_, owner) = sign_in(&w, Role::Owner).await;
     let (_, admin_like) = sign_in(&w, Role::Marketer).await;
-    assert!(matches!(w.engine.set_require_totp(&admin_like, true).await, Err(EngineError::Forbidden)));
+    assert!(matches!(
+        w.engine.set_require_totp(&admin_like, true).await,
+        Err(EngineError::Forbidden)
+    ));
     w.engine.set_require_totp(&owner, true).await.unwrap();
     let a = demo(Role::Viewer);
     let out = w.engine.login(a.email, a.password, "10.0.0.6").await.unwrap();
     assert_eq!(out.next, LoginNext::Enrol);
-    assert!(matches!(w.engine.authenticate(&out.token).await, Err(EngineError::TotpEnrolmentRequired)));
+    assert!(matches!(
+        w.engine.authenticate(&out.token).await,
+        Err(EngineError::TotpEnrolmentRequired)
+    ));
     let enrol = w.engine.begin_totp_enrolment(&out.token).await.unwrap();
     let secret = data_encoding::BASE32_NOPAD.decode(enrol.secret.as_bytes()).unwrap();
     let code = totp::code(&secret, totp::step_at(w.clock_secs()), 6);
     w.engine.confirm_totp_enrolment(&out.token, &code).await.unwrap();
     let viewer = w.engine.authenticate(&out.token).await.unwrap();
-    assert!(matches!(w.engine.disable_totp(&viewer, a.password).await, Err(EngineError::TotpRequiredByPolicy)));
+    assert!(matches!(
+        w.engine.disable_totp(&viewer, a.password).await,
+        Err(EngineError::TotpRequiredByPolicy)
+    ));
 }
 
 #[tokio::test]
@@ -157,9 +188,18 @@ async fn roles_are_enforced_by_the_engine() {
     let (_, marketer) = sign_in(&w, Role::Marketer).await;
     for actor in [&viewer, &staff, &marketer] {
         assert!(matches!(w.engine.list_staff(actor).await, Err(EngineError::Forbidden)));
-        assert!(matches!(w.engine.list_audit(actor, None, None, 50).await, Err(EngineError::Forbidden)));
-        assert!(matches!(w.engine.invite_staff(actor, "x@sakura.example", "X", Role::Viewer).await, Err(EngineError::Forbidden)));
-        assert!(matches!(w.engine.set_staff_role(actor, &viewer.user_public_id, Role::Owner).await, Err(EngineError::Forbidden)));
+        assert!(matches!(
+            w.engine.list_audit(actor, None, None, 50).await,
+            Err(EngineError::Forbidden)
+        ));
+        assert!(matches!(
+            w.engine.invite_staff(actor, "x@sakura.example", "X", Role::Viewer).await,
+            Err(EngineError::Forbidden)
+        ));
+        assert!(matches!(
+            w.engine.set_staff_role(actor, &viewer.user_public_id, Role::Owner).await,
+            Err(EngineError::Forbidden)
+        ));
     }
     // Nothing changed.
     let again = w.engine.authenticate(&sign_in(&w, Role::Viewer).await.0).await.unwrap();
@@ -169,17 +209,37 @@ async fn roles_are_enforced_by_the_engine() {
 #[tokio::test]
 async fn a_clinic_cannot_reach_another_organizations_staff() {
     let w = world().await;
-    w.engine.create_owner("医療法人ほかの会", "ほかのクリニック", "other@other.example", "他院 院長", "other-owner-pass").await.unwrap();
+    w.engine
+        .create_owner(
+            "医療法人ほかの会",
+            "ほかのクリニック",
+            "other@other.example",
+            "他院 院長",
+            "other-owner-pass",
+        )
+        .await
+        .unwrap();
     let other = w.engine.login("other@other.example", "other-owner-pass", "10.0.0.7").await.unwrap();
     let other_owner = w.engine.authenticate(&other.token).await.unwrap();
     let (_, sakura_owner) = sign_in(&w, Role::Owner).await;
     let (_, sakura_viewer) = sign_in(&w, Role::Viewer).await;
 
     // Guessed IDs of another clinic's staff find nothing.
-    assert!(matches!(w.engine.set_staff_role(&other_owner, &sakura_viewer.user_public_id, Role::Admin).await, Err(EngineError::NotFound)));
-    assert!(matches!(w.engine.set_staff_disabled(&other_owner, &sakura_owner.user_public_id, true).await, Err(EngineError::NotFound)));
+    assert!(matches!(
+        w.engine
+            .set_staff_role(&other_owner, &sakura_viewer.user_public_id, Role::Admin)
+            .await,
+        Err(EngineError::NotFound)
+    ));
+    assert!(matches!(
+        w.engine.set_staff_disabled(&other_owner, &sakura_owner.user_public_id, true).await,
+        Err(EngineError::NotFound)
+    ));
     // Switching into a clinic one is not a member of is refused.
-    assert!(matches!(w.engine.switch_clinic(&other_owner, &sakura_owner.clinic_public_id).await, Err(EngineError::NotFound)));
+    assert!(matches!(
+        w.engine.switch_clinic(&other_owner, &sakura_owner.clinic_public_id).await,
+        Err(EngineError::NotFound)
+    ));
     // Lists show only the actor's own clinic and organization.
     let staff = w.engine.list_staff(&other_owner).await.unwrap();
     assert_eq!(staff.len(), 1);
@@ -187,7 +247,10 @@ async fn a_clinic_cannot_reach_another_organizations_staff() {
     assert!(audit.iter().all(|r| r.organization_id == Some(other_owner.organization_id)));
     assert!(!audit.is_empty());
     // And an existing account elsewhere cannot be pulled in by invitation.
-    assert!(matches!(w.engine.invite_staff(&other_owner, demo(Role::Staff).email, "x", Role::Staff).await, Err(EngineError::EmailTaken)));
+    assert!(matches!(
+        w.engine.invite_staff(&other_owner, demo(Role::Staff).email, "x", Role::Staff).await,
+        Err(EngineError::EmailTaken)
+    ));
     let viewer_still = w.engine.authenticate(&sign_in(&w, Role::Viewer).await.0).await.unwrap();
     assert_eq!(viewer_still.role, Role::Viewer);
 }
@@ -203,22 +266,46 @@ async fn the_owner_switches_between_own_clinics() {
     assert_eq!(moved.clinic_name, engine::seed::DEMO_SECOND_CLINIC);
     // The marketer is a member of the first clinic only.
     let (_, marketer) = sign_in(&w, Role::Marketer).await;
-    assert!(matches!(w.engine.switch_clinic(&marketer, &clinics[1].clinic_public_id).await, Err(EngineError::NotFound)));
+    assert!(matches!(
+        w.engine.switch_clinic(&marketer, &clinics[1].clinic_public_id).await,
+        Err(EngineError::NotFound)
+    ));
 }
 
 #[tokio::test]
 async fn invitation_role_change_and_disable() {
     let w = world().await;
     let (_, owner) = sign_in(&w, Role::Owner).await;
-    let token = w.engine.invite_staff(&owner, "Nurse@Sakura.example", "山田 看護師", Role::Staff).await.unwrap().unwrap();
-    assert!(matches!(w.engine.invite_staff(&owner, "nurse@sakura.example", "again", Role::Staff).await, Err(EngineError::EmailTaken)));
-    assert!(matches!(w.engine.invite_staff(&owner, "not-an-email", "x", Role::Staff).await, Err(EngineError::InvalidEmail)));
+    let token = w
+        .engine
+        .invite_staff(&owner, "Nurse@Sakura.example", "山田 看護師", Role::Staff)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(
+        w.engine.invite_staff(&owner, "nurse@sakura.example", "again", Role::Staff).await,
+        Err(EngineError::EmailTaken)
+    ));
+    assert!(matches!(
+        w.engine.invite_staff(&owner, "not-an-email", "x", Role::Staff).await,
+        Err(EngineError::InvalidEmail)
+    ));
     assert_eq!(w.engine.invitation_email(&token).await.unwrap(), "nurse@sakura.example");
-    assert!(matches!(w.engine.accept_invitation(&token, "short").await, Err(EngineError::WeakPassword(_))));
+    assert!(matches!(
+        w.engine.accept_invitation(&token, "short").await,
+        Err(EngineError::WeakPassword(_))
+    ));
     w.engine.accept_invitation(&token, "nurse-password-1").await.unwrap();
-    assert!(matches!(w.engine.accept_invitation(&token, "nurse-password-2").await, Err(EngineError::InvalidInvitation)));
+    assert!(matches!(
+        w.engine.accept_invitation(&token, "nurse-password-2").await,
+        Err(EngineError::InvalidInvitation)
+    ));
 
-    let nurse_login = w.engine.login("nurse@sakura.example", "nurse-password-1", "10.0.0.8").await.unwrap();
+    let nurse_login = w
+        .engine
+        .login("nurse@sakura.example", "nurse-password-1", "10.0.0.8")
+        .await
+        .unwrap();
     let nurse = w.engine.authenticate(&nurse_login.token).await.unwrap();
     assert_eq!(nurse.role, Role::Staff);
 
@@ -226,14 +313,29 @@ async fn invitation_role_change_and_disable() {
     let nurse = w.engine.authenticate(&nurse_login.token).await.unwrap();
     assert_eq!(nurse.role, Role::Admin);
     // An admin cannot touch the owner nor make owners, nor change itself.
-    assert!(matches!(w.engine.set_staff_role(&nurse, &owner.user_public_id, Role::Viewer).await, Err(EngineError::Forbidden)));
+    assert!(matches!(
+        w.engine.set_staff_role(&nurse, &owner.user_public_id, Role::Viewer).await,
+        Err(EngineError::Forbidden)
+    ));
     let (_, viewer) = sign_in(&w, Role::Viewer).await;
-    assert!(matches!(w.engine.set_staff_role(&nurse, &viewer.user_public_id, Role::Owner).await, Err(EngineError::Forbidden)));
-    assert!(matches!(w.engine.set_staff_role(&nurse, &nurse.user_public_id, Role::Viewer).await, Err(EngineError::SelfChange)));
+    assert!(matches!(
+        w.engine.set_staff_role(&nurse, &viewer.user_public_id, Role::Owner).await,
+        Err(EngineError::Forbidden)
+    ));
+    assert!(matches!(
+        w.engine.set_staff_role(&nurse, &nurse.user_public_id, Role::Viewer).await,
+        Err(EngineError::SelfChange)
+    ));
 
     w.engine.set_staff_disabled(&owner, &nurse.user_public_id, true).await.unwrap();
-    assert!(matches!(w.engine.authenticate(&nurse_login.token).await, Err(EngineError::NotSignedIn)));
-    assert!(matches!(w.engine.login("nurse@sakura.example", "nurse-password-1", "10.0.0.8").await, Err(EngineError::AccountDisabled)));
+    assert!(matches!(
+        w.engine.authenticate(&nurse_login.token).await,
+        Err(EngineError::NotSignedIn)
+    ));
+    assert!(matches!(
+        w.engine.login("nurse@sakura.example", "nurse-password-1", "10.0.0.8").await,
+        Err(EngineError::AccountDisabled)
+    ));
     w.engine.set_staff_disabled(&owner, &nurse.user_public_id, false).await.unwrap();
     assert!(w.engine.login("nurse@sakura.example", "nurse-password-1", "10.0.0.8").await.is_ok());
 }
@@ -244,8 +346,14 @@ async fn password_change_needs_the_current_one_and_signs_out_elsewhere() {
     let (token, staff) = sign_in(&w, Role::Staff).await;
     let (other_token, _) = sign_in(&w, Role::Staff).await;
     let a = demo(Role::Staff);
-    assert!(matches!(w.engine.change_password(&staff, "wrong", "new-password-123").await, Err(EngineError::WrongCurrentPassword)));
-    assert!(matches!(w.engine.change_password(&staff, a.password, "short").await, Err(EngineError::WeakPassword(_))));
+    assert!(matches!(
+        w.engine.change_password(&staff, "wrong", "new-password-123").await,
+        Err(EngineError::WrongCurrentPassword)
+    ));
+    assert!(matches!(
+        w.engine.change_password(&staff, a.password, "short").await,
+        Err(EngineError::WeakPassword(_))
+    ));
     w.engine.change_password(&staff, a.password, "new-password-123").await.unwrap();
     assert!(w.engine.authenticate(&token).await.is_ok());
     assert!(matches!(w.engine.authenticate(&other_token).await, Err(EngineError::NotSignedIn)));
@@ -288,13 +396,25 @@ async fn audit_chain_records_and_detects_tampering() {
     assert!(only_logins.iter().all(|r| r.action.starts_with("login.")));
     assert!(!only_logins.is_empty());
 
-    let ChainReport::Intact { entries } = w.engine.verify_audit().await.unwrap() else { panic!("chain should be intact") };
+    let ChainReport::Intact { entries } = w.engine.verify_audit().await.unwrap() else {
+        panic!("chain should be intact")
+    };
     assert_eq!(entries as usize, rows.len());
 
     // Someone edits the role change in the database directly.
     let role_row = rows.iter().find(|r| r.action == "staff.role").unwrap();
-    test_sql(&w.engine, &format!("UPDATE audit_log SET detail = 'viewer -> viewer' WHERE seq = {}", role_row.seq)).await;
-    assert_eq!(w.engine.verify_audit().await.unwrap(), ChainReport::Broken { seq: role_row.seq, reason: "entry was altered" });
+    test_sql(
+        &w.engine,
+        &format!("UPDATE audit_log SET detail = 'viewer -> viewer' WHERE seq = {}", role_row.seq),
+    )
+    .await;
+    assert_eq!(
+        w.engine.verify_audit().await.unwrap(),
+        ChainReport::Broken {
+            seq: role_row.seq,
+            reason: "entry was altered"
+        }
+    );
 }
 
 #[tokio::test]

@@ -87,19 +87,32 @@ impl Db {
     }
 
     pub async fn organization(&self, id: i64) -> Result<Option<OrganizationRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, public_id, name, require_totp FROM organizations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, public_id, name, require_totp FROM organizations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn set_require_totp(&self, organization_id: i64, required: bool) -> Result<(), StoreError> {
-        self.exec(sqlx::query("UPDATE organizations SET require_totp = $1 WHERE id = $2").bind(flag(required)).bind(organization_id))
-            .await?;
+        self.exec(
+            sqlx::query("UPDATE organizations SET require_totp = $1 WHERE id = $2")
+                .bind(flag(required))
+                .bind(organization_id),
+        )
+        .await?;
         Ok(())
     }
 
-    pub async fn create_clinic(&self, organization_id: i64, public_id: &str, name: &str, departments: &str, now: i64) -> Result<i64, StoreError> {
+    pub async fn create_clinic(
+        &self,
+        organization_id: i64,
+        public_id: &str,
+        name: &str,
+        departments: &str,
+        now: i64,
+    ) -> Result<i64, StoreError> {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO clinics (organization_id, public_id, name, departments, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -115,17 +128,21 @@ impl Db {
     }
 
     pub async fn clinic(&self, id: i64) -> Result<Option<ClinicRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, public_id, organization_id, name, departments FROM clinics WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, public_id, organization_id, name, departments FROM clinics WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn clinic_by_public_id(&self, public_id: &str) -> Result<Option<ClinicRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, public_id, organization_id, name, departments FROM clinics WHERE public_id = $1")
-            .bind(public_id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT id, public_id, organization_id, name, departments FROM clinics WHERE public_id = $1")
+                .bind(public_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// Creates a user; `Conflict` when the e-mail address is taken.
@@ -163,12 +180,13 @@ impl Db {
     /// The user with this public ID, only if they are a member of `clinic_id`
     /// (so a guessed ID from another clinic finds nothing), with their role.
     pub async fn member_by_public_id(&self, clinic_id: i64, public_id: &str) -> Result<Option<(UserRow, String)>, StoreError> {
-        let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT u.id, m.role FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.public_id = $1 AND m.clinic_id = $2")
-                .bind(public_id)
-                .bind(clinic_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(i64, String)> = sqlx::query_as(
+            "SELECT u.id, m.role FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.public_id = $1 AND m.clinic_id = $2",
+        )
+        .bind(public_id)
+        .bind(clinic_id)
+        .fetch_optional(&self.pool)
+        .await?;
         match row {
             Some((id, role)) => Ok(self.user(id).await?.map(|u| (u, role))),
             None => Ok(None),
@@ -176,18 +194,33 @@ impl Db {
     }
 
     pub async fn set_password_hash(&self, user_id: i64, hash: &str, now: i64) -> Result<(), StoreError> {
-        self.exec(sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3").bind(hash).bind(now).bind(user_id))
-            .await?;
+        self.exec(
+            sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                .bind(hash)
+                .bind(now)
+                .bind(user_id),
+        )
+        .await?;
         Ok(())
     }
 
     pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), StoreError> {
-        self.exec(sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(flag(disabled)).bind(user_id)).await?;
+        self.exec(
+            sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+                .bind(flag(disabled))
+                .bind(user_id),
+        )
+        .await?;
         Ok(())
     }
 
     pub async fn set_totp_pending(&self, user_id: i64, secret_enc: Option<&str>) -> Result<(), StoreError> {
-        self.exec(sqlx::query("UPDATE users SET totp_pending_enc = $1 WHERE id = $2").bind(secret_enc).bind(user_id)).await?;
+        self.exec(
+            sqlx::query("UPDATE users SET totp_pending_enc = $1 WHERE id = $2")
+                .bind(secret_enc)
+                .bind(user_id),
+        )
+        .await?;
         Ok(())
     }
 
@@ -206,7 +239,11 @@ impl Db {
     /// a later one) was already used, so a code can never be replayed.
     pub async fn claim_totp_step(&self, user_id: i64, step: i64) -> Result<bool, StoreError> {
         let done = self
-            .exec(sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1").bind(step).bind(user_id))
+            .exec(
+                sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
+                    .bind(step)
+                    .bind(user_id),
+            )
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -225,7 +262,12 @@ impl Db {
 
     pub async fn set_membership_role(&self, user_id: i64, clinic_id: i64, role: &str) -> Result<bool, StoreError> {
         let done = self
-            .exec(sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND clinic_id = $3").bind(role).bind(user_id).bind(clinic_id))
+            .exec(
+                sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND clinic_id = $3")
+                    .bind(role)
+                    .bind(user_id)
+                    .bind(clinic_id),
+            )
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -272,7 +314,14 @@ impl Db {
         Ok(n)
     }
 
-    pub async fn create_invitation(&self, token_hash: &str, user_id: i64, created_by: i64, now: i64, expires_at: i64) -> Result<(), StoreError> {
+    pub async fn create_invitation(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        created_by: i64,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
         self.exec(
             sqlx::query("INSERT INTO invitations (token_hash, user_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(token_hash)
@@ -287,11 +336,12 @@ impl Db {
 
     /// The user an unused, unexpired invitation is for.
     pub async fn invitation_user(&self, token_hash: &str, now: i64) -> Result<Option<i64>, StoreError> {
-        let row: Option<(i64,)> = sqlx::query_as("SELECT user_id FROM invitations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT user_id FROM invitations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|r| r.0))
     }
 
@@ -299,12 +349,14 @@ impl Db {
     /// false (and nothing changed) when the invitation was already used.
     pub async fn accept_invitation(&self, token_hash: &str, user_id: i64, password_hash: &str, now: i64) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let used = sqlx::query("UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1")
-            .bind(now)
-            .bind(token_hash)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        let used = sqlx::query(
+            "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
         if used.rows_affected() != 1 {
             tx.rollback().await?;
             return Ok(false);

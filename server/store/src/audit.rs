@@ -43,13 +43,18 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-const AUDIT_COLUMNS: &str = "id, seq, at, organization_id, clinic_id, actor_user_id, actor_label, action, target, detail, ip, prev_hash, hash";
+const AUDIT_COLUMNS: &str =
+    "id, seq, at, organization_id, clinic_id, actor_user_id, actor_label, action, target, detail, ip, prev_hash, hash";
 
 impl Db {
     /// Appends one entry. `hash_of(seq, prev_hash, entry)` computes the new
     /// row's hash; the chain head is locked for the whole append, so two
     /// appends (even from two server instances) can never fork the chain.
-    pub async fn append_audit(&self, entry: &NewAuditEntry, hash_of: impl FnOnce(i64, &str, &NewAuditEntry) -> String) -> Result<i64, StoreError> {
+    pub async fn append_audit(
+        &self,
+        entry: &NewAuditEntry,
+        hash_of: impl FnOnce(i64, &str, &NewAuditEntry) -> String,
+    ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         let (seq, prev): (i64, String) = sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
             .fetch_one(&mut *tx)
@@ -73,14 +78,20 @@ impl Db {
         .bind(&hash)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *tx).await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(seq)
     }
 
     /// One organization's entries, newest first.
     pub async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
-        let prefix = f.action_prefix.as_ref().map(|p| format!("{}%", p.replace('%', "").replace('_', "")));
+        let prefix = f
+            .action_prefix
+            .as_ref()
+            .map(|p| format!("{}%", p.replace('%', "").replace('_', "")));
         Ok(sqlx::query_as(&format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE organization_id = $1 \
                AND ($2 IS NULL OR action LIKE $2) AND ($3 IS NULL OR actor_user_id = $3) AND ($4 IS NULL OR seq < $4) \
@@ -97,15 +108,19 @@ impl Db {
 
     /// The whole chain in order, a page at a time (for verification).
     pub async fn audit_chain_page(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
-        Ok(sqlx::query_as(&format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"))
-            .bind(after_seq)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+        ))
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// The chain head: the last sequence number and hash.
     pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
-        Ok(sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?)
     }
 }

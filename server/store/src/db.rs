@@ -81,7 +81,8 @@ impl Db {
                 Box::pin(async move {
                     match (dialect, schema) {
                         (Dialect::Sqlite, _) => {
-                            conn.execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;").await?;
+                            conn.execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                                .await?;
                         }
                         (Dialect::Postgres, Some(schema)) => {
                             conn.execute(format!("SET search_path TO \"{schema}\"").as_str()).await?;
@@ -123,7 +124,10 @@ impl Db {
         self.pool.close().await;
     }
 
-    pub(crate) async fn exec<'q>(&self, q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> Result<AnyQueryResult, StoreError> {
+    pub(crate) async fn exec<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<AnyQueryResult, StoreError> {
         Ok(q.execute(&self.pool).await?)
     }
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod line;
 mod db;
 mod sessions;
 pub mod testing;
@@ -11,6 +12,7 @@ mod throttle;
 
 pub use accounts::*;
 pub use audit::*;
+pub use line::*;
 pub use db::{Db, Dialect, StoreError};
 pub use sessions::*;
 pub use throttle::*;

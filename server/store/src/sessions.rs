@@ -15,7 +15,15 @@ pub struct SessionRow {
 }
 
 impl Db {
-    pub async fn create_session(&self, token_hash: &str, user_id: i64, clinic_id: i64, stage: &str, now: i64, expires_at: i64) -> Result<i64, StoreError> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        clinic_id: i64,
+        stage: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<i64, StoreError> {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO sessions (token_hash, user_id, clinic_id, stage, created_at, last_seen_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
@@ -43,18 +51,29 @@ impl Db {
 
     /// Slides the idle expiry forward.
     pub async fn touch_session(&self, id: i64, now: i64, expires_at: i64) -> Result<(), StoreError> {
-        self.exec(sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3").bind(now).bind(expires_at).bind(id))
-            .await?;
+        self.exec(
+            sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
+                .bind(now)
+                .bind(expires_at)
+                .bind(id),
+        )
+        .await?;
         Ok(())
     }
 
     pub async fn set_session_stage(&self, id: i64, stage: &str) -> Result<(), StoreError> {
-        self.exec(sqlx::query("UPDATE sessions SET stage = $1 WHERE id = $2").bind(stage).bind(id)).await?;
+        self.exec(sqlx::query("UPDATE sessions SET stage = $1 WHERE id = $2").bind(stage).bind(id))
+            .await?;
         Ok(())
     }
 
     pub async fn set_session_clinic(&self, id: i64, clinic_id: i64) -> Result<(), StoreError> {
-        self.exec(sqlx::query("UPDATE sessions SET clinic_id = $1 WHERE id = $2").bind(clinic_id).bind(id)).await?;
+        self.exec(
+            sqlx::query("UPDATE sessions SET clinic_id = $1 WHERE id = $2")
+                .bind(clinic_id)
+                .bind(id),
+        )
+        .await?;
         Ok(())
     }
 
@@ -67,7 +86,11 @@ impl Db {
     /// or all of them when the user is disabled).
     pub async fn delete_sessions_of_user(&self, user_id: i64, keep: Option<i64>) -> Result<u64, StoreError> {
         let done = self
-            .exec(sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2").bind(user_id).bind(keep.unwrap_or(-1)))
+            .exec(
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+                    .bind(user_id)
+                    .bind(keep.unwrap_or(-1)),
+            )
             .await?;
         Ok(done.rows_affected())
     }

@@ -14,7 +14,10 @@ pub fn backend() -> String {
 }
 
 fn unix_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// `t<unix seconds>_<pid>_<n>`: unique, and its age can be read back.
@@ -39,7 +42,9 @@ pub async fn fresh_db() -> Result<Db, StoreError> {
         if sweep {
             drop_old_schemas(&admin).await?;
         }
-        sqlx::query(&format!("CREATE SCHEMA \"yorisoi_{name}\"")).execute(&admin.pool).await?;
+        sqlx::query(&format!("CREATE SCHEMA \"yorisoi_{name}\""))
+            .execute(&admin.pool)
+            .await?;
         admin.close().await;
         let db = Db::connect_with(&url, Some(format!("yorisoi_{name}")), TEST_POOL_SIZE).await?;
         db.migrate().await?;
@@ -55,7 +60,9 @@ pub async fn fresh_db() -> Result<Db, StoreError> {
 /// Drops the schemas of test runs that ended over an hour ago (a test that
 /// panics cannot clean up after itself), once per test process.
 async fn drop_old_schemas(admin: &Db) -> Result<(), StoreError> {
-    let names: Vec<(String,)> = sqlx::query_as("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'yorisoi_t%'").fetch_all(&admin.pool).await?;
+    let names: Vec<(String,)> = sqlx::query_as("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'yorisoi_t%'")
+        .fetch_all(&admin.pool)
+        .await?;
     let cutoff = unix_secs().saturating_sub(3600);
     for (name,) in names {
         let born: Option<u64> = name.trim_start_matches("yorisoi_t").split('_').next().and_then(|s| s.parse().ok());

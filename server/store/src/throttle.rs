@@ -12,10 +12,12 @@ pub struct ThrottleRow {
 
 impl Db {
     pub async fn throttle(&self, key: &str) -> Result<Option<ThrottleRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT key, failures, last_failure_at, locked_until FROM login_throttle WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT key, failures, last_failure_at, locked_until FROM login_throttle WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn put_throttle(&self, row: &ThrottleRow) -> Result<(), StoreError> {
@@ -34,7 +36,8 @@ impl Db {
     }
 
     pub async fn clear_throttle(&self, key: &str) -> Result<(), StoreError> {
-        self.exec(sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key)).await?;
+        self.exec(sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key))
+            .await?;
         Ok(())
     }
 }

@@ -1,0 +1,9 @@
+//! The LINE Messaging API as Yorisoi speaks it: webhook events, signature
+//! verification, and (to come) the HTTP client. Shapes follow LINE's
+//! OpenAPI files; rules that live only in LINE's prose are in LINE.md.
+
+pub mod signature;
+pub mod webhook;
+
+pub use signature::{sign, verify_signature};
+pub use webhook::{CallbackRequest, Event, EventKind, MessageContent, Source};

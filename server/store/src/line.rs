@@ -1,0 +1,255 @@
+//! A clinic's LINE channel, the webhook inbox, friends and their timeline.
+
+use crate::{Db, StoreError};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ChannelRow {
+    pub clinic_id: i64,
+    pub mode: String,
+    pub channel_id: String,
+    pub secret_enc: String,
+    pub token_enc: Option<String>,
+    pub bot_user_id: String,
+}
+
+/// One webhook event as received, before processing.
+#[derive(Clone, Debug)]
+pub struct NewInboxEvent {
+    pub webhook_event_id: String,
+    pub event_type: String,
+    pub event_time: i64,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct InboxRow {
+    pub id: i64,
+    pub clinic_id: i64,
+    pub webhook_event_id: String,
+    pub event_type: String,
+    pub event_time: i64,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct FriendRow {
+    pub id: i64,
+    pub public_id: String,
+    pub line_user_id: String,
+    pub display_name: String,
+    pub status: String,
+    pub first_followed_at: Option<i64>,
+    pub blocked_at: Option<i64>,
+    pub unblocked_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct FriendEventRow {
+    pub at: i64,
+    pub kind: String,
+    pub detail: String,
+}
+
+/// What one processed webhook event changes, decided by the engine and
+/// written here together with marking the event processed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FriendChange {
+    Followed { line_user_id: String, new_public_id: String, at: i64, unblocked: bool },
+    Blocked { line_user_id: String, new_public_id: String, at: i64 },
+    /// A timeline entry (a message, a postback…).
+    Recorded { line_user_id: String, new_public_id: String, at: i64, kind: String, detail: String, line_message_id: Option<String> },
+    /// The user unsent a message: its stored copy goes.
+    Unsent { line_user_id: String, line_message_id: String },
+    Nothing,
+}
+
+impl Db {
+    pub async fn put_channel(&self, clinic_id: i64, mode: &str, secret_enc: &str, token_enc: Option<&str>, now: i64) -> Result<(), StoreError> {
+        self.exec(
+            sqlx::query(
+                "INSERT INTO line_channels (clinic_id, mode, secret_enc, token_enc, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (clinic_id) DO UPDATE SET mode = $2, secret_enc = $3, token_enc = $4, updated_at = $5",
+            )
+            .bind(clinic_id)
+            .bind(mode)
+            .bind(secret_enc)
+            .bind(token_enc)
+            .bind(now),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn channel(&self, clinic_id: i64) -> Result<Option<ChannelRow>, StoreError> {
+        Ok(sqlx::query_as("SELECT clinic_id, mode, channel_id, secret_enc, token_enc, bot_user_id FROM line_channels WHERE clinic_id = $1")
+            .bind(clinic_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Stores a POST's events durably, all or none; an event already stored
+    /// (a redelivery) is skipped. Returns how many were new.
+    pub async fn insert_inbox(&self, clinic_id: i64, events: &[NewInboxEvent], now: i64) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut new = 0;
+        for e in events {
+            let done = sqlx::query(
+                "INSERT INTO webhook_inbox (clinic_id, webhook_event_id, event_type, event_time, body, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (clinic_id, webhook_event_id) DO NOTHING",
+            )
+            .bind(clinic_id)
+            .bind(&e.webhook_event_id)
+            .bind(&e.event_type)
+            .bind(e.event_time)
+            .bind(&e.body)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            new += done.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Unprocessed events, oldest LINE timestamp first.
+    pub async fn pending_inbox(&self, limit: i64) -> Result<Vec<InboxRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, clinic_id, webhook_event_id, event_type, event_time, body FROM webhook_inbox \
+             WHERE processed_at IS NULL ORDER BY event_time, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Marks one inbox event processed and applies its change, in one
+    /// transaction: false (nothing changed) when another worker got there
+    /// first. A crash before the commit leaves the event pending.
+    pub async fn apply_inbox_event(&self, inbox_id: i64, clinic_id: i64, change: &FriendChange, now: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let claimed = sqlx::query("UPDATE webhook_inbox SET processed_at = $1 WHERE id = $2 AND processed_at IS NULL")
+            .bind(now)
+            .bind(inbox_id)
+            .execute(&mut *tx)
+            .await?;
+        if claimed.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        match change {
+            FriendChange::Followed { line_user_id, new_public_id, at, unblocked } => {
+                let id = ensure_friend(&mut tx, clinic_id, line_user_id, new_public_id, "active", now).await?;
+                sqlx::query(
+                    "UPDATE friends SET status = 'active', status_changed_at = $1, \
+                        first_followed_at = COALESCE(first_followed_at, $1), \
+                        unblocked_at = CASE WHEN $2 = 1 THEN $1 ELSE unblocked_at END \
+                     WHERE id = $3 AND status_changed_at <= $1",
+                )
+                .bind(at)
+                .bind(i64::from(*unblocked))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                insert_event(&mut tx, clinic_id, id, *at, if *unblocked { "unblock" } else { "follow" }, "{}", None).await?;
+            }
+            FriendChange::Blocked { line_user_id, new_public_id, at } => {
+                let id = ensure_friend(&mut tx, clinic_id, line_user_id, new_public_id, "blocked", now).await?;
+                sqlx::query("UPDATE friends SET status = 'blocked', status_changed_at = $1, blocked_at = $1 WHERE id = $2 AND status_changed_at <= $1")
+                    .bind(at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                insert_event(&mut tx, clinic_id, id, *at, "block", "{}", None).await?;
+            }
+            FriendChange::Recorded { line_user_id, new_public_id, at, kind, detail, line_message_id } => {
+                let id = ensure_friend(&mut tx, clinic_id, line_user_id, new_public_id, "active", now).await?;
+                insert_event(&mut tx, clinic_id, id, *at, kind, detail, line_message_id.as_deref()).await?;
+            }
+            FriendChange::Unsent { line_user_id, line_message_id } => {
+                sqlx::query(
+                    "DELETE FROM friend_events WHERE clinic_id = $1 AND line_message_id = $2 \
+                       AND friend_id IN (SELECT id FROM friends WHERE clinic_id = $1 AND line_user_id = $3)",
+                )
+                .bind(clinic_id)
+                .bind(line_message_id)
+                .bind(line_user_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            FriendChange::Nothing => {}
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn friend_by_line_user(&self, clinic_id: i64, line_user_id: &str) -> Result<Option<FriendRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at \
+             FROM friends WHERE clinic_id = $1 AND line_user_id = $2",
+        )
+        .bind(clinic_id)
+        .bind(line_user_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn friend_timeline(&self, friend_id: i64) -> Result<Vec<FriendEventRow>, StoreError> {
+        Ok(sqlx::query_as("SELECT at, kind, detail FROM friend_events WHERE friend_id = $1 ORDER BY at, id")
+            .bind(friend_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn count_inbox(&self, clinic_id: i64) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhook_inbox WHERE clinic_id = $1").bind(clinic_id).fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+}
+
+async fn ensure_friend(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    clinic_id: i64,
+    line_user_id: &str,
+    public_id: &str,
+    status: &str,
+    now: i64,
+) -> Result<i64, StoreError> {
+    sqlx::query(
+        "INSERT INTO friends (clinic_id, public_id, line_user_id, status, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (clinic_id, line_user_id) DO NOTHING",
+    )
+    .bind(clinic_id)
+    .bind(public_id)
+    .bind(line_user_id)
+    .bind(status)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let (id,): (i64,) = sqlx::query_as("SELECT id FROM friends WHERE clinic_id = $1 AND line_user_id = $2")
+        .bind(clinic_id)
+        .bind(line_user_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    clinic_id: i64,
+    friend_id: i64,
+    at: i64,
+    kind: &str,
+    detail: &str,
+    line_message_id: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO friend_events (clinic_id, friend_id, at, kind, detail, line_message_id) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(clinic_id)
+        .bind(friend_id)
+        .bind(at)
+        .bind(kind)
+        .bind(detail)
+        .bind(line_message_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
