@@ -49,6 +49,7 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions, public_url: String) -> 
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/lang/{code}", get(set_language))
+        .route("/line/webhook/{clinic}", axum::routing::post(line_webhook))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -68,6 +69,45 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions, public_url: String) -> 
         ))
         .layer(axum::middleware::from_fn(guards::security_headers))
         .with_state(state)
+}
+
+/// LINE's webhook: verified with the clinic's channel secret, stored
+/// durably, acknowledged; a worker processes it afterwards.
+async fn line_webhook(
+    State(state): State<AppState>,
+    Path(clinic): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    use engine::EngineError as E;
+    let signature = headers.get("x-line-signature").and_then(|v| v.to_str().ok());
+    match state.ctx.engine.ingest_webhook(&clinic, &body, signature).await {
+        Ok(_) => StatusCode::OK.into_response(),
+        Err(e) => {
+            let status = match &e {
+                E::BadSignature => StatusCode::UNAUTHORIZED,
+                E::MalformedWebhook(_) => StatusCode::BAD_REQUEST,
+                E::NotFound | E::NoChannel => StatusCode::NOT_FOUND,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            // The error names only what was wrong, never the body's content.
+            tracing::warn!(clinic = %clinic, status = status.as_u16(), reason = e.code(), "webhook refused");
+            (status, e.code()).into_response()
+        }
+    }
+}
+
+/// Processes stored webhook events until the server stops: at once when
+/// new ones arrive, and every few seconds for anything a crash left behind.
+pub async fn run_webhook_worker(engine: engine::Engine) {
+    loop {
+        match engine.process_webhooks(500).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "webhook worker failed; retrying"),
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), engine.inbox_signal.notified()).await;
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

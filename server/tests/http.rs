@@ -308,3 +308,34 @@ async fn the_login_page_renders_in_japanese_and_switches_to_english() {
         .unwrap();
     assert_eq!(res.headers().get(header::LOCATION).unwrap(), "/");
 }
+
+#[tokio::test]
+async fn the_webhook_needs_the_clinics_signature_and_no_browser_origin() {
+    let s = site().await;
+    let owner = s.engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let clinic = s.engine.db.memberships_of(owner.id).await.unwrap().remove(0);
+    s.engine
+        .connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, "webhook-secret", None)
+        .await
+        .unwrap();
+    let body = r#"{"destination":"U0123456789abcdef0123456789abcdef","events":[{"type":"unfollow","timestamp":1,"mode":"active","webhookEventId":"01W","deliveryContext":{"isRedelivery":false},"source":{"type":"user","userId":"U1234567890abcdef1234567890abcdef"}}]}"#;
+    let send = |sig: String| {
+        Request::post(format!("/line/webhook/{}", clinic.clinic_public_id))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("X-Line-Signature", sig)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    assert_eq!(s.send(send("bad".into())).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.engine.db.count_inbox(clinic.clinic_id).await.unwrap(), 0);
+    assert_eq!(
+        s.send(send(line::sign("webhook-secret", body.as_bytes()))).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(s.engine.db.count_inbox(clinic.clinic_id).await.unwrap(), 1);
+    let unknown = Request::post("/line/webhook/nope")
+        .header("X-Line-Signature", "x")
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(s.send(unknown).await.status, StatusCode::NOT_FOUND);
+}

@@ -32,7 +32,12 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(db: Db, clock: Arc<dyn Clock>, secrets: SecretBox) -> Engine {
-        Engine { db, clock, secrets, inbox_signal: Arc::new(tokio::sync::Notify::new()) }
+        Engine {
+            db,
+            clock,
+            secrets,
+            inbox_signal: Arc::new(tokio::sync::Notify::new()),
+        }
     }
 
     pub(crate) fn now_ms(&self) -> i64 {

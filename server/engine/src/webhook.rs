@@ -15,10 +15,18 @@ pub const MODE_LINE: &str = "line";
 
 impl Engine {
     /// Stores a clinic's channel secret (encrypted) and access token.
-    pub async fn connect_channel(&self, clinic_id: i64, mode: &str, channel_secret: &str, access_token: Option<&str>) -> Result<(), EngineError> {
+    pub async fn connect_channel(
+        &self,
+        clinic_id: i64,
+        mode: &str,
+        channel_secret: &str,
+        access_token: Option<&str>,
+    ) -> Result<(), EngineError> {
         let secret = self.secrets.seal(channel_secret.as_bytes());
         let token = access_token.map(|t| self.secrets.seal(t.as_bytes()));
-        self.db.put_channel(clinic_id, mode, &secret, token.as_deref(), self.now_ms()).await?;
+        self.db
+            .put_channel(clinic_id, mode, &secret, token.as_deref(), self.now_ms())
+            .await?;
         Ok(())
     }
 
@@ -85,7 +93,9 @@ impl Engine {
 /// What an event changes. Unknown types, and events without a user, change
 /// nothing (they stay in the inbox for the record).
 fn change_for(event: &Event) -> FriendChange {
-    let Some(user) = event.user_id().map(str::to_string) else { return FriendChange::Nothing };
+    let Some(user) = event.user_id().map(str::to_string) else {
+        return FriendChange::Nothing;
+    };
     let at = event.timestamp;
     let recorded = |kind: &str, detail: Value, line_message_id: Option<String>| FriendChange::Recorded {
         line_user_id: user.clone(),
@@ -98,8 +108,17 @@ fn change_for(event: &Event) -> FriendChange {
     // Standby events are recorded like the others; they are only never
     // answered (nothing here answers yet).
     match &event.kind {
-        EventKind::Follow { is_unblocked } => FriendChange::Followed { line_user_id: user.clone(), new_public_id: public_id(), at, unblocked: *is_unblocked },
-        EventKind::Unfollow => FriendChange::Blocked { line_user_id: user.clone(), new_public_id: public_id(), at },
+        EventKind::Follow { is_unblocked } => FriendChange::Followed {
+            line_user_id: user.clone(),
+            new_public_id: public_id(),
+            at,
+            unblocked: *is_unblocked,
+        },
+        EventKind::Unfollow => FriendChange::Blocked {
+            line_user_id: user.clone(),
+            new_public_id: public_id(),
+            at,
+        },
         EventKind::Message(m) => {
             let (detail, id) = match m {
                 MessageContent::Text { id, text, .. } => (json!({"type": "text", "text": text}), id),
@@ -107,16 +126,30 @@ fn change_for(event: &Event) -> FriendChange {
                 MessageContent::Video { id } => (json!({"type": "video"}), id),
                 MessageContent::Audio { id, .. } => (json!({"type": "audio"}), id),
                 MessageContent::File { id, file_name, .. } => (json!({"type": "file", "fileName": file_name}), id),
-                MessageContent::Location { id, title, address, latitude, longitude } => {
-                    (json!({"type": "location", "title": title, "address": address, "latitude": latitude, "longitude": longitude}), id)
-                }
-                MessageContent::Sticker { id, package_id, sticker_id } => (json!({"type": "sticker", "packageId": package_id, "stickerId": sticker_id}), id),
+                MessageContent::Location {
+                    id,
+                    title,
+                    address,
+                    latitude,
+                    longitude,
+                } => (
+                    json!({"type": "location", "title": title, "address": address, "latitude": latitude, "longitude": longitude}),
+                    id,
+                ),
+                MessageContent::Sticker {
+                    id,
+                    package_id,
+                    sticker_id,
+                } => (json!({"type": "sticker", "packageId": package_id, "stickerId": sticker_id}), id),
                 MessageContent::Unknown { id, message_type } => (json!({"type": message_type}), id),
             };
             recorded("message_in", detail, Some(id.clone()))
         }
         EventKind::Postback { data, params } => recorded("postback", json!({"data": data, "params": params}), None),
-        EventKind::Unsend { message_id } => FriendChange::Unsent { line_user_id: user.clone(), line_message_id: message_id.clone() },
+        EventKind::Unsend { message_id } => FriendChange::Unsent {
+            line_user_id: user.clone(),
+            line_message_id: message_id.clone(),
+        },
         EventKind::AccountLink { ok, .. } => recorded("account_link", json!({"ok": ok}), None),
         EventKind::Unknown { .. } => FriendChange::Nothing,
     }

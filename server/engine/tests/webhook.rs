@@ -17,12 +17,24 @@ struct World {
 async fn world() -> World {
     let db = store::testing::fresh_db().await.expect("test database");
     let key = SecretBox::generate_key();
-    let engine = Engine::new(db, Arc::new(ManualClock::new(DateTime::from_timestamp(1_790_000_000, 0).unwrap())), SecretBox::from_base64(&key).unwrap());
+    let engine = Engine::new(
+        db,
+        Arc::new(ManualClock::new(DateTime::from_timestamp(1_790_000_000, 0).unwrap())),
+        SecretBox::from_base64(&key).unwrap(),
+    );
     engine.seed_demo_if_empty().await.unwrap();
     let owner = engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
     let clinic = engine.db.memberships_of(owner.id).await.unwrap().remove(0);
-    engine.connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, SECRET, Some("token")).await.unwrap();
-    World { engine, clinic_public_id: clinic.clinic_public_id, clinic_id: clinic.clinic_id, key }
+    engine
+        .connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, SECRET, Some("token"))
+        .await
+        .unwrap();
+    World {
+        engine,
+        clinic_public_id: clinic.clinic_public_id,
+        clinic_id: clinic.clinic_id,
+        key,
+    }
 }
 
 fn event(id: &str, ts: i64, redelivery: bool, body: &str) -> String {
@@ -32,13 +44,18 @@ fn event(id: &str, ts: i64, redelivery: bool, body: &str) -> String {
 }
 
 fn post(events: &[String]) -> String {
-    format!(r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{}]}}"#, events.join(","))
+    format!(
+        r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{}]}}"#,
+        events.join(",")
+    )
 }
 
 impl World {
     async fn deliver(&self, body: &str) -> Result<u64, EngineError> {
         let sig = line::sign(SECRET, body.as_bytes());
-        self.engine.ingest_webhook(&self.clinic_public_id, body.as_bytes(), Some(&sig)).await
+        self.engine
+            .ingest_webhook(&self.clinic_public_id, body.as_bytes(), Some(&sig))
+            .await
     }
 
     async fn friend(&self) -> Option<store::FriendRow> {
@@ -47,23 +64,42 @@ impl World {
 
     async fn timeline_kinds(&self) -> Vec<String> {
         let f = self.friend().await.unwrap();
-        self.engine.db.friend_timeline(f.id).await.unwrap().into_iter().map(|e| e.kind).collect()
+        self.engine
+            .db
+            .friend_timeline(f.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect()
     }
 }
 
 #[tokio::test]
 async fn a_bad_or_missing_signature_stores_nothing() {
     let w = world().await;
-    let body = post(&[event("01A", 1000, false, r#""type":"follow","replyToken":"r","follow":{"isUnblocked":false}"#)]);
+    let body = post(&[event(
+        "01A",
+        1000,
+        false,
+        r#""type":"follow","replyToken":"r","follow":{"isUnblocked":false}"#,
+    )]);
     let wrong = line::sign("another-secret", body.as_bytes());
     for sig in [Some(wrong.as_str()), None, Some("")] {
-        let e = w.engine.ingest_webhook(&w.clinic_public_id, body.as_bytes(), sig).await.unwrap_err();
+        let e = w
+            .engine
+            .ingest_webhook(&w.clinic_public_id, body.as_bytes(), sig)
+            .await
+            .unwrap_err();
         assert!(matches!(e, EngineError::BadSignature), "{e:?}");
     }
     // A body changed after signing.
     let sig = line::sign(SECRET, body.as_bytes());
     let tampered = body.replace("1000", "1001");
-    assert!(matches!(w.engine.ingest_webhook(&w.clinic_public_id, tampered.as_bytes(), Some(&sig)).await, Err(EngineError::BadSignature)));
+    assert!(matches!(
+        w.engine.ingest_webhook(&w.clinic_public_id, tampered.as_bytes(), Some(&sig)).await,
+        Err(EngineError::BadSignature)
+    ));
     assert_eq!(w.engine.db.count_inbox(w.clinic_id).await.unwrap(), 0);
 }
 
@@ -71,7 +107,8 @@ async fn a_bad_or_missing_signature_stores_nothing() {
 async fn a_malformed_body_is_refused_with_nothing_stored() {
     let w = world().await;
     let good = event("01A", 1000, false, r#""type":"follow","follow":{"isUnblocked":false}"#);
-    let broken = r#"{"type":"message","timestamp":1,"mode":"active","webhookEventId":"01B","deliveryContext":{"isRedelivery":false}}"#.to_string();
+    let broken =
+        r#"{"type":"message","timestamp":1,"mode":"active","webhookEventId":"01B","deliveryContext":{"isRedelivery":false}}"#.to_string();
     for body in [post(&[good, broken]), "not json".to_string(), r#"{"events":"x"}"#.to_string()] {
         let e = w.deliver(&body).await.unwrap_err();
         assert!(matches!(e, EngineError::MalformedWebhook(_)), "{e:?}");
@@ -82,17 +119,32 @@ async fn a_malformed_body_is_refused_with_nothing_stored() {
 #[tokio::test]
 async fn the_connectivity_check_is_accepted() {
     let w = world().await;
-    assert_eq!(w.deliver(r#"{"destination":"U0123456789abcdef0123456789abcdef","events":[]}"#).await.unwrap(), 0);
+    assert_eq!(
+        w.deliver(r#"{"destination":"U0123456789abcdef0123456789abcdef","events":[]}"#)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
 async fn a_redelivered_event_is_processed_once() {
     let w = world().await;
-    let first = event("01HZDUP", 1000, false, r#""type":"message","replyToken":"r","message":{"type":"text","id":"m1","text":"予約の変更をお願いします"}"#);
-    let again = event("01HZDUP", 1000, true, r#""type":"message","message":{"type":"text","id":"m1","text":"予約の変更をお願いします"}"#);
+    let first = event(
+        "01HZDUP",
+        1000,
+        false,
+        r#""type":"message","replyToken":"r","message":{"type":"text","id":"m1","text":"予約の変更をお願いします"}"#,
+    );
+    let again = event(
+        "01HZDUP",
+        1000,
+        true,
+        r#""type":"message","message":{"type":"text","id":"m1","text":"予約の変更をお願いします"}"#,
+    );
     assert_eq!(w.deliver(&post(&[first])).await.unwrap(), 1);
     assert_eq!(w.engine.process_webhooks(100).await.unwrap(), 1);
-    assert_eq!(w.deliver(&post(&[again.clone()])).await.unwrap(), 0);
+    assert_eq!(w.deliver(&post(std::slice::from_ref(&again))).await.unwrap(), 0);
     // Even a duplicate inside one POST.
     assert_eq!(w.deliver(&post(&[again.clone(), again])).await.unwrap(), 0);
     assert_eq!(w.engine.process_webhooks(100).await.unwrap(), 0);
@@ -104,8 +156,18 @@ async fn a_redelivered_event_is_processed_once() {
 async fn a_crash_between_storing_and_processing_loses_nothing() {
     let w = world().await;
     w.deliver(&post(&[
-        event("01C1", 1000, false, r#""type":"follow","replyToken":"r","follow":{"isUnblocked":false}"#),
-        event("01C2", 2000, false, r#""type":"message","replyToken":"r","message":{"type":"text","id":"m1","text":"こんにちは"}"#),
+        event(
+            "01C1",
+            1000,
+            false,
+            r#""type":"follow","replyToken":"r","follow":{"isUnblocked":false}"#,
+        ),
+        event(
+            "01C2",
+            2000,
+            false,
+            r#""type":"message","replyToken":"r","message":{"type":"text","id":"m1","text":"こんにちは"}"#,
+        ),
     ]))
     .await
     .unwrap();
@@ -114,28 +176,64 @@ async fn a_crash_between_storing_and_processing_loses_nothing() {
     drop(w.engine);
     let restarted = Engine::new(db, Arc::new(engine::SystemClock), SecretBox::from_base64(&w.key).unwrap());
     assert_eq!(restarted.process_webhooks(100).await.unwrap(), 2);
-    let friend = restarted.db.friend_by_line_user(w.clinic_id, PATIENT).await.unwrap().expect("friend created after restart");
+    let friend = restarted
+        .db
+        .friend_by_line_user(w.clinic_id, PATIENT)
+        .await
+        .unwrap()
+        .expect("friend created after restart");
     assert_eq!(friend.status, "active");
-    let kinds: Vec<String> = restarted.db.friend_timeline(friend.id).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = restarted
+        .db
+        .friend_timeline(friend.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
     assert_eq!(kinds, vec!["follow", "message_in"]);
 }
 
 #[tokio::test]
 async fn follow_block_unblock_and_late_events() {
     let w = world().await;
-    w.deliver(&post(&[event("01F1", 1000, false, r#""type":"follow","replyToken":"r","follow":{"isUnblocked":false}"#)])).await.unwrap();
-    w.deliver(&post(&[event("01F2", 2000, false, r#""type":"unfollow""#)])).await.unwrap();
+    w.deliver(&post(&[event(
+        "01F1",
+        1000,
+        false,
+        r#""type":"follow","replyToken":"r","follow":{"isUnblocked":false}"#,
+    )]))
+    .await
+    .unwrap();
+    w.deliver(&post(&[event("01F2", 2000, false, r#""type":"unfollow""#)]))
+        .await
+        .unwrap();
     w.engine.process_webhooks(100).await.unwrap();
     let f = w.friend().await.unwrap();
-    assert_eq!((f.status.as_str(), f.first_followed_at, f.blocked_at), ("blocked", Some(1000), Some(2000)));
+    assert_eq!(
+        (f.status.as_str(), f.first_followed_at, f.blocked_at),
+        ("blocked", Some(1000), Some(2000))
+    );
 
     // An unblock, then an older block that arrives late (order is not guaranteed).
-    w.deliver(&post(&[event("01F3", 3000, false, r#""type":"follow","replyToken":"r","follow":{"isUnblocked":true}"#)])).await.unwrap();
+    w.deliver(&post(&[event(
+        "01F3",
+        3000,
+        false,
+        r#""type":"follow","replyToken":"r","follow":{"isUnblocked":true}"#,
+    )]))
+    .await
+    .unwrap();
     w.engine.process_webhooks(100).await.unwrap();
-    w.deliver(&post(&[event("01F0", 2500, false, r#""type":"unfollow""#)])).await.unwrap();
+    w.deliver(&post(&[event("01F0", 2500, false, r#""type":"unfollow""#)]))
+        .await
+        .unwrap();
     w.engine.process_webhooks(100).await.unwrap();
     let f = w.friend().await.unwrap();
-    assert_eq!((f.status.as_str(), f.unblocked_at, f.first_followed_at), ("active", Some(3000), Some(1000)));
+    assert_eq!(
+        (f.status.as_str(), f.unblocked_at, f.first_followed_at),
+        ("active", Some(3000), Some(1000))
+    );
 }
 
 #[tokio::test]
@@ -144,7 +242,12 @@ async fn events_of_one_post_are_applied_in_timestamp_order() {
     // Delivered newest first in one POST.
     w.deliver(&post(&[
         event("01O2", 2000, false, r#""type":"unfollow""#),
-        event("01O1", 1000, false, r#""type":"follow","replyToken":"r","follow":{"isUnblocked":false}"#),
+        event(
+            "01O1",
+            1000,
+            false,
+            r#""type":"follow","replyToken":"r","follow":{"isUnblocked":false}"#,
+        ),
     ]))
     .await
     .unwrap();
@@ -157,8 +260,18 @@ async fn events_of_one_post_are_applied_in_timestamp_order() {
 async fn unsend_removes_the_stored_message_and_unknown_events_are_kept_but_skipped() {
     let w = world().await;
     w.deliver(&post(&[
-        event("01U1", 1000, false, r#""type":"message","replyToken":"r","message":{"type":"text","id":"m9","text":"間違えました"}"#),
-        event("01U2", 1500, false, r#""type":"postback","replyToken":"r","postback":{"data":"menu=booking"}"#),
+        event(
+            "01U1",
+            1000,
+            false,
+            r#""type":"message","replyToken":"r","message":{"type":"text","id":"m9","text":"間違えました"}"#,
+        ),
+        event(
+            "01U2",
+            1500,
+            false,
+            r#""type":"postback","replyToken":"r","postback":{"data":"menu=booking"}"#,
+        ),
         event("01U3", 2000, false, r#""type":"unsend","unsend":{"messageId":"m9"}"#),
         event("01U4", 2500, false, r#""type":"somethingNew","whatever":true"#),
     ]))
@@ -175,10 +288,19 @@ async fn one_clinics_secret_does_not_open_anothers_webhook() {
     let w = world().await;
     let owner = w.engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
     let second = w.engine.db.memberships_of(owner.id).await.unwrap().remove(1);
-    w.engine.connect_channel(second.clinic_id, engine::webhook::MODE_SANDBOX, "second-secret", None).await.unwrap();
+    w.engine
+        .connect_channel(second.clinic_id, engine::webhook::MODE_SANDBOX, "second-secret", None)
+        .await
+        .unwrap();
     let body = post(&[event("01X", 1000, false, r#""type":"unfollow""#)]);
     let sig = line::sign(SECRET, body.as_bytes());
-    assert!(matches!(w.engine.ingest_webhook(&second.clinic_public_id, body.as_bytes(), Some(&sig)).await, Err(EngineError::BadSignature)));
-    assert!(matches!(w.engine.ingest_webhook("no-such-clinic", body.as_bytes(), Some(&sig)).await, Err(EngineError::NotFound)));
+    assert!(matches!(
+        w.engine.ingest_webhook(&second.clinic_public_id, body.as_bytes(), Some(&sig)).await,
+        Err(EngineError::BadSignature)
+    ));
+    assert!(matches!(
+        w.engine.ingest_webhook("no-such-clinic", body.as_bytes(), Some(&sig)).await,
+        Err(EngineError::NotFound)
+    ));
     assert_eq!(w.engine.db.count_inbox(second.clinic_id).await.unwrap(), 0);
 }

@@ -27,9 +27,19 @@ mod tests {
     // LINE.md's test vectors.
     #[test]
     fn line_test_vectors() {
-        assert_eq!(sign("channel_secret", b"bodybodybodybody"), "/gg9a+LvFevTH1sd7XCQycD7tsWclCsInj7MhBHxN7k=");
-        assert_eq!(sign("test_secret", br#"{"hello":"world"}"#), "t7Hn4ZDHqs6e+wdvI5TyQIvzie0DmMUmuXEBqyyE/tM=");
-        assert!(verify_signature("channel_secret", b"bodybodybodybody", "/gg9a+LvFevTH1sd7XCQycD7tsWclCsInj7MhBHxN7k="));
+        assert_eq!(
+            sign("channel_secret", b"bodybodybodybody"),
+            "/gg9a+LvFevTH1sd7XCQycD7tsWclCsInj7MhBHxN7k="
+        );
+        assert_eq!(
+            sign("test_secret", br#"{"hello":"world"}"#),
+            "t7Hn4ZDHqs6e+wdvI5TyQIvzie0DmMUmuXEBqyyE/tM="
+        );
+        assert!(verify_signature(
+            "channel_secret",
+            b"bodybodybodybody",
+            "/gg9a+LvFevTH1sd7XCQycD7tsWclCsInj7MhBHxN7k="
+        ));
     }
 
     #[test]

@@ -50,29 +50,69 @@ pub enum Source {
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventKind {
     /// Added as a friend, or unblocked (`is_unblocked`).
-    Follow { is_unblocked: bool },
+    Follow {
+        is_unblocked: bool,
+    },
     /// Blocked.
     Unfollow,
     Message(MessageContent),
     /// A postback action; rich menu switches carry
     /// `params.newRichMenuAliasId` and `params.status`, date pickers their value.
-    Postback { data: String, params: BTreeMap<String, String> },
+    Postback {
+        data: String,
+        params: BTreeMap<String, String>,
+    },
     /// The user unsent a message: delete the stored copy.
-    Unsend { message_id: String },
-    AccountLink { ok: bool, nonce: String },
-    Unknown { event_type: String },
+    Unsend {
+        message_id: String,
+    },
+    AccountLink {
+        ok: bool,
+        nonce: String,
+    },
+    Unknown {
+        event_type: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum MessageContent {
-    Text { id: String, text: String, quote_token: Option<String> },
-    Image { id: String },
-    Video { id: String },
-    Audio { id: String, duration_ms: Option<i64> },
-    File { id: String, file_name: String, file_size: i64 },
-    Location { id: String, title: Option<String>, address: Option<String>, latitude: f64, longitude: f64 },
-    Sticker { id: String, package_id: String, sticker_id: String },
-    Unknown { id: String, message_type: String },
+    Text {
+        id: String,
+        text: String,
+        quote_token: Option<String>,
+    },
+    Image {
+        id: String,
+    },
+    Video {
+        id: String,
+    },
+    Audio {
+        id: String,
+        duration_ms: Option<i64>,
+    },
+    File {
+        id: String,
+        file_name: String,
+        file_size: i64,
+    },
+    Location {
+        id: String,
+        title: Option<String>,
+        address: Option<String>,
+        latitude: f64,
+        longitude: f64,
+    },
+    Sticker {
+        id: String,
+        package_id: String,
+        sticker_id: String,
+    },
+    Unknown {
+        id: String,
+        message_type: String,
+    },
 }
 
 impl Event {
@@ -107,7 +147,7 @@ fn required<E: serde::de::Error>(obj: &Map<String, Value>, key: &str, what: &str
     str_field(obj, key).ok_or_else(|| E::custom(format!("{what} without {key}")))
 }
 
-fn object<'a>(v: Option<&'a Value>) -> Map<String, Value> {
+fn object(v: Option<&Value>) -> Map<String, Value> {
     v.and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
@@ -116,7 +156,10 @@ impl<'de> Deserialize<'de> for Event {
         let obj = Map::deserialize(d)?;
         let event_type = required::<D::Error>(&obj, "type", "event")?;
         let webhook_event_id = required::<D::Error>(&obj, "webhookEventId", "event")?;
-        let timestamp = obj.get("timestamp").and_then(Value::as_i64).ok_or_else(|| D::Error::custom("event without timestamp"))?;
+        let timestamp = obj
+            .get("timestamp")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| D::Error::custom("event without timestamp"))?;
         let mode = match obj.get("mode").and_then(Value::as_str) {
             Some("standby") => Mode::Standby,
             Some(_) => Mode::Active,
@@ -132,20 +175,37 @@ impl<'de> Deserialize<'de> for Event {
             match s.get("type").and_then(Value::as_str) {
                 Some("user") => match user_id {
                     Some(user_id) => Source::User { user_id },
-                    None => Source::Unknown { source_type: "user".into() },
+                    None => Source::Unknown {
+                        source_type: "user".into(),
+                    },
                 },
-                Some("group") => Source::Group { group_id: str_field(s, "groupId").unwrap_or_default(), user_id },
-                Some("room") => Source::Room { room_id: str_field(s, "roomId").unwrap_or_default(), user_id },
-                other => Source::Unknown { source_type: other.unwrap_or("").to_string() },
+                Some("group") => Source::Group {
+                    group_id: str_field(s, "groupId").unwrap_or_default(),
+                    user_id,
+                },
+                Some("room") => Source::Room {
+                    room_id: str_field(s, "roomId").unwrap_or_default(),
+                    user_id,
+                },
+                other => Source::Unknown {
+                    source_type: other.unwrap_or("").to_string(),
+                },
             }
         });
         let kind = match event_type.as_str() {
             "follow" => EventKind::Follow {
-                is_unblocked: obj.get("follow").and_then(|f| f.get("isUnblocked")).and_then(Value::as_bool).unwrap_or(false),
+                is_unblocked: obj
+                    .get("follow")
+                    .and_then(|f| f.get("isUnblocked"))
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             },
             "unfollow" => EventKind::Unfollow,
             "message" => {
-                let m = obj.get("message").and_then(Value::as_object).ok_or_else(|| D::Error::custom("message event without message"))?;
+                let m = obj
+                    .get("message")
+                    .and_then(Value::as_object)
+                    .ok_or_else(|| D::Error::custom("message event without message"))?;
                 EventKind::Message(message_content::<D::Error>(m)?)
             }
             "postback" => {
@@ -160,18 +220,35 @@ impl<'de> Deserialize<'de> for Event {
                         (k, v)
                     })
                     .collect();
-                EventKind::Postback { data: str_field(&p, "data").unwrap_or_default(), params }
+                EventKind::Postback {
+                    data: str_field(&p, "data").unwrap_or_default(),
+                    params,
+                }
             }
             "unsend" => EventKind::Unsend {
-                message_id: str_field(&object(obj.get("unsend")), "messageId").ok_or_else(|| D::Error::custom("unsend event without messageId"))?,
+                message_id: str_field(&object(obj.get("unsend")), "messageId")
+                    .ok_or_else(|| D::Error::custom("unsend event without messageId"))?,
             },
             "accountLink" => {
                 let link = object(obj.get("link"));
-                EventKind::AccountLink { ok: link.get("result").and_then(Value::as_str) == Some("ok"), nonce: str_field(&link, "nonce").unwrap_or_default() }
+                EventKind::AccountLink {
+                    ok: link.get("result").and_then(Value::as_str) == Some("ok"),
+                    nonce: str_field(&link, "nonce").unwrap_or_default(),
+                }
             }
-            _ => EventKind::Unknown { event_type: event_type.clone() },
+            _ => EventKind::Unknown {
+                event_type: event_type.clone(),
+            },
         };
-        Ok(Event { webhook_event_id, timestamp, mode, is_redelivery, source, reply_token: str_field(&obj, "replyToken"), kind })
+        Ok(Event {
+            webhook_event_id,
+            timestamp,
+            mode,
+            is_redelivery,
+            source,
+            reply_token: str_field(&obj, "replyToken"),
+            kind,
+        })
     }
 }
 
@@ -179,10 +256,17 @@ fn message_content<E: serde::de::Error>(m: &Map<String, Value>) -> Result<Messag
     let id = required::<E>(m, "id", "message")?;
     let message_type = required::<E>(m, "type", "message")?;
     Ok(match message_type.as_str() {
-        "text" => MessageContent::Text { id, text: str_field(m, "text").unwrap_or_default(), quote_token: str_field(m, "quoteToken") },
+        "text" => MessageContent::Text {
+            id,
+            text: str_field(m, "text").unwrap_or_default(),
+            quote_token: str_field(m, "quoteToken"),
+        },
         "image" => MessageContent::Image { id },
         "video" => MessageContent::Video { id },
-        "audio" => MessageContent::Audio { id, duration_ms: m.get("duration").and_then(Value::as_i64) },
+        "audio" => MessageContent::Audio {
+            id,
+            duration_ms: m.get("duration").and_then(Value::as_i64),
+        },
         "file" => MessageContent::File {
             id,
             file_name: str_field(m, "fileName").unwrap_or_default(),
@@ -195,7 +279,11 @@ fn message_content<E: serde::de::Error>(m: &Map<String, Value>) -> Result<Messag
             latitude: m.get("latitude").and_then(Value::as_f64).unwrap_or(0.0),
             longitude: m.get("longitude").and_then(Value::as_f64).unwrap_or(0.0),
         },
-        "sticker" => MessageContent::Sticker { id, package_id: str_field(m, "packageId").unwrap_or_default(), sticker_id: str_field(m, "stickerId").unwrap_or_default() },
+        "sticker" => MessageContent::Sticker {
+            id,
+            package_id: str_field(m, "packageId").unwrap_or_default(),
+            sticker_id: str_field(m, "stickerId").unwrap_or_default(),
+        },
         _ => MessageContent::Unknown { id, message_type },
     })
 }
@@ -228,17 +316,62 @@ mod tests {
     #[test]
     fn every_message_type() {
         let cases = [
-            (r#"{"type":"text","id":"1","text":"予約したいです","quoteToken":"q"}"#, MessageContent::Text { id: "1".into(), text: "予約したいです".into(), quote_token: Some("q".into()) }),
-            (r#"{"type":"image","id":"2","contentProvider":{"type":"line"}}"#, MessageContent::Image { id: "2".into() }),
-            (r#"{"type":"video","id":"3","duration":1000}"#, MessageContent::Video { id: "3".into() }),
-            (r#"{"type":"audio","id":"4","duration":2000}"#, MessageContent::Audio { id: "4".into(), duration_ms: Some(2000) }),
-            (r#"{"type":"file","id":"5","fileName":"問診票.pdf","fileSize":1234}"#, MessageContent::File { id: "5".into(), file_name: "問診票.pdf".into(), file_size: 1234 }),
+            (
+                r#"{"type":"text","id":"1","text":"予約したいです","quoteToken":"q"}"#,
+                MessageContent::Text {
+                    id: "1".into(),
+                    text: "予約したいです".into(),
+                    quote_token: Some("q".into()),
+                },
+            ),
+            (
+                r#"{"type":"image","id":"2","contentProvider":{"type":"line"}}"#,
+                MessageContent::Image { id: "2".into() },
+            ),
+            (
+                r#"{"type":"video","id":"3","duration":1000}"#,
+                MessageContent::Video { id: "3".into() },
+            ),
+            (
+                r#"{"type":"audio","id":"4","duration":2000}"#,
+                MessageContent::Audio {
+                    id: "4".into(),
+                    duration_ms: Some(2000),
+                },
+            ),
+            (
+                r#"{"type":"file","id":"5","fileName":"問診票.pdf","fileSize":1234}"#,
+                MessageContent::File {
+                    id: "5".into(),
+                    file_name: "問診票.pdf".into(),
+                    file_size: 1234,
+                },
+            ),
             (
                 r#"{"type":"location","id":"6","title":"駐車場","address":"東京都","latitude":35.6,"longitude":139.7}"#,
-                MessageContent::Location { id: "6".into(), title: Some("駐車場".into()), address: Some("東京都".into()), latitude: 35.6, longitude: 139.7 },
+                MessageContent::Location {
+                    id: "6".into(),
+                    title: Some("駐車場".into()),
+                    address: Some("東京都".into()),
+                    latitude: 35.6,
+                    longitude: 139.7,
+                },
             ),
-            (r#"{"type":"sticker","id":"7","packageId":"446","stickerId":"1988","stickerResourceType":"STATIC","quoteToken":"q"}"#, MessageContent::Sticker { id: "7".into(), package_id: "446".into(), sticker_id: "1988".into() }),
-            (r#"{"type":"hologram","id":"8"}"#, MessageContent::Unknown { id: "8".into(), message_type: "hologram".into() }),
+            (
+                r#"{"type":"sticker","id":"7","packageId":"446","stickerId":"1988","stickerResourceType":"STATIC","quoteToken":"q"}"#,
+                MessageContent::Sticker {
+                    id: "7".into(),
+                    package_id: "446".into(),
+                    sticker_id: "1988".into(),
+                },
+            ),
+            (
+                r#"{"type":"hologram","id":"8"}"#,
+                MessageContent::Unknown {
+                    id: "8".into(),
+                    message_type: "hologram".into(),
+                },
+            ),
         ];
         for (json, expected) in cases {
             let e = parse(&format!(r#""type":"message","replyToken":"rt","message":{json}"#));
@@ -248,7 +381,9 @@ mod tests {
 
     #[test]
     fn postback_with_rich_menu_switch_params() {
-        let e = parse(r#""type":"postback","replyToken":"rt","postback":{"data":"tab=2","params":{"newRichMenuAliasId":"tab-2","status":"SUCCESS"}}"#);
+        let e = parse(
+            r#""type":"postback","replyToken":"rt","postback":{"data":"tab=2","params":{"newRichMenuAliasId":"tab-2","status":"SUCCESS"}}"#,
+        );
         let EventKind::Postback { data, params } = e.kind else { panic!() };
         assert_eq!(data, "tab=2");
         assert_eq!(params.get("newRichMenuAliasId").map(String::as_str), Some("tab-2"));
@@ -257,8 +392,19 @@ mod tests {
 
     #[test]
     fn unsend_and_account_link() {
-        assert_eq!(parse(r#""type":"unsend","unsend":{"messageId":"325708"}"#).kind, EventKind::Unsend { message_id: "325708".into() });
-        assert_eq!(parse(r#""type":"accountLink","link":{"result":"ok","nonce":"n"}"#).kind, EventKind::AccountLink { ok: true, nonce: "n".into() });
+        assert_eq!(
+            parse(r#""type":"unsend","unsend":{"messageId":"325708"}"#).kind,
+            EventKind::Unsend {
+                message_id: "325708".into()
+            }
+        );
+        assert_eq!(
+            parse(r#""type":"accountLink","link":{"result":"ok","nonce":"n"}"#).kind,
+            EventKind::AccountLink {
+                ok: true,
+                nonce: "n".into()
+            }
+        );
     }
 
     #[test]
@@ -272,7 +418,9 @@ mod tests {
 
     #[test]
     fn standby_and_redelivery_are_read() {
-        let json = event(r#""type":"unfollow""#).replace(r#""mode":"active""#, r#""mode":"standby""#).replace(r#""isRedelivery":false"#, r#""isRedelivery":true"#);
+        let json = event(r#""type":"unfollow""#)
+            .replace(r#""mode":"active""#, r#""mode":"standby""#)
+            .replace(r#""isRedelivery":false"#, r#""isRedelivery":true"#);
         let e: Event = serde_json::from_str(&json).unwrap();
         assert_eq!(e.mode, Mode::Standby);
         assert!(e.is_redelivery);
@@ -281,7 +429,11 @@ mod tests {
 
     #[test]
     fn a_body_of_several_events_and_the_empty_check() {
-        let body = format!(r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{},{}]}}"#, event(r#""type":"unfollow""#), event(r#""type":"follow","follow":{"isUnblocked":false}"#));
+        let body = format!(
+            r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{},{}]}}"#,
+            event(r#""type":"unfollow""#),
+            event(r#""type":"follow","follow":{"isUnblocked":false}"#)
+        );
         let req: CallbackRequest = serde_json::from_str(&body).unwrap();
         assert_eq!(req.events.len(), 2);
         let empty: CallbackRequest = serde_json::from_str(r#"{"destination":"U0123456789abcdef0123456789abcdef","events":[]}"#).unwrap();
@@ -297,7 +449,11 @@ mod tests {
             &event(r#""type":"message""#),
             &event(r#""type":"message","message":{"type":"text"}"#),
         ] {
-            let wrapped = if bad.starts_with(r#"{"timestamp""#) { format!(r#"{{"events":[{bad}]}}"#) } else { bad.to_string() };
+            let wrapped = if bad.starts_with(r#"{"timestamp""#) {
+                format!(r#"{{"events":[{bad}]}}"#)
+            } else {
+                bad.to_string()
+            };
             assert!(serde_json::from_str::<CallbackRequest>(&wrapped).is_err(), "{wrapped}");
         }
     }

@@ -88,10 +88,7 @@ impl Db {
 
     /// One organization's entries, newest first.
     pub async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
-        let prefix = f
-            .action_prefix
-            .as_ref()
-            .map(|p| format!("{}%", p.replace('%', "").replace('_', "")));
+        let prefix = f.action_prefix.as_ref().map(|p| format!("{}%", p.replace(['%', '_'], "")));
         Ok(sqlx::query_as(&format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE organization_id = $1 \
                AND ($2 IS NULL OR action LIKE $2) AND ($3 IS NULL OR actor_user_id = $3) AND ($4 IS NULL OR seq < $4) \

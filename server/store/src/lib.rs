@@ -4,15 +4,15 @@
 
 mod accounts;
 mod audit;
-mod line;
 mod db;
+mod line;
 mod sessions;
 pub mod testing;
 mod throttle;
 
 pub use accounts::*;
 pub use audit::*;
-pub use line::*;
 pub use db::{Db, Dialect, StoreError};
+pub use line::*;
 pub use sessions::*;
 pub use throttle::*;

@@ -54,17 +54,43 @@ pub struct FriendEventRow {
 /// written here together with marking the event processed.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FriendChange {
-    Followed { line_user_id: String, new_public_id: String, at: i64, unblocked: bool },
-    Blocked { line_user_id: String, new_public_id: String, at: i64 },
+    Followed {
+        line_user_id: String,
+        new_public_id: String,
+        at: i64,
+        unblocked: bool,
+    },
+    Blocked {
+        line_user_id: String,
+        new_public_id: String,
+        at: i64,
+    },
     /// A timeline entry (a message, a postback…).
-    Recorded { line_user_id: String, new_public_id: String, at: i64, kind: String, detail: String, line_message_id: Option<String> },
+    Recorded {
+        line_user_id: String,
+        new_public_id: String,
+        at: i64,
+        kind: String,
+        detail: String,
+        line_message_id: Option<String>,
+    },
     /// The user unsent a message: its stored copy goes.
-    Unsent { line_user_id: String, line_message_id: String },
+    Unsent {
+        line_user_id: String,
+        line_message_id: String,
+    },
     Nothing,
 }
 
 impl Db {
-    pub async fn put_channel(&self, clinic_id: i64, mode: &str, secret_enc: &str, token_enc: Option<&str>, now: i64) -> Result<(), StoreError> {
+    pub async fn put_channel(
+        &self,
+        clinic_id: i64,
+        mode: &str,
+        secret_enc: &str,
+        token_enc: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
         self.exec(
             sqlx::query(
                 "INSERT INTO line_channels (clinic_id, mode, secret_enc, token_enc, updated_at) VALUES ($1, $2, $3, $4, $5) \
@@ -81,10 +107,14 @@ impl Db {
     }
 
     pub async fn channel(&self, clinic_id: i64) -> Result<Option<ChannelRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT clinic_id, mode, channel_id, secret_enc, token_enc, bot_user_id FROM line_channels WHERE clinic_id = $1")
+        Ok(
+            sqlx::query_as(
+                "SELECT clinic_id, mode, channel_id, secret_enc, token_enc, bot_user_id FROM line_channels WHERE clinic_id = $1",
+            )
             .bind(clinic_id)
             .fetch_optional(&self.pool)
-            .await?)
+            .await?,
+        )
     }
 
     /// Stores a POST's events durably, all or none; an event already stored
@@ -137,7 +167,12 @@ impl Db {
             return Ok(false);
         }
         match change {
-            FriendChange::Followed { line_user_id, new_public_id, at, unblocked } => {
+            FriendChange::Followed {
+                line_user_id,
+                new_public_id,
+                at,
+                unblocked,
+            } => {
                 let id = ensure_friend(&mut tx, clinic_id, line_user_id, new_public_id, "active", now).await?;
                 sqlx::query(
                     "UPDATE friends SET status = 'active', status_changed_at = $1, \
@@ -150,9 +185,22 @@ impl Db {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-                insert_event(&mut tx, clinic_id, id, *at, if *unblocked { "unblock" } else { "follow" }, "{}", None).await?;
+                insert_event(
+                    &mut tx,
+                    clinic_id,
+                    id,
+                    *at,
+                    if *unblocked { "unblock" } else { "follow" },
+                    "{}",
+                    None,
+                )
+                .await?;
             }
-            FriendChange::Blocked { line_user_id, new_public_id, at } => {
+            FriendChange::Blocked {
+                line_user_id,
+                new_public_id,
+                at,
+            } => {
                 let id = ensure_friend(&mut tx, clinic_id, line_user_id, new_public_id, "blocked", now).await?;
                 sqlx::query("UPDATE friends SET status = 'blocked', status_changed_at = $1, blocked_at = $1 WHERE id = $2 AND status_changed_at <= $1")
                     .bind(at)
@@ -161,11 +209,21 @@ impl Db {
                     .await?;
                 insert_event(&mut tx, clinic_id, id, *at, "block", "{}", None).await?;
             }
-            FriendChange::Recorded { line_user_id, new_public_id, at, kind, detail, line_message_id } => {
+            FriendChange::Recorded {
+                line_user_id,
+                new_public_id,
+                at,
+                kind,
+                detail,
+                line_message_id,
+            } => {
                 let id = ensure_friend(&mut tx, clinic_id, line_user_id, new_public_id, "active", now).await?;
                 insert_event(&mut tx, clinic_id, id, *at, kind, detail, line_message_id.as_deref()).await?;
             }
-            FriendChange::Unsent { line_user_id, line_message_id } => {
+            FriendChange::Unsent {
+                line_user_id,
+                line_message_id,
+            } => {
                 sqlx::query(
                     "DELETE FROM friend_events WHERE clinic_id = $1 AND line_message_id = $2 \
                        AND friend_id IN (SELECT id FROM friends WHERE clinic_id = $1 AND line_user_id = $3)",
@@ -194,14 +252,19 @@ impl Db {
     }
 
     pub async fn friend_timeline(&self, friend_id: i64) -> Result<Vec<FriendEventRow>, StoreError> {
-        Ok(sqlx::query_as("SELECT at, kind, detail FROM friend_events WHERE friend_id = $1 ORDER BY at, id")
-            .bind(friend_id)
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_as("SELECT at, kind, detail FROM friend_events WHERE friend_id = $1 ORDER BY at, id")
+                .bind(friend_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn count_inbox(&self, clinic_id: i64) -> Result<i64, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhook_inbox WHERE clinic_id = $1").bind(clinic_id).fetch_one(&self.pool).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhook_inbox WHERE clinic_id = $1")
+            .bind(clinic_id)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n)
     }
 }
