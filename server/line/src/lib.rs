@@ -2,8 +2,11 @@
 //! verification, and (to come) the HTTP client. Shapes follow LINE's
 //! OpenAPI files; rules that live only in LINE's prose are in LINE.md.
 
+pub mod client;
+pub mod limits;
 pub mod signature;
 pub mod webhook;
 
+pub use client::{Client, LineError};
 pub use signature::{sign, verify_signature};
 pub use webhook::{CallbackRequest, Event, EventKind, MessageContent, Source};
