@@ -28,6 +28,8 @@ pub struct Me {
     pub clinic_name: String,
     pub clinics: Vec<ClinicChoice>,
     pub totp_enabled: bool,
+    /// The clinic is connected to the LINE sandbox, not LINE.
+    pub sandbox: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,7 +94,9 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
             })
         })
         .collect();
+    let sandbox = engine()?.in_sandbox_mode(actor.clinic_id).await?;
     Ok(Some(Me {
+        sandbox,
         display_name: actor.display_name,
         email: actor.email,
         role: actor.role,
@@ -264,4 +268,197 @@ pub async fn accept_invitation(token: String, password: String, confirm: String)
     engine()?.accept_invitation(&token, &password).await?;
     leptos_axum::redirect("/login?invited=1");
     Ok(())
+}
+
+// ------------------------------------------------------------------ friends
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FriendItem {
+    pub id: String,
+    pub display_name: String,
+    pub status: String,
+    pub followed: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FriendPageDto {
+    pub items: Vec<FriendItem>,
+    pub next: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineItem {
+    pub at: String,
+    pub kind: String,
+    /// The message text, when the entry has one.
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FriendDetailDto {
+    pub display_name: String,
+    pub status: String,
+    pub followed: String,
+    pub blocked: String,
+    pub unblocked: String,
+    pub timeline: Vec<TimelineItem>,
+}
+
+/// `YYYY-MM-DD` in Japan time to UTC milliseconds at that day's start.
+#[cfg(feature = "ssr")]
+fn jst_day_start(date: &str) -> Option<i64> {
+    use chrono::TimeZone;
+    let d = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    chrono_tz::Asia::Tokyo
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+        .single()
+        .map(|t| t.timestamp_millis())
+}
+
+#[cfg(feature = "ssr")]
+fn opt_date(ms: Option<i64>) -> String {
+    ms.map(crate::format::jst_datetime).unwrap_or_default()
+}
+
+#[server(endpoint = "friends_list")]
+pub async fn list_friends(
+    search: Option<String>,
+    status: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+    after: Option<String>,
+) -> Result<FriendPageDto, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    let query = engine::friends::FriendQuery {
+        search,
+        status: status.filter(|s| !s.is_empty()),
+        followed_from: from.as_deref().and_then(jst_day_start),
+        // "until" includes the whole day.
+        followed_until: until.as_deref().and_then(jst_day_start).map(|t| t + 86_400_000),
+        after: after.filter(|a| !a.is_empty()),
+    };
+    let page = engine()?.list_friends(&actor, query).await?;
+    Ok(FriendPageDto {
+        items: page
+            .items
+            .into_iter()
+            .map(|f| FriendItem {
+                id: f.public_id,
+                display_name: f.display_name,
+                status: f.status,
+                followed: opt_date(f.first_followed_at),
+            })
+            .collect(),
+        next: page.next,
+    })
+}
+
+#[server(endpoint = "friend_detail")]
+pub async fn friend_detail(id: String) -> Result<FriendDetailDto, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    let d = engine()?.friend_detail(&actor, &id).await?;
+    let timeline = d
+        .timeline
+        .into_iter()
+        .map(|e| {
+            let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+            let text = detail.get("text").and_then(|t| t.as_str()).map(str::to_string);
+            TimelineItem {
+                at: crate::format::jst_datetime(e.at),
+                kind: e.kind,
+                text,
+            }
+        })
+        .collect();
+    Ok(FriendDetailDto {
+        display_name: d.friend.display_name,
+        status: d.friend.status,
+        followed: opt_date(d.friend.first_followed_at),
+        blocked: opt_date(d.friend.blocked_at),
+        unblocked: opt_date(d.friend.unblocked_at),
+        timeline,
+    })
+}
+
+// ------------------------------------------------------------ sandbox phone
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhonePerson {
+    pub user_id: String,
+    pub display_name: String,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhoneMessage {
+    pub at: String,
+    /// Each message object, as a line of text (non-text objects by type).
+    pub texts: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn phone_person(p: engine::sandbox_phone::SandboxPerson) -> PhonePerson {
+    PhonePerson {
+        user_id: p.user_id,
+        display_name: p.display_name,
+        status: p.status,
+    }
+}
+
+#[server(endpoint = "phone_people")]
+pub async fn phone_people() -> Result<Vec<PhonePerson>, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    Ok(engine()?
+        .sandbox_people(&actor)
+        .await?
+        .into_iter()
+        .filter(|p| p.kind == "patient")
+        .map(phone_person)
+        .collect())
+}
+
+#[server(endpoint = "phone_add")]
+pub async fn phone_add_person(name: String) -> Result<PhonePerson, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    Ok(phone_person(engine()?.sandbox_add_person(&actor, &name).await?))
+}
+
+#[server(endpoint = "phone_act")]
+pub async fn phone_act(user: String, action: String) -> Result<(), AppError> {
+    use engine::sandbox_phone::PhoneAction;
+    let actor = actor_with(Permission::HandlePatients).await?;
+    let action = match action.as_str() {
+        "follow" => PhoneAction::Follow,
+        "block" => PhoneAction::Block,
+        _ => return Err(AppError::new("not_found")),
+    };
+    Ok(engine()?.sandbox_act(&actor, &user, action).await?)
+}
+
+#[server(endpoint = "phone_write")]
+pub async fn phone_write(user: String, text: String) -> Result<(), AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    Ok(engine()?.sandbox_write(&actor, &user, &text).await?)
+}
+
+#[server(endpoint = "phone_received")]
+pub async fn phone_received(user: String) -> Result<Vec<PhoneMessage>, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    let list = engine()?.sandbox_received(&actor, &user).await?;
+    Ok(list
+        .into_iter()
+        .map(|d| PhoneMessage {
+            at: crate::format::jst_datetime(d.at),
+            texts: d
+                .messages
+                .iter()
+                .map(|m| {
+                    m.get("text")
+                        .and_then(|t| t.as_str())
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("[{}]", m.get("type").and_then(|t| t.as_str()).unwrap_or("?")))
+                })
+                .collect(),
+        })
+        .collect())
 }

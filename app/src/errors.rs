@@ -29,6 +29,13 @@ pub const ERROR_CODES: &[&str] = &[
     "last_owner",
     "self_change",
     "invalid_role",
+    "no_channel",
+    "line_error",
+    "sandbox_unavailable",
+    "invalid_display_name",
+    "invalid_message_text",
+    "bad_signature",
+    "malformed_webhook",
     "internal",
     "network",
 ];
@@ -86,9 +93,10 @@ impl From<engine::EngineError> for AppError {
             E::NotFound => http::StatusCode::NOT_FOUND,
             E::Throttled { .. } => http::StatusCode::TOO_MANY_REQUESTS,
             E::Corrupt | E::Store(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
+            E::Line(_) | E::Sandbox(_) => http::StatusCode::BAD_GATEWAY,
             _ => http::StatusCode::BAD_REQUEST,
         };
-        if status == http::StatusCode::INTERNAL_SERVER_ERROR {
+        if status.is_server_error() {
             tracing::error!(error = %e, "server function failed");
         }
         if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {

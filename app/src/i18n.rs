@@ -83,6 +83,55 @@ catalogue! {
     "nav.staff_channels" => "職員連絡", "Staff channels";
     "nav.analytics" => "分析", "Analytics";
     "nav.settings" => "設定", "Settings";
+    "nav.sandbox" => "サンドボックス電話", "Sandbox phone";
+    "shell.sandbox_banner" => "サンドボックス：LINEには送信されません（練習・デモ用）", "Sandbox: nothing is sent to LINE (for practice and demos)";
+
+    "friends.title" => "友だち", "Friends";
+    "friends.search" => "表示名で検索", "Search by display name";
+    "friends.status" => "状態", "Status";
+    "friends.status_all" => "すべて", "All";
+    "friends.status_active" => "友だち", "Friend";
+    "friends.status_blocked" => "ブロック", "Blocked";
+    "friends.followed_from" => "友だち追加日（から）", "Added from";
+    "friends.followed_until" => "友だち追加日（まで）", "Added until";
+    "friends.apply" => "絞り込む", "Filter";
+    "friends.clear" => "条件をクリア", "Clear";
+    "friends.name" => "表示名", "Display name";
+    "friends.followed" => "友だち追加日", "Added";
+    "friends.next" => "次の50人", "Next 50";
+    "friends.first" => "最初のページへ", "First page";
+    "friends.empty" => "友だちはまだいません。LINEで友だち追加されるとここに表示されます。", "No friends yet. People appear here when they add the clinic on LINE.";
+    "friends.no_match" => "条件に合う友だちはいません。", "No friends match.";
+    "friends.no_name" => "（名前を取得中）", "(fetching name)";
+    "friend.back" => "友だち一覧へ戻る", "Back to friends";
+    "friend.blocked_at" => "ブロックした日時", "Blocked";
+    "friend.unblocked_at" => "ブロック解除の日時", "Unblocked";
+    "friend.timeline" => "タイムライン", "Timeline";
+    "friend.timeline_empty" => "まだ記録はありません。", "Nothing recorded yet.";
+    "event.follow" => "友だち追加", "Added as friend";
+    "event.unblock" => "ブロック解除", "Unblocked";
+    "event.block" => "ブロック", "Blocked";
+    "event.message_in" => "受信メッセージ", "Message received";
+    "event.postback" => "ボタン操作", "Button tapped";
+    "event.account_link" => "アカウント連携", "Account link";
+    "event.nontext" => "（テキスト以外のメッセージ）", "(a non-text message)";
+
+    "phone.title" => "サンドボックス電話", "Sandbox phone";
+    "phone.help" => "シミュレーション上の患者さんになって、クリニックのLINEを操作できます。実際のLINEには何も送信されません。", "Act as a simulated patient on the clinic's LINE. Nothing is sent to real LINE.";
+    "phone.person" => "操作する人", "Person";
+    "phone.choose" => "人を選んでください", "Choose a person";
+    "phone.new_person" => "新しい人を追加", "Add a new person";
+    "phone.new_name" => "表示名（20文字まで）", "Display name (up to 20 characters)";
+    "phone.add" => "追加", "Add";
+    "phone.follow" => "友だち追加", "Add friend";
+    "phone.unblock" => "ブロック解除", "Unblock";
+    "phone.block" => "ブロック", "Block";
+    "phone.status_none" => "未登録", "Not a friend";
+    "phone.write" => "メッセージを入力", "Type a message";
+    "phone.send" => "送信", "Send";
+    "phone.sent" => "送信しました。", "Sent.";
+    "phone.chat_empty" => "クリニックからのメッセージはまだありません。", "No messages from the clinic yet.";
+    "phone.not_friend" => "友だち追加するとメッセージを送れます。", "Add the clinic as a friend to send messages.";
     "nav.menu" => "メニュー", "Menu";
     "nav.main" => "メインナビゲーション", "Main navigation";
 
@@ -213,6 +262,13 @@ catalogue! {
     "error.invalid_role" => "役割の指定が正しくありません。", "That role is not valid.";
     "error.internal" => "サーバーで問題が発生しました。しばらくしてからもう一度お試しください。", "The server had a problem. Please try again shortly.";
     "error.network" => "サーバーと通信できませんでした。接続を確認してもう一度お試しください。", "Could not reach the server. Check the connection and try again.";
+    "error.no_channel" => "このクリニックはLINE（またはサンドボックス）に接続されていません。", "This clinic is not connected to LINE (or the sandbox).";
+    "error.line_error" => "LINEとの通信で問題が発生しました。", "There was a problem talking to LINE.";
+    "error.sandbox_unavailable" => "サンドボックスが応答しません。サーバーの設定を確認してください。", "The sandbox is not answering. Check the server's settings.";
+    "error.invalid_display_name" => "表示名は1〜20文字で入力してください。", "Enter a display name of 1 to 20 characters.";
+    "error.invalid_message_text" => "メッセージは1〜5000文字で入力してください。", "Enter a message of 1 to 5,000 characters.";
+    "error.bad_signature" => "署名が正しくありません。", "The signature is not valid.";
+    "error.malformed_webhook" => "Webhookの内容が正しくありません。", "The webhook body is not valid.";
     "error.csrf" => "安全のため、このリクエストは拒否されました。ページを再読み込みしてください。", "For your safety this request was refused. Please reload the page.";
 }
 

@@ -96,7 +96,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invite/:token") view=InvitePage/>
                 <ParentRoute path=path!("") view=components::shell::Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard/>
-                    <Route path=path!("friends") view=|| view! { <ComingSoon area="nav.friends"/> }/>
+                    <Route path=path!("friends") view=FriendsPage/>
+                    <Route path=path!("friends/:id") view=FriendPage/>
+                    <Route path=path!("sandbox") view=PhonePage/>
                     <Route path=path!("tags") view=|| view! { <ComingSoon area="nav.tags"/> }/>
                     <Route path=path!("segments") view=|| view! { <ComingSoon area="nav.segments"/> }/>
                     <Route path=path!("broadcasts") view=|| view! { <ComingSoon area="nav.broadcasts"/> }/>

@@ -52,3 +52,5 @@ CREATE TABLE friend_events (
     line_message_id   TEXT
 );
 CREATE INDEX friend_events_timeline ON friend_events(friend_id, at);
+CREATE INDEX friends_by_clinic ON friends(clinic_id, id);
+CREATE INDEX friends_by_clinic_status ON friends(clinic_id, status, id);

@@ -13,6 +13,9 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     pub seed_demo: bool,
     pub site_root: String,
+    /// Where the in-process LINE sandbox listens; `None` when switched off.
+    pub sandbox_addr: Option<String>,
+    pub line_api_base: String,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -39,6 +42,12 @@ impl Config {
             trust_forwarded_for: flag("YORISOI_TRUST_FORWARDED_FOR")?,
             seed_demo: flag("YORISOI_SEED_DEMO")?,
             site_root: var("YORISOI_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            sandbox_addr: match var("YORISOI_SANDBOX_ADDR").as_deref() {
+                Some("off") => None,
+                Some(a) => Some(a.to_string()),
+                None => Some("127.0.0.1:3010".into()),
+            },
+            line_api_base: var("YORISOI_LINE_API_BASE").unwrap_or_else(|| "https://api.line.me".into()),
             data_dir,
             addr,
             public_url: public_url.trim_end_matches('/').to_string(),

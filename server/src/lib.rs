@@ -2,6 +2,7 @@
 
 pub mod config;
 mod guards;
+pub mod sandbox_link;
 
 use app::ssr::ServerContext;
 use app::{shell, App};

@@ -18,6 +18,7 @@ usage: yorisoi [command]
                              create the first owner of a real installation
                              (password from YORISOI_OWNER_PASSWORD or stdin)
   audit verify               check the audit log's hash chain
+  sandbox                    run the LINE sandbox alone on YORISOI_SANDBOX_ADDR
 ";
 
 #[tokio::main]
@@ -64,6 +65,19 @@ async fn main() -> anyhow::Result<()> {
                 ChainReport::Broken { seq, reason } => bail!("audit log broken at entry {seq}: {reason}"),
             }
         }
+        ["sandbox"] => {
+            let addr = config.sandbox_addr.clone().context("YORISOI_SANDBOX_ADDR is off")?;
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("listening on {addr}"))?;
+            let sb = sandbox::Sandbox::new();
+            for p in sandbox::demo::patients(300).into_iter().chain(sandbox::demo::staff()) {
+                sb.add_person_with_id(&p.user_id, &p.display_name, p.kind);
+            }
+            println!("LINE sandbox listening on http://{addr} (register channels with POST /_sandbox/channels)");
+            axum::serve(listener, sb.router()).await?;
+            Ok(())
+        }
         ["help"] | ["--help"] | ["-h"] => {
             print!("{USAGE}");
             Ok(())
@@ -101,15 +115,34 @@ async fn open_engine(config: &Config) -> anyhow::Result<Engine> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let engine = open_engine(&config).await?;
+    let engine = open_engine(&config).await?.with_line_endpoints(engine::LineEndpoints {
+        api_base: config.line_api_base.clone(),
+        sandbox_base: config.sandbox_addr.as_ref().map(|a| format!("http://{a}")),
+    });
     if config.seed_demo && engine.seed_demo_if_empty().await? {
         tracing::info!("demo clinic seeded");
     }
+    let sandbox = match &config.sandbox_addr {
+        Some(addr) => {
+            let sb = sandbox::Sandbox::new();
+            server::sandbox_link::link(&engine, &sb, &format!("http://{}", config.addr)).await?;
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("starting the LINE sandbox on {addr}"))?;
+            let router = sb.router();
+            tokio::spawn(async move { axum::serve(listener, router).await });
+            tracing::info!(addr = %addr, "LINE sandbox running in-process");
+            Some(sb)
+        }
+        None => None,
+    };
     let addr = config
         .addr
         .parse()
         .with_context(|| format!("YORISOI_ADDR {:?} is not host:port", config.addr))?;
     let leptos = server::leptos_options(&config.site_root, addr);
+    tokio::spawn(server::run_webhook_worker(engine.clone()));
+    let engine_for_demo = engine.clone();
     let ctx = ServerContext {
         engine,
         secure_cookies: config.secure_cookies(),
@@ -120,6 +153,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", leptos.site_addr))?;
     tracing::info!(url = %config.public_url, "Yorisoi is listening");
+    if let (true, Some(sb)) = (config.seed_demo, sandbox) {
+        let engine = engine_for_demo.clone();
+        tokio::spawn(async move {
+            if let Err(e) = server::sandbox_link::populate_demo(&engine, &sb).await {
+                tracing::warn!(error = %e, "could not add the demo patients");
+            }
+        });
+    }
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

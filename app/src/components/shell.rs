@@ -78,6 +78,7 @@ fn Frame(me: Me) -> impl IntoView {
     let current = me.clinic_id.clone();
     let clinics = me.clinics.clone();
     let role = role_label(me.role);
+    let sandbox = me.sandbox;
 
     view! {
         <a class="skip-link" href="#main">{t(lang, "shell.skip")}</a>
@@ -110,12 +111,16 @@ fn Frame(me: Me) -> impl IntoView {
                 </ActionForm>
             </div>
         </header>
+        {sandbox.then(|| view! { <div class="sandbox-banner" role="note">{t(lang, "shell.sandbox_banner")}</div> })}
         <div class="layout">
             <nav class="sidenav" aria-label=t(lang, "nav.main")>
                 <ul>
                     {AREAS.iter().map(|(href, key)| view! {
-                        <li><A href=*href exact=true>{t(lang, key)}</A></li>
+                        <li><A href=*href exact={*href == "/"}>{t(lang, key)}</A></li>
                     }).collect_view()}
+                    {(sandbox && me.role.can(Permission::HandlePatients)).then(|| view! {
+                        <li class="nav-sandbox"><A href="/sandbox">{t(lang, "nav.sandbox")}</A></li>
+                    })}
                 </ul>
             </nav>
             <main id="main" class="content" tabindex="-1">

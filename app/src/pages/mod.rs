@@ -1,7 +1,11 @@
 mod auth;
+mod friends;
+mod phone;
 mod settings;
 
 pub use auth::*;
+pub use friends::*;
+pub use phone::*;
 pub use settings::*;
 
 use crate::components::shell::{role_label, use_me};

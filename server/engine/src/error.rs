@@ -45,6 +45,14 @@ pub enum EngineError {
     MalformedWebhook(String),
     #[error("this clinic has no LINE channel configured")]
     NoChannel,
+    #[error("LINE: {0}")]
+    Line(String),
+    #[error("the sandbox is not available: {0}")]
+    Sandbox(String),
+    #[error("a display name is required (at most 20 characters)")]
+    InvalidDisplayName,
+    #[error("a message is required (at most 5000 characters)")]
+    InvalidMessageText,
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -76,6 +84,10 @@ impl EngineError {
             BadSignature => "bad_signature",
             MalformedWebhook(_) => "malformed_webhook",
             NoChannel => "no_channel",
+            Line(_) => "line_error",
+            Sandbox(_) => "sandbox_unavailable",
+            InvalidDisplayName => "invalid_display_name",
+            InvalidMessageText => "invalid_message_text",
             Corrupt | Store(_) => "internal",
         }
     }

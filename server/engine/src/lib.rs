@@ -7,7 +7,9 @@ pub mod authz;
 pub mod clock;
 pub mod crypto;
 mod error;
+pub mod friends;
 pub mod password;
+pub mod sandbox_phone;
 pub mod seed;
 pub mod totp;
 pub mod webhook;
@@ -28,6 +30,26 @@ pub struct Engine {
     pub secrets: SecretBox,
     /// Woken when new webhook events are stored, so the worker starts at once.
     pub inbox_signal: Arc<tokio::sync::Notify>,
+    pub line_endpoints: LineEndpoints,
+    /// For the sandbox's control API.
+    pub(crate) http: reqwest::Client,
+}
+
+/// Where the LINE API is: LINE itself, and the sandbox for clinics in
+/// sandbox mode.
+#[derive(Clone, Debug)]
+pub struct LineEndpoints {
+    pub api_base: String,
+    pub sandbox_base: Option<String>,
+}
+
+impl Default for LineEndpoints {
+    fn default() -> Self {
+        LineEndpoints {
+            api_base: "https://api.line.me".into(),
+            sandbox_base: None,
+        }
+    }
 }
 
 impl Engine {
@@ -37,7 +59,17 @@ impl Engine {
             clock,
             secrets,
             inbox_signal: Arc::new(tokio::sync::Notify::new()),
+            line_endpoints: LineEndpoints::default(),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(15))
+                .build()
+                .expect("reqwest client builds"),
         }
+    }
+
+    pub fn with_line_endpoints(mut self, endpoints: LineEndpoints) -> Engine {
+        self.line_endpoints = endpoints;
+        self
     }
 
     pub(crate) fn now_ms(&self) -> i64 {

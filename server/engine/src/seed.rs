@@ -1,6 +1,7 @@
 //! The demo clinic that `make run` starts with.
 
-use crate::crypto::public_id;
+use crate::crypto::{public_id, random_token};
+use crate::webhook::MODE_SANDBOX;
 use crate::{password, Engine, EngineError};
 use model::Role;
 use store::NewUser;
@@ -65,6 +66,11 @@ impl Engine {
             .db
             .create_clinic(org, &public_id(), DEMO_SECOND_CLINIC, DEMO_SECOND_CLINIC_DEPARTMENTS, now)
             .await?;
+        // Both clinics start connected to the LINE sandbox.
+        for c in [clinic, second] {
+            self.connect_channel(c, MODE_SANDBOX, &random_token(), Some(&random_token()))
+                .await?;
+        }
         for account in &DEMO_ACCOUNTS {
             let hash = password::hash(account.password.to_string()).await;
             let user = self

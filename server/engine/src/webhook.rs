@@ -30,6 +30,60 @@ impl Engine {
         Ok(())
     }
 
+    /// Whether the clinic talks to the sandbox rather than LINE.
+    pub async fn in_sandbox_mode(&self, clinic_id: i64) -> Result<bool, EngineError> {
+        Ok(self.db.channel(clinic_id).await?.is_some_and(|c| c.mode == MODE_SANDBOX))
+    }
+
+    /// The clinic's channel secret and access token, decrypted (for
+    /// registering sandbox channels; never shown or logged).
+    pub async fn channel_credentials(&self, clinic_id: i64) -> Result<(String, String), EngineError> {
+        let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
+        let open = |sealed: Option<&str>| -> Result<String, EngineError> {
+            let bytes = sealed.and_then(|s| self.secrets.open(s)).ok_or(EngineError::Corrupt)?;
+            String::from_utf8(bytes).map_err(|_| EngineError::Corrupt)
+        };
+        Ok((open(Some(&channel.secret_enc))?, open(channel.token_enc.as_deref())?))
+    }
+
+    /// A client for the clinic's channel: LINE itself, or the sandbox.
+    pub async fn line_client(&self, clinic_id: i64) -> Result<line::Client, EngineError> {
+        let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
+        let (_, token) = self.channel_credentials(clinic_id).await?;
+        let base = if channel.mode == MODE_SANDBOX {
+            self.line_endpoints.sandbox_base.clone().ok_or(EngineError::NoChannel)?
+        } else {
+            self.line_endpoints.api_base.clone()
+        };
+        Ok(line::Client::new(&base, &token))
+    }
+
+    /// Fetches a friend's name and picture from LINE. A failure is logged
+    /// and left for the next refresh: it never blocks processing.
+    pub async fn refresh_profile(&self, clinic_id: i64, line_user_id: &str) {
+        let result = async {
+            let profile = self
+                .line_client(clinic_id)
+                .await?
+                .profile(line_user_id)
+                .await
+                .map_err(|e| EngineError::Line(e.to_string()))?;
+            self.db
+                .set_friend_profile(
+                    clinic_id,
+                    line_user_id,
+                    &profile.display_name,
+                    profile.picture_url.as_deref().unwrap_or(""),
+                )
+                .await?;
+            Ok::<(), EngineError>(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(clinic_id, error = %e, "could not fetch a friend's LINE profile");
+        }
+    }
+
     /// Checks the signature on the raw body with the clinic's secret, then
     /// stores every event of the POST durably (redeliveries are skipped).
     /// Nothing is stored unless the signature and the body are valid.
@@ -84,6 +138,9 @@ impl Engine {
             };
             if self.db.apply_inbox_event(row.id, row.clinic_id, &change, self.now_ms()).await? {
                 applied += 1;
+                if let FriendChange::Followed { line_user_id, .. } = &change {
+                    self.refresh_profile(row.clinic_id, line_user_id).await;
+                }
             }
         }
         Ok(applied)

@@ -9,6 +9,7 @@
 //! records every delivery in a ledger so tests can prove "exactly one copy".
 
 mod api;
+pub mod demo;
 mod ids;
 mod state;
 
@@ -90,6 +91,12 @@ impl Sandbox {
     /// month's usage.
     pub fn add_usage_elsewhere(&self, channel_id: &str, messages: i64) -> Result<(), SandboxError> {
         self.lock().add_usage(channel_id, messages)
+    }
+
+    /// Sets who follows whom without sending a webhook: the product already
+    /// knows (used to restore the sandbox's view after a restart).
+    pub fn restore_relation(&self, channel_id: &str, user_id: &str, blocked: bool) -> Result<(), SandboxError> {
+        self.lock().restore_relation(channel_id, user_id, blocked)
     }
 
     pub async fn follow(&self, channel_id: &str, user_id: &str) -> Result<u16, SandboxError> {

@@ -352,6 +352,14 @@ impl State {
         Ok(ch)
     }
 
+    pub fn restore_relation(&mut self, channel_id: &str, user_id: &str, blocked: bool) -> Result<(), crate::SandboxError> {
+        let ch = self.resolve(channel_id, user_id)?;
+        self.channels[ch]
+            .relations
+            .insert(user_id.to_string(), if blocked { Relation::Blocked } else { Relation::Friend });
+        Ok(())
+    }
+
     /// Adds the channel as a friend, or unblocks it.
     pub fn follow(&mut self, channel_id: &str, user_id: &str) -> Result<WebhookPost, crate::SandboxError> {
         let ch = self.resolve(channel_id, user_id)?;

@@ -316,3 +316,90 @@ async fn insert_event(
         .await?;
     Ok(())
 }
+
+/// A page of the friend list: newest first, continued after `before_id`.
+#[derive(Clone, Debug, Default)]
+pub struct FriendFilter {
+    pub clinic_id: i64,
+    /// Part of the display name.
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub followed_from: Option<i64>,
+    pub followed_until: Option<i64>,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+impl Db {
+    pub async fn set_friend_profile(
+        &self,
+        clinic_id: i64,
+        line_user_id: &str,
+        display_name: &str,
+        picture_url: &str,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            sqlx::query("UPDATE friends SET display_name = $1, picture_url = $2 WHERE clinic_id = $3 AND line_user_id = $4")
+                .bind(display_name)
+                .bind(picture_url)
+                .bind(clinic_id)
+                .bind(line_user_id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Keyset pagination by descending ID: each page is one index range
+    /// scan, however deep the list is paged.
+    pub async fn list_friends(&self, f: &FriendFilter) -> Result<Vec<FriendRow>, StoreError> {
+        let search = f
+            .search
+            .as_ref()
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{}%", s.replace(['%', '_', '\\'], "")));
+        Ok(sqlx::query_as(
+            "SELECT id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at FROM friends \
+             WHERE clinic_id = $1 AND ($2 IS NULL OR display_name LIKE $2) AND ($3 IS NULL OR status = $3) \
+               AND ($4 IS NULL OR first_followed_at >= $4) AND ($5 IS NULL OR first_followed_at < $5) AND ($6 IS NULL OR id < $6) \
+             ORDER BY id DESC LIMIT $7",
+        )
+        .bind(f.clinic_id)
+        .bind(search)
+        .bind(f.status.clone())
+        .bind(f.followed_from)
+        .bind(f.followed_until)
+        .bind(f.before_id)
+        .bind(f.limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn friend_by_public_id(&self, clinic_id: i64, public_id: &str) -> Result<Option<FriendRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at \
+             FROM friends WHERE clinic_id = $1 AND public_id = $2",
+        )
+        .bind(clinic_id)
+        .bind(public_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Every friend of a clinic (for restoring the sandbox's view of who
+    /// follows whom after a restart).
+    pub async fn all_friends(&self, clinic_id: i64) -> Result<Vec<FriendRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at FROM friends WHERE clinic_id = $1 ORDER BY id",
+        )
+        .bind(clinic_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Clinics connected to the sandbox rather than LINE.
+    pub async fn sandbox_channels(&self) -> Result<Vec<ChannelRow>, StoreError> {
+        Ok(sqlx::query_as("SELECT clinic_id, mode, channel_id, secret_enc, token_enc, bot_user_id FROM line_channels WHERE mode = 'sandbox' ORDER BY clinic_id")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}

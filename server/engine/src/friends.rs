@@ -1,0 +1,87 @@
+//! 友だち: the clinic's LINE friends, their list and their timeline.
+
+use crate::{Actor, Engine, EngineError};
+use model::Permission;
+use store::{FriendEventRow, FriendFilter, FriendRow};
+
+pub const PAGE_SIZE: i64 = 50;
+
+#[derive(Clone, Debug, Default)]
+pub struct FriendQuery {
+    pub search: Option<String>,
+    /// `active` or `blocked`.
+    pub status: Option<String>,
+    pub followed_from: Option<i64>,
+    pub followed_until: Option<i64>,
+    /// The cursor a previous page returned.
+    pub after: Option<String>,
+}
+
+pub struct FriendPage {
+    pub items: Vec<FriendRow>,
+    /// The cursor of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+pub struct FriendDetail {
+    pub friend: FriendRow,
+    pub timeline: Vec<FriendEventRow>,
+}
+
+/// Cursors are opaque to the browser (an ID, not meant to be read).
+fn encode_cursor(id: i64) -> String {
+    format!("c{id:x}")
+}
+
+fn decode_cursor(c: &str) -> Option<i64> {
+    i64::from_str_radix(c.strip_prefix('c')?, 16).ok()
+}
+
+impl Engine {
+    pub async fn list_friends(&self, actor: &Actor, q: FriendQuery) -> Result<FriendPage, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let status = q.status.filter(|s| s == "active" || s == "blocked");
+        let mut items = self
+            .db
+            .list_friends(&FriendFilter {
+                clinic_id: actor.clinic_id,
+                search: q.search.map(|s| s.trim().to_string()),
+                status,
+                followed_from: q.followed_from,
+                followed_until: q.followed_until,
+                before_id: q.after.as_deref().and_then(decode_cursor),
+                limit: PAGE_SIZE + 1,
+            })
+            .await?;
+        let next = if items.len() as i64 > PAGE_SIZE {
+            items.truncate(PAGE_SIZE as usize);
+            items.last().map(|f| encode_cursor(f.id))
+        } else {
+            None
+        };
+        Ok(FriendPage { items, next })
+    }
+
+    /// One friend of the actor's clinic (a friend of another clinic is
+    /// simply not found) with their timeline.
+    pub async fn friend_detail(&self, actor: &Actor, public_id: &str) -> Result<FriendDetail, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let friend = self
+            .db
+            .friend_by_public_id(actor.clinic_id, public_id)
+            .await?
+            .ok_or(EngineError::NotFound)?;
+        let timeline = self.db.friend_timeline(friend.id).await?;
+        Ok(FriendDetail { friend, timeline })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cursors_round_trip_and_reject_junk() {
+        assert_eq!(super::decode_cursor(&super::encode_cursor(123_456)), Some(123_456));
+        assert_eq!(super::decode_cursor("123"), None);
+        assert_eq!(super::decode_cursor("cxyz"), None);
+    }
+}
