@@ -6,4 +6,5 @@ data=$(mktemp -d -t yorisoi-e2e-XXXXXX)
 export YORISOI_DATA_DIR="$data"
 export YORISOI_SITE_ROOT=../target/site
 export YORISOI_SEED_DEMO=true
+export YORISOI_SANDBOX_ADDR=127.0.0.1:3110
 exec ../target/release/yorisoi serve

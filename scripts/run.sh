@@ -9,6 +9,9 @@ bash scripts/build-release.sh
 export YORISOI_DATA_DIR="${YORISOI_DATA_DIR:-./data}"
 export YORISOI_SITE_ROOT="${YORISOI_SITE_ROOT:-target/site}"
 export YORISOI_ADDR="${YORISOI_ADDR:-127.0.0.1:3000}"
+# The demo: seed the clinic when the database is empty, and let its 300
+# simulated patients follow it through the LINE sandbox.
+export YORISOI_SEED_DEMO="${YORISOI_SEED_DEMO:-true}"
 mkdir -p "$YORISOI_DATA_DIR"
 
 ./target/release/yorisoi migrate

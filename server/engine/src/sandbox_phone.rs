@@ -14,7 +14,8 @@ pub struct SandboxPerson {
     pub user_id: String,
     pub display_name: String,
     pub kind: String,
-    /// `none`, `friend` or `blocked`.
+    /// `none`, `friend` or `blocked` (absent for a person just made).
+    #[serde(default)]
     pub status: String,
 }
 

@@ -304,3 +304,156 @@ async fn one_clinics_secret_does_not_open_anothers_webhook() {
     ));
     assert_eq!(w.engine.db.count_inbox(second.clinic_id).await.unwrap(), 0);
 }
+
+fn event_from(user: &str, id: &str, ts: i64, body: &str) -> String {
+    event(id, ts, false, body).replace(PATIENT, user)
+}
+
+impl World {
+    async fn actor(&self, email: &str, password: &str) -> engine::Actor {
+        let out = self.engine.login(email, password, "10.1.1.1").await.unwrap();
+        self.engine.authenticate(&out.token).await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_friend_list_pages_by_keyset_and_filters() {
+    let w = world().await;
+    // 120 friends; every tenth blocks again; names set as the profile refresh would.
+    let events: Vec<String> = (0..120)
+        .map(|i| {
+            event_from(
+                &format!("U{i:032x}"),
+                &format!("01L{i:05}"),
+                1_000 + i,
+                r#""type":"follow","follow":{"isUnblocked":false}"#,
+            )
+        })
+        .chain(
+            (0..120)
+                .step_by(10)
+                .map(|i| event_from(&format!("U{i:032x}"), &format!("01B{i:05}"), 5_000 + i, r#""type":"unfollow""#)),
+        )
+        .collect();
+    w.deliver(&post(&events)).await.unwrap();
+    w.engine.process_webhooks(1000).await.unwrap();
+    for i in 0..120 {
+        let name = if i % 2 == 0 { format!("山田 {i}") } else { format!("佐藤 {i}") };
+        w.engine
+            .db
+            .set_friend_profile(w.clinic_id, &format!("U{i:032x}"), &name, "")
+            .await
+            .unwrap();
+    }
+    let viewer = w.actor("viewer@sakura.example", "sakura-viewer-2026").await;
+
+    let mut seen = Vec::new();
+    let mut after = None;
+    let mut pages = 0;
+    loop {
+        let page = w
+            .engine
+            .list_friends(
+                &viewer,
+                engine::friends::FriendQuery {
+                    after: after.clone(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        pages += 1;
+        seen.extend(page.items.iter().map(|f| f.line_user_id.clone()));
+        match page.next {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 120);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 120, "no friend appears on two pages");
+
+    let blocked = w
+        .engine
+        .list_friends(
+            &viewer,
+            engine::friends::FriendQuery {
+                status: Some("blocked".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(blocked.items.len(), 12);
+    assert!(blocked.items.iter().all(|f| f.status == "blocked"));
+    let yamada = w
+        .engine
+        .list_friends(
+            &viewer,
+            engine::friends::FriendQuery {
+                search: Some("山田".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(yamada.items.len(), 50);
+    assert!(yamada.items.iter().all(|f| f.display_name.starts_with("山田")));
+    let early = engine::friends::FriendQuery {
+        followed_from: Some(1_000),
+        followed_until: Some(1_010),
+        ..Default::default()
+    };
+    assert_eq!(w.engine.list_friends(&viewer, early).await.unwrap().items.len(), 10);
+    // A wildcard typed into the search is taken literally.
+    let percent = w
+        .engine
+        .list_friends(
+            &viewer,
+            engine::friends::FriendQuery {
+                search: Some("%".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        percent.items.len(),
+        50,
+        "'%' is ignored, not a match-everything pattern smuggled in"
+    );
+}
+
+#[tokio::test]
+async fn a_friend_of_one_clinic_is_not_found_from_another() {
+    let w = world().await;
+    w.deliver(&post(&[event(
+        "01Z",
+        1000,
+        false,
+        r#""type":"follow","follow":{"isUnblocked":false}"#,
+    )]))
+    .await
+    .unwrap();
+    w.engine.process_webhooks(10).await.unwrap();
+    let friend = w.friend().await.unwrap();
+    let out = w
+        .engine
+        .login("owner@sakura.example", "sakura-owner-2026", "10.1.1.1")
+        .await
+        .unwrap();
+    let owner = w.engine.authenticate(&out.token).await.unwrap();
+    assert!(w.engine.friend_detail(&owner, &friend.public_id).await.is_ok());
+
+    let clinics = w.engine.my_clinics(&owner).await.unwrap();
+    w.engine.switch_clinic(&owner, &clinics[1].clinic_public_id).await.unwrap();
+    let moved = w.engine.authenticate(&out.token).await.unwrap();
+    assert_eq!(moved.clinic_name, engine::seed::DEMO_SECOND_CLINIC);
+    assert!(matches!(
+        w.engine.friend_detail(&moved, &friend.public_id).await,
+        Err(EngineError::NotFound)
+    ));
+    assert!(w.engine.list_friends(&moved, Default::default()).await.unwrap().items.is_empty());
+}
