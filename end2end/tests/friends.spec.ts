@@ -1,6 +1,15 @@
 import { test, expect, Page } from '@playwright/test';
 import { DEMO, login, open } from './helpers';
 
+/** Acts as `label` in the sandbox phone. A page's lists hydrate a moment
+ * after the page itself, so the choice is repeated until the phone shows them. */
+async function actAs(page: Page, label: string, name: string) {
+  await expect(async () => {
+    await page.getByLabel('操作する人').selectOption({ label });
+    await expect(page.getByTestId('phone-name')).toHaveText(name, { timeout: 1000 });
+  }).toPass({ timeout: 10_000 });
+}
+
 /** Reloads until the condition holds: the webhook worker runs asynchronously. */
 async function eventually(page: Page, check: () => Promise<void>) {
   await expect(async () => {
@@ -33,7 +42,7 @@ test('a new simulated patient follows, writes and blocks, and the clinic sees ea
 
   // Write as the patient; the message lands on their timeline.
   await open(page, '/sandbox');
-  await page.getByLabel('操作する人').selectOption({ label: 'テスト 花子（友だち）' });
+  await actAs(page, 'テスト 花子（友だち）', 'テスト 花子');
   await page.getByPlaceholder('メッセージを入力').fill('明日の予約を変更したいです');
   await page.getByRole('button', { name: '送信' }).click();
   await expect(page.getByText('送信しました。')).toBeVisible();
@@ -45,7 +54,7 @@ test('a new simulated patient follows, writes and blocks, and the clinic sees ea
 
   // Block: the status changes.
   await open(page, '/sandbox');
-  await page.getByLabel('操作する人').selectOption({ label: 'テスト 花子（友だち）' });
+  await actAs(page, 'テスト 花子（友だち）', 'テスト 花子');
   await page.getByRole('button', { name: 'ブロック', exact: true }).click();
   await expect(page.getByRole('button', { name: 'ブロック解除' })).toBeVisible();
   await open(page, friendUrl!);

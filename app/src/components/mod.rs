@@ -49,3 +49,16 @@ pub fn reload_at(path: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
 }
+
+/// Marks the page interactive once the part it sits in has hydrated (the
+/// shell hydrates after its data arrives, later than the document); the
+/// browser tests wait for it before they act.
+#[component]
+pub fn HydrationMark() -> impl IntoView {
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

@@ -2,7 +2,7 @@
 //! navigation for every area, and the signed-in check.
 
 use crate::api::{get_me, Logout, Me, SwitchClinic};
-use crate::components::{reload_at, ErrorNotice, Loading};
+use crate::components::{reload_at, ErrorNotice, HydrationMark, Loading};
 use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
@@ -125,6 +125,7 @@ fn Frame(me: Me) -> impl IntoView {
             </nav>
             <main id="main" class="content" tabindex="-1">
                 <Outlet/>
+                <HydrationMark/>
             </main>
         </div>
     }

@@ -2,7 +2,7 @@
 //! organization requires it, and accepting an invitation.
 
 use crate::api::{invitation_email, AcceptInvitation, Login, LoginTotp};
-use crate::components::{reload_at, ActionError, ErrorNotice, Loading};
+use crate::components::{reload_at, ActionError, ErrorNotice, HydrationMark, Loading};
 use crate::i18n::t;
 use crate::pages::settings::TotpEnrol;
 use crate::use_lang;
@@ -20,6 +20,7 @@ fn AuthCard(title: String, children: Children) -> impl IntoView {
                 <p class="tagline">{t(lang, "app.tagline")}</p>
                 <h1>{title}</h1>
                 {children()}
+                <HydrationMark/>
                 <p class="auth-lang"><a href=format!("/lang/{}?next=/login", other.code()) rel="external">{t(lang, "lang.switch")}</a></p>
             </div>
         </main>
