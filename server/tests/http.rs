@@ -69,7 +69,7 @@ impl Site {
     async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>, origin: Option<&str>) -> Answer {
         let body: String = form
             .iter()
-            .map(|(k, v)| format!("{}={}", k, encode(v)))
+            .map(|(k, v)| format!("{}={}", k, model::percent_encode(v)))
             .collect::<Vec<_>>()
             .join("&");
         let mut req = Request::post(format!("/api/{endpoint}"))
@@ -115,15 +115,6 @@ impl Site {
     }
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn public_id_of(site: &Site, email: &str) -> String {
     site.engine.db.user_by_email(email).await.unwrap().unwrap().public_id
 }
@@ -145,7 +136,11 @@ async fn login_sets_an_httponly_cookie_and_a_wrong_password_says_why() {
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::HOST, "127.0.0.1:3000")
         .header(header::ORIGIN, ORIGIN)
-        .body(Body::from(format!("email={}&password={}", encode(a.email), encode(a.password))))
+        .body(Body::from(format!(
+            "email={}&password={}",
+            model::percent_encode(a.email),
+            model::percent_encode(a.password)
+        )))
         .unwrap();
     let res = s.router.clone().oneshot(req).await.unwrap();
     let set_cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();

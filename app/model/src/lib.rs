@@ -4,6 +4,8 @@
 
 pub mod auth;
 pub mod role;
+pub mod text;
 
 pub use auth::{password_problem, PasswordProblem, MIN_PASSWORD_CHARS};
 pub use role::{Permission, Role};
+pub use text::percent_encode;

@@ -62,3 +62,21 @@ pub fn HydrationMark() -> impl IntoView {
         }
     });
 }
+
+/// A new password and its confirmation, with the rule said beside it; the
+/// browser checks the length the server checks.
+#[component]
+pub fn NewPasswordFields(
+    /// The form field (and element ID) of the new password.
+    name: &'static str,
+) -> impl IntoView {
+    let lang = use_lang();
+    let min = model::MIN_PASSWORD_CHARS.to_string();
+    view! {
+        <label for=name>{t(lang, "pw.new")}</label>
+        <input id=name name=name type="password" autocomplete="new-password" minlength=min.clone() required/>
+        <p class="help">{t(lang, "pw.help")}</p>
+        <label for="confirm">{t(lang, "pw.confirm")}</label>
+        <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength=min required/>
+    }
+}

@@ -2,7 +2,7 @@
 //! organization requires it, and accepting an invitation.
 
 use crate::api::{invitation_email, AcceptInvitation, Login, LoginTotp};
-use crate::components::{reload_at, ActionError, ErrorNotice, HydrationMark, Loading};
+use crate::components::{reload_at, ActionError, ErrorNotice, HydrationMark, Loading, NewPasswordFields};
 use crate::i18n::t;
 use crate::pages::settings::TotpEnrol;
 use crate::use_lang;
@@ -98,11 +98,7 @@ pub fn InvitePage() -> impl IntoView {
                             <p>{t(lang, "invite.help").replace("{email}", &email)}</p>
                             <ActionForm action=accept attr:class="form">
                                 <input type="hidden" name="token" value=token()/>
-                                <label for="password">{t(lang, "pw.new")}</label>
-                                <input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required/>
-                                <p class="help">{t(lang, "pw.help")}</p>
-                                <label for="confirm">{t(lang, "pw.confirm")}</label>
-                                <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="10" required/>
+                                <NewPasswordFields name="password"/>
                                 <button type="submit" class="button button-primary">{t(lang, "invite.submit")}</button>
                             </ActionForm>
                             <ActionError value=accept.value()/>

@@ -7,6 +7,7 @@ use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use model::percent_encode;
 
 fn status_label(status: &str) -> String {
     let lang = use_lang();
@@ -31,9 +32,9 @@ pub fn FriendsPage() -> impl IntoView {
         let q = query.read();
         let mut parts: Vec<String> = ["q", "status", "from", "until"]
             .iter()
-            .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(&v))))
+            .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}", percent_encode(&v))))
             .collect();
-        parts.push(format!("after={}", encode(&cursor)));
+        parts.push(format!("after={}", percent_encode(&cursor)));
         format!("/friends?{}", parts.join("&"))
     };
 
@@ -99,15 +100,6 @@ pub fn FriendsPage() -> impl IntoView {
             </Suspense>
         </section>
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

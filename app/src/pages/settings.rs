@@ -2,7 +2,7 @@
 
 use crate::api::*;
 use crate::components::shell::{can, role_label, use_me};
-use crate::components::{ActionError, ErrorNotice, Loading};
+use crate::components::{ActionError, ErrorNotice, Loading, NewPasswordFields};
 use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
@@ -46,11 +46,7 @@ pub fn AccountSettings() -> impl IntoView {
             <ActionForm action=change attr:class="form">
                 <label for="current">{t(lang, "pw.current")}</label>
                 <input id="current" name="current" type="password" autocomplete="current-password" required/>
-                <label for="new">{t(lang, "pw.new")}</label>
-                <input id="new" name="new" type="password" autocomplete="new-password" minlength="10" required/>
-                <p class="help">{t(lang, "pw.help")}</p>
-                <label for="confirm">{t(lang, "pw.confirm")}</label>
-                <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="10" required/>
+                <NewPasswordFields name="new"/>
                 <button type="submit" class="button button-primary">{t(lang, "common.save")}</button>
             </ActionForm>
             <ActionError value=change.value()/>

@@ -48,17 +48,9 @@ pub fn matching_step(secret_b32: &str, typed: &str, unix_secs: i64) -> Option<i6
 
 /// The `otpauth://` URI an authenticator app scans.
 pub fn provisioning_uri(secret_b32: &str, account: &str) -> String {
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
     format!(
         "otpauth://totp/Yorisoi:{}?secret={secret_b32}&issuer=Yorisoi&algorithm=SHA1&digits={DIGITS}&period={PERIOD_SECS}",
-        enc(account)
+        model::percent_encode(account)
     )
 }
 

@@ -205,23 +205,20 @@ impl Client {
 
     /// Counted: one user. `retry_key` must be on the first attempt too.
     pub async fn push(&self, to: &str, messages: &[Value], retry_key: Option<&str>) -> Result<Sent, LineError> {
-        let mut req = self
-            .http
-            .post(self.url("/v2/bot/message/push"))
-            .json(&json!({"to": to, "messages": messages}));
-        if let Some(k) = retry_key {
-            req = req.header("X-Line-Retry-Key", k);
-        }
-        let (request_id, _) = self.call(req).await?;
-        Ok(Sent { request_id })
+        self.counted_send("/v2/bot/message/push", json!({"to": to, "messages": messages}), retry_key)
+            .await
     }
 
     /// Counted per recipient: up to 500 users.
     pub async fn multicast(&self, to: &[String], messages: &[Value], retry_key: Option<&str>) -> Result<Sent, LineError> {
-        let mut req = self
-            .http
-            .post(self.url("/v2/bot/message/multicast"))
-            .json(&json!({"to": to, "messages": messages}));
+        self.counted_send("/v2/bot/message/multicast", json!({"to": to, "messages": messages}), retry_key)
+            .await
+    }
+
+    /// A counted send: these endpoints take a retry key, which must be on
+    /// the first attempt as well as on every retry.
+    async fn counted_send(&self, path: &str, body: Value, retry_key: Option<&str>) -> Result<Sent, LineError> {
+        let mut req = self.http.post(self.url(path)).json(&body);
         if let Some(k) = retry_key {
             req = req.header("X-Line-Retry-Key", k);
         }

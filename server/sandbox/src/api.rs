@@ -19,9 +19,9 @@ pub fn router(sb: Sandbox) -> Router {
     Router::new()
         .route("/v2/bot/info", get(bot_info))
         .route("/v2/bot/profile/{user_id}", get(profile))
-        .route("/v2/bot/message/reply", post(|s, h, b| send(s, h, b, Via::Reply)))
-        .route("/v2/bot/message/push", post(|s, h, b| send(s, h, b, Via::Push)))
-        .route("/v2/bot/message/multicast", post(|s, h, b| send(s, h, b, Via::Multicast)))
+        .route("/v2/bot/message/reply", post(|s, c, h, b| send(s, c, h, b, Via::Reply)))
+        .route("/v2/bot/message/push", post(|s, c, h, b| send(s, c, h, b, Via::Push)))
+        .route("/v2/bot/message/multicast", post(|s, c, h, b| send(s, c, h, b, Via::Multicast)))
         .route("/v2/bot/message/quota", get(quota))
         .route("/v2/bot/message/quota/consumption", get(consumption))
         .route("/_sandbox/channels", post(add_channel))
@@ -46,31 +46,43 @@ fn error(status: StatusCode, message: &str) -> Response {
     line_answer(status, json!({"message": message}), &ids::request_id())
 }
 
-/// The channel whose access token the request carries, or LINE's 401.
-fn authenticate(sb: &Sandbox, headers: &HeaderMap) -> Result<usize, Response> {
+/// LINE's 401, with the message LINE gives for the case.
+struct Unauthorized(&'static str);
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        error(StatusCode::UNAUTHORIZED, self.0)
+    }
+}
+
+/// The channel whose access token the request carries (an extractor, so
+/// no handler can forget the check).
+struct Channel(usize);
+
+impl axum::extract::FromRequestParts<Sandbox> for Channel {
+    type Rejection = Unauthorized;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, sb: &Sandbox) -> Result<Self, Self::Rejection> {
+        authenticate(sb, &parts.headers).map(Channel)
+    }
+}
+
+fn authenticate(sb: &Sandbox, headers: &HeaderMap) -> Result<usize, Unauthorized> {
     let Some(token) = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     else {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
+        return Err(Unauthorized(
             "Authorization header required. Must follow the scheme, 'Authorization: Bearer <ACCESS TOKEN>'",
         ));
     };
-    sb.lock().channel_by_token(token.trim()).ok_or_else(|| {
-        error(
-            StatusCode::UNAUTHORIZED,
-            "Authentication failed due to the following reason: invalid token. Confirm that the access token in the authorization header is valid.",
-        )
-    })
+    sb.lock().channel_by_token(token.trim()).ok_or(Unauthorized(
+        "Authentication failed due to the following reason: invalid token. Confirm that the access token in the authorization header is valid.",
+    ))
 }
 
-async fn bot_info(State(sb): State<Sandbox>, headers: HeaderMap) -> Response {
-    let ch = match authenticate(&sb, &headers) {
-        Ok(ch) => ch,
-        Err(r) => return r,
-    };
+async fn bot_info(State(sb): State<Sandbox>, Channel(ch): Channel) -> Response {
     let st = sb.lock();
     let c = &st.channels[ch];
     let basic = format!(
@@ -89,11 +101,7 @@ async fn bot_info(State(sb): State<Sandbox>, headers: HeaderMap) -> Response {
     )
 }
 
-async fn profile(State(sb): State<Sandbox>, headers: HeaderMap, Path(user_id): Path<String>) -> Response {
-    let ch = match authenticate(&sb, &headers) {
-        Ok(ch) => ch,
-        Err(r) => return r,
-    };
+async fn profile(State(sb): State<Sandbox>, Channel(ch): Channel, Path(user_id): Path<String>) -> Response {
     let st = sb.lock();
     // LINE gives profiles only of the channel's friends.
     match st.person(&user_id).filter(|_| st.is_friend(ch, &user_id)) {
@@ -106,11 +114,7 @@ async fn profile(State(sb): State<Sandbox>, headers: HeaderMap, Path(user_id): P
     }
 }
 
-async fn quota(State(sb): State<Sandbox>, headers: HeaderMap) -> Response {
-    let ch = match authenticate(&sb, &headers) {
-        Ok(ch) => ch,
-        Err(r) => return r,
-    };
+async fn quota(State(sb): State<Sandbox>, Channel(ch): Channel) -> Response {
     let body = match sb.lock().channels[ch].config.plan.hard_limit() {
         Some(limit) => json!({"type": "limited", "value": limit}),
         None => json!({"type": "none"}),
@@ -118,11 +122,7 @@ async fn quota(State(sb): State<Sandbox>, headers: HeaderMap) -> Response {
     line_answer(StatusCode::OK, body, &ids::request_id())
 }
 
-async fn consumption(State(sb): State<Sandbox>, headers: HeaderMap) -> Response {
-    let ch = match authenticate(&sb, &headers) {
-        Ok(ch) => ch,
-        Err(r) => return r,
-    };
+async fn consumption(State(sb): State<Sandbox>, Channel(ch): Channel) -> Response {
     let used = sb.lock().usage(ch);
     line_answer(StatusCode::OK, json!({"totalUsage": used}), &ids::request_id())
 }
@@ -157,11 +157,7 @@ fn is_uuid(s: &str) -> bool {
         })
 }
 
-async fn send(State(sb): State<Sandbox>, headers: HeaderMap, body: Bytes, via: Via) -> Response {
-    let ch = match authenticate(&sb, &headers) {
-        Ok(ch) => ch,
-        Err(r) => return r,
-    };
+async fn send(State(sb): State<Sandbox>, Channel(ch): Channel, headers: HeaderMap, body: Bytes, via: Via) -> Response {
     if body.len() > limits::MAX_BODY_BYTES {
         return error(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
     }

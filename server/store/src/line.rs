@@ -82,6 +82,8 @@ pub enum FriendChange {
     Nothing,
 }
 
+const FRIEND_COLUMNS: &str = "id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at";
+
 impl Db {
     pub async fn put_channel(
         &self,
@@ -241,10 +243,9 @@ impl Db {
     }
 
     pub async fn friend_by_line_user(&self, clinic_id: i64, line_user_id: &str) -> Result<Option<FriendRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at \
-             FROM friends WHERE clinic_id = $1 AND line_user_id = $2",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {FRIEND_COLUMNS} FROM friends WHERE clinic_id = $1 AND line_user_id = $2"
+        ))
         .bind(clinic_id)
         .bind(line_user_id)
         .fetch_optional(&self.pool)
@@ -357,12 +358,12 @@ impl Db {
             .as_ref()
             .filter(|s| !s.is_empty())
             .map(|s| format!("%{}%", s.replace(['%', '_', '\\'], "")));
-        Ok(sqlx::query_as(
-            "SELECT id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at FROM friends \
+        Ok(sqlx::query_as(&format!(
+            "SELECT {FRIEND_COLUMNS} FROM friends \
              WHERE clinic_id = $1 AND ($2 IS NULL OR display_name LIKE $2) AND ($3 IS NULL OR status = $3) \
                AND ($4 IS NULL OR first_followed_at >= $4) AND ($5 IS NULL OR first_followed_at < $5) AND ($6 IS NULL OR id < $6) \
-             ORDER BY id DESC LIMIT $7",
-        )
+             ORDER BY id DESC LIMIT $7"
+        ))
         .bind(f.clinic_id)
         .bind(search)
         .bind(f.status.clone())
@@ -375,10 +376,9 @@ impl Db {
     }
 
     pub async fn friend_by_public_id(&self, clinic_id: i64, public_id: &str) -> Result<Option<FriendRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at \
-             FROM friends WHERE clinic_id = $1 AND public_id = $2",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {FRIEND_COLUMNS} FROM friends WHERE clinic_id = $1 AND public_id = $2"
+        ))
         .bind(clinic_id)
         .bind(public_id)
         .fetch_optional(&self.pool)
@@ -388,12 +388,12 @@ impl Db {
     /// Every friend of a clinic (for restoring the sandbox's view of who
     /// follows whom after a restart).
     pub async fn all_friends(&self, clinic_id: i64) -> Result<Vec<FriendRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at FROM friends WHERE clinic_id = $1 ORDER BY id",
+        Ok(
+            sqlx::query_as(&format!("SELECT {FRIEND_COLUMNS} FROM friends WHERE clinic_id = $1 ORDER BY id"))
+                .bind(clinic_id)
+                .fetch_all(&self.pool)
+                .await?,
         )
-        .bind(clinic_id)
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     /// Clinics connected to the sandbox rather than LINE.
