@@ -118,6 +118,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let engine = open_engine(&config).await?.with_line_endpoints(engine::LineEndpoints {
         api_base: config.line_api_base.clone(),
         sandbox_base: config.sandbox_addr.as_ref().map(|a| format!("http://{a}")),
+        webhook_base: Some(format!("http://{}", config.addr)),
     });
     if config.seed_demo && engine.seed_demo_if_empty().await? {
         tracing::info!("demo clinic seeded");

@@ -47,6 +47,14 @@ pub enum EngineError {
     NoChannel,
     #[error("LINE: {0}")]
     Line(String),
+    #[error("LINE refused the channel access token")]
+    LineAuthFailed,
+    #[error("the channel ID must be the digits shown in the LINE Developers console")]
+    InvalidChannelId,
+    #[error("the channel secret must be the 32 characters shown in the LINE Developers console")]
+    InvalidChannelSecret,
+    #[error("the channel secret and access token are required")]
+    ChannelCredentialsRequired,
     #[error("the sandbox is not available: {0}")]
     Sandbox(String),
     #[error("a display name is required (at most 20 characters)")]
@@ -85,6 +93,10 @@ impl EngineError {
             MalformedWebhook(_) => "malformed_webhook",
             NoChannel => "no_channel",
             Line(_) => "line_error",
+            LineAuthFailed => "line_auth_failed",
+            InvalidChannelId => "invalid_channel_id",
+            InvalidChannelSecret => "invalid_channel_secret",
+            ChannelCredentialsRequired => "channel_credentials_required",
             Sandbox(_) => "sandbox_unavailable",
             InvalidDisplayName => "invalid_display_name",
             InvalidMessageText => "invalid_message_text",

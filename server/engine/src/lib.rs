@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod authz;
+pub mod channel;
 pub mod clock;
 pub mod crypto;
 mod error;
@@ -41,6 +42,8 @@ pub struct Engine {
 pub struct LineEndpoints {
     pub api_base: String,
     pub sandbox_base: Option<String>,
+    /// This server as the sandbox reaches it, for its webhook POSTs.
+    pub webhook_base: Option<String>,
 }
 
 impl Default for LineEndpoints {
@@ -48,6 +51,7 @@ impl Default for LineEndpoints {
         LineEndpoints {
             api_base: "https://api.line.me".into(),
             sandbox_base: None,
+            webhook_base: None,
         }
     }
 }

@@ -25,7 +25,7 @@ impl Engine {
         let secret = self.secrets.seal(channel_secret.as_bytes());
         let token = access_token.map(|t| self.secrets.seal(t.as_bytes()));
         self.db
-            .put_channel(clinic_id, mode, &secret, token.as_deref(), self.now_ms())
+            .put_channel(clinic_id, mode, "", &secret, token.as_deref(), self.now_ms())
             .await?;
         Ok(())
     }

@@ -89,17 +89,19 @@ impl Db {
         &self,
         clinic_id: i64,
         mode: &str,
+        channel_id: &str,
         secret_enc: &str,
         token_enc: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
         self.exec(
             sqlx::query(
-                "INSERT INTO line_channels (clinic_id, mode, secret_enc, token_enc, updated_at) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (clinic_id) DO UPDATE SET mode = $2, secret_enc = $3, token_enc = $4, updated_at = $5",
+                "INSERT INTO line_channels (clinic_id, mode, channel_id, secret_enc, token_enc, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (clinic_id) DO UPDATE SET mode = $2, channel_id = $3, secret_enc = $4, token_enc = $5, updated_at = $6",
             )
             .bind(clinic_id)
             .bind(mode)
+            .bind(channel_id)
             .bind(secret_enc)
             .bind(token_enc)
             .bind(now),
