@@ -173,6 +173,23 @@ catalogue! {
     "settings.staff" => "スタッフ", "Staff";
     "settings.audit" => "監査ログ", "Audit log";
     "settings.security" => "セキュリティ", "Security";
+    "settings.line" => "LINE連携", "LINE channel";
+
+    "channel.title" => "LINE連携", "LINE channel";
+    "channel.mode" => "接続先", "Connected to";
+    "channel.mode_sandbox" => "サンドボックス（練習・デモ用。LINEには送信しません）", "Sandbox (practice and demos; nothing goes to LINE)";
+    "channel.mode_line" => "LINE公式アカウント（本番）", "LINE Official Account (live)";
+    "channel.channel_id" => "チャネルID", "Channel ID";
+    "channel.secret" => "チャネルシークレット", "Channel secret";
+    "channel.token" => "チャネルアクセストークン（長期）", "Channel access token (long-lived)";
+    "channel.keep" => "保存済み（変更するときだけ入力）", "Saved (enter only to change it)";
+    "channel.secret_help" => "LINE Developersコンソールの「チャネル基本設定」「Messaging API設定」からコピーしてください。保存後は表示されません。", "Copy them from the LINE Developers console (Basic settings, Messaging API). They are never shown again after saving.";
+    "channel.webhook" => "Webhook URL（LINE Developersコンソールに貼り付けてください）", "Webhook URL (paste it into the LINE Developers console)";
+    "channel.save" => "保存", "Save";
+    "channel.saved" => "保存しました。", "Saved.";
+    "channel.test" => "接続テスト", "Test connection";
+    "channel.test_ok" => "接続できました：{name}（今月の送信数 {used} 通／上限 {quota}）", "Connected: {name} ({used} messages sent this month, limit {quota})";
+    "channel.unlimited" => "なし", "none";
 
     "pw.title" => "パスワードの変更", "Change password";
     "pw.current" => "現在のパスワード", "Current password";
@@ -263,6 +280,10 @@ catalogue! {
     "error.internal" => "サーバーで問題が発生しました。しばらくしてからもう一度お試しください。", "The server had a problem. Please try again shortly.";
     "error.network" => "サーバーと通信できませんでした。接続を確認してもう一度お試しください。", "Could not reach the server. Check the connection and try again.";
     "error.no_channel" => "このクリニックはLINE（またはサンドボックス）に接続されていません。", "This clinic is not connected to LINE (or the sandbox).";
+    "error.line_auth_failed" => "LINEがチャネルアクセストークンを受け付けませんでした。トークンを確認してください。", "LINE refused the channel access token. Please check it.";
+    "error.invalid_channel_id" => "チャネルIDは数字で入力してください（LINE Developersコンソールに表示されています）。", "The channel ID is the number shown in the LINE Developers console.";
+    "error.invalid_channel_secret" => "チャネルシークレットは32文字の英数字です。コピーし直してください。", "The channel secret is 32 letters and digits. Please copy it again.";
+    "error.channel_credentials_required" => "LINE公式アカウントに接続するには、チャネルシークレットとアクセストークンが必要です。", "Connecting to LINE needs the channel secret and the access token.";
     "error.line_error" => "LINEとの通信で問題が発生しました。", "There was a problem talking to LINE.";
     "error.sandbox_unavailable" => "サンドボックスが応答しません。サーバーの設定を確認してください。", "The sandbox is not answering. Check the server's settings.";
     "error.invalid_display_name" => "表示名は1〜20文字で入力してください。", "Enter a display name of 1 to 20 characters.";

@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("staff") view=StaffSettings/>
                         <Route path=path!("audit") view=AuditSettings/>
                         <Route path=path!("security") view=SecuritySettings/>
+                        <Route path=path!("line") view=ChannelSettingsPage/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

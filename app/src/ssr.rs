@@ -19,6 +19,8 @@ pub struct ServerContext {
     pub secure_cookies: bool,
     /// Take the client's address from `X-Forwarded-For` (behind a proxy).
     pub trust_forwarded_for: bool,
+    /// The URL staff and LINE use to reach this server.
+    pub public_url: String,
 }
 
 pub fn context() -> Result<ServerContext, AppError> {

@@ -148,6 +148,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         engine,
         secure_cookies: config.secure_cookies(),
         trust_forwarded_for: config.trust_forwarded_for,
+        public_url: config.public_url.clone(),
     };
     let app = server::router(ctx, leptos.clone(), config.public_url.clone());
     let listener = tokio::net::TcpListener::bind(&leptos.site_addr)

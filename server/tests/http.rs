@@ -31,6 +31,7 @@ async fn site() -> Site {
         engine: engine.clone(),
         secure_cookies: false,
         trust_forwarded_for: false,
+        public_url: "http://127.0.0.1:3000".into(),
     };
     let router = server::router(
         ctx,

@@ -50,16 +50,22 @@ pub fn reload_at(path: &str) {
     let _ = path;
 }
 
-/// Marks the page interactive once the part it sits in has hydrated (the
-/// shell hydrates after its data arrives, later than the document); the
-/// browser tests wait for it before they act.
+/// Marks the page interactive once the part it sits in has hydrated; the
+/// browser tests wait for it before they act. Nested routes hydrate in
+/// later microtasks than their parent, so the mark waits for the next task,
+/// when all of them have run.
 #[component]
 pub fn HydrationMark() -> impl IntoView {
     Effect::new(|_| {
         #[cfg(feature = "hydrate")]
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
+        set_timeout(
+            || {
+                if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+                    let _ = body.set_attribute("data-hydrated", "true");
+                }
+            },
+            std::time::Duration::ZERO,
+        );
     });
 }
 
