@@ -398,6 +398,15 @@ impl Db {
         )
     }
 
+    /// Friends whose LINE profile has not been fetched yet.
+    pub async fn count_friends_without_name(&self, clinic_id: i64) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM friends WHERE clinic_id = $1 AND display_name = ''")
+            .bind(clinic_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
     /// Clinics connected to the sandbox rather than LINE.
     pub async fn sandbox_channels(&self) -> Result<Vec<ChannelRow>, StoreError> {
         Ok(sqlx::query_as("SELECT clinic_id, mode, channel_id, secret_enc, token_enc, bot_user_id FROM line_channels WHERE mode = 'sandbox' ORDER BY clinic_id")
