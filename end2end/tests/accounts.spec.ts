@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { DEMO, open, login, logout, submitLogin, totp } from './helpers';
+import { DEMO, open, login, logout, submitLogin, totp, test, expect } from './helpers';
 
 test('the login page is in Japanese and switches to English', async ({ page }) => {
   await open(page, '/login');

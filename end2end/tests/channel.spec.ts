@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { DEMO, login, open } from './helpers';
+import { DEMO, login, open, test, expect } from './helpers';
 
 test('the owner sees the webhook URL, tests the sandbox connection, and a bad secret is refused', async ({ page }) => {
   await login(page, DEMO.owner);

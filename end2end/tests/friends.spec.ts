@@ -1,13 +1,13 @@
-import { test, expect, Page } from '@playwright/test';
-import { DEMO, login, open } from './helpers';
+import type { Page } from '@playwright/test';
+import { DEMO, login, open, test, expect } from './helpers';
 
-/** Acts as `label` in the sandbox phone. A page's lists hydrate a moment
- * after the page itself, so the choice is repeated until the phone shows them. */
+/** Acts as `label` in the sandbox phone. The people list hydrates a moment
+ * after the page, so the choice is repeated until the phone shows them. */
 async function actAs(page: Page, label: string, name: string) {
   await expect(async () => {
     await page.getByLabel('操作する人').selectOption({ label });
     await expect(page.getByTestId('phone-name')).toHaveText(name, { timeout: 1000 });
-  }).toPass({ timeout: 10_000 });
+  }).toPass({ timeout: 15_000 });
 }
 
 /** Reloads until the condition holds: the webhook worker runs asynchronously. */

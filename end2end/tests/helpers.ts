@@ -1,4 +1,21 @@
-import { expect, Page } from '@playwright/test';
+import { test as base, expect, Page } from '@playwright/test';
+
+/** Every journey also fails if the page's WebAssembly panicked (a hydration
+ * mismatch leaves a page inert while it still looks fine). */
+export const test = base.extend<{ noPanics: void }>({
+  noPanics: [
+    async ({ page }, use) => {
+      const panics: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' && m.text().includes('panicked')) panics.push(m.text().slice(0, 200));
+      });
+      await use();
+      expect(panics, 'the WebAssembly panicked').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 import { createHmac } from 'crypto';
 
 export const DEMO = {

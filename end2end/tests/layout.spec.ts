@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { DEMO, login, open } from './helpers';
+import { DEMO, login, open, test, expect } from './helpers';
 
 test.describe('at tablet width', () => {
   test.use({ viewport: { width: 768, height: 1024 } });

@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { DEMO, submitLogin } from './helpers';
+import { DEMO, submitLogin, test, expect } from './helpers';
 
 // This file runs last (files run in name order, one at a time): it locks
 // the staff account for the rest of the run.

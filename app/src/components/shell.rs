@@ -28,26 +28,45 @@ pub fn role_label(role: Role) -> String {
     t(use_lang(), &format!("role.{}", role.as_str()))
 }
 
-/// The signed-in member, for pages inside the shell.
-pub fn use_me() -> Me {
-    use_context::<Me>().expect("pages inside the shell have the signed-in member")
-}
+/// The signed-in member, loaded once by the shell for every page in it.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, crate::errors::AppError>>);
 
-pub fn can(permission: Permission) -> bool {
-    use_context::<Me>().map(|m| m.role.can(permission)).unwrap_or(false)
+/// Renders `f` with the signed-in member once known. Each part of a page that
+/// needs the member waits in a Suspense of its own: the shell never wraps the
+/// routed page in one (a Suspense around the `<Outlet/>` with Suspenses in the
+/// pages made hydration fail now and then, cf. leptos-rs/leptos#3707).
+pub fn me_view<F>(f: F) -> impl IntoView
+where
+    F: Fn(Me) -> AnyView + Send + Sync + Clone + 'static,
+{
+    let me = expect_context::<MeResource>().0;
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let f = f.clone();
+                Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(m)) => f(m),
+                        _ => ().into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
 }
 
 #[component]
 pub fn Shell() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
+    provide_context(MeResource(me));
+    let lang = use_lang();
     view! {
-        <Suspense fallback=|| view! { <div class="page-loading"><Loading/></div> }>
+        <a class="skip-link" href="#main">{t(lang, "shell.skip")}</a>
+        <Suspense fallback=|| view! { <header class="topbar"><Loading/></header> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(me)) => {
-                        provide_context(me.clone());
-                        view! { <Frame me=me/> }.into_any()
-                    }
+                    Ok(Some(me)) => view! { <TopBar me=me/> }.into_any(),
                     Ok(None) => {
                         // On the server this is a real 302, so even a page
                         // loaded without JavaScript goes to the login.
@@ -55,15 +74,33 @@ pub fn Shell() -> impl IntoView {
                         leptos_axum::redirect("/login");
                         view! { <Redirect path="/login"/> }.into_any()
                     }
-                    Err(e) => view! { <main class="auth-page"><ErrorNotice error=e/></main> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}
         </Suspense>
+        <div class="layout">
+            <nav class="sidenav" aria-label=t(lang, "nav.main")>
+                <ul>
+                    {AREAS.iter().map(|(href, key)| view! {
+                        <li><A href=*href exact={*href == "/"}>{t(lang, key)}</A></li>
+                    }).collect_view()}
+                    {me_view(move |me| {
+                        (me.sandbox && me.role.can(Permission::HandlePatients))
+                            .then(|| view! { <li class="nav-sandbox"><A href="/sandbox">{t(lang, "nav.sandbox")}</A></li> })
+                            .into_any()
+                    })}
+                </ul>
+            </nav>
+            <main id="main" class="content" tabindex="-1">
+                <Outlet/>
+                <HydrationMark/>
+            </main>
+        </div>
     }
 }
 
 #[component]
-fn Frame(me: Me) -> impl IntoView {
+fn TopBar(me: Me) -> impl IntoView {
     let lang = use_lang();
     let logout = ServerAction::<Logout>::new();
     let switch = ServerAction::<SwitchClinic>::new();
@@ -81,7 +118,6 @@ fn Frame(me: Me) -> impl IntoView {
     let sandbox = me.sandbox;
 
     view! {
-        <a class="skip-link" href="#main">{t(lang, "shell.skip")}</a>
         <header class="topbar">
             <a class="brand" href="/">{t(lang, "app.name")}</a>
             <div class="clinic" data-testid="clinic-name">
@@ -112,21 +148,5 @@ fn Frame(me: Me) -> impl IntoView {
             </div>
         </header>
         {sandbox.then(|| view! { <div class="sandbox-banner" role="note">{t(lang, "shell.sandbox_banner")}</div> })}
-        <div class="layout">
-            <nav class="sidenav" aria-label=t(lang, "nav.main")>
-                <ul>
-                    {AREAS.iter().map(|(href, key)| view! {
-                        <li><A href=*href exact={*href == "/"}>{t(lang, key)}</A></li>
-                    }).collect_view()}
-                    {(sandbox && me.role.can(Permission::HandlePatients)).then(|| view! {
-                        <li class="nav-sandbox"><A href="/sandbox">{t(lang, "nav.sandbox")}</A></li>
-                    })}
-                </ul>
-            </nav>
-            <main id="main" class="content" tabindex="-1">
-                <Outlet/>
-                <HydrationMark/>
-            </main>
-        </div>
     }
 }

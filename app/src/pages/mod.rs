@@ -8,7 +8,7 @@ pub use friends::*;
 pub use phone::*;
 pub use settings::*;
 
-use crate::components::shell::{role_label, use_me};
+use crate::components::shell::{me_view, role_label};
 use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
@@ -16,21 +16,23 @@ use leptos::prelude::*;
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let lang = use_lang();
-    let me = use_me();
-    view! {
-        <h1>{t(lang, "dash.title")}</h1>
-        <section class="card">
-            <h2>{t(lang, "dash.welcome").replace("{name}", &me.display_name)}</h2>
-            <dl class="facts">
-                <dt>{t(lang, "shell.clinic")}</dt><dd>{me.clinic_name.clone()}</dd>
-                <dt>{t(lang, "dash.role")}</dt><dd data-testid="role">{role_label(me.role)}</dd>
-            </dl>
-        </section>
-        <section class="card">
-            <h2>{t(lang, "dash.next")}</h2>
-            <p>{t(lang, "dash.next_help")}</p>
-        </section>
-    }
+    me_view(move |me| {
+        view! {
+            <h1>{t(lang, "dash.title")}</h1>
+            <section class="card">
+                <h2>{t(lang, "dash.welcome").replace("{name}", &me.display_name)}</h2>
+                <dl class="facts">
+                    <dt>{t(lang, "shell.clinic")}</dt><dd>{me.clinic_name.clone()}</dd>
+                    <dt>{t(lang, "dash.role")}</dt><dd data-testid="role">{role_label(me.role)}</dd>
+                </dl>
+            </section>
+            <section class="card">
+                <h2>{t(lang, "dash.next")}</h2>
+                <p>{t(lang, "dash.next_help")}</p>
+            </section>
+        }
+        .into_any()
+    })
 }
 
 /// An area that is not built yet says so honestly.

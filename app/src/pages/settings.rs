@@ -1,7 +1,7 @@
 //! 設定: one's own account, staff management, the audit log, security policy.
 
 use crate::api::*;
-use crate::components::shell::{can, role_label, use_me};
+use crate::components::shell::{me_view, role_label};
 use crate::components::{ActionError, ErrorNotice, Loading, NewPasswordFields};
 use crate::i18n::t;
 use crate::use_lang;
@@ -16,16 +16,17 @@ pub fn SettingsLayout() -> impl IntoView {
         <h1>{t(lang, "settings.title")}</h1>
         <nav class="tabs" aria-label=t(lang, "settings.title")>
             <A href="/settings" exact=true>{t(lang, "settings.account")}</A>
-            <Show when=|| can(Permission::ManageStaff)>
-                <A href="/settings/staff">{t(lang, "settings.staff")}</A>
-                <A href="/settings/audit">{t(lang, "settings.audit")}</A>
-            </Show>
-            <Show when=|| can(Permission::ManageClinic)>
-                <A href="/settings/line">{t(lang, "settings.line")}</A>
-            </Show>
-            <Show when=|| can(Permission::ManageSecurityPolicy)>
-                <A href="/settings/security">{t(lang, "settings.security")}</A>
-            </Show>
+            {me_view(move |me| {
+                let can = |p| me.role.can(p);
+                view! {
+                    {can(Permission::ManageStaff).then(|| view! {
+                        <A href="/settings/staff">{t(lang, "settings.staff")}</A>
+                        <A href="/settings/audit">{t(lang, "settings.audit")}</A>
+                    })}
+                    {can(Permission::ManageClinic).then(|| view! { <A href="/settings/line">{t(lang, "settings.line")}</A> })}
+                    {can(Permission::ManageSecurityPolicy).then(|| view! { <A href="/settings/security">{t(lang, "settings.security")}</A> })}
+                }.into_any()
+            })}
         </nav>
         <Outlet/>
     }
@@ -33,11 +34,15 @@ pub fn SettingsLayout() -> impl IntoView {
 
 #[component]
 pub fn AccountSettings() -> impl IntoView {
+    me_view(|me| view! { <AccountForms totp_enabled=me.totp_enabled/> }.into_any())
+}
+
+#[component]
+fn AccountForms(totp_enabled: bool) -> impl IntoView {
     let lang = use_lang();
-    let me = use_me();
     let change = ServerAction::<ChangePassword>::new();
     let disable = ServerAction::<TotpDisable>::new();
-    let enabled = RwSignal::new(me.totp_enabled);
+    let enabled = RwSignal::new(totp_enabled);
     Effect::new(move |_| {
         if matches!(disable.value().get(), Some(Ok(()))) {
             enabled.set(false);
@@ -119,8 +124,12 @@ pub fn TotpEnrol(on_done: Callback<()>) -> impl IntoView {
 
 #[component]
 pub fn StaffSettings() -> impl IntoView {
+    me_view(|me| view! { <StaffManagement role=me.role/> }.into_any())
+}
+
+#[component]
+fn StaffManagement(role: Role) -> impl IntoView {
     let lang = use_lang();
-    let me = use_me();
     let invite = ServerAction::<InviteStaff>::new();
     let set_role = ServerAction::<SetStaffRole>::new();
     let set_disabled = ServerAction::<SetStaffDisabled>::new();
@@ -128,7 +137,7 @@ pub fn StaffSettings() -> impl IntoView {
         move || (invite.version().get(), set_role.version().get(), set_disabled.version().get()),
         |_| list_staff(),
     );
-    let assignable: Vec<Role> = Role::ALL.into_iter().filter(|r| me.role.may_assign(*r)).collect();
+    let assignable: Vec<Role> = Role::ALL.into_iter().filter(|r| role.may_assign(*r)).collect();
     let invite_roles = assignable.clone();
 
     view! {
