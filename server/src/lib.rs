@@ -40,7 +40,7 @@ pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOpti
 }
 
 /// The whole HTTP surface: pages, server functions, static files, health.
-pub fn router(ctx: ServerContext, leptos: LeptosOptions, public_url: String) -> Router {
+pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let state = AppState {
         leptos: leptos.clone(),
@@ -65,7 +65,7 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions, public_url: String) -> 
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
-            guards::Origins::new(&public_url),
+            guards::Origins::new(&ctx.public_url),
             guards::csrf_guard,
         ))
         .layer(axum::middleware::from_fn(guards::security_headers))

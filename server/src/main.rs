@@ -150,7 +150,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         trust_forwarded_for: config.trust_forwarded_for,
         public_url: config.public_url.clone(),
     };
-    let app = server::router(ctx, leptos.clone(), config.public_url.clone());
+    let app = server::router(ctx, leptos.clone());
     let listener = tokio::net::TcpListener::bind(&leptos.site_addr)
         .await
         .with_context(|| format!("listening on {}", leptos.site_addr))?;

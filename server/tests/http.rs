@@ -2,7 +2,8 @@
 //! functions with and without a session, across roles and tenants, forged
 //! cross-site requests. Runs on the backend the test run selects.
 
-use app::ssr::ServerContext;
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -27,17 +28,7 @@ async fn site() -> Site {
         SecretBox::from_base64(&SecretBox::generate_key()).unwrap(),
     );
     engine.seed_demo_if_empty().await.unwrap();
-    let ctx = ServerContext {
-        engine: engine.clone(),
-        secure_cookies: false,
-        trust_forwarded_for: false,
-        public_url: "http://127.0.0.1:3000".into(),
-    };
-    let router = server::router(
-        ctx,
-        server::leptos_options("target/site", "127.0.0.1:3000".parse().unwrap()),
-        ORIGIN.into(),
-    );
+    let router = common::router_for(engine.clone(), ORIGIN);
     Site { router, engine }
 }
 

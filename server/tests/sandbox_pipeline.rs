@@ -2,7 +2,8 @@
 //! the sandbox → signed webhook → the product's inbox → the worker → the
 //! friend, with their name fetched from the (sandbox's) profile API.
 
-use app::ssr::ServerContext;
+mod common;
+
 use engine::{Engine, LineEndpoints, SecretBox, SystemClock};
 use sandbox::{PersonKind, Sandbox};
 use std::sync::Arc;
@@ -34,17 +35,7 @@ async fn rig() -> (Engine, Sandbox) {
     server::sandbox_link::link(&engine, &sb, &app_base).await.unwrap();
     let sb_router = sb.router();
     tokio::spawn(async move { axum::serve(sb_listener, sb_router).await });
-    let ctx = ServerContext {
-        engine: engine.clone(),
-        secure_cookies: false,
-        trust_forwarded_for: false,
-        public_url: "http://127.0.0.1:3000".into(),
-    };
-    let router = server::router(
-        ctx,
-        server::leptos_options("target/site", "127.0.0.1:3000".parse().unwrap()),
-        app_base.clone(),
-    );
+    let router = common::router_for(engine.clone(), &app_base);
     tokio::spawn(async move { axum::serve(app_listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await });
     (engine, sb)
 }
