@@ -44,9 +44,11 @@ pub async fn csrf_guard(State(origins): State<Origins>, req: Request<Body>, next
         next.run(req).await
     } else {
         tracing::warn!(path = %req.uri().path(), "refused a cross-site state-changing request");
+        use app::i18n::{t, Lang};
+        // No session language here: say it in both, from the catalogue.
         (
             StatusCode::FORBIDDEN,
-            "安全のため、このリクエストは拒否されました。ページを再読み込みしてください。 / For your safety this request was refused. Please reload the page.",
+            format!("{} / {}", t(Lang::Ja, "error.csrf"), t(Lang::En, "error.csrf")),
         )
             .into_response()
     }

@@ -199,6 +199,7 @@ async fn forged_cross_site_requests_are_refused() {
     for origin in [Some("https://evil.example"), None] {
         let res = s.call("staff_role", &form, Some(&owner), origin).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{origin:?}");
+        assert!(res.body.contains("安全のため"), "{}", res.body);
     }
     let req = Request::post("/api/staff_role")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
