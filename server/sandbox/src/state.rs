@@ -131,18 +131,9 @@ pub(crate) struct State {
 
 /// The quota month a time falls in: the calendar month in Asia/Tokyo.
 pub fn jst_month(ms: i64) -> String {
-    let secs = ms.div_euclid(1000) + 9 * 3600;
-    let days = secs.div_euclid(86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}")
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&chrono_tz::Asia::Tokyo).format("%Y-%m").to_string())
+        .unwrap_or_default()
 }
 
 /// One problem found in a request, as LINE reports it.
@@ -263,9 +254,14 @@ impl State {
 
     pub fn add_usage(&mut self, channel_id: &str, n: i64) -> Result<(), crate::SandboxError> {
         let ch = self.channel_index(channel_id)?;
+        self.count(ch, n);
+        Ok(())
+    }
+
+    /// Adds `n` messages to this month's usage.
+    fn count(&mut self, ch: usize, n: i64) {
         let month = jst_month(self.now_ms());
         *self.channels[ch].usage.entry(month).or_default() += n;
-        Ok(())
     }
 
     pub fn usage(&self, ch: usize) -> i64 {
@@ -280,8 +276,7 @@ impl State {
                 return false;
             }
         }
-        let month = jst_month(self.now_ms());
-        *self.channels[ch].usage.entry(month).or_default() += n;
+        self.count(ch, n);
         true
     }
 
