@@ -6,6 +6,7 @@ use crate::crypto::public_id;
 use crate::{Engine, EngineError};
 use line::webhook::{EventKind, MessageContent};
 use line::{CallbackRequest, Event};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{FriendChange, NewInboxEvent};
 
@@ -96,12 +97,13 @@ impl Engine {
         if !line::verify_signature(&secret, body, signature.unwrap_or("")) {
             return Err(EngineError::BadSignature);
         }
-        let parsed: CallbackRequest = serde_json::from_slice(body).map_err(|e| EngineError::MalformedWebhook(e.to_string()))?;
+        // Parsed once: the typed events come from the same tree whose
+        // per-event JSON is stored, exactly as LINE sent it.
+        let raw: Value = serde_json::from_slice(body).map_err(|e| EngineError::MalformedWebhook(e.to_string()))?;
+        let parsed = CallbackRequest::deserialize(&raw).map_err(|e| EngineError::MalformedWebhook(e.to_string()))?;
         if parsed.events.is_empty() {
             return Ok(0);
         }
-        // Keep each event's own JSON, exactly as LINE sent it.
-        let raw: Value = serde_json::from_slice(body).map_err(|e| EngineError::MalformedWebhook(e.to_string()))?;
         let raw_events = raw.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
         let events: Vec<NewInboxEvent> = parsed
             .events
