@@ -16,6 +16,7 @@ pub struct Config {
     /// Where the in-process LINE sandbox listens; `None` when switched off.
     pub sandbox_addr: Option<String>,
     pub line_api_base: String,
+    pub line_data_base: String,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -47,7 +48,8 @@ impl Config {
                 Some(a) => Some(a.to_string()),
                 None => Some("127.0.0.1:3010".into()),
             },
-            line_api_base: var("YORISOI_LINE_API_BASE").unwrap_or_else(|| "https://api.line.me".into()),
+            line_api_base: var("YORISOI_LINE_API_BASE").unwrap_or_else(|| line::client::API_BASE.into()),
+            line_data_base: var("YORISOI_LINE_DATA_BASE").unwrap_or_else(|| line::client::DATA_BASE.into()),
             data_dir,
             addr,
             public_url: public_url.trim_end_matches('/').to_string(),

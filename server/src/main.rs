@@ -117,6 +117,7 @@ async fn open_engine(config: &Config) -> anyhow::Result<Engine> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let engine = open_engine(&config).await?.with_line_endpoints(engine::LineEndpoints {
         api_base: config.line_api_base.clone(),
+        data_base: config.line_data_base.clone(),
         sandbox_base: config.sandbox_addr.as_ref().map(|a| format!("http://{a}")),
         webhook_base: Some(format!("http://{}", config.addr)),
     });

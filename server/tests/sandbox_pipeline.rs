@@ -26,6 +26,7 @@ async fn rig() -> (Engine, Sandbox) {
     )
     .with_line_endpoints(LineEndpoints {
         api_base: "http://127.0.0.1:9".into(),
+        data_base: "http://127.0.0.1:9".into(),
         sandbox_base: Some(sb_base),
         webhook_base: Some(app_base.clone()),
     });

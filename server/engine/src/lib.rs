@@ -41,6 +41,8 @@ pub struct Engine {
 #[derive(Clone, Debug)]
 pub struct LineEndpoints {
     pub api_base: String,
+    /// LINE's data host (rich menu images).
+    pub data_base: String,
     pub sandbox_base: Option<String>,
     /// This server as the sandbox reaches it, for its webhook POSTs.
     pub webhook_base: Option<String>,
@@ -49,7 +51,8 @@ pub struct LineEndpoints {
 impl Default for LineEndpoints {
     fn default() -> Self {
         LineEndpoints {
-            api_base: "https://api.line.me".into(),
+            api_base: line::client::API_BASE.into(),
+            data_base: line::client::DATA_BASE.into(),
             sandbox_base: None,
             webhook_base: None,
         }

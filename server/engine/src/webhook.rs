@@ -51,12 +51,14 @@ impl Engine {
     pub async fn line_client(&self, clinic_id: i64) -> Result<line::Client, EngineError> {
         let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
         let (_, token) = self.channel_credentials(clinic_id).await?;
-        let base = if channel.mode == MODE_SANDBOX {
-            self.line_endpoints.sandbox_base.clone().ok_or(EngineError::NoChannel)?
+        let endpoints = &self.line_endpoints;
+        Ok(if channel.mode == MODE_SANDBOX {
+            // The sandbox serves both of LINE's hosts.
+            let sandbox = endpoints.sandbox_base.as_deref().ok_or(EngineError::NoChannel)?;
+            line::Client::new(sandbox, sandbox, &token)
         } else {
-            self.line_endpoints.api_base.clone()
-        };
-        Ok(line::Client::new(&base, &token))
+            line::Client::new(&endpoints.api_base, &endpoints.data_base, &token)
+        })
     }
 
     /// Fetches a friend's name and picture from LINE. A failure is logged

@@ -112,24 +112,218 @@ pub struct Sent {
     pub request_id: Option<String>,
 }
 
+/// Options of a counted send (push, multicast, broadcast, narrowcast).
+#[derive(Clone, Debug, Default)]
+pub struct SendOptions<'a> {
+    /// A UUID, on the first attempt and every retry of the same send.
+    pub retry_key: Option<&'a str>,
+    /// Per-unit statistics name (push and multicast only).
+    pub aggregation_unit: Option<&'a str>,
+    pub notification_disabled: bool,
+}
+
+/// Where a narrowcast is (`GET /v2/bot/message/progress/narrowcast`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NarrowcastProgress {
+    /// `waiting`, `sending`, `succeeded` or `failed`.
+    pub phase: String,
+    #[serde(default)]
+    pub success_count: Option<i64>,
+    #[serde(default)]
+    pub failure_count: Option<i64>,
+    #[serde(default)]
+    pub target_count: Option<i64>,
+    #[serde(default)]
+    pub failed_description: Option<String>,
+    #[serde(default)]
+    pub error_code: Option<i64>,
+    pub accepted_time: String,
+    #[serde(default)]
+    pub completed_time: Option<String>,
+}
+
+/// Which send a `validate` call checks the messages for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendKind {
+    Reply,
+    Push,
+    Multicast,
+    Narrowcast,
+    Broadcast,
+}
+
+impl SendKind {
+    fn path(self) -> &'static str {
+        match self {
+            SendKind::Reply => "reply",
+            SendKind::Push => "push",
+            SendKind::Multicast => "multicast",
+            SendKind::Narrowcast => "narrowcast",
+            SendKind::Broadcast => "broadcast",
+        }
+    }
+}
+
+/// An action on a rich menu area, quick reply or template button.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Action {
+    #[serde(rename_all = "camelCase")]
+    Postback {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        data: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        display_text: Option<String>,
+    },
+    Message {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        text: String,
+    },
+    Uri {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        uri: String,
+    },
+    #[serde(rename = "richmenuswitch", rename_all = "camelCase")]
+    RichMenuSwitch {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        rich_menu_alias_id: String,
+        data: String,
+    },
+    #[serde(rename = "datetimepicker")]
+    DatetimePicker {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        data: String,
+        /// `date`, `time` or `datetime`.
+        mode: String,
+    },
+    /// A type the product does not use (camera, location…).
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Size {
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bounds {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Area {
+    pub bounds: Bounds,
+    pub action: Action,
+}
+
+/// A rich menu object (`RichMenuRequest`; `rich_menu_id` when read back).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenu {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rich_menu_id: Option<String>,
+    pub size: Size,
+    pub selected: bool,
+    pub name: String,
+    pub chat_bar_text: String,
+    pub areas: Vec<Area>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuAlias {
+    pub rich_menu_alias_id: String,
+    pub rich_menu_id: String,
+}
+
+/// Clicks on one URL of one message.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClickStat {
+    pub seq: i64,
+    pub url: String,
+    pub click: Option<i64>,
+    pub unique_click: Option<i64>,
+}
+
+/// What LINE says of a send's reception. LINE gives `None` below 20 users.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reception {
+    /// Only for broadcast and narrowcast.
+    pub delivered: Option<i64>,
+    pub unique_impression: Option<i64>,
+    pub unique_click: Option<i64>,
+    pub clicks: Vec<ClickStat>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReceptionBody {
+    #[serde(default)]
+    overview: ReceptionOverview,
+    #[serde(default)]
+    clicks: Vec<ClickStat>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ReceptionOverview {
+    delivered: Option<i64>,
+    unique_impression: Option<i64>,
+    unique_click: Option<i64>,
+}
+
+impl From<ReceptionBody> for Reception {
+    fn from(b: ReceptionBody) -> Reception {
+        Reception {
+            delivered: b.overview.delivered,
+            unique_impression: b.overview.unique_impression,
+            unique_click: b.overview.unique_click,
+            clicks: b.clicks,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     api_base: String,
+    data_base: String,
     token: String,
 }
 
+/// LINE's two hosts.
+pub const API_BASE: &str = "https://api.line.me";
+pub const DATA_BASE: &str = "https://api-data.line.me";
+
 impl Client {
-    /// `api_base` is `https://api.line.me` or the sandbox's address.
-    pub fn new(api_base: &str, token: &str) -> Client {
+    /// `api_base` is `https://api.line.me`, `data_base`
+    /// `https://api-data.line.me` (rich menu images), or both the sandbox.
+    pub fn new(api_base: &str, data_base: &str, token: &str) -> Client {
+        Client::with_timeout(api_base, data_base, token, Duration::from_secs(15))
+    }
+
+    pub fn with_timeout(api_base: &str, data_base: &str, token: &str, timeout: Duration) -> Client {
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .connect_timeout(Duration::from_secs(5))
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(5).min(timeout))
             .build()
             .expect("a reqwest client with timeouts builds");
         Client {
             http,
             api_base: api_base.trim_end_matches('/').to_string(),
+            data_base: data_base.trim_end_matches('/').to_string(),
             token: token.to_string(),
         }
     }
@@ -150,7 +344,7 @@ impl Client {
             if e.is_timeout() {
                 LineError::Timeout
             } else {
-                LineError::Network(e.to_string())
+                LineError::Network(e.without_url().to_string())
             }
         })?;
         if (200..300).contains(&status) {
@@ -168,19 +362,38 @@ impl Client {
         serde_json::from_slice(body).map_err(|_| LineError::Unexpected(status_hint))
     }
 
-    pub async fn profile(&self, user_id: &str) -> Result<Profile, LineError> {
-        let (_, body) = self.call(self.http.get(self.url(&format!("/v2/bot/profile/{user_id}")))).await?;
+    async fn get<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<T, LineError> {
+        let (_, body) = self.call(self.http.get(self.url(path))).await?;
         Self::json(&body, 200)
+    }
+
+    async fn post_json(&self, path: &str, body: &Value) -> Result<Option<String>, LineError> {
+        Ok(self.call(self.http.post(self.url(path)).json(body)).await?.0)
+    }
+
+    async fn delete(&self, path: &str) -> Result<(), LineError> {
+        self.call(self.http.delete(self.url(path))).await.map(|_| ())
+    }
+
+    /// A GET whose 404 means "none".
+    async fn get_optional<T: for<'de> Deserialize<'de>>(&self, path: &str) -> Result<Option<T>, LineError> {
+        match self.get(path).await {
+            Ok(v) => Ok(Some(v)),
+            Err(LineError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn profile(&self, user_id: &str) -> Result<Profile, LineError> {
+        self.get(&format!("/v2/bot/profile/{user_id}")).await
     }
 
     pub async fn bot_info(&self) -> Result<BotInfo, LineError> {
-        let (_, body) = self.call(self.http.get(self.url("/v2/bot/info"))).await?;
-        Self::json(&body, 200)
+        self.get("/v2/bot/info").await
     }
 
     pub async fn quota(&self) -> Result<Quota, LineError> {
-        let (_, body) = self.call(self.http.get(self.url("/v2/bot/message/quota"))).await?;
-        let v: Value = Self::json(&body, 200)?;
+        let v: Value = self.get("/v2/bot/message/quota").await?;
         Ok(match v.get("type").and_then(Value::as_str) {
             Some("limited") => Quota::Limited(v.get("value").and_then(Value::as_i64).unwrap_or(0)),
             _ => Quota::Unlimited,
@@ -188,42 +401,243 @@ impl Client {
     }
 
     pub async fn quota_consumption(&self) -> Result<i64, LineError> {
-        let (_, body) = self.call(self.http.get(self.url("/v2/bot/message/quota/consumption"))).await?;
-        let v: Value = Self::json(&body, 200)?;
+        let v: Value = self.get("/v2/bot/message/quota/consumption").await?;
         Ok(v.get("totalUsage").and_then(Value::as_i64).unwrap_or(0))
+    }
+
+    /// Aggregation unit names used this month (LINE allows 1,000).
+    pub async fn aggregation_units_used(&self) -> Result<i64, LineError> {
+        let v: Value = self.get("/v2/bot/message/aggregation/info").await?;
+        Ok(v.get("numOfCustomAggregationUnits").and_then(Value::as_i64).unwrap_or(0))
     }
 
     /// Free: answers the event the token came with.
     pub async fn reply(&self, reply_token: &str, messages: &[Value]) -> Result<Sent, LineError> {
-        let req = self
-            .http
-            .post(self.url("/v2/bot/message/reply"))
-            .json(&json!({"replyToken": reply_token, "messages": messages}));
-        let (request_id, _) = self.call(req).await?;
+        let request_id = self
+            .post_json("/v2/bot/message/reply", &json!({"replyToken": reply_token, "messages": messages}))
+            .await?;
         Ok(Sent { request_id })
     }
 
-    /// Counted: one user. `retry_key` must be on the first attempt too.
-    pub async fn push(&self, to: &str, messages: &[Value], retry_key: Option<&str>) -> Result<Sent, LineError> {
-        self.counted_send("/v2/bot/message/push", json!({"to": to, "messages": messages}), retry_key)
+    /// Counted: one user. A retry key must be on the first attempt too.
+    pub async fn push(&self, to: &str, messages: &[Value], options: &SendOptions<'_>) -> Result<Sent, LineError> {
+        self.counted_send("/v2/bot/message/push", json!({"to": to, "messages": messages}), options)
             .await
     }
 
     /// Counted per recipient: up to 500 users.
-    pub async fn multicast(&self, to: &[String], messages: &[Value], retry_key: Option<&str>) -> Result<Sent, LineError> {
-        self.counted_send("/v2/bot/message/multicast", json!({"to": to, "messages": messages}), retry_key)
+    pub async fn multicast(&self, to: &[String], messages: &[Value], options: &SendOptions<'_>) -> Result<Sent, LineError> {
+        self.counted_send("/v2/bot/message/multicast", json!({"to": to, "messages": messages}), options)
             .await
+    }
+
+    /// Counted per friend: every friend of the account.
+    pub async fn broadcast(&self, messages: &[Value], options: &SendOptions<'_>) -> Result<Sent, LineError> {
+        self.counted_send("/v2/bot/message/broadcast", json!({"messages": messages}), options)
+            .await
+    }
+
+    /// Asynchronous (LINE answers 202): follow it with
+    /// [`Client::narrowcast_progress`] and the returned request ID.
+    pub async fn narrowcast(&self, messages: &[Value], max: Option<u32>, options: &SendOptions<'_>) -> Result<Sent, LineError> {
+        let mut body = json!({"messages": messages});
+        if let Some(max) = max {
+            body["limit"] = json!({"max": max});
+        }
+        self.counted_send("/v2/bot/message/narrowcast", body, options).await
+    }
+
+    pub async fn narrowcast_progress(&self, request_id: &str) -> Result<NarrowcastProgress, LineError> {
+        let req = self
+            .http
+            .get(self.url("/v2/bot/message/progress/narrowcast"))
+            .query(&[("requestId", request_id)]);
+        let (_, body) = self.call(req).await?;
+        Self::json(&body, 200)
+    }
+
+    /// Asks LINE whether the messages are valid for that kind of send,
+    /// without sending: `InvalidRequest` with LINE's details if not.
+    pub async fn validate(&self, kind: SendKind, messages: &[Value]) -> Result<(), LineError> {
+        self.post_json(&format!("/v2/bot/message/validate/{}", kind.path()), &json!({"messages": messages}))
+            .await
+            .map(|_| ())
     }
 
     /// A counted send: these endpoints take a retry key, which must be on
     /// the first attempt as well as on every retry.
-    async fn counted_send(&self, path: &str, body: Value, retry_key: Option<&str>) -> Result<Sent, LineError> {
+    async fn counted_send(&self, path: &str, mut body: Value, options: &SendOptions<'_>) -> Result<Sent, LineError> {
+        if let Some(unit) = options.aggregation_unit {
+            body["customAggregationUnits"] = json!([unit]);
+        }
+        if options.notification_disabled {
+            body["notificationDisabled"] = json!(true);
+        }
         let mut req = self.http.post(self.url(path)).json(&body);
-        if let Some(k) = retry_key {
+        if let Some(k) = options.retry_key {
             req = req.header("X-Line-Retry-Key", k);
         }
         let (request_id, _) = self.call(req).await?;
         Ok(Sent { request_id })
+    }
+
+    /// Shows "…" in the user's chat for `seconds` (5–60, by fives).
+    pub async fn show_loading(&self, user_id: &str, seconds: u32) -> Result<(), LineError> {
+        self.post_json("/v2/bot/chat/loading/start", &json!({"chatId": user_id, "loadingSeconds": seconds}))
+            .await
+            .map(|_| ())
+    }
+
+    /// Marks the user's messages as read, with the token of a message event.
+    pub async fn mark_as_read(&self, mark_as_read_token: &str) -> Result<(), LineError> {
+        self.post_json("/v2/bot/chat/markAsRead", &json!({"markAsReadToken": mark_as_read_token}))
+            .await
+            .map(|_| ())
+    }
+
+    // ---------------------------------------------------------- rich menus
+
+    pub async fn validate_rich_menu(&self, menu: &RichMenu) -> Result<(), LineError> {
+        let body = serde_json::to_value(menu).unwrap_or_default();
+        self.post_json("/v2/bot/richmenu/validate", &body).await.map(|_| ())
+    }
+
+    /// Returns the new rich menu's ID. It has no image yet.
+    pub async fn create_rich_menu(&self, menu: &RichMenu) -> Result<String, LineError> {
+        let body = serde_json::to_value(menu).unwrap_or_default();
+        let (_, answer) = self.call(self.http.post(self.url("/v2/bot/richmenu")).json(&body)).await?;
+        let v: Value = Self::json(&answer, 200)?;
+        v.get("richMenuId")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or(LineError::Unexpected(200))
+    }
+
+    /// Uploads the menu's image (on the data host): JPEG or PNG, exactly
+    /// the menu's size, at most 1 MB, once.
+    pub async fn upload_rich_menu_image(&self, rich_menu_id: &str, content_type: &str, image: Vec<u8>) -> Result<(), LineError> {
+        let url = format!("{}/v2/bot/richmenu/{rich_menu_id}/content", self.data_base);
+        let req = self.http.post(url).header("content-type", content_type).body(image);
+        self.call(req).await.map(|_| ())
+    }
+
+    pub async fn download_rich_menu_image(&self, rich_menu_id: &str) -> Result<Vec<u8>, LineError> {
+        let url = format!("{}/v2/bot/richmenu/{rich_menu_id}/content", self.data_base);
+        Ok(self.call(self.http.get(url)).await?.1)
+    }
+
+    pub async fn rich_menu(&self, rich_menu_id: &str) -> Result<Option<RichMenu>, LineError> {
+        self.get_optional(&format!("/v2/bot/richmenu/{rich_menu_id}")).await
+    }
+
+    pub async fn rich_menus(&self) -> Result<Vec<RichMenu>, LineError> {
+        #[derive(Deserialize)]
+        struct List {
+            richmenus: Vec<RichMenu>,
+        }
+        Ok(self.get::<List>("/v2/bot/richmenu/list").await?.richmenus)
+    }
+
+    pub async fn delete_rich_menu(&self, rich_menu_id: &str) -> Result<(), LineError> {
+        self.delete(&format!("/v2/bot/richmenu/{rich_menu_id}")).await
+    }
+
+    pub async fn set_default_rich_menu(&self, rich_menu_id: &str) -> Result<(), LineError> {
+        self.post_json(&format!("/v2/bot/user/all/richmenu/{rich_menu_id}"), &json!({}))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn default_rich_menu(&self) -> Result<Option<String>, LineError> {
+        let v: Option<Value> = self.get_optional("/v2/bot/user/all/richmenu").await?;
+        Ok(v.and_then(|v| v.get("richMenuId").and_then(Value::as_str).map(str::to_string)))
+    }
+
+    pub async fn clear_default_rich_menu(&self) -> Result<(), LineError> {
+        self.delete("/v2/bot/user/all/richmenu").await
+    }
+
+    pub async fn link_rich_menu(&self, user_id: &str, rich_menu_id: &str) -> Result<(), LineError> {
+        self.post_json(&format!("/v2/bot/user/{user_id}/richmenu/{rich_menu_id}"), &json!({}))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn unlink_rich_menu(&self, user_id: &str) -> Result<(), LineError> {
+        self.delete(&format!("/v2/bot/user/{user_id}/richmenu")).await
+    }
+
+    /// The menu linked to this user (not the default), if any.
+    pub async fn user_rich_menu(&self, user_id: &str) -> Result<Option<String>, LineError> {
+        let v: Option<Value> = self.get_optional(&format!("/v2/bot/user/{user_id}/richmenu")).await?;
+        Ok(v.and_then(|v| v.get("richMenuId").and_then(Value::as_str).map(str::to_string)))
+    }
+
+    /// Up to 500 users; LINE applies it asynchronously (202).
+    pub async fn bulk_link_rich_menu(&self, rich_menu_id: &str, user_ids: &[String]) -> Result<(), LineError> {
+        self.post_json(
+            "/v2/bot/richmenu/bulk/link",
+            &json!({"richMenuId": rich_menu_id, "userIds": user_ids}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn bulk_unlink_rich_menu(&self, user_ids: &[String]) -> Result<(), LineError> {
+        self.post_json("/v2/bot/richmenu/bulk/unlink", &json!({"userIds": user_ids}))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn create_rich_menu_alias(&self, alias_id: &str, rich_menu_id: &str) -> Result<(), LineError> {
+        let body = json!({"richMenuAliasId": alias_id, "richMenuId": rich_menu_id});
+        self.post_json("/v2/bot/richmenu/alias", &body).await.map(|_| ())
+    }
+
+    pub async fn update_rich_menu_alias(&self, alias_id: &str, rich_menu_id: &str) -> Result<(), LineError> {
+        self.post_json(&format!("/v2/bot/richmenu/alias/{alias_id}"), &json!({"richMenuId": rich_menu_id}))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn rich_menu_alias(&self, alias_id: &str) -> Result<Option<RichMenuAlias>, LineError> {
+        self.get_optional(&format!("/v2/bot/richmenu/alias/{alias_id}")).await
+    }
+
+    pub async fn rich_menu_aliases(&self) -> Result<Vec<RichMenuAlias>, LineError> {
+        #[derive(Deserialize)]
+        struct List {
+            aliases: Vec<RichMenuAlias>,
+        }
+        Ok(self.get::<List>("/v2/bot/richmenu/alias/list").await?.aliases)
+    }
+
+    pub async fn delete_rich_menu_alias(&self, alias_id: &str) -> Result<(), LineError> {
+        self.delete(&format!("/v2/bot/richmenu/alias/{alias_id}")).await
+    }
+
+    // ------------------------------------------------------------- insight
+
+    /// Reception of one broadcast or narrowcast, by its request ID.
+    pub async fn message_reception(&self, request_id: &str) -> Result<Reception, LineError> {
+        let req = self
+            .http
+            .get(self.url("/v2/bot/insight/message/event"))
+            .query(&[("requestId", request_id)]);
+        let (_, body) = self.call(req).await?;
+        Ok(Self::json::<ReceptionBody>(&body, 200)?.into())
+    }
+
+    /// Reception of the pushes and multicasts sent with `unit`, between two
+    /// JST dates (`yyyyMMdd`, at most 30 days apart).
+    pub async fn unit_reception(&self, unit: &str, from: &str, to: &str) -> Result<Reception, LineError> {
+        let req = self.http.get(self.url("/v2/bot/insight/message/event/aggregation")).query(&[
+            ("customAggregationUnit", unit),
+            ("from", from),
+            ("to", to),
+        ]);
+        let (_, body) = self.call(req).await?;
+        Ok(Self::json::<ReceptionBody>(&body, 200)?.into())
     }
 }
 

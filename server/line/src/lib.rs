@@ -1,5 +1,5 @@
 //! The LINE Messaging API as Yorisoi speaks it: webhook events, signature
-//! verification, and (to come) the HTTP client. Shapes follow LINE's
+//! verification, and the HTTP client for both of LINE's hosts. Shapes follow LINE's
 //! OpenAPI files; rules that live only in LINE's prose are in LINE.md.
 
 pub mod client;
@@ -7,6 +7,6 @@ pub mod limits;
 pub mod signature;
 pub mod webhook;
 
-pub use client::{Client, LineError};
+pub use client::{Action, Client, LineError, RichMenu, SendKind, SendOptions};
 pub use signature::{sign, verify_signature};
 pub use webhook::{CallbackRequest, Event, EventKind, MessageContent, Source};

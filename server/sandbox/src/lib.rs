@@ -3,19 +3,52 @@
 //! product cannot tell it from LINE except by its base URL.
 //!
 //! It keeps simulated people (patients and staff) who follow, block,
-//! unblock and write, each turned into a correctly signed webhook POST to the
-//! product; it answers the Messaging API with LINE's shapes and validation
-//! messages, counts the monthly quota per plan, remembers retry keys, and
-//! records every delivery in a ledger so tests can prove "exactly one copy".
+//! unblock, write, tap and open, each turned into a correctly signed
+//! webhook POST to the product; it answers the Messaging API (both hosts)
+//! with LINE's shapes and validation messages, rate limits, counts the
+//! monthly quota per plan, remembers retry keys, keeps rich menus, injects
+//! faults on request, and records every delivery in a ledger so tests can
+//! prove "exactly one copy". State lives in memory only.
 
 mod api;
 pub mod demo;
+mod faults;
 mod ids;
+mod insight;
+mod ratelimit;
+mod richmenu;
 mod state;
+pub mod validate;
 
-pub use state::{ChannelConfig, Delivery, Person, PersonKind, PersonView, Plan, SandboxError};
+pub use faults::Faults;
+pub use ratelimit::RateLimits;
+pub use state::{ChannelConfig, Delivery, Person, PersonKind, PersonView, Plan, WebhookBehaviour, Written};
 
+use serde_json::Value;
 use std::sync::{Arc, Mutex};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("no such channel in the sandbox")]
+    UnknownChannel,
+    #[error("no such person in the sandbox")]
+    UnknownPerson,
+    #[error("this person is not a friend of the channel")]
+    NotAFriend,
+    #[error("this person cannot see that button")]
+    NotVisible,
+    #[error("the product's webhook could not be reached: {0}")]
+    WebhookUnreachable(String),
+}
+
+/// How held webhook events are sent when flushed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlushOrder {
+    AsHappened,
+    Reversed,
+    Shuffled,
+}
 
 /// A running sandbox. Cheap to clone; all clones share one platform.
 #[derive(Clone)]
@@ -32,8 +65,10 @@ impl Default for Sandbox {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
+        let mut state = state::State::default();
+        state.narrowcast_ms = Some(500);
         Sandbox {
-            state: Arc::new(Mutex::new(state::State::default())),
+            state: Arc::new(Mutex::new(state)),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()
@@ -45,7 +80,8 @@ impl Sandbox {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The axum service: LINE's endpoints plus `/_sandbox/…` controls.
+    /// The axum service: both LINE hosts' endpoints plus `/_sandbox/…`
+    /// controls.
     pub fn router(&self) -> axum::Router {
         api::router(self.clone())
     }
@@ -56,7 +92,7 @@ impl Sandbox {
     }
 
     /// Moves the sandbox's clock forward (quota months, reply-token expiry,
-    /// retry-key memory).
+    /// retry-key memory, rate-limit refills).
     pub fn advance(&self, ms: i64) {
         self.lock().offset_ms += ms.max(0);
     }
@@ -65,6 +101,29 @@ impl Sandbox {
     /// bot user ID. Registering the same channel ID again updates it.
     pub fn add_channel(&self, config: ChannelConfig) -> String {
         self.lock().add_channel(config)
+    }
+
+    pub fn set_rate_limits(&self, config: RateLimits) {
+        self.lock().buckets.configure(config);
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.lock().faults = faults;
+    }
+
+    pub fn set_webhooks(&self, behaviour: WebhookBehaviour) {
+        self.lock().webhooks = behaviour;
+    }
+
+    /// How long (real time) a narrowcast runs before it completes by
+    /// itself; `None` keeps narrowcasts running until
+    /// [`Sandbox::complete_narrowcasts`].
+    pub fn set_narrowcast_duration(&self, ms: Option<u64>) {
+        self.lock().narrowcast_ms = ms;
+    }
+
+    pub fn complete_narrowcasts(&self) {
+        self.lock().complete_narrowcasts(None);
     }
 
     pub fn add_person(&self, display_name: &str, kind: PersonKind) -> Person {
@@ -85,6 +144,31 @@ impl Sandbox {
     /// Everything `user_id` received, oldest first.
     pub fn received(&self, user_id: &str) -> Vec<Delivery> {
         self.lock().ledger.iter().filter(|d| d.to == user_id).cloned().collect()
+    }
+
+    /// Every delivery of every channel, oldest first.
+    pub fn ledger(&self) -> Vec<Delivery> {
+        self.lock().ledger.clone()
+    }
+
+    /// What `user_id` wrote, with the clinic's read marks.
+    pub fn written(&self, user_id: &str) -> Vec<Written> {
+        self.lock().written.iter().filter(|w| w.from == user_id).cloned().collect()
+    }
+
+    /// The rich menu `user_id` sees in `channel_id` (LINE's
+    /// `RichMenuResponse`), if any.
+    pub fn rich_menu_of(&self, channel_id: &str, user_id: &str) -> Option<Value> {
+        let st = self.lock();
+        let ch = st.channel_index(channel_id).ok()?;
+        st.channels[ch].rich_menus.shown_to(user_id).map(|m| m.response())
+    }
+
+    /// The image of a rich menu, with its content type.
+    pub fn rich_menu_image(&self, channel_id: &str, rich_menu_id: &str) -> Option<(String, Vec<u8>)> {
+        let st = self.lock();
+        let ch = st.channel_index(channel_id).ok()?;
+        st.channels[ch].rich_menus.get(rich_menu_id)?.image.clone()
     }
 
     /// Adds sends made outside the product (LINE's own manager app) to this
@@ -114,15 +198,90 @@ impl Sandbox {
         self.deliver(post).await
     }
 
-    /// Sends a signed webhook POST to the channel's webhook URL and returns
-    /// the product's HTTP status.
+    /// The person taps a button they can see (rich menu area, quick reply,
+    /// template or flex button). Returns the product's answer to the
+    /// webhook, or `None` for a link (only counted as a click).
+    pub async fn tap(&self, channel_id: &str, user_id: &str, action: &Value) -> Result<Option<u16>, SandboxError> {
+        let post = {
+            let mut st = self.lock();
+            if !st.can_see_action(channel_id, user_id, action) {
+                return Err(SandboxError::NotVisible);
+            }
+            st.tap(channel_id, user_id, action)?
+        };
+        match post {
+            Some(post) => self.deliver(post).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The person opens the chat: everything received counts as seen.
+    pub fn open(&self, channel_id: &str, user_id: &str) -> Result<(), SandboxError> {
+        self.lock().open(channel_id, user_id)
+    }
+
+    /// Sends the held events, `per_post` to a POST, in `order`. Returns the
+    /// product's answers.
+    pub async fn flush_webhooks(&self, per_post: usize, order: FlushOrder) -> Result<Vec<u16>, SandboxError> {
+        let mut held = std::mem::take(&mut self.lock().held);
+        match order {
+            FlushOrder::AsHappened => {}
+            FlushOrder::Reversed => held.reverse(),
+            FlushOrder::Shuffled => {
+                use rand::seq::SliceRandom;
+                held.shuffle(&mut rand::thread_rng());
+            }
+        }
+        // Only events for the same webhook can share a POST.
+        let mut posts: Vec<state::WebhookPost> = Vec::new();
+        for p in held {
+            match posts.last_mut() {
+                Some(last) if last.url == p.url && last.events.len() < per_post.max(1) => last.events.extend(p.events),
+                _ => posts.push(p),
+            }
+        }
+        let mut statuses = Vec::new();
+        for p in posts {
+            statuses.push(self.send_post(p).await?);
+        }
+        Ok(statuses)
+    }
+
+    /// Sends a webhook POST, or holds it when webhooks are held. Returns
+    /// the product's HTTP status (200 for a held event).
     async fn deliver(&self, post: state::WebhookPost) -> Result<u16, SandboxError> {
+        {
+            let mut st = self.lock();
+            if st.webhooks.hold {
+                st.held.push(post);
+                return Ok(200);
+            }
+        }
+        self.send_post(post).await
+    }
+
+    async fn send_post(&self, post: state::WebhookPost) -> Result<u16, SandboxError> {
+        let behaviour = self.lock().webhooks.clone();
+        let first = self.post_once(&post).await;
+        let answered = matches!(first, Ok(s) if (200..300).contains(&s));
+        let duplicate = answered && behaviour.duplicate_rate > 0.0 && rand::random::<f64>() < behaviour.duplicate_rate;
+        if (!answered && behaviour.redelivery) || duplicate {
+            let again = self.post_once(&post.redelivery()).await;
+            if !answered {
+                return again;
+            }
+        }
+        first
+    }
+
+    async fn post_once(&self, post: &state::WebhookPost) -> Result<u16, SandboxError> {
+        let body = post.body();
         let res = self
             .http
             .post(&post.url)
             .header("content-type", "application/json")
-            .header("x-line-signature", line::sign(&post.secret, post.body.as_bytes()))
-            .body(post.body)
+            .header("x-line-signature", line::sign(&post.secret, body.as_bytes()))
+            .body(body)
             .send()
             .await
             .map_err(|e| SandboxError::WebhookUnreachable(e.without_url().to_string()))?;

@@ -1,10 +1,15 @@
 //! The sandbox's platform state and rules, apart from HTTP.
 
+use crate::faults::Faults;
 use crate::ids;
+use crate::insight::SentRequest;
+use crate::ratelimit::Buckets;
+use crate::richmenu::RichMenus;
+use crate::SandboxError;
 use line::limits;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// The LINE plans (Japan, since 2023-06): data, not code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,27 +81,40 @@ pub struct Delivery {
     pub at: i64,
     pub channel_id: String,
     pub to: String,
-    /// `reply`, `push` or `multicast`.
+    /// `reply`, `push`, `multicast`, `broadcast` or `narrowcast`.
     pub via: &'static str,
     pub messages: Vec<Value>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SandboxError {
-    #[error("no such channel in the sandbox")]
-    UnknownChannel,
-    #[error("no such person in the sandbox")]
-    UnknownPerson,
-    #[error("this person is not a friend of the channel")]
-    NotAFriend,
-    #[error("the product's webhook could not be reached: {0}")]
-    WebhookUnreachable(String),
+/// How the sandbox POSTs webhooks (LINE.md "Webhooks").
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct WebhookBehaviour {
+    /// Queue events instead of POSTing them, until a flush sends them
+    /// several to a POST and in the order asked for.
+    pub hold: bool,
+    /// Resend a POST the product did not answer with 2xx, marked
+    /// `isRedelivery` (LINE's opt-in redelivery).
+    pub redelivery: bool,
+    /// Fraction of POSTs sent a second time as a redelivery even though
+    /// the first one was answered.
+    pub duplicate_rate: f64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Relation {
     Friend,
     Blocked,
+}
+
+pub(crate) struct Narrowcast {
+    pub accepted_ms: i64,
+    pub completed_ms: Option<i64>,
+    /// Quota held back while it runs: the channel's target reach.
+    pub reserved: i64,
+    pub targets: Vec<String>,
+    pub messages: Vec<Value>,
+    pub retry_key: Option<String>,
 }
 
 pub(crate) struct Channel {
@@ -106,6 +124,11 @@ pub(crate) struct Channel {
     /// Counted messages per JST month (`2026-11`).
     usage: HashMap<String, i64>,
     pub retry_keys: HashMap<String, (String, i64, Vec<Value>)>,
+    pub rich_menus: RichMenus,
+    pub narrowcasts: HashMap<String, Narrowcast>,
+    /// Aggregation unit names used per JST month.
+    pub units: HashMap<String, BTreeSet<String>>,
+    pub requests: Vec<SentRequest>,
 }
 
 struct ReplyToken {
@@ -114,10 +137,50 @@ struct ReplyToken {
     issued_at: i64,
 }
 
+/// Events on their way to one channel's webhook.
 pub(crate) struct WebhookPost {
     pub url: String,
     pub secret: String,
-    pub body: String,
+    pub destination: String,
+    pub events: Vec<Value>,
+}
+
+impl WebhookPost {
+    pub fn body(&self) -> String {
+        json!({"destination": self.destination, "events": self.events}).to_string()
+    }
+
+    /// The same events again, as LINE's redelivery sends them.
+    pub fn redelivery(&self) -> WebhookPost {
+        let events = self
+            .events
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                e["deliveryContext"]["isRedelivery"] = json!(true);
+                e
+            })
+            .collect();
+        WebhookPost {
+            url: self.url.clone(),
+            secret: self.secret.clone(),
+            destination: self.destination.clone(),
+            events,
+        }
+    }
+}
+
+/// What a person sees of one of their own messages.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Written {
+    pub message_id: String,
+    pub at: i64,
+    pub channel_id: String,
+    pub from: String,
+    pub text: String,
+    /// Marked as read by the clinic (`/v2/bot/chat/markAsRead`).
+    pub read: bool,
 }
 
 #[derive(Default)]
@@ -126,7 +189,16 @@ pub(crate) struct State {
     pub channels: Vec<Channel>,
     people: Vec<Person>,
     pub ledger: Vec<Delivery>,
+    pub written: Vec<Written>,
     reply_tokens: HashMap<String, ReplyToken>,
+    /// markAsReadToken → (channel ID, user ID).
+    read_tokens: HashMap<String, (String, String)>,
+    pub buckets: Buckets,
+    pub faults: Faults,
+    pub webhooks: WebhookBehaviour,
+    pub held: Vec<WebhookPost>,
+    /// Real milliseconds a narrowcast takes to complete on its own.
+    pub narrowcast_ms: Option<u64>,
 }
 
 /// The quota month a time falls in: the calendar month in Asia/Tokyo.
@@ -136,47 +208,11 @@ pub fn jst_month(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// One problem found in a request, as LINE reports it.
-pub(crate) struct Problem {
-    pub message: String,
-    pub property: String,
-}
-
-/// Checks a `messages` array against LINE's limits.
-pub(crate) fn check_messages(messages: Option<&Value>, problems: &mut Vec<Problem>) {
-    let Some(list) = messages.and_then(Value::as_array) else {
-        problems.push(Problem {
-            message: "May not be empty".into(),
-            property: "messages".into(),
-        });
-        return;
-    };
-    if list.is_empty() || list.len() > limits::MAX_MESSAGES {
-        problems.push(Problem {
-            message: format!("Size must be between 1 and {}", limits::MAX_MESSAGES),
-            property: "messages".into(),
-        });
-    }
-    for (i, m) in list.iter().enumerate() {
-        match m.get("type").and_then(Value::as_str) {
-            None => problems.push(Problem {
-                message: "May not be empty".into(),
-                property: format!("messages[{i}].type"),
-            }),
-            Some("text") => match m.get("text").and_then(Value::as_str) {
-                None | Some("") => problems.push(Problem {
-                    message: "May not be empty".into(),
-                    property: format!("messages[{i}].text"),
-                }),
-                Some(t) if limits::utf16_len(t) > limits::TEXT_MAX_UTF16 => problems.push(Problem {
-                    message: format!("Length must be between 0 and {}", limits::TEXT_MAX_UTF16),
-                    property: format!("messages[{i}].text"),
-                }),
-                Some(_) => {}
-            },
-            Some(_) => {}
-        }
-    }
+/// The JST date (`yyyyMMdd`) of a time, as insight endpoints take them.
+pub fn jst_date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&chrono_tz::Asia::Tokyo).format("%Y%m%d").to_string())
+        .unwrap_or_default()
 }
 
 impl State {
@@ -200,6 +236,10 @@ impl State {
             relations: HashMap::new(),
             usage: HashMap::new(),
             retry_keys: HashMap::new(),
+            rich_menus: RichMenus::default(),
+            narrowcasts: HashMap::new(),
+            units: HashMap::new(),
+            requests: Vec::new(),
         });
         bot_user_id
     }
@@ -208,11 +248,11 @@ impl State {
         self.channels.iter().position(|c| c.config.access_token == token)
     }
 
-    fn channel_index(&self, channel_id: &str) -> Result<usize, crate::SandboxError> {
+    pub fn channel_index(&self, channel_id: &str) -> Result<usize, SandboxError> {
         self.channels
             .iter()
             .position(|c| c.config.channel_id == channel_id)
-            .ok_or(crate::SandboxError::UnknownChannel)
+            .ok_or(SandboxError::UnknownChannel)
     }
 
     pub fn add_person(&mut self, user_id: Option<&str>, display_name: &str, kind: PersonKind) -> Person {
@@ -252,7 +292,19 @@ impl State {
         self.channels[ch].relations.get(user_id) == Some(&Relation::Friend)
     }
 
-    pub fn add_usage(&mut self, channel_id: &str, n: i64) -> Result<(), crate::SandboxError> {
+    /// Everyone who would receive a broadcast now.
+    pub fn friends(&self, ch: usize) -> Vec<String> {
+        let mut v: Vec<String> = self.channels[ch]
+            .relations
+            .iter()
+            .filter(|(_, r)| **r == Relation::Friend)
+            .map(|(u, _)| u.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    pub fn add_usage(&mut self, channel_id: &str, n: i64) -> Result<(), SandboxError> {
         let ch = self.channel_index(channel_id)?;
         self.count(ch, n);
         Ok(())
@@ -268,29 +320,149 @@ impl State {
         self.channels[ch].usage.get(&jst_month(self.now_ms())).copied().unwrap_or(0)
     }
 
-    /// Reserves `n` messages of this month's quota, all or nothing.
+    /// Quota held by running narrowcasts.
+    fn reserved(&self, ch: usize) -> i64 {
+        self.channels[ch]
+            .narrowcasts
+            .values()
+            .filter(|n| n.completed_ms.is_none())
+            .map(|n| n.reserved)
+            .sum()
+    }
+
+    /// Whether `n` more messages fit this month (running narrowcasts'
+    /// reservations included).
+    pub fn fits(&self, ch: usize, n: i64) -> bool {
+        match self.channels[ch].config.plan.hard_limit() {
+            Some(limit) => self.usage(ch) + self.reserved(ch) + n <= limit,
+            None => true,
+        }
+    }
+
+    /// Counts `n` messages of this month's quota, all or nothing.
     pub fn charge(&mut self, ch: usize, n: i64) -> bool {
-        let used = self.usage(ch);
-        if let Some(limit) = self.channels[ch].config.plan.hard_limit() {
-            if used + n > limit {
-                return false;
-            }
+        if !self.fits(ch, n) {
+            return false;
         }
         self.count(ch, n);
         true
     }
 
-    pub fn record(&mut self, ch: usize, to: &str, via: &'static str, request_id: &str, retry_key: Option<&str>, messages: &[Value]) {
+    /// Records one accepted send: the ledger of every recipient, and the
+    /// request for insight.
+    #[allow(clippy::too_many_arguments)]
+    pub fn deliver(
+        &mut self,
+        ch: usize,
+        to: &[String],
+        via: &'static str,
+        request_id: &str,
+        retry_key: Option<&str>,
+        messages: &[Value],
+        unit: Option<String>,
+    ) {
         let at = self.now_ms();
-        self.ledger.push(Delivery {
+        let channel_id = self.channels[ch].config.channel_id.clone();
+        for user in to {
+            self.ledger.push(Delivery {
+                request_id: request_id.to_string(),
+                retry_key: retry_key.map(str::to_string),
+                at,
+                channel_id: channel_id.clone(),
+                to: user.clone(),
+                via,
+                messages: messages.to_vec(),
+            });
+        }
+        self.channels[ch].requests.push(SentRequest {
             request_id: request_id.to_string(),
-            retry_key: retry_key.map(str::to_string),
-            at,
-            channel_id: self.channels[ch].config.channel_id.clone(),
-            to: to.to_string(),
+            at_ms: at,
             via,
-            messages: messages.to_vec(),
+            unit,
+            delivered: to.iter().cloned().collect(),
+            message_count: messages.len(),
+            opened: HashSet::new(),
+            clicks: Vec::new(),
         });
+    }
+
+    /// Keeps an aggregation unit name if this month still has room for it
+    /// (LINE drops names over 1,000 a month without telling).
+    pub fn use_unit(&mut self, ch: usize, name: &str) -> Option<String> {
+        let month = jst_month(self.now_ms());
+        let units = self.channels[ch].units.entry(month).or_default();
+        if units.contains(name) || units.len() < 1000 {
+            units.insert(name.to_string());
+            Some(name.to_string())
+        } else {
+            None
+        }
+    }
+
+    pub fn units_this_month(&self, ch: usize) -> Vec<String> {
+        self.channels[ch]
+            .units
+            .get(&jst_month(self.now_ms()))
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Starts a narrowcast to every friend: the target reach is reserved
+    /// now and settled when it completes. `None` if the reach does not fit.
+    pub fn start_narrowcast(
+        &mut self,
+        ch: usize,
+        request_id: &str,
+        messages: Vec<Value>,
+        max: Option<usize>,
+        retry_key: Option<String>,
+    ) -> bool {
+        let reach = self.friends(ch);
+        if !self.fits(ch, reach.len() as i64) {
+            return false;
+        }
+        let mut targets = reach.clone();
+        if let Some(max) = max {
+            targets.truncate(max);
+        }
+        let now = self.now_ms();
+        self.channels[ch].narrowcasts.insert(
+            request_id.to_string(),
+            Narrowcast {
+                accepted_ms: now,
+                completed_ms: None,
+                reserved: reach.len() as i64,
+                targets,
+                messages,
+                retry_key,
+            },
+        );
+        true
+    }
+
+    /// Delivers running narrowcasts (all, or `only` the one with that
+    /// request ID) and releases their reservations.
+    pub fn complete_narrowcasts(&mut self, only: Option<&str>) {
+        let now = self.now_ms();
+        for ch in 0..self.channels.len() {
+            let running: Vec<String> = self.channels[ch]
+                .narrowcasts
+                .iter()
+                .filter(|(id, n)| n.completed_ms.is_none() && only.is_none_or(|o| o == id.as_str()))
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in running {
+                let (targets, messages, key) = {
+                    let n = self.channels[ch].narrowcasts.get_mut(&id).expect("listed above");
+                    n.completed_ms = Some(now);
+                    (std::mem::take(&mut n.targets), n.messages.clone(), n.retry_key.clone())
+                };
+                // Friends who blocked meanwhile get nothing.
+                let to: Vec<String> = targets.into_iter().filter(|u| self.is_friend(ch, u)).collect();
+                self.count(ch, to.len() as i64);
+                self.deliver(ch, &to, "narrowcast", &id, key.as_deref(), &messages, None);
+            }
+        }
     }
 
     /// Spends a reply token: the user it answers, if it is valid.
@@ -298,6 +470,21 @@ impl State {
         let t = self.reply_tokens.remove(token)?;
         let fresh = self.now_ms() - t.issued_at <= limits::REPLY_TOKEN_TTL_MS;
         (fresh && t.channel_id == self.channels[ch].config.channel_id).then_some(t.user_id)
+    }
+
+    /// Marks everything `token`'s user wrote to channel `ch` as read.
+    pub fn mark_as_read(&mut self, ch: usize, token: &str) -> bool {
+        let channel_id = self.channels[ch].config.channel_id.clone();
+        match self.read_tokens.get(token) {
+            Some((c, user)) if *c == channel_id => {
+                let user = user.clone();
+                for w in self.written.iter_mut().filter(|w| w.channel_id == channel_id && w.from == user) {
+                    w.read = true;
+                }
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Forgets retry keys older than LINE's 24 hours.
@@ -308,6 +495,7 @@ impl State {
             .retain(|_, (_, at, _)| now - *at < limits::RETRY_KEY_TTL_MS);
     }
 
+    /// One webhook event from `user_id`, as a POST of its own.
     fn event(&mut self, ch: usize, user_id: &str, kind: &str, extra: Value, with_reply_token: bool) -> WebhookPost {
         let now = self.now_ms();
         let mut e = json!({
@@ -337,17 +525,26 @@ impl State {
         WebhookPost {
             url: c.config.webhook_url.clone(),
             secret: c.config.channel_secret.clone(),
-            body: json!({"destination": c.bot_user_id, "events": [e]}).to_string(),
+            destination: c.bot_user_id.clone(),
+            events: vec![e],
         }
     }
 
-    fn resolve(&self, channel_id: &str, user_id: &str) -> Result<usize, crate::SandboxError> {
+    fn resolve(&self, channel_id: &str, user_id: &str) -> Result<usize, SandboxError> {
         let ch = self.channel_index(channel_id)?;
-        self.person(user_id).ok_or(crate::SandboxError::UnknownPerson)?;
+        self.person(user_id).ok_or(SandboxError::UnknownPerson)?;
         Ok(ch)
     }
 
-    pub fn restore_relation(&mut self, channel_id: &str, user_id: &str, blocked: bool) -> Result<(), crate::SandboxError> {
+    fn resolve_friend(&self, channel_id: &str, user_id: &str) -> Result<usize, SandboxError> {
+        let ch = self.resolve(channel_id, user_id)?;
+        if !self.is_friend(ch, user_id) {
+            return Err(SandboxError::NotAFriend);
+        }
+        Ok(ch)
+    }
+
+    pub fn restore_relation(&mut self, channel_id: &str, user_id: &str, blocked: bool) -> Result<(), SandboxError> {
         let ch = self.resolve(channel_id, user_id)?;
         self.channels[ch]
             .relations
@@ -356,28 +553,129 @@ impl State {
     }
 
     /// Adds the channel as a friend, or unblocks it.
-    pub fn follow(&mut self, channel_id: &str, user_id: &str) -> Result<WebhookPost, crate::SandboxError> {
+    pub fn follow(&mut self, channel_id: &str, user_id: &str) -> Result<WebhookPost, SandboxError> {
         let ch = self.resolve(channel_id, user_id)?;
         let was_blocked = self.channels[ch].relations.insert(user_id.to_string(), Relation::Friend) == Some(Relation::Blocked);
         Ok(self.event(ch, user_id, "follow", json!({"follow": {"isUnblocked": was_blocked}}), true))
     }
 
-    pub fn block(&mut self, channel_id: &str, user_id: &str) -> Result<WebhookPost, crate::SandboxError> {
-        let ch = self.resolve(channel_id, user_id)?;
-        if !self.is_friend(ch, user_id) {
-            return Err(crate::SandboxError::NotAFriend);
-        }
+    pub fn block(&mut self, channel_id: &str, user_id: &str) -> Result<WebhookPost, SandboxError> {
+        let ch = self.resolve_friend(channel_id, user_id)?;
         self.channels[ch].relations.insert(user_id.to_string(), Relation::Blocked);
         Ok(self.event(ch, user_id, "unfollow", json!({}), false))
     }
 
-    pub fn write(&mut self, channel_id: &str, user_id: &str, text: &str) -> Result<WebhookPost, crate::SandboxError> {
-        let ch = self.resolve(channel_id, user_id)?;
-        if !self.is_friend(ch, user_id) {
-            return Err(crate::SandboxError::NotAFriend);
-        }
-        let message = json!({"type": "text", "id": format!("{}", rand_id()), "quoteToken": ids::token(), "text": text});
+    pub fn write(&mut self, channel_id: &str, user_id: &str, text: &str) -> Result<WebhookPost, SandboxError> {
+        let ch = self.resolve_friend(channel_id, user_id)?;
+        let id = format!("{}", rand_id());
+        let read_token = ids::token();
+        self.read_tokens
+            .insert(read_token.clone(), (channel_id.to_string(), user_id.to_string()));
+        let now = self.now_ms();
+        self.written.push(Written {
+            message_id: id.clone(),
+            at: now,
+            channel_id: channel_id.to_string(),
+            from: user_id.to_string(),
+            text: text.to_string(),
+            read: false,
+        });
+        let message = json!({"type": "text", "id": id, "quoteToken": ids::token(), "markAsReadToken": read_token, "text": text});
         Ok(self.event(ch, user_id, "message", json!({"message": message}), true))
+    }
+
+    /// A postback (rich menu area, quick reply, template button).
+    fn postback(&mut self, ch: usize, user_id: &str, data: &str, params: Option<Value>) -> WebhookPost {
+        let mut postback = json!({"data": data});
+        if let Some(p) = params {
+            postback["params"] = p;
+        }
+        self.event(ch, user_id, "postback", json!({"postback": postback}), true)
+    }
+
+    /// A person taps an action they can see: the webhook it causes, if
+    /// any (a `uri` action is a click, seen only in insight).
+    pub fn tap(&mut self, channel_id: &str, user_id: &str, action: &Value) -> Result<Option<WebhookPost>, SandboxError> {
+        let ch = self.resolve_friend(channel_id, user_id)?;
+        let s = |k: &str| action.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        Ok(match s("type").as_str() {
+            "postback" => Some(self.postback(ch, user_id, &s("data"), None)),
+            "datetimepicker" => {
+                let today = jst_date(self.now_ms());
+                let date = format!("{}-{}-{}", &today[..4], &today[4..6], &today[6..]);
+                let params = match s("mode").as_str() {
+                    "time" => json!({"time": "10:00"}),
+                    "datetime" => json!({"datetime": format!("{date}T10:00")}),
+                    _ => json!({"date": date}),
+                };
+                Some(self.postback(ch, user_id, &s("data"), Some(params)))
+            }
+            "richmenuswitch" => {
+                let alias = s("richMenuAliasId");
+                let status = self.channels[ch].rich_menus.switch(user_id, &alias);
+                let params = json!({"newRichMenuAliasId": alias, "status": status});
+                Some(self.postback(ch, user_id, &s("data"), Some(params)))
+            }
+            "message" => Some(self.write(channel_id, user_id, &s("text"))?),
+            "uri" => {
+                self.click(ch, user_id, &s("uri"));
+                None
+            }
+            _ => None,
+        })
+    }
+
+    /// Whether `action` is on something `user_id` can see: their rich
+    /// menu, or a message they received (template buttons, quick replies,
+    /// flex buttons).
+    pub fn can_see_action(&self, channel_id: &str, user_id: &str, action: &Value) -> bool {
+        let Ok(ch) = self.channel_index(channel_id) else {
+            return false;
+        };
+        let in_menu = self.channels[ch]
+            .rich_menus
+            .shown_to(user_id)
+            .is_some_and(|m| contains_action(&m.body, action));
+        in_menu
+            || self
+                .ledger
+                .iter()
+                .any(|d| d.to == user_id && d.channel_id == channel_id && d.messages.iter().any(|m| contains_action(m, action)))
+    }
+
+    /// The person opened their chat: every delivery so far counts as seen.
+    pub fn open(&mut self, channel_id: &str, user_id: &str) -> Result<(), SandboxError> {
+        let ch = self.resolve_friend(channel_id, user_id)?;
+        for r in self.channels[ch].requests.iter_mut().filter(|r| r.delivered.contains(user_id)) {
+            r.opened.insert(user_id.to_string());
+        }
+        Ok(())
+    }
+
+    /// A click on `uri` in the newest delivery that holds it.
+    fn click(&mut self, ch: usize, user_id: &str, uri: &str) {
+        if let Some(r) = self.channels[ch].requests.iter_mut().rev().find(|r| r.delivered.contains(user_id)) {
+            let seq = self
+                .ledger
+                .iter()
+                .rev()
+                .find(|d| d.request_id == r.request_id)
+                .and_then(|d| d.messages.iter().position(|m| m.to_string().contains(uri)))
+                .map_or(1, |i| i + 1);
+            r.opened.insert(user_id.to_string());
+            r.clicks.push((seq, uri.to_string(), user_id.to_string()));
+        }
+    }
+}
+
+/// Whether `tree` holds an action equal to `action`.
+fn contains_action(tree: &Value, action: &Value) -> bool {
+    match tree {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| (k == "action" && v == action) || contains_action(v, action)),
+        Value::Array(items) => items.iter().any(|v| v == action || contains_action(v, action)),
+        _ => false,
     }
 }
 
@@ -396,6 +694,16 @@ mod tests {
         let t = 1_796_050_800_000;
         assert_eq!(jst_month(t - 1), "2026-11");
         assert_eq!(jst_month(t), "2026-12");
+        assert_eq!(jst_date(t), "20261201");
         assert_eq!(jst_month(0), "1970-01");
+    }
+
+    #[test]
+    fn actions_are_found_in_nested_messages() {
+        let a = json!({"type": "postback", "label": "はい", "data": "yes"});
+        let m =
+            json!({"type": "template", "template": {"type": "confirm", "actions": [a, {"type": "message", "label": "x", "text": "x"}]}});
+        assert!(contains_action(&m, &a));
+        assert!(!contains_action(&m, &json!({"type": "postback", "label": "はい", "data": "no"})));
     }
 }

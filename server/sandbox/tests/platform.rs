@@ -2,7 +2,7 @@
 //! product's own client.
 
 use axum::routing::post;
-use line::{CallbackRequest, Client, LineError};
+use line::{CallbackRequest, Client, LineError, SendOptions};
 use sandbox::{ChannelConfig, PersonKind, Plan, Sandbox};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -55,7 +55,7 @@ async fn rig(plan: Plan) -> Rig {
     });
     let base = serve(sb.router()).await;
     Rig {
-        client: Client::new(&base, TOKEN),
+        client: Client::new(&base, &base, TOKEN),
         sb,
         base,
         received,
@@ -71,6 +71,13 @@ impl Rig {
 
     fn last_event(&self) -> (String, String) {
         self.received.lock().unwrap().last().cloned().expect("a webhook arrived")
+    }
+}
+
+fn keyed(key: &str) -> SendOptions<'_> {
+    SendOptions {
+        retry_key: Some(key),
+        ..Default::default()
     }
 }
 
@@ -124,7 +131,10 @@ async fn authentication_is_required() {
     let (status, v, _) = raw_post(&rig, "/v2/bot/message/push", Some("Bearer wrong"), body).await;
     assert_eq!(status, 401);
     assert!(v["message"].as_str().unwrap().starts_with("Authentication failed"));
-    assert!(matches!(Client::new(&rig.base, "wrong").bot_info().await, Err(LineError::Auth(_))));
+    assert!(matches!(
+        Client::new(&rig.base, &rig.base, "wrong").bot_info().await,
+        Err(LineError::Auth(_))
+    ));
 }
 
 #[tokio::test]
@@ -133,8 +143,11 @@ async fn push_reaches_friends_only_and_is_counted_per_recipient() {
     let friend = rig.friend("佐々木 花").await;
     let stranger = rig.sb.add_person("未登録", PersonKind::Patient).user_id;
     let five: Vec<Value> = (0..5).map(|i| text(&format!("お知らせ{i}"))).collect();
-    rig.client.push(&friend, &five, None).await.unwrap();
-    rig.client.push(&stranger, &[text("届かない")], None).await.unwrap();
+    rig.client.push(&friend, &five, &SendOptions::default()).await.unwrap();
+    rig.client
+        .push(&stranger, &[text("届かない")], &SendOptions::default())
+        .await
+        .unwrap();
     assert_eq!(rig.sb.received(&friend).len(), 1, "five bubbles are one delivery");
     assert!(rig.sb.received(&stranger).is_empty());
     assert_eq!(rig.client.quota_consumption().await.unwrap(), 1);
@@ -146,25 +159,31 @@ async fn message_limits_are_enforced_with_lines_messages() {
     let rig = rig(Plan::Light).await;
     let friend = rig.friend("検証 用").await;
     let six: Vec<Value> = (0..6).map(|_| text("x")).collect();
-    let Err(LineError::InvalidRequest { details, .. }) = rig.client.push(&friend, &six, None).await else {
+    let Err(LineError::InvalidRequest { details, .. }) = rig.client.push(&friend, &six, &SendOptions::default()).await else {
         panic!("6 messages must be refused")
     };
     assert_eq!(details[0].message, "Size must be between 1 and 5");
     // 2,501 apples are 5,002 UTF-16 units.
-    let Err(LineError::InvalidRequest { details, .. }) = rig.client.push(&friend, &[text(&"🍎".repeat(2501))], None).await else {
+    let Err(LineError::InvalidRequest { details, .. }) =
+        rig.client.push(&friend, &[text(&"🍎".repeat(2501))], &SendOptions::default()).await
+    else {
         panic!()
     };
     assert_eq!(
         (details[0].message.as_str(), details[0].property.as_str()),
         ("Length must be between 0 and 5000", "messages[0].text")
     );
-    assert!(rig.client.push(&friend, &[text(&"🍎".repeat(2500))], None).await.is_ok());
-    let Err(LineError::InvalidRequest { details, .. }) = rig.client.push(&friend, &[text("")], None).await else {
+    assert!(rig
+        .client
+        .push(&friend, &[text(&"🍎".repeat(2500))], &SendOptions::default())
+        .await
+        .is_ok());
+    let Err(LineError::InvalidRequest { details, .. }) = rig.client.push(&friend, &[text("")], &SendOptions::default()).await else {
         panic!()
     };
     assert_eq!(details[0].message, "May not be empty");
     let many: Vec<String> = (0..501).map(|i| format!("U{i:032x}")).collect();
-    let Err(LineError::InvalidRequest { details, .. }) = rig.client.multicast(&many, &[text("x")], None).await else {
+    let Err(LineError::InvalidRequest { details, .. }) = rig.client.multicast(&many, &[text("x")], &SendOptions::default()).await else {
         panic!()
     };
     assert_eq!(details[0].message, "Size must be between 1 and 500");
@@ -183,8 +202,12 @@ async fn a_repeated_retry_key_answers_409_and_delivers_nothing_more() {
     let rig = rig(Plan::Light).await;
     let friend = rig.friend("再送 確認").await;
     let key = "123e4567-e89b-12d3-a456-426614174000";
-    let first = rig.client.push(&friend, &[text("明日は予約日です")], Some(key)).await.unwrap();
-    let again = rig.client.push(&friend, &[text("明日は予約日です")], Some(key)).await.unwrap_err();
+    let first = rig.client.push(&friend, &[text("明日は予約日です")], &keyed(key)).await.unwrap();
+    let again = rig
+        .client
+        .push(&friend, &[text("明日は予約日です")], &keyed(key))
+        .await
+        .unwrap_err();
     assert_eq!(
         again,
         LineError::RetryKeyAccepted {
@@ -197,7 +220,7 @@ async fn a_repeated_retry_key_answers_409_and_delivers_nothing_more() {
     assert_eq!(Some(got[0].request_id.clone()), first.request_id);
     // After LINE's 24 hours the key is forgotten.
     rig.sb.advance(24 * 3600 * 1000 + 1);
-    assert!(rig.client.push(&friend, &[text("再送")], Some(key)).await.is_ok());
+    assert!(rig.client.push(&friend, &[text("再送")], &keyed(key)).await.is_ok());
     // Reply does not take a retry key; a malformed key is refused.
     let (status, _, _) = raw_post(&rig, "/v2/bot/message/push", None, String::new()).await;
     assert_eq!(status, 401);
@@ -211,7 +234,7 @@ async fn a_repeated_retry_key_answers_409_and_delivers_nothing_more() {
         .unwrap();
     assert_eq!(req.status().as_u16(), 400);
     assert!(matches!(
-        rig.client.push(&friend, &[text("x")], Some("not-a-uuid")).await,
+        rig.client.push(&friend, &[text("x")], &keyed("not-a-uuid")).await,
         Err(LineError::InvalidRequest { .. })
     ));
 }
@@ -224,18 +247,18 @@ async fn the_monthly_limit_refuses_the_whole_request() {
     rig.sb.add_usage_elsewhere("1650000000", 199).unwrap();
     let err = rig
         .client
-        .multicast(&[a.clone(), b.clone()], &[text("健診のご案内")], None)
+        .multicast(&[a.clone(), b.clone()], &[text("健診のご案内")], &SendOptions::default())
         .await
         .unwrap_err();
     assert_eq!(err, LineError::MonthlyLimitReached);
     assert!(rig.sb.received(&a).is_empty() && rig.sb.received(&b).is_empty(), "all or nothing");
     rig.client
-        .multicast(std::slice::from_ref(&a), &[text("健診のご案内")], None)
+        .multicast(std::slice::from_ref(&a), &[text("健診のご案内")], &SendOptions::default())
         .await
         .unwrap();
     assert_eq!(rig.client.quota_consumption().await.unwrap(), 200);
     assert_eq!(
-        rig.client.push(&b, &[text("x")], None).await.unwrap_err(),
+        rig.client.push(&b, &[text("x")], &SendOptions::default()).await.unwrap_err(),
         LineError::MonthlyLimitReached
     );
     // Replies are free even at the limit.
@@ -252,7 +275,7 @@ async fn the_quota_month_rolls_over_in_japan_time() {
     let a = rig.friend("月替わり").await;
     rig.sb.add_usage_elsewhere("1650000000", 200).unwrap();
     assert_eq!(
-        rig.client.push(&a, &[text("x")], None).await.unwrap_err(),
+        rig.client.push(&a, &[text("x")], &SendOptions::default()).await.unwrap_err(),
         LineError::MonthlyLimitReached
     );
     let month = sandbox_month(&rig.sb);
@@ -260,7 +283,7 @@ async fn the_quota_month_rolls_over_in_japan_time() {
         rig.sb.advance(3600 * 1000);
     }
     assert_eq!(rig.client.quota_consumption().await.unwrap(), 0);
-    assert!(rig.client.push(&a, &[text("x")], None).await.is_ok());
+    assert!(rig.client.push(&a, &[text("x")], &SendOptions::default()).await.is_ok());
 }
 
 /// The calendar month in Asia/Tokyo at sandbox time, computed independently
