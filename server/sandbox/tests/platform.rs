@@ -1,88 +1,18 @@
 //! The sandbox behaves as LINE.md says LINE does, seen through the
 //! product's own client.
 
-use axum::routing::post;
+mod rig;
+
 use line::{CallbackRequest, Client, LineError, SendOptions};
-use sandbox::{ChannelConfig, PersonKind, Plan, Sandbox};
+use rig::{rig, text, Rig, SECRET, TOKEN};
+use sandbox::{PersonKind, Plan, Sandbox};
 use serde_json::{json, Value};
-use std::sync::{Arc, Mutex};
-
-const SECRET: &str = "sandbox-test-secret";
-const TOKEN: &str = "sandbox-test-token";
-
-struct Rig {
-    sb: Sandbox,
-    base: String,
-    client: Client,
-    /// Webhook POSTs the "product" received: (signature, body).
-    received: Arc<Mutex<Vec<(String, String)>>>,
-}
-
-async fn serve(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{addr}")
-}
-
-async fn rig(plan: Plan) -> Rig {
-    let received = Arc::new(Mutex::new(Vec::new()));
-    let sink = received.clone();
-    let product = axum::Router::new().route(
-        "/line/webhook/c1",
-        post(move |headers: axum::http::HeaderMap, body: String| {
-            let sink = sink.clone();
-            async move {
-                let sig = headers
-                    .get("x-line-signature")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_string();
-                sink.lock().unwrap().push((sig, body));
-                "ok"
-            }
-        }),
-    );
-    let product_url = serve(product).await;
-    let sb = Sandbox::new();
-    sb.add_channel(ChannelConfig {
-        channel_id: "1650000000".into(),
-        channel_secret: SECRET.into(),
-        access_token: TOKEN.into(),
-        webhook_url: format!("{product_url}/line/webhook/c1"),
-        bot_name: "さくらファミリークリニック".into(),
-        plan,
-    });
-    let base = serve(sb.router()).await;
-    Rig {
-        client: Client::new(&base, &base, TOKEN),
-        sb,
-        base,
-        received,
-    }
-}
-
-impl Rig {
-    async fn friend(&self, name: &str) -> String {
-        let p = self.sb.add_person(name, PersonKind::Patient);
-        assert_eq!(self.sb.follow("1650000000", &p.user_id).await.unwrap(), 200);
-        p.user_id
-    }
-
-    fn last_event(&self) -> (String, String) {
-        self.received.lock().unwrap().last().cloned().expect("a webhook arrived")
-    }
-}
 
 fn keyed(key: &str) -> SendOptions<'_> {
     SendOptions {
         retry_key: Some(key),
         ..Default::default()
     }
-}
-
-fn text(t: &str) -> Value {
-    json!({"type": "text", "text": t})
 }
 
 async fn raw_post(rig: &Rig, path: &str, auth: Option<&str>, body: String) -> (u16, Value, reqwest::header::HeaderMap) {
