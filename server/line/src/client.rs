@@ -371,6 +371,11 @@ impl Client {
         Ok(self.call(self.http.post(self.url(path)).json(body)).await?.0)
     }
 
+    /// A POST that LINE defines without a body.
+    async fn post_empty(&self, path: &str) -> Result<(), LineError> {
+        self.call(self.http.post(self.url(path))).await.map(|_| ())
+    }
+
     async fn delete(&self, path: &str) -> Result<(), LineError> {
         self.call(self.http.delete(self.url(path))).await.map(|_| ())
     }
@@ -543,9 +548,7 @@ impl Client {
     }
 
     pub async fn set_default_rich_menu(&self, rich_menu_id: &str) -> Result<(), LineError> {
-        self.post_json(&format!("/v2/bot/user/all/richmenu/{rich_menu_id}"), &json!({}))
-            .await
-            .map(|_| ())
+        self.post_empty(&format!("/v2/bot/user/all/richmenu/{rich_menu_id}")).await
     }
 
     pub async fn default_rich_menu(&self) -> Result<Option<String>, LineError> {
@@ -558,9 +561,7 @@ impl Client {
     }
 
     pub async fn link_rich_menu(&self, user_id: &str, rich_menu_id: &str) -> Result<(), LineError> {
-        self.post_json(&format!("/v2/bot/user/{user_id}/richmenu/{rich_menu_id}"), &json!({}))
-            .await
-            .map(|_| ())
+        self.post_empty(&format!("/v2/bot/user/{user_id}/richmenu/{rich_menu_id}")).await
     }
 
     pub async fn unlink_rich_menu(&self, user_id: &str) -> Result<(), LineError> {
