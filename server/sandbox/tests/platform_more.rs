@@ -141,9 +141,9 @@ async fn rich_menus_images_aliases_links_and_switch_postbacks() {
     // Per-user and bulk links; deleting a menu removes its links and aliases.
     c.unlink_rich_menu(&user).await.unwrap();
     assert_eq!(c.user_rich_menu(&user).await.unwrap(), None);
-    c.bulk_link_rich_menu(&b, &[user.clone()]).await.unwrap();
+    c.bulk_link_rich_menu(&b, std::slice::from_ref(&user)).await.unwrap();
     assert_eq!(c.user_rich_menu(&user).await.unwrap(), Some(b.clone()));
-    c.bulk_unlink_rich_menu(&[user.clone()]).await.unwrap();
+    c.bulk_unlink_rich_menu(std::slice::from_ref(&user)).await.unwrap();
     assert_eq!(c.user_rich_menu(&user).await.unwrap(), None);
     let too_many: Vec<String> = (0..501).map(|i| format!("U{i:032x}")).collect();
     assert!(c.bulk_link_rich_menu(&b, &too_many).await.is_err());
@@ -256,7 +256,7 @@ async fn validate_checks_without_sending() {
     rig.client.validate(SendKind::Push, &[text("ok")]).await.unwrap();
     let bad = json!({"type": "template", "altText": "x", "template": {"type": "buttons", "text": "t",
         "actions": [{"type": "uri", "label": "開く", "uri": "ftp://files.example"}]}});
-    let Err(LineError::InvalidRequest { details, .. }) = rig.client.validate(SendKind::Broadcast, &[bad.clone()]).await else {
+    let Err(LineError::InvalidRequest { details, .. }) = rig.client.validate(SendKind::Broadcast, std::slice::from_ref(&bad)).await else {
         panic!()
     };
     assert_eq!(details[0].property, "messages[0].template.actions[0].uri");
