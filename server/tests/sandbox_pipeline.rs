@@ -176,3 +176,39 @@ async fn channel_settings_keep_secrets_sealed_and_test_the_connection() {
         .iter()
         .all(|r| !r.detail.contains(SECRET) && !r.detail.contains("real-channel-access-token")));
 }
+
+#[tokio::test]
+async fn events_in_one_post_out_of_order_and_redelivered_are_applied_once_in_time_order() {
+    let (engine, sb) = rig().await;
+    let owner = engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let clinic = engine.db.memberships_of(owner.id).await.unwrap().remove(0);
+    let channel = clinic.clinic_public_id.clone();
+    let person = sb.add_person("順不同 太郎", PersonKind::Patient);
+
+    sb.set_webhooks(sandbox::WebhookBehaviour {
+        hold: true,
+        ..Default::default()
+    });
+    sb.follow(&channel, &person.user_id).await.unwrap();
+    sb.write(&channel, &person.user_id, "一通目").await.unwrap();
+    sb.block(&channel, &person.user_id).await.unwrap();
+    // Every POST is sent twice (the second marked as a redelivery), newest
+    // event first, all three in one POST.
+    sb.set_webhooks(sandbox::WebhookBehaviour {
+        duplicate_rate: 1.0,
+        ..Default::default()
+    });
+    assert_eq!(sb.flush_webhooks(3, sandbox::FlushOrder::Reversed).await.unwrap(), vec![200]);
+    engine.process_webhooks(100).await.unwrap();
+
+    let friend = engine
+        .db
+        .friend_by_line_user(clinic.clinic_id, &person.user_id)
+        .await
+        .unwrap()
+        .expect("the follow was applied");
+    assert_eq!(friend.status, "blocked", "the block is the newest event, though it came first");
+    let timeline = engine.db.friend_timeline(friend.id).await.unwrap();
+    let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["follow", "message_in", "block"], "each event once, in time order");
+}

@@ -199,6 +199,9 @@ pub(crate) struct State {
     pub held: Vec<WebhookPost>,
     /// Real milliseconds a narrowcast takes to complete on its own.
     pub narrowcast_ms: Option<u64>,
+    /// The newest event's timestamp: one person cannot do two things in
+    /// the same millisecond, so events never share one.
+    last_event_ms: i64,
 }
 
 /// The quota month a time falls in: the calendar month in Asia/Tokyo.
@@ -497,7 +500,8 @@ impl State {
 
     /// One webhook event from `user_id`, as a POST of its own.
     fn event(&mut self, ch: usize, user_id: &str, kind: &str, extra: Value, with_reply_token: bool) -> WebhookPost {
-        let now = self.now_ms();
+        let now = self.now_ms().max(self.last_event_ms + 1);
+        self.last_event_ms = now;
         let mut e = json!({
             "type": kind,
             "timestamp": now,
