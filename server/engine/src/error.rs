@@ -61,6 +61,12 @@ pub enum EngineError {
     InvalidDisplayName,
     #[error("a message is required (at most 5000 characters)")]
     InvalidMessageText,
+    #[error("patient field: {0:?}")]
+    PatientField(model::patient::PatientProblem),
+    #[error("this patient number belongs to another friend")]
+    PatientNumberTaken,
+    #[error("CSV: {0:?}")]
+    Csv(model::patient::CsvError),
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -100,6 +106,16 @@ impl EngineError {
             Sandbox(_) => "sandbox_unavailable",
             InvalidDisplayName => "invalid_display_name",
             InvalidMessageText => "invalid_message_text",
+            PatientField(p) => match p {
+                model::patient::PatientProblem::NumberInvalid => "patient_number_invalid",
+                model::patient::PatientProblem::KanaInvalid => "patient_kana_invalid",
+                model::patient::PatientProblem::DateInvalid => "patient_date_invalid",
+                model::patient::PatientProblem::DateInFuture => "patient_date_in_future",
+                model::patient::PatientProblem::SexInvalid => "patient_sex_invalid",
+                model::patient::PatientProblem::MemoTooLong => "patient_memo_too_long",
+            },
+            PatientNumberTaken => "patient_number_taken",
+            Csv(e) => e.code(),
             Corrupt | Store(_) => "internal",
         }
     }

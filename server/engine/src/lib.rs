@@ -10,6 +10,7 @@ pub mod crypto;
 mod error;
 pub mod friends;
 pub mod password;
+pub mod patients;
 pub mod sandbox_phone;
 pub mod seed;
 pub mod totp;

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod db;
 mod line;
+mod patients;
 mod sessions;
 pub mod testing;
 mod throttle;

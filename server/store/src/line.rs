@@ -41,6 +41,11 @@ pub struct FriendRow {
     pub first_followed_at: Option<i64>,
     pub blocked_at: Option<i64>,
     pub unblocked_at: Option<i64>,
+    pub patient_number: String,
+    pub name_kana: String,
+    pub birth_date: String,
+    pub sex: String,
+    pub memo: String,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -82,7 +87,8 @@ pub enum FriendChange {
     Nothing,
 }
 
-const FRIEND_COLUMNS: &str = "id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at";
+pub(crate) const FRIEND_COLUMNS: &str = "id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at, \
+     patient_number, name_kana, birth_date, sex, memo";
 
 impl Db {
     pub async fn put_channel(
@@ -324,7 +330,7 @@ async fn insert_event(
 #[derive(Clone, Debug, Default)]
 pub struct FriendFilter {
     pub clinic_id: i64,
-    /// Part of the display name.
+    /// Part of the display name or フリガナ, or a whole patient number.
     pub search: Option<String>,
     pub status: Option<String>,
     pub followed_from: Option<i64>,
@@ -355,14 +361,12 @@ impl Db {
     /// Keyset pagination by descending ID: each page is one index range
     /// scan, however deep the list is paged.
     pub async fn list_friends(&self, f: &FriendFilter) -> Result<Vec<FriendRow>, StoreError> {
-        let search = f
-            .search
-            .as_ref()
-            .filter(|s| !s.is_empty())
-            .map(|s| format!("%{}%", s.replace(['%', '_', '\\'], "")));
+        let exact = f.search.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let search = exact.as_ref().map(|s| format!("%{}%", s.replace(['%', '_', '\\'], "")));
         Ok(sqlx::query_as(&format!(
             "SELECT {FRIEND_COLUMNS} FROM friends \
-             WHERE clinic_id = $1 AND ($2 IS NULL OR display_name LIKE $2) AND ($3 IS NULL OR status = $3) \
+             WHERE clinic_id = $1 AND ($2 IS NULL OR display_name LIKE $2 OR name_kana LIKE $2 OR patient_number = $8) \
+               AND ($3 IS NULL OR status = $3) \
                AND ($4 IS NULL OR first_followed_at >= $4) AND ($5 IS NULL OR first_followed_at < $5) AND ($6 IS NULL OR id < $6) \
              ORDER BY id DESC LIMIT $7"
         ))
@@ -373,6 +377,7 @@ impl Db {
         .bind(f.followed_until)
         .bind(f.before_id)
         .bind(f.limit)
+        .bind(exact)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -1,0 +1,183 @@
+//! Patient fields and memo of friends, and the CSV that carries them to
+//! and from the clinic's other systems. Every check is `model::patient`'s,
+//! the browser's own; what only the database knows (unknown friends,
+//! numbers already in use) is checked here.
+
+use crate::audit::Event;
+use crate::{Actor, Engine, EngineError};
+use model::patient::{self, Column, CsvError, ImportRow, PatientFields, RowProblem};
+use model::Permission;
+use std::collections::HashSet;
+
+/// What an import found (and, when applied, did).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Rows that can be (or were) applied.
+    pub rows_ok: usize,
+    pub problems: Vec<RowProblem>,
+    pub applied: bool,
+}
+
+impl Engine {
+    /// Today in Japan, `YYYY-MM-DD` (birth dates may not be after it).
+    pub fn today_jst(&self) -> String {
+        chrono::DateTime::from_timestamp_millis(self.now_ms())
+            .map(|t| t.with_timezone(&chrono_tz::Asia::Tokyo).format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    }
+
+    async fn friend_of(&self, actor: &Actor, public_id: &str) -> Result<store::FriendRow, EngineError> {
+        self.db
+            .friend_by_public_id(actor.clinic_id, public_id)
+            .await?
+            .ok_or(EngineError::NotFound)
+    }
+
+    pub async fn update_patient_fields(&self, actor: &Actor, public_id: &str, input: &PatientFields) -> Result<PatientFields, EngineError> {
+        actor.require(Permission::HandlePatients)?;
+        let fields = patient::normalize_patient(input, &self.today_jst()).map_err(|p| EngineError::PatientField(p[0].1))?;
+        let friend = self.friend_of(actor, public_id).await?;
+        match self.db.set_patient_fields(actor.clinic_id, friend.id, &fields).await {
+            Err(store::StoreError::Conflict) => return Err(EngineError::PatientNumberTaken),
+            other => other?,
+        }
+        // Which fields changed, never their values: the log holds no patient data.
+        let changed: Vec<&str> = [
+            ("patient_number", friend.patient_number != fields.patient_number),
+            ("name_kana", friend.name_kana != fields.name_kana),
+            ("birth_date", friend.birth_date != fields.birth_date),
+            ("sex", friend.sex != fields.sex),
+        ]
+        .into_iter()
+        .filter_map(|(k, c)| c.then_some(k))
+        .collect();
+        if !changed.is_empty() {
+            self.record(Event::by(
+                actor,
+                "friend.patient_fields",
+                friend.public_id.clone(),
+                changed.join(","),
+            ))
+            .await?;
+        }
+        Ok(fields)
+    }
+
+    pub async fn update_memo(&self, actor: &Actor, public_id: &str, memo: &str) -> Result<(), EngineError> {
+        actor.require(Permission::HandlePatients)?;
+        patient::check_memo(memo).map_err(EngineError::PatientField)?;
+        let friend = self.friend_of(actor, public_id).await?;
+        self.db.set_memo(actor.clinic_id, friend.id, memo.trim_end()).await?;
+        Ok(())
+    }
+
+    /// Every friend's patient fields as CSV (UTF-8 with a BOM, so Excel
+    /// reads the Japanese correctly).
+    pub async fn export_patients_csv(&self, actor: &Actor) -> Result<String, EngineError> {
+        actor.require(Permission::HandlePatients)?;
+        let friends = self.db.all_friends(actor.clinic_id).await?;
+        let mut out = String::from("\u{feff}");
+        out.push_str(&patient::csv_line(&Column::ALL.map(Column::header)));
+        for f in &friends {
+            let sex = patient::Sex::parse(&f.sex).map(patient::Sex::japanese).unwrap_or("");
+            let status = if f.status == "blocked" { "ブロック" } else { "友だち" };
+            out.push_str(&patient::csv_line(&[
+                f.public_id.as_str(),
+                f.display_name.as_str(),
+                f.patient_number.as_str(),
+                f.name_kana.as_str(),
+                f.birth_date.as_str(),
+                sex,
+                status,
+            ]));
+        }
+        self.record(Event::by(actor, "friend.export", String::new(), format!("{} rows", friends.len())))
+            .await?;
+        Ok(out)
+    }
+
+    /// Reads an import and reports on every row; applies nothing.
+    pub async fn check_patient_import(&self, actor: &Actor, csv: &str) -> Result<ImportReport, EngineError> {
+        actor.require(Permission::HandlePatients)?;
+        let (rows, problems) = self.read_import(actor, csv).await?;
+        Ok(ImportReport {
+            rows_ok: rows.len(),
+            problems,
+            applied: false,
+        })
+    }
+
+    /// Applies the rows without problems, all in one transaction; rows with
+    /// problems change nothing.
+    pub async fn apply_patient_import(&self, actor: &Actor, csv: &str) -> Result<ImportReport, EngineError> {
+        actor.require(Permission::HandlePatients)?;
+        let (rows, problems) = self.read_import(actor, csv).await?;
+        if rows.is_empty() {
+            return Err(EngineError::Csv(CsvError::NothingToImport));
+        }
+        match self.db.apply_patient_import(actor.clinic_id, &rows).await {
+            // Another member changed a number between the check and now.
+            Err(store::StoreError::Conflict) => return Err(EngineError::PatientNumberTaken),
+            other => other?,
+        };
+        self.record(Event::by(
+            actor,
+            "friend.import",
+            String::new(),
+            format!("{} rows applied, {} refused", rows.len(), problems.len()),
+        ))
+        .await?;
+        Ok(ImportReport {
+            rows_ok: rows.len(),
+            problems,
+            applied: true,
+        })
+    }
+
+    /// The file's rows that pass every check, and the problems of the rest.
+    async fn read_import(&self, actor: &Actor, csv: &str) -> Result<(Vec<ImportRow>, Vec<RowProblem>), EngineError> {
+        let (rows, mut problems) = patient::read_import(csv, &self.today_jst()).map_err(EngineError::Csv)?;
+        let friends = self.db.friends_by_public_id(actor.clinic_id).await?;
+        let owners = self.db.patient_numbers(actor.clinic_id).await?;
+        let problem = |row: &ImportRow, column: Column, code: &str, value: String| RowProblem {
+            line: row.line,
+            column: column.header().to_string(),
+            code: code.to_string(),
+            value,
+        };
+        let (mut good, unknown): (Vec<ImportRow>, Vec<ImportRow>) = rows.into_iter().partition(|r| friends.contains_key(&r.friend_id));
+        problems.extend(
+            unknown
+                .iter()
+                .map(|r| problem(r, Column::FriendId, "friend_id_unknown", r.friend_id.clone())),
+        );
+        // A number may only be taken from a friend whose own number this
+        // import replaces; refusing one row can undo that for another, so
+        // repeat until nothing changes.
+        loop {
+            let renumbered: HashSet<String> = good
+                .iter()
+                .filter(|r| r.patient_number.is_some())
+                .map(|r| r.friend_id.clone())
+                .collect();
+            let taken = |r: &ImportRow| {
+                let n = r.patient_number.as_deref().filter(|n| !n.is_empty())?;
+                let owner = owners.get(n)?;
+                (*owner != r.friend_id && !renumbered.contains(owner)).then(|| {
+                    let name = friends.get(owner).map(|f| f.display_name.as_str()).unwrap_or_default();
+                    format!("{n} ({name})")
+                })
+            };
+            let refused: Vec<(usize, String)> = good.iter().enumerate().filter_map(|(i, r)| taken(r).map(|v| (i, v))).collect();
+            if refused.is_empty() {
+                break;
+            }
+            for (i, value) in refused.into_iter().rev() {
+                let row = good.remove(i);
+                problems.push(problem(&row, Column::PatientNumber, "number_taken", value));
+            }
+        }
+        problems.sort_by_key(|p| p.line);
+        Ok((good, problems))
+    }
+}
