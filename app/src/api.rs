@@ -278,12 +278,15 @@ pub struct FriendItem {
     pub display_name: String,
     pub status: String,
     pub followed: String,
+    pub patient_number: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FriendPageDto {
     pub items: Vec<FriendItem>,
     pub next: Option<String>,
+    /// The caller may export and import patient details.
+    pub can_edit: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -302,6 +305,14 @@ pub struct FriendDetailDto {
     pub blocked: String,
     pub unblocked: String,
     pub timeline: Vec<TimelineItem>,
+    pub patient: model::patient::PatientFields,
+    /// Whole years today, when the birth date is known.
+    pub age: Option<u32>,
+    /// Today in Japan (`YYYY-MM-DD`): the latest possible birth date.
+    pub today: String,
+    pub memo: String,
+    /// The caller may change the patient fields and the memo.
+    pub can_edit: bool,
 }
 
 /// `YYYY-MM-DD` in Japan time to UTC milliseconds at that day's start.
@@ -347,9 +358,11 @@ pub async fn list_friends(
                 display_name: f.display_name,
                 status: f.status,
                 followed: opt_date(f.first_followed_at),
+                patient_number: f.patient_number,
             })
             .collect(),
         next: page.next,
+        can_edit: actor.role.can(Permission::HandlePatients),
     })
 }
 
@@ -370,7 +383,18 @@ pub async fn friend_detail(id: String) -> Result<FriendDetailDto, AppError> {
             }
         })
         .collect();
+    let today = engine()?.today_jst();
     Ok(FriendDetailDto {
+        age: model::patient::age(&d.friend.birth_date, &today),
+        today,
+        patient: model::patient::PatientFields {
+            patient_number: d.friend.patient_number,
+            name_kana: d.friend.name_kana,
+            birth_date: d.friend.birth_date,
+            sex: d.friend.sex,
+        },
+        memo: d.friend.memo,
+        can_edit: actor.role.can(Permission::HandlePatients),
         display_name: d.friend.display_name,
         status: d.friend.status,
         followed: opt_date(d.friend.first_followed_at),
@@ -378,6 +402,61 @@ pub async fn friend_detail(id: String) -> Result<FriendDetailDto, AppError> {
         unblocked: opt_date(d.friend.unblocked_at),
         timeline,
     })
+}
+
+#[server(endpoint = "friend_patient_save")]
+pub async fn save_patient_fields(
+    id: String,
+    patient_number: String,
+    name_kana: String,
+    birth_date: String,
+    sex: String,
+) -> Result<model::patient::PatientFields, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    let input = model::patient::PatientFields {
+        patient_number,
+        name_kana,
+        birth_date,
+        sex,
+    };
+    Ok(engine()?.update_patient_fields(&actor, &id, &input).await?)
+}
+
+#[server(endpoint = "friend_memo_save")]
+pub async fn save_memo(id: String, memo: String) -> Result<(), AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    Ok(engine()?.update_memo(&actor, &id, &memo).await?)
+}
+
+/// What a CSV import found (and did).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportReportDto {
+    pub rows_ok: usize,
+    pub problems: Vec<model::patient::RowProblem>,
+    pub applied: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<engine::patients::ImportReport> for ImportReportDto {
+    fn from(r: engine::patients::ImportReport) -> Self {
+        ImportReportDto {
+            rows_ok: r.rows_ok,
+            problems: r.problems,
+            applied: r.applied,
+        }
+    }
+}
+
+#[server(endpoint = "patients_import_check")]
+pub async fn check_patient_import(csv: String) -> Result<ImportReportDto, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    Ok(engine()?.check_patient_import(&actor, &csv).await?.into())
+}
+
+#[server(endpoint = "patients_import_apply")]
+pub async fn apply_patient_import(csv: String) -> Result<ImportReportDto, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    Ok(engine()?.apply_patient_import(&actor, &csv).await?.into())
 }
 
 // ------------------------------------------------------------ sandbox phone

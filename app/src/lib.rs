@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=components::shell::Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard/>
                     <Route path=path!("friends") view=FriendsPage/>
+                    <Route path=path!("friends/import") view=ImportPage/>
                     <Route path=path!("friends/:id") view=FriendPage/>
                     <Route path=path!("sandbox") view=PhonePage/>
                     <Route path=path!("tags") view=|| view! { <ComingSoon area="nav.tags"/> }/>

@@ -51,6 +51,7 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
         .route("/readyz", get(readyz))
         .route("/lang/{code}", get(set_language))
         .route("/line/webhook/{clinic}", axum::routing::post(line_webhook))
+        .route("/friends/patients.csv", get(export_patients))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -94,6 +95,42 @@ async fn line_webhook(
             // The error names only what was wrong, never the body's content.
             tracing::warn!(clinic = %clinic, status = status.as_u16(), reason = e.code(), "webhook refused");
             (status, e.code()).into_response()
+        }
+    }
+}
+
+/// The patient details CSV, as a download. Authorised like every server
+/// function: the session cookie, then the role.
+async fn export_patients(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&format!("{}=", app::ssr::SESSION_COOKIE)).map(str::to_string))
+        .unwrap_or_default();
+    let engine = &state.ctx.engine;
+    let actor = match engine.authenticate(&token).await {
+        Ok(a) => a,
+        Err(_) => return Redirect::to("/login").into_response(),
+    };
+    match engine.export_patients_csv(&actor).await {
+        Ok(csv) => {
+            let day = engine.today_jst().replace('-', "");
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"patients-{day}.csv\"")),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                csv,
+            )
+                .into_response()
+        }
+        Err(engine::EngineError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
+        Err(e) => {
+            tracing::error!(reason = e.code(), "patient export failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
 }

@@ -1,10 +1,12 @@
 mod auth;
 mod friends;
+mod import;
 mod phone;
 mod settings;
 
 pub use auth::*;
 pub use friends::*;
+pub use import::*;
 pub use phone::*;
 pub use settings::*;
 
