@@ -39,7 +39,8 @@ pub async fn link(engine: &Engine, sb: &Sandbox, product_base: &str) -> anyhow::
 
 /// Gives the demo clinic its patients: 300 simulated people follow it
 /// through the sandbox (real signed webhooks), a few block it again, and
-/// some write. Only when the demo clinic has no friends yet.
+/// some write; then the clinic's records (patient number, kana, birth
+/// date, sex) are filled in. Only when the demo clinic has no friends yet.
 pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> {
     let Some(clinic) = demo_clinic(engine).await? else { return Ok(()) };
     if !engine.db.all_friends(clinic.id).await?.is_empty() {
@@ -60,6 +61,22 @@ pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> 
         }
         if i % 37 == 5 {
             sb.block(&channel, &p.user_id).await?;
+        }
+    }
+    // The follows become friends once processed (the worker may be doing
+    // the same: each event is claimed once).
+    while engine.process_webhooks(500).await? > 0 {}
+    let this_year: i32 = engine.today_jst().get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
+    for (i, p) in sandbox::demo::patients(300).iter().enumerate() {
+        if let Some(friend) = engine.db.friend_by_line_user(clinic.id, &p.user_id).await? {
+            let c = sandbox::demo::chart(i, this_year);
+            let fields = model::patient::PatientFields {
+                patient_number: c.patient_number,
+                name_kana: c.name_kana,
+                birth_date: c.birth_date,
+                sex: c.sex,
+            };
+            engine.db.set_patient_fields(clinic.id, friend.id, &fields).await?;
         }
     }
     tracing::info!("demo patients have followed the demo clinic through the sandbox");

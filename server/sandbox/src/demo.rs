@@ -3,74 +3,76 @@
 
 use crate::{Person, PersonKind};
 
-const FAMILY: &[&str] = &[
-    "佐藤",
-    "鈴木",
-    "高橋",
-    "田中",
-    "伊藤",
-    "渡辺",
-    "山本",
-    "中村",
-    "小林",
-    "加藤",
-    "吉田",
-    "山田",
-    "佐々木",
-    "山口",
-    "松本",
-    "井上",
-    "木村",
-    "林",
-    "斎藤",
-    "清水",
-    "山崎",
-    "森",
-    "池田",
-    "橋本",
-    "阿部",
-    "石川",
-    "山下",
-    "中島",
-    "石井",
-    "小川",
+/// Family names with their reading.
+const FAMILY: &[(&str, &str)] = &[
+    ("佐藤", "サトウ"),
+    ("鈴木", "スズキ"),
+    ("高橋", "タカハシ"),
+    ("田中", "タナカ"),
+    ("伊藤", "イトウ"),
+    ("渡辺", "ワタナベ"),
+    ("山本", "ヤマモト"),
+    ("中村", "ナカムラ"),
+    ("小林", "コバヤシ"),
+    ("加藤", "カトウ"),
+    ("吉田", "ヨシダ"),
+    ("山田", "ヤマダ"),
+    ("佐々木", "ササキ"),
+    ("山口", "ヤマグチ"),
+    ("松本", "マツモト"),
+    ("井上", "イノウエ"),
+    ("木村", "キムラ"),
+    ("林", "ハヤシ"),
+    ("斎藤", "サイトウ"),
+    ("清水", "シミズ"),
+    ("山崎", "ヤマザキ"),
+    ("森", "モリ"),
+    ("池田", "イケダ"),
+    ("橋本", "ハシモト"),
+    ("阿部", "アベ"),
+    ("石川", "イシカワ"),
+    ("山下", "ヤマシタ"),
+    ("中島", "ナカジマ"),
+    ("石井", "イシイ"),
+    ("小川", "オガワ"),
 ];
-const GIVEN: &[&str] = &[
-    "陽翔",
-    "蓮",
-    "湊",
-    "大和",
-    "悠真",
-    "結菜",
-    "陽葵",
-    "凛",
-    "芽依",
-    "葵",
-    "健一",
-    "誠",
-    "浩",
-    "美咲",
-    "由美",
-    "恵子",
-    "和子",
-    "翔太",
-    "拓也",
-    "彩",
-    "さくら",
-    "ひなた",
-    "花子",
-    "太郎",
-    "優子",
-    "直樹",
-    "真理子",
-    "剛",
-    "千尋",
-    "勇気",
-    "美穂",
-    "隆",
-    "愛",
-    "智子",
-    "大輔",
+/// Given names with their reading and the sex they usually go with.
+const GIVEN: &[(&str, &str, &str)] = &[
+    ("陽翔", "ハルト", "male"),
+    ("蓮", "レン", "male"),
+    ("湊", "ミナト", "male"),
+    ("大和", "ヤマト", "male"),
+    ("悠真", "ユウマ", "male"),
+    ("結菜", "ユイナ", "female"),
+    ("陽葵", "ヒマリ", "female"),
+    ("凛", "リン", "female"),
+    ("芽依", "メイ", "female"),
+    ("葵", "アオイ", "female"),
+    ("健一", "ケンイチ", "male"),
+    ("誠", "マコト", "male"),
+    ("浩", "ヒロシ", "male"),
+    ("美咲", "ミサキ", "female"),
+    ("由美", "ユミ", "female"),
+    ("恵子", "ケイコ", "female"),
+    ("和子", "カズコ", "female"),
+    ("翔太", "ショウタ", "male"),
+    ("拓也", "タクヤ", "male"),
+    ("彩", "アヤ", "female"),
+    ("さくら", "サクラ", "female"),
+    ("ひなた", "ヒナタ", "female"),
+    ("花子", "ハナコ", "female"),
+    ("太郎", "タロウ", "male"),
+    ("優子", "ユウコ", "female"),
+    ("直樹", "ナオキ", "male"),
+    ("真理子", "マリコ", "female"),
+    ("剛", "ツヨシ", "male"),
+    ("千尋", "チヒロ", "female"),
+    ("勇気", "ユウキ", "male"),
+    ("美穂", "ミホ", "female"),
+    ("隆", "タカシ", "male"),
+    ("愛", "アイ", "female"),
+    ("智子", "トモコ", "female"),
+    ("大輔", "ダイスケ", "male"),
 ];
 
 /// `n` patients: deterministic names and user IDs.
@@ -78,8 +80,8 @@ pub fn patients(n: usize) -> Vec<Person> {
     (0..n)
         .map(|i| {
             // A fixed permutation so neighbours do not share names.
-            let f = FAMILY[(i * 7 + i / FAMILY.len()) % FAMILY.len()];
-            let g = GIVEN[(i * 11 + 3) % GIVEN.len()];
+            let (f, _) = family(i);
+            let (g, _, _) = given(i);
             Person {
                 user_id: format!("U{:032x}", 0xdead_0000_u128 + i as u128 * 0x9e37_79b9),
                 display_name: format!("{f} {g}"),
@@ -87,6 +89,42 @@ pub fn patients(n: usize) -> Vec<Person> {
             }
         })
         .collect()
+}
+
+fn family(i: usize) -> (&'static str, &'static str) {
+    // A fixed permutation so neighbours do not share names.
+    FAMILY[(i * 7 + i / FAMILY.len()) % FAMILY.len()]
+}
+
+fn given(i: usize) -> (&'static str, &'static str, &'static str) {
+    GIVEN[(i * 11 + 3) % GIVEN.len()]
+}
+
+/// What the demo clinic's records say of patient `i` (the same every
+/// start): a pediatric and internal medicine practice, so about a third
+/// are children and the rest adults up to their late 80s.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoChart {
+    pub patient_number: String,
+    pub name_kana: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    /// `female` or `male`.
+    pub sex: String,
+}
+
+pub fn chart(i: usize, this_year: i32) -> DemoChart {
+    let (_, family_kana) = family(i);
+    let (_, given_kana, sex) = given(i);
+    let age = if i % 3 == 0 { (i * 5) % 15 } else { 20 + (i * 13) % 68 } as i32;
+    let month = 1 + (i * 7) % 12;
+    let day = 1 + (i * 11) % 28;
+    DemoChart {
+        patient_number: format!("{:06}", 100_000 + i * 37),
+        name_kana: format!("{family_kana} {given_kana}"),
+        birth_date: format!("{:04}-{month:02}-{day:02}", this_year - age - 1),
+        sex: sex.to_string(),
+    }
 }
 
 /// Staff members as LINE users (for the staff channels to come).
@@ -115,5 +153,19 @@ mod tests {
         assert!(a
             .iter()
             .all(|p| p.user_id.len() == 33 && p.user_id[1..].chars().all(|c| c.is_ascii_hexdigit())));
+    }
+
+    #[test]
+    fn charts_vary_in_age_and_sex_and_numbers_are_unique() {
+        let charts: Vec<_> = (0..300).map(|i| super::chart(i, 2026)).collect();
+        let children = charts.iter().filter(|c| c.birth_date.as_str() > "2010").count();
+        let women = charts.iter().filter(|c| c.sex == "female").count();
+        assert!((60..=140).contains(&children), "{children} children");
+        assert!((100..=200).contains(&women), "{women} women");
+        let mut numbers: Vec<&str> = charts.iter().map(|c| c.patient_number.as_str()).collect();
+        numbers.sort();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 300);
+        assert_eq!(super::chart(5, 2026), super::chart(5, 2026));
     }
 }
