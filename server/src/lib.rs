@@ -148,6 +148,17 @@ pub async fn run_webhook_worker(engine: engine::Engine) {
     }
 }
 
+/// Keeps friends' LINE names and pictures fresh: a few at a time, so the
+/// profile endpoint's rate limit is never pressed.
+pub async fn run_profile_refresher(engine: engine::Engine) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        if let Err(e) = engine.refresh_stale_profiles(200).await {
+            tracing::warn!(error = %e, "profile refresh failed; trying again later");
+        }
+    }
+}
+
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.ctx.engine.db.ping().await {
         Ok(()) => "ready".into_response(),

@@ -212,3 +212,33 @@ async fn events_in_one_post_out_of_order_and_redelivered_are_applied_once_in_tim
     let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, vec!["follow", "message_in", "block"], "each event once, in time order");
 }
+
+#[tokio::test]
+async fn a_week_later_a_changed_line_name_is_fetched_again() {
+    let (engine, sb) = rig().await;
+    let owner = engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let clinic = engine.db.memberships_of(owner.id).await.unwrap().remove(0);
+    let person = sb.add_person("旧姓 花子", PersonKind::Patient);
+    sb.follow(&clinic.clinic_public_id, &person.user_id).await.unwrap();
+    engine.process_webhooks(100).await.unwrap();
+    sb.rename(&person.user_id, "新姓 花子").unwrap();
+
+    assert_eq!(engine.refresh_stale_profiles(100).await.unwrap(), 0, "fetched just now: not stale");
+    let eight_days_ago = chrono::Utc::now().timestamp_millis() - 8 * 24 * 3600 * 1000;
+    engine
+        .db
+        .execute_for_tests(&format!(
+            "UPDATE friends SET profile_fetched_at = {eight_days_ago} WHERE line_user_id = '{}'",
+            person.user_id
+        ))
+        .await
+        .unwrap();
+    assert_eq!(engine.refresh_stale_profiles(100).await.unwrap(), 1);
+    let friend = engine
+        .db
+        .friend_by_line_user(clinic.clinic_id, &person.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(friend.display_name, "新姓 花子");
+}

@@ -14,6 +14,9 @@ use store::{FriendChange, NewInboxEvent};
 pub const MODE_SANDBOX: &str = "sandbox";
 pub const MODE_LINE: &str = "line";
 
+/// A friend's LINE profile is fetched again after a week.
+pub const PROFILE_MAX_AGE_MS: i64 = 7 * 24 * 3600 * 1000;
+
 impl Engine {
     /// Stores a clinic's channel secret (encrypted) and access token.
     pub async fn connect_channel(
@@ -77,14 +80,28 @@ impl Engine {
                     line_user_id,
                     &profile.display_name,
                     profile.picture_url.as_deref().unwrap_or(""),
+                    self.now_ms(),
                 )
                 .await?;
             Ok::<(), EngineError>(())
         }
         .await;
         if let Err(e) = result {
-            tracing::warn!(clinic_id, error = %e, "could not fetch a friend's LINE profile");
+            tracing::warn!(clinic_id, error = %e, "could not fetch a friend's LINE profile; retrying in an hour");
+            let retry_at = self.now_ms() - PROFILE_MAX_AGE_MS + 3600 * 1000;
+            let _ = self.db.set_profile_fetched_at(clinic_id, line_user_id, retry_at).await;
         }
+    }
+
+    /// Refreshes up to `limit` friends' names and pictures not fetched for
+    /// [`PROFILE_MAX_AGE_MS`] (people change their LINE name). Returns how
+    /// many were tried.
+    pub async fn refresh_stale_profiles(&self, limit: i64) -> Result<usize, EngineError> {
+        let stale = self.db.stale_profiles(self.now_ms() - PROFILE_MAX_AGE_MS, limit).await?;
+        for (clinic_id, user) in &stale {
+            self.refresh_profile(*clinic_id, user).await;
+        }
+        Ok(stale.len())
     }
 
     /// Checks the signature on the raw body with the clinic's secret, then

@@ -341,7 +341,7 @@ async fn the_friend_list_pages_by_keyset_and_filters() {
         let name = if i % 2 == 0 { format!("山田 {i}") } else { format!("佐藤 {i}") };
         w.engine
             .db
-            .set_friend_profile(w.clinic_id, &format!("U{i:032x}"), &name, "")
+            .set_friend_profile(w.clinic_id, &format!("U{i:032x}"), &name, "", 0)
             .await
             .unwrap();
     }

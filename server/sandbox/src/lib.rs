@@ -136,6 +136,12 @@ impl Sandbox {
         self.lock().add_person(Some(user_id), display_name, kind)
     }
 
+    /// The person changes their LINE name (the product sees it at its next
+    /// profile refresh).
+    pub fn rename(&self, user_id: &str, display_name: &str) -> Result<(), SandboxError> {
+        self.lock().rename(user_id, display_name)
+    }
+
     /// Everyone, with their relation to `channel_id`.
     pub fn people(&self, channel_id: &str) -> Vec<PersonView> {
         self.lock().people(channel_id)

@@ -271,6 +271,16 @@ impl State {
         person
     }
 
+    pub fn rename(&mut self, user_id: &str, display_name: &str) -> Result<(), SandboxError> {
+        let p = self
+            .people
+            .iter_mut()
+            .find(|p| p.user_id == user_id)
+            .ok_or(SandboxError::UnknownPerson)?;
+        p.display_name = display_name.to_string();
+        Ok(())
+    }
+
     pub fn person(&self, user_id: &str) -> Option<&Person> {
         self.people.iter().find(|p| p.user_id == user_id)
     }

@@ -346,16 +346,47 @@ impl Db {
         line_user_id: &str,
         display_name: &str,
         picture_url: &str,
+        now: i64,
     ) -> Result<(), StoreError> {
         self.exec(
-            sqlx::query("UPDATE friends SET display_name = $1, picture_url = $2 WHERE clinic_id = $3 AND line_user_id = $4")
-                .bind(display_name)
-                .bind(picture_url)
+            sqlx::query(
+                "UPDATE friends SET display_name = $1, picture_url = $2, profile_fetched_at = $3 WHERE clinic_id = $4 AND line_user_id = $5",
+            )
+            .bind(display_name)
+            .bind(picture_url)
+            .bind(now)
+            .bind(clinic_id)
+            .bind(line_user_id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Records when a profile was last tried (a failed fetch is retried
+    /// later, not at once, so it cannot crowd out the others).
+    pub async fn set_profile_fetched_at(&self, clinic_id: i64, line_user_id: &str, at: i64) -> Result<(), StoreError> {
+        self.exec(
+            sqlx::query("UPDATE friends SET profile_fetched_at = $1 WHERE clinic_id = $2 AND line_user_id = $3")
+                .bind(at)
                 .bind(clinic_id)
                 .bind(line_user_id),
         )
         .await?;
         Ok(())
+    }
+
+    /// Active friends (any clinic) whose LINE profile was last fetched
+    /// before `before`, or never; the stalest first.
+    pub async fn stale_profiles(&self, before: i64, limit: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT clinic_id, line_user_id FROM friends \
+             WHERE status = 'active' AND (profile_fetched_at IS NULL OR profile_fetched_at < $1) \
+             ORDER BY COALESCE(profile_fetched_at, 0), id LIMIT $2",
+        )
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Keyset pagination by descending ID: each page is one index range
