@@ -185,6 +185,11 @@ catalogue! {
     "phone.sent" => "送信しました。", "Sent.";
     "phone.chat_empty" => "クリニックからのメッセージはまだありません。", "No messages from the clinic yet.";
     "phone.not_friend" => "友だち追加するとメッセージを送れます。", "Add the clinic as a friend to send messages.";
+    "phone.read" => "既読 ", "Read ";
+    "phone.image" => "画像", "Image";
+    "phone.sticker" => "スタンプ", "Sticker";
+    "phone.carousel" => "カルーセル（横にスクロールできます）", "Carousel (scrolls sideways)";
+    "phone.quick_replies" => "クイックリプライ", "Quick replies";
     "nav.menu" => "メニュー", "Menu";
     "nav.main" => "メインナビゲーション", "Main navigation";
 

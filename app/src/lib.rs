@@ -6,6 +6,7 @@ mod components;
 pub mod errors;
 mod format;
 pub mod i18n;
+pub mod line_view;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;

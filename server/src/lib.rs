@@ -52,6 +52,7 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
         .route("/lang/{code}", get(set_language))
         .route("/line/webhook/{clinic}", axum::routing::post(line_webhook))
         .route("/friends/patients.csv", get(export_patients))
+        .route("/sandbox/richmenus/{id}/image", get(sandbox_rich_menu_image))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -99,21 +100,37 @@ async fn line_webhook(
     }
 }
 
-/// The patient details CSV, as a download. Authorised like every server
-/// function: the session cookie, then the role.
-async fn export_patients(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+/// The signed-in member behind a plain (non-server-function) request.
+async fn session_actor(state: &AppState, headers: &axum::http::HeaderMap) -> Option<engine::Actor> {
     let token = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{}=", app::ssr::SESSION_COOKIE)).map(str::to_string))
-        .unwrap_or_default();
-    let engine = &state.ctx.engine;
-    let actor = match engine.authenticate(&token).await {
-        Ok(a) => a,
-        Err(_) => return Redirect::to("/login").into_response(),
+        .find_map(|c| c.trim().strip_prefix(&format!("{}=", app::ssr::SESSION_COOKIE)).map(str::to_string))?;
+    state.ctx.engine.authenticate(&token).await.ok()
+}
+
+/// A rich menu's image for the sandbox phone (the browser cannot reach the
+/// sandbox itself).
+async fn sandbox_rich_menu_image(State(state): State<AppState>, Path(id): Path<String>, headers: axum::http::HeaderMap) -> Response {
+    let Some(actor) = session_actor(&state, &headers).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
     };
+    match state.ctx.engine.sandbox_rich_menu_image(&actor, &id).await {
+        Ok((content_type, bytes)) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
+        Err(engine::EngineError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The patient details CSV, as a download. Authorised like every server
+/// function: the session cookie, then the role.
+async fn export_patients(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(actor) = session_actor(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let engine = &state.ctx.engine;
     match engine.export_patients_csv(&actor).await {
         Ok(csv) => {
             let day = engine.today_jst().replace('-', "");

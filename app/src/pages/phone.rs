@@ -3,6 +3,7 @@
 use crate::api::*;
 use crate::components::{ActionError, ErrorNotice, Loading};
 use crate::i18n::t;
+use crate::line_view::{Bubble, Button, Card};
 use crate::use_lang;
 use leptos::prelude::*;
 
@@ -12,6 +13,7 @@ pub fn PhonePage() -> impl IntoView {
     let add = ServerAction::<PhoneAddPerson>::new();
     let act = ServerAction::<PhoneAct>::new();
     let write = ServerAction::<PhoneWrite>::new();
+    let tap = ServerAction::<PhoneTap>::new();
     let people = Resource::new(move || (add.version().get(), act.version().get()), |_| phone_people());
     let selected = RwSignal::new(String::new());
     // A person just added becomes the one being acted as.
@@ -21,8 +23,8 @@ pub fn PhonePage() -> impl IntoView {
         }
     });
     let received = Resource::new(
-        move || (selected.get(), write.version().get(), act.version().get()),
-        |(u, _, _)| async move {
+        move || (selected.get(), write.version().get(), act.version().get(), tap.version().get()),
+        |(u, _, _, _)| async move {
             if u.is_empty() {
                 Ok(Vec::new())
             } else {
@@ -67,7 +69,7 @@ pub fn PhonePage() -> impl IntoView {
             </section>
             <section class="phone" aria-label=t(lang, "phone.title")>
                 <Show when=move || !selected.get().is_empty() fallback=move || view! { <p class="phone-empty">{t(lang, "phone.choose")}</p> }>
-                    <PhoneScreen selected act write received people/>
+                    <PhoneScreen selected act write received people tap/>
                 </Show>
             </section>
         </div>
@@ -80,8 +82,9 @@ fn PhoneScreen(
     selected: RwSignal<String>,
     act: ServerAction<PhoneAct>,
     write: ServerAction<PhoneWrite>,
-    received: Resource<Result<Vec<PhoneMessage>, crate::errors::AppError>>,
+    received: Resource<Result<Vec<PhoneItem>, crate::errors::AppError>>,
     people: Resource<Result<Vec<PhonePerson>, crate::errors::AppError>>,
+    tap: ServerAction<PhoneTap>,
 ) -> impl IntoView {
     let lang = use_lang();
     let person = move || {
@@ -91,6 +94,23 @@ fn PhoneScreen(
             .and_then(|list| list.into_iter().find(|p| p.user_id == selected.get()))
     };
     let status = move || person().map(|p| p.status).unwrap_or_default();
+    let menu = Resource::new(
+        move || (selected.get(), tap.version().get(), act.version().get()),
+        |(u, _, _)| async move {
+            if u.is_empty() {
+                Ok(None)
+            } else {
+                phone_rich_menu(u).await
+            }
+        },
+    );
+    let menu_open = RwSignal::new(true);
+    let on_tap = Callback::new(move |action: String| {
+        tap.dispatch(PhoneTap {
+            user: selected.get_untracked(),
+            action,
+        });
+    });
     view! {
         <header class="phone-header">
             <strong data-testid="phone-name">{move || person().map(|p| p.display_name).unwrap_or_default()}</strong>
@@ -112,17 +132,13 @@ fn PhoneScreen(
             </div>
         </header>
         <ActionError value=act.value()/>
+        <ActionError value=tap.value()/>
         <div class="chat" data-testid="phone-chat">
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match received.await {
                         Ok(list) if list.is_empty() => view! { <p class="chat-empty">{t(lang, "phone.chat_empty")}</p> }.into_any(),
-                        Ok(list) => list.into_iter().map(|m| view! {
-                            <div class="bubble bubble-in">
-                                {m.texts.into_iter().map(|x| view! { <p>{x}</p> }).collect_view()}
-                                <span class="bubble-at">{m.at}</span>
-                            </div>
-                        }).collect_view().into_any(),
+                        Ok(list) => list.into_iter().map(|item| view! { <ChatItem item on_tap/> }).collect_view().into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
@@ -139,7 +155,117 @@ fn PhoneScreen(
             <Show when=move || matches!(write.value().get(), Some(Ok(())))>
                 <p class="notice notice-ok" role="status">{t(lang, "phone.sent")}</p>
             </Show>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match menu.await {
+                        Ok(Some(m)) => view! { <RichMenu menu=m open=menu_open on_tap/> }.into_any(),
+                        _ => ().into_any(),
+                    }
+                })}
+            </Suspense>
         </Show>
     }
     .into_any()
+}
+
+/// A button inside a message: links open (and count as a click), the rest
+/// send their action as the person's tap.
+#[component]
+fn TapButton(
+    button: Button,
+    on_tap: Callback<String>,
+    #[prop(optional)] class: &'static str,
+    /// Placement over a rich menu image.
+    #[prop(optional)]
+    style: String,
+) -> impl IntoView {
+    let class = if class.is_empty() { "line-button" } else { class };
+    let action = button.action.clone();
+    match button.uri {
+        Some(uri) => view! {
+            <a class=class style=style href=uri target="_blank" rel="noopener noreferrer" on:click=move |_| on_tap.run(action.clone())>{button.label}</a>
+        }
+        .into_any(),
+        None => view! {
+            <button type="button" class=class style=style on:click=move |_| on_tap.run(action.clone())>{button.label}</button>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn CardView(card: Card, on_tap: Callback<String>) -> impl IntoView {
+    view! {
+        <div class="line-card">
+            {card.image.map(|src| view! { <img class="line-card-image" src=src alt="" loading="lazy"/> })}
+            <div class="line-card-body">
+                {card.title.map(|x| view! { <p class="line-card-title">{x}</p> })}
+                {(!card.text.is_empty()).then(|| view! { <p>{card.text.clone()}</p> })}
+            </div>
+            <div class="line-card-buttons">
+                {card.buttons.into_iter().map(|button| view! { <TapButton button on_tap/> }).collect_view()}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn ChatItem(item: PhoneItem, on_tap: Callback<String>) -> impl IntoView {
+    let lang = use_lang();
+    let side = if item.from_me { "chat-row chat-row-me" } else { "chat-row" };
+    let read = (item.from_me && item.read).then(|| view! { <span class="read-mark">{t(lang, "phone.read")}</span> });
+    view! {
+        <div class=side>
+            {item.bubbles.into_iter().map(|b| match b {
+                Bubble::Text(text) => view! { <div class=if item.from_me { "bubble bubble-me" } else { "bubble bubble-in" }><p>{text}</p></div> }.into_any(),
+                Bubble::Image(src) => view! { <img class="bubble-image" src=src alt=t(lang, "phone.image") loading="lazy"/> }.into_any(),
+                Bubble::Sticker => view! { <div class="bubble-sticker" role="img" aria-label=t(lang, "phone.sticker")>"🙂"</div> }.into_any(),
+                Bubble::Card(card) => view! { <CardView card on_tap/> }.into_any(),
+                Bubble::Confirm { text, buttons } => view! {
+                    <div class="line-card line-confirm">
+                        <div class="line-card-body"><p>{text}</p></div>
+                        <div class="line-card-buttons line-card-buttons-row">
+                            {buttons.into_iter().map(|button| view! { <TapButton button on_tap/> }).collect_view()}
+                        </div>
+                    </div>
+                }.into_any(),
+                Bubble::Carousel(cards) => view! {
+                    <div class="line-carousel" role="group" aria-label=t(lang, "phone.carousel")>
+                        {cards.into_iter().map(|card| view! { <CardView card on_tap/> }).collect_view()}
+                    </div>
+                }.into_any(),
+                Bubble::Other(alt) => view! { <div class="bubble bubble-in"><p class="bubble-alt">{alt}</p></div> }.into_any(),
+            }).collect_view()}
+            <span class="bubble-at">{read}{item.at}</span>
+            {(!item.quick.is_empty()).then(|| view! {
+                <div class="quick-replies" role="group" aria-label=t(lang, "phone.quick_replies")>
+                    {item.quick.into_iter().map(|button| view! { <TapButton button on_tap class="quick-reply"/> }).collect_view()}
+                </div>
+            })}
+        </div>
+    }
+}
+
+/// The rich menu under the chat, drawn from its image with a button over
+/// each tap area; the chat bar opens and closes it, as in LINE.
+#[component]
+fn RichMenu(menu: RichMenuView, open: RwSignal<bool>, on_tap: Callback<String>) -> impl IntoView {
+    let padding = format!("padding-top: {:.3}%", menu.ratio * 100.0);
+    let image = format!("/sandbox/richmenus/{}/image", menu.id);
+    view! {
+        <div class="rich-menu" data-testid="rich-menu">
+            <Show when=move || open.get()>
+                <div class="rich-menu-image" style=padding.clone()>
+                    <img src=image.clone() alt=""/>
+                    {menu.areas.clone().into_iter().map(|a| {
+                        let style = format!("left:{:.3}%;top:{:.3}%;width:{:.3}%;height:{:.3}%", a.left, a.top, a.width, a.height);
+                        view! { <TapButton button=a.button.clone() on_tap class="rich-menu-area" style/> }
+                    }).collect_view()}
+                </div>
+            </Show>
+            <button type="button" class="rich-menu-bar" aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+                {menu.chat_bar_text.clone()}" ▾"
+            </button>
+        </div>
+    }
 }

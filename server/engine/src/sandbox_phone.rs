@@ -27,6 +27,16 @@ pub struct SandboxDelivery {
     pub messages: Vec<Value>,
 }
 
+/// Something the person wrote, with the clinic's read mark.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxWritten {
+    pub at: i64,
+    pub channel_id: String,
+    pub text: String,
+    pub read: bool,
+}
+
 #[derive(Clone, Copy, Debug)]
 pub enum PhoneAction {
     Follow,
@@ -120,9 +130,18 @@ impl Engine {
         Ok(())
     }
 
-    /// What a simulated person received from this clinic.
+    /// What a simulated person received from this clinic. Showing it is
+    /// the person opening the chat (LINE counts an impression).
     pub async fn sandbox_received(&self, actor: &Actor, user_id: &str) -> Result<Vec<SandboxDelivery>, EngineError> {
         let (base, channel) = self.sandbox_target(actor).await?;
+        // Only friends can open the chat; for anyone else there is nothing to count.
+        let _ = self
+            .sandbox_call(
+                self.http
+                    .post(format!("{base}/_sandbox/people/{user_id}/open"))
+                    .query(&[("channel", &channel)]),
+            )
+            .await;
         let v = self
             .sandbox_call(self.http.get(format!("{base}/_sandbox/people/{user_id}/received")))
             .await?;
@@ -132,5 +151,68 @@ impl Engine {
             .filter(|d| d.get("channelId").and_then(Value::as_str) == Some(channel.as_str()))
             .filter_map(|d| serde_json::from_value(d).ok())
             .collect())
+    }
+
+    /// What the person wrote to this clinic.
+    pub async fn sandbox_written(&self, actor: &Actor, user_id: &str) -> Result<Vec<SandboxWritten>, EngineError> {
+        let (base, channel) = self.sandbox_target(actor).await?;
+        let v = self
+            .sandbox_call(self.http.get(format!("{base}/_sandbox/people/{user_id}/written")))
+            .await?;
+        let all: Vec<SandboxWritten> = serde_json::from_value(v).map_err(|e| EngineError::Sandbox(e.to_string()))?;
+        Ok(all.into_iter().filter(|w| w.channel_id == channel).collect())
+    }
+
+    /// The person taps a button they see (a rich menu area, a quick reply,
+    /// a template button); the sandbox refuses buttons they cannot see.
+    pub async fn sandbox_tap(&self, actor: &Actor, user_id: &str, action: &Value) -> Result<(), EngineError> {
+        let (base, channel) = self.sandbox_target(actor).await?;
+        self.sandbox_call(
+            self.http
+                .post(format!("{base}/_sandbox/people/{user_id}/tap"))
+                .query(&[("channel", channel)])
+                .json(&json!({"action": action})),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The rich menu the person sees (LINE's `RichMenuResponse`), if any.
+    pub async fn sandbox_rich_menu(&self, actor: &Actor, user_id: &str) -> Result<Option<line::RichMenu>, EngineError> {
+        let (base, channel) = self.sandbox_target(actor).await?;
+        let v = self
+            .sandbox_call(
+                self.http
+                    .get(format!("{base}/_sandbox/people/{user_id}/richmenu"))
+                    .query(&[("channel", channel)]),
+            )
+            .await?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        serde_json::from_value(v).map(Some).map_err(|e| EngineError::Sandbox(e.to_string()))
+    }
+
+    /// A rich menu's image as the sandbox holds it: (content type, bytes).
+    pub async fn sandbox_rich_menu_image(&self, actor: &Actor, rich_menu_id: &str) -> Result<(String, Vec<u8>), EngineError> {
+        let (base, channel) = self.sandbox_target(actor).await?;
+        let res = self
+            .http
+            .get(format!("{base}/_sandbox/richmenus/{rich_menu_id}/image"))
+            .query(&[("channel", channel)])
+            .send()
+            .await
+            .map_err(|e| EngineError::Sandbox(e.without_url().to_string()))?;
+        if !res.status().is_success() {
+            return Err(EngineError::NotFound);
+        }
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let bytes = res.bytes().await.map_err(|e| EngineError::Sandbox(e.to_string()))?;
+        Ok((content_type, bytes.to_vec()))
     }
 }

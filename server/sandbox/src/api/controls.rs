@@ -16,6 +16,7 @@ use std::collections::HashMap;
 pub fn routes() -> Router<Sandbox> {
     Router::new()
         .route("/_sandbox/channels", post(add_channel))
+        .route("/_sandbox/channels/{channel}/push", post(push_as_channel))
         .route("/_sandbox/people", get(list_people).post(create_person))
         .route("/_sandbox/people/{user_id}/follow", post(follow))
         .route("/_sandbox/people/{user_id}/block", post(block))
@@ -76,6 +77,51 @@ fn acted(result: Result<u16, SandboxError>) -> Response {
 async fn add_channel(State(sb): State<Sandbox>, Json(config): Json<ChannelConfig>) -> Response {
     let bot = sb.add_channel(config);
     Json(json!({"botUserId": bot})).into_response()
+}
+
+#[derive(Deserialize)]
+struct PushAsChannel {
+    to: String,
+    messages: Value,
+}
+
+/// A push as the channel would make it, without its access token: for
+/// demos and browser tests until the product itself composes messages.
+/// The same checks, quota and ledger as `POST /v2/bot/message/push`.
+async fn push_as_channel(State(sb): State<Sandbox>, Path(channel): Path<String>, Json(p): Json<PushAsChannel>) -> Response {
+    let mut problems = crate::validate::Problems::default();
+    crate::validate::messages(Some(&p.messages), &mut problems);
+    if !problems.is_empty() {
+        let details: Vec<Value> = problems
+            .0
+            .iter()
+            .map(|x| json!({"message": x.message, "property": x.property}))
+            .collect();
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"message": "invalid messages", "details": details})),
+        )
+            .into_response();
+    }
+    let mut st = sb.lock();
+    let ch = match st.channel_index(&channel) {
+        Ok(ch) => ch,
+        Err(e) => return control_error(e),
+    };
+    if !st.is_friend(ch, &p.to) {
+        return control_error(SandboxError::NotAFriend);
+    }
+    if !st.charge(ch, 1) {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(json!({"message": line::client::MONTHLY_LIMIT_MESSAGE})),
+        )
+            .into_response();
+    }
+    let messages = p.messages.as_array().cloned().unwrap_or_default();
+    let request_id = crate::ids::request_id();
+    st.deliver(ch, std::slice::from_ref(&p.to), "push", &request_id, None, &messages, None);
+    Json(json!({"requestId": request_id})).into_response()
 }
 
 async fn list_people(State(sb): State<Sandbox>, Query(q): Query<ChannelQuery>) -> Response {

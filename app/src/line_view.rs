@@ -1,0 +1,205 @@
+//! LINE message objects as the sandbox phone draws them: a small display
+//! model built from LINE's JSON, so the page renders typed parts and every
+//! button carries the exact action object LINE would report when tapped.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A tappable button and the action it sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Button {
+    pub label: String,
+    /// `uri` buttons open a link; the others send a webhook.
+    pub uri: Option<String>,
+    /// The action object as JSON, handed back to the sandbox on a tap.
+    pub action: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Card {
+    pub image: Option<String>,
+    pub title: Option<String>,
+    pub text: String,
+    pub buttons: Vec<Button>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Bubble {
+    Text(String),
+    Image(String),
+    Sticker,
+    /// A buttons template or one flex bubble.
+    Card(Card),
+    Confirm {
+        text: String,
+        buttons: Vec<Button>,
+    },
+    Carousel(Vec<Card>),
+    /// Anything else LINE shows by its alt text.
+    Other(String),
+}
+
+fn s(v: &Value, k: &str) -> Option<String> {
+    v.get(k).and_then(Value::as_str).map(str::to_string)
+}
+
+pub fn button(action: &Value) -> Button {
+    let label = s(action, "label")
+        .or_else(|| s(action, "text"))
+        .or_else(|| s(action, "displayText"))
+        .unwrap_or_else(|| s(action, "type").unwrap_or_default());
+    Button {
+        label,
+        uri: (action.get("type").and_then(Value::as_str) == Some("uri"))
+            .then(|| s(action, "uri"))
+            .flatten(),
+        action: action.to_string(),
+    }
+}
+
+fn buttons(list: Option<&Value>) -> Vec<Button> {
+    list.and_then(Value::as_array)
+        .map(|a| a.iter().map(button).collect())
+        .unwrap_or_default()
+}
+
+fn card(col: &Value) -> Card {
+    Card {
+        image: s(col, "thumbnailImageUrl"),
+        title: s(col, "title"),
+        text: s(col, "text").unwrap_or_default(),
+        buttons: buttons(col.get("actions")),
+    }
+}
+
+/// Texts and buttons of a flex bubble, in order (layout is approximated).
+fn flex_card(bubble: &Value) -> Card {
+    fn walk(v: &Value, texts: &mut Vec<String>, buttons: &mut Vec<Button>, image: &mut Option<String>) {
+        match v.get("type").and_then(Value::as_str) {
+            Some("text") => texts.extend(s(v, "text")),
+            Some("button") => buttons.extend(v.get("action").map(button)),
+            Some("image") if image.is_none() => *image = s(v, "url"),
+            _ => {}
+        }
+        for key in ["hero", "header", "body", "footer"] {
+            if let Some(part) = v.get(key) {
+                walk(part, texts, buttons, image);
+            }
+        }
+        for child in v.get("contents").and_then(Value::as_array).into_iter().flatten() {
+            walk(child, texts, buttons, image);
+        }
+    }
+    let (mut texts, mut buttons, mut image) = (Vec::new(), Vec::new(), None);
+    walk(bubble, &mut texts, &mut buttons, &mut image);
+    let title = if texts.len() > 1 { Some(texts.remove(0)) } else { None };
+    Card {
+        image,
+        title,
+        text: texts.join("\n"),
+        buttons,
+    }
+}
+
+/// One LINE message object as the phone draws it.
+pub fn bubble(m: &Value) -> Bubble {
+    let alt = || s(m, "altText").unwrap_or_default();
+    match m.get("type").and_then(Value::as_str) {
+        Some("text") => Bubble::Text(s(m, "text").unwrap_or_default()),
+        Some("image") => Bubble::Image(s(m, "previewImageUrl").or_else(|| s(m, "originalContentUrl")).unwrap_or_default()),
+        Some("sticker") => Bubble::Sticker,
+        Some("template") => {
+            let t = m.get("template").cloned().unwrap_or_default();
+            match t.get("type").and_then(Value::as_str) {
+                Some("buttons") => Bubble::Card(card(&t)),
+                Some("confirm") => Bubble::Confirm {
+                    text: s(&t, "text").unwrap_or_default(),
+                    buttons: buttons(t.get("actions")),
+                },
+                Some("carousel") => Bubble::Carousel(
+                    t.get("columns")
+                        .and_then(Value::as_array)
+                        .map(|c| c.iter().map(card).collect())
+                        .unwrap_or_default(),
+                ),
+                Some("image_carousel") => Bubble::Carousel(
+                    t.get("columns")
+                        .and_then(Value::as_array)
+                        .map(|c| {
+                            c.iter()
+                                .map(|col| Card {
+                                    image: s(col, "imageUrl"),
+                                    title: None,
+                                    text: String::new(),
+                                    buttons: col.get("action").map(button).into_iter().collect(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                ),
+                _ => Bubble::Other(alt()),
+            }
+        }
+        Some("flex") => {
+            let contents = m.get("contents").cloned().unwrap_or_default();
+            match contents.get("type").and_then(Value::as_str) {
+                Some("bubble") => Bubble::Card(flex_card(&contents)),
+                Some("carousel") => Bubble::Carousel(
+                    contents
+                        .get("contents")
+                        .and_then(Value::as_array)
+                        .map(|b| b.iter().map(flex_card).collect())
+                        .unwrap_or_default(),
+                ),
+                _ => Bubble::Other(alt()),
+            }
+        }
+        _ => Bubble::Other(alt()),
+    }
+}
+
+/// The quick reply buttons of a message, if it has them.
+pub fn quick_replies(m: &Value) -> Vec<Button> {
+    m.pointer("/quickReply/items")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(|i| i.get("action")).map(button).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn templates_and_flex_become_cards_with_their_actions() {
+        let yes = json!({"type": "postback", "label": "はい", "data": "y"});
+        let link = json!({"type": "uri", "label": "予約", "uri": "https://clinic.example"});
+        let buttons_msg = json!({"type": "template", "altText": "x", "template": {"type": "buttons", "title": "接種", "text": "希望しますか", "actions": [yes, link]}});
+        let Bubble::Card(c) = bubble(&buttons_msg) else { panic!() };
+        assert_eq!((c.title.as_deref(), c.text.as_str()), (Some("接種"), "希望しますか"));
+        assert_eq!(c.buttons[0].label, "はい");
+        assert_eq!(
+            serde_json::from_str::<Value>(&c.buttons[0].action).unwrap(),
+            yes,
+            "the tap sends the exact action"
+        );
+        assert_eq!(c.buttons[1].uri.as_deref(), Some("https://clinic.example"));
+
+        let flex = json!({"type": "flex", "altText": "健診", "contents": {"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": [
+            {"type": "text", "text": "特定健診"}, {"type": "text", "text": "受付中です"}]},
+            "footer": {"type": "box", "layout": "vertical", "contents": [{"type": "button", "action": link}]}}});
+        let Bubble::Card(c) = bubble(&flex) else { panic!() };
+        assert_eq!(
+            (c.title.as_deref(), c.text.as_str(), c.buttons.len()),
+            (Some("特定健診"), "受付中です", 1)
+        );
+
+        let confirm =
+            json!({"type": "template", "altText": "x", "template": {"type": "confirm", "text": "来院しますか", "actions": [yes, yes]}});
+        assert!(matches!(bubble(&confirm), Bubble::Confirm { buttons, .. } if buttons.len() == 2));
+        let q = json!({"type": "text", "text": "?", "quickReply": {"items": [{"type": "action", "action": {"type": "message", "label": "はい", "text": "はい"}}]}});
+        assert_eq!(quick_replies(&q)[0].label, "はい");
+        assert_eq!(bubble(&json!({"type": "video", "altText": "動画"})), Bubble::Other("動画".into()));
+    }
+}
