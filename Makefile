@@ -1,5 +1,5 @@
 # The two commands of the README. Each installs whatever is missing first.
-.PHONY: run test
+.PHONY: run test bench
 
 ## Build and run the product with SQLite, the demo clinic and its logins.
 run:
@@ -8,3 +8,7 @@ run:
 ## Run every test: Rust on SQLite and PostgreSQL, then Playwright in Chromium.
 test:
 	@bash scripts/test.sh
+
+## Benchmarks (figures printed, not pass/fail): the friend list at 1,000,000 friends.
+bench:
+	@bash scripts/bench.sh

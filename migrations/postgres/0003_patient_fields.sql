@@ -8,3 +8,6 @@ ALTER TABLE friends ADD COLUMN profile_fetched_at BIGINT;
 
 -- One patient number per clinic (empty ones do not count).
 CREATE UNIQUE INDEX friends_patient_number ON friends (clinic_id, patient_number) WHERE patient_number <> '';
+
+-- The friend list's "added between" filter.
+CREATE INDEX friends_by_clinic_followed ON friends (clinic_id, first_followed_at);

@@ -41,6 +41,21 @@ impl Engine {
     pub async fn list_friends(&self, actor: &Actor, q: FriendQuery) -> Result<FriendPage, EngineError> {
         actor.require(Permission::ViewClinic)?;
         let status = q.status.filter(|s| s == "active" || s == "blocked");
+        // A card number typed at the desk finds its patient by index, not by
+        // scanning every name.
+        if let Some(number) = q.search.as_deref().and_then(|s| model::patient::normalize_patient_number(s).ok()) {
+            if let Some(f) = self.db.friend_by_patient_number(actor.clinic_id, &number).await? {
+                let followed = f.first_followed_at.unwrap_or(0);
+                let fits = status.as_ref().is_none_or(|s| *s == f.status)
+                    && q.followed_from.is_none_or(|t| followed >= t)
+                    && q.followed_until.is_none_or(|t| followed < t)
+                    && q.after.is_none();
+                return Ok(FriendPage {
+                    items: if fits { vec![f] } else { Vec::new() },
+                    next: None,
+                });
+            }
+        }
         let mut items = self
             .db
             .list_friends(&FriendFilter {

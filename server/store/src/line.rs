@@ -390,27 +390,53 @@ impl Db {
     }
 
     /// Keyset pagination by descending ID: each page is one index range
-    /// scan, however deep the list is paged.
+    /// scan, however deep the list is paged. Only the filters in use are
+    /// written into the query, so each database can pick its index (an
+    /// `$n IS NULL OR …` form hides them from SQLite's planner).
     pub async fn list_friends(&self, f: &FriendFilter) -> Result<Vec<FriendRow>, StoreError> {
-        let exact = f.search.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let search = exact.as_ref().map(|s| format!("%{}%", s.replace(['%', '_', '\\'], "")));
-        Ok(sqlx::query_as(&format!(
-            "SELECT {FRIEND_COLUMNS} FROM friends \
-             WHERE clinic_id = $1 AND ($2 IS NULL OR display_name LIKE $2 OR name_kana LIKE $2 OR patient_number = $8) \
-               AND ($3 IS NULL OR status = $3) \
-               AND ($4 IS NULL OR first_followed_at >= $4) AND ($5 IS NULL OR first_followed_at < $5) AND ($6 IS NULL OR id < $6) \
-             ORDER BY id DESC LIMIT $7"
-        ))
-        .bind(f.clinic_id)
-        .bind(search)
-        .bind(f.status.clone())
-        .bind(f.followed_from)
-        .bind(f.followed_until)
-        .bind(f.before_id)
-        .bind(f.limit)
-        .bind(exact)
-        .fetch_all(&self.pool)
-        .await?)
+        let search = f.search.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let mut sql = format!("SELECT {FRIEND_COLUMNS} FROM friends WHERE clinic_id = $1");
+        let mut n = 1;
+        let mut next = |clause: &str| {
+            n += 1;
+            clause.replace('?', &format!("${n}"))
+        };
+        if search.is_some() {
+            let (like, exact) = (next("?"), next("?"));
+            sql.push_str(&format!(
+                " AND (display_name LIKE {like} OR name_kana LIKE {like} OR patient_number = {exact})"
+            ));
+        }
+        if f.status.is_some() {
+            sql.push_str(&next(" AND status = ?"));
+        }
+        if f.followed_from.is_some() {
+            sql.push_str(&next(" AND first_followed_at >= ?"));
+        }
+        if f.followed_until.is_some() {
+            sql.push_str(&next(" AND first_followed_at < ?"));
+        }
+        if f.before_id.is_some() {
+            sql.push_str(&next(" AND id < ?"));
+        }
+        sql.push_str(&next(" ORDER BY id DESC LIMIT ?"));
+        let mut q = sqlx::query_as(&sql).bind(f.clinic_id);
+        if let Some(s) = &search {
+            q = q.bind(format!("%{}%", s.replace(['%', '_', '\\'], ""))).bind(s.clone());
+        }
+        if let Some(status) = &f.status {
+            q = q.bind(status.clone());
+        }
+        if let Some(t) = f.followed_from {
+            q = q.bind(t);
+        }
+        if let Some(t) = f.followed_until {
+            q = q.bind(t);
+        }
+        if let Some(id) = f.before_id {
+            q = q.bind(id);
+        }
+        Ok(q.bind(f.limit).fetch_all(&self.pool).await?)
     }
 
     pub async fn friend_by_public_id(&self, clinic_id: i64, public_id: &str) -> Result<Option<FriendRow>, StoreError> {

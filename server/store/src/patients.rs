@@ -36,6 +36,18 @@ impl Db {
         Ok(())
     }
 
+    /// The friend with this patient number (an index lookup).
+    pub async fn friend_by_patient_number(&self, clinic_id: i64, number: &str) -> Result<Option<FriendRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {} FROM friends WHERE clinic_id = $1 AND patient_number = $2 AND patient_number <> ''",
+            crate::line::FRIEND_COLUMNS
+        ))
+        .bind(clinic_id)
+        .bind(number)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// Which friend (public ID) holds each patient number of the clinic.
     pub async fn patient_numbers(&self, clinic_id: i64) -> Result<HashMap<String, String>, StoreError> {
         let rows: Vec<(String, String)> =

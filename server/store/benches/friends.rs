@@ -1,0 +1,160 @@
+//! `make bench`: the friend list at 1,000,000 friends, on SQLite and (when
+//! reachable) PostgreSQL. Prints p50/p99 of each kind of page.
+
+use std::time::{Duration, Instant};
+use store::{Db, FriendFilter};
+
+const FRIENDS: i64 = 1_000_000;
+const RUNS: usize = 40;
+
+async fn fill(db: &Db, clinic_id: i64) {
+    let started = Instant::now();
+    let base_time: i64 = 1_700_000_000_000;
+    let family = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"];
+    let kana = [
+        "サトウ",
+        "スズキ",
+        "タカハシ",
+        "タナカ",
+        "イトウ",
+        "ワタナベ",
+        "ヤマモト",
+        "ナカムラ",
+        "コバヤシ",
+        "カトウ",
+    ];
+    let chunk = 2_000;
+    let mut i = 0;
+    while i < FRIENDS {
+        let rows: Vec<String> = (i..(i + chunk).min(FRIENDS))
+            .map(|n| {
+                let f = (n % 10) as usize;
+                let status = if n % 23 == 0 { "blocked" } else { "active" };
+                let t = base_time + n * 1000;
+                format!(
+                    "({clinic_id}, 'f{n:x}', 'U{n:032x}', '{} {n}', '{status}', {t}, {t}, '{:07}', '{} {n}')",
+                    family[f], n, kana[f]
+                )
+            })
+            .collect();
+        db.execute_for_tests(&format!(
+            "INSERT INTO friends (clinic_id, public_id, line_user_id, display_name, status, first_followed_at, created_at, patient_number, name_kana) VALUES {}",
+            rows.join(",")
+        ))
+        .await
+        .expect("insert friends");
+        i += chunk;
+    }
+    println!("  filled {FRIENDS} friends in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+async fn measure(db: &Db, label: &str, filter: FriendFilter) {
+    let mut times = Vec::with_capacity(RUNS);
+    let mut rows = 0;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        rows = db.list_friends(&filter).await.expect("query").len();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "  {label:<44} p50 {:>8.2} ms   p99 {:>8.2} ms   ({rows} rows)",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
+}
+
+async fn run(backend: &str) {
+    // SAFETY: single-threaded here, before any other code reads the environment.
+    std::env::set_var("YORISOI_TEST_BACKEND", backend);
+    println!("\nFriend list, {backend}, {FRIENDS} friends of one clinic:");
+    let db = store::testing::fresh_db().await.expect("database");
+    db.execute_for_tests("INSERT INTO organizations (id, public_id, name, created_at) VALUES (1, 'o1', 'bench', 0)")
+        .await
+        .expect("organization");
+    db.execute_for_tests("INSERT INTO clinics (id, organization_id, public_id, name, created_at) VALUES (1, 1, 'c1', 'bench', 0)")
+        .await
+        .expect("clinic");
+    fill(&db, 1).await;
+    db.execute_for_tests(if backend == "postgres" { "ANALYZE friends" } else { "ANALYZE" })
+        .await
+        .expect("analyze");
+    let page = |f: FriendFilter| FriendFilter {
+        clinic_id: 1,
+        limit: 51,
+        ..f
+    };
+    measure(&db, "first page (newest 50)", page(FriendFilter::default())).await;
+    measure(
+        &db,
+        "deep page (keyset, 900,000 down)",
+        page(FriendFilter {
+            before_id: Some(100_000),
+            ..Default::default()
+        }),
+    )
+    .await;
+    measure(
+        &db,
+        "blocked only, first page",
+        page(FriendFilter {
+            status: Some("blocked".into()),
+            ..Default::default()
+        }),
+    )
+    .await;
+    measure(
+        &db,
+        "added in a 1-day window",
+        page(FriendFilter {
+            followed_from: Some(1_700_000_000_000 + 500_000_000),
+            followed_until: Some(1_700_000_000_000 + 500_086_400),
+            ..Default::default()
+        }),
+    )
+    .await;
+    measure(
+        &db,
+        "search a common name (many match)",
+        page(FriendFilter {
+            search: Some("佐藤".into()),
+            ..Default::default()
+        }),
+    )
+    .await;
+    measure(
+        &db,
+        "search a rare name (one match, full scan)",
+        page(FriendFilter {
+            search: Some("佐藤 123450".into()),
+            ..Default::default()
+        }),
+    )
+    .await;
+    measure(
+        &db,
+        "search a patient number",
+        page(FriendFilter {
+            search: Some("0654321".into()),
+            ..Default::default()
+        }),
+    )
+    .await;
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    rt.block_on(run("sqlite"));
+    let pg = std::env::var("YORISOI_TEST_DATABASE_URL").unwrap_or_else(|_| store::testing::DEFAULT_TEST_POSTGRES.into());
+    let reachable = rt.block_on(async { Db::connect_with(&pg, None, 1).await.is_ok() });
+    if reachable {
+        rt.block_on(run("postgres"));
+    } else {
+        println!("\nPostgreSQL not reachable at {pg}: skipped.");
+    }
+}
