@@ -50,7 +50,7 @@ pub const ERROR_CODES: &[&str] = &[
     "csv_stray_quote",
     "csv_unclosed_quote",
     "csv_empty",
-    "csv_no_friend_id",
+    "csv_no_key",
     "csv_nothing_to_import",
     "csv_too_many_rows",
     "internal",

@@ -140,11 +140,12 @@ catalogue! {
     "patient.memo_too_long" => "メモは2000文字以内にしてください。", "The memo must be at most 2,000 characters.";
     "patient.number_taken" => "この診察券番号は別の友だちで使われています。", "This patient number belongs to another friend.";
     "patient.number_repeated" => "同じ診察券番号がファイル内で重複しています。", "The same patient number appears twice in the file.";
-    "patient.friend_id_missing" => "友だちIDが空です。", "The friend ID is empty.";
-    "patient.friend_id_repeated" => "同じ友だちIDがファイル内で重複しています。", "The same friend ID appears twice in the file.";
-    "patient.friend_id_unknown" => "この友だちIDはこのクリニックにありません。", "This friend ID is not a friend of this clinic.";
+    "patient.key_missing" => "友だちID・LINEユーザーID・診察券番号のどれも入っていません。", "The row has no friend ID, LINE user ID or patient number.";
+    "patient.line_user_id_invalid" => "LINEユーザーIDの形式が正しくありません（Uと32文字の英数字）。", "The LINE user ID is not valid (U and 32 letters and digits).";
+    "patient.friend_repeated" => "同じ友だちがファイル内で2回指定されています（括弧内は最初の行）。", "The same friend is named twice in the file (the first line in brackets).";
+    "patient.friend_unknown" => "この友だちはこのクリニックに見つかりません。", "No such friend in this clinic.";
     "import.title" => "患者情報のCSV取り込み", "Import patient details from CSV";
-    "import.intro" => "「CSVを書き出す」で作ったファイルを編集して取り込めます。友だちIDで照合し、ファイルにある列（診察券番号・フリガナ・生年月日・性別）だけを更新します。空欄はその項目を消去します。", "Edit a file made with “Export CSV” and import it. Rows are matched by friend ID; only the columns in the file (patient number, kana, date of birth, sex) are updated. An empty cell clears that field.";
+    "import.intro" => "「CSVを書き出す」で作ったファイルを編集して取り込めます。友だちID・LINEユーザーID・診察券番号のいずれかで照合し、ファイルにある列（診察券番号・フリガナ・生年月日・性別）だけを更新します。空欄はその項目を消去します。", "Edit a file made with “Export CSV” and import it. Rows are matched by friend ID, LINE user ID or patient number; only the columns in the file (patient number, kana, date of birth, sex) are updated. An empty cell clears that field.";
     "import.encoding" => "Excelで保存したCSV（Shift_JIS）とUTF-8のどちらでも読み込めます。", "CSV saved by Excel (Shift_JIS) and UTF-8 both work.";
     "import.file" => "CSVファイル", "CSV file";
     "import.check" => "内容を確認する", "Check the file";
@@ -358,7 +359,7 @@ catalogue! {
     "error.csv_stray_quote" => "CSVの引用符（\"）の使い方が正しくありません。", "The CSV has a misplaced quote (\").";
     "error.csv_unclosed_quote" => "CSVの引用符（\"）が閉じられていません。", "A quote (\") in the CSV is never closed.";
     "error.csv_empty" => "ファイルが空です。", "The file is empty.";
-    "error.csv_no_friend_id" => "1行目に「友だちID」の列が見つかりません。「CSVを書き出す」で作ったファイルを使ってください。", "The first line has no “友だちID” (friend_id) column. Please start from an exported file.";
+    "error.csv_no_key" => "1行目に「友だちID」「LINEユーザーID」「診察券番号」のいずれの列もありません。「CSVを書き出す」で作ったファイルを使ってください。", "The first line has no 友だちID, LINEユーザーID or 診察券番号 column. Please start from an exported file.";
     "error.csv_nothing_to_import" => "取り込める列（診察券番号・フリガナ・生年月日・性別）または行がありません。", "There is no column (patient number, kana, date of birth, sex) or row to import.";
     "error.csv_too_many_rows" => "一度に取り込めるのは20,000行までです。ファイルを分けてください。", "At most 20,000 rows can be imported at once. Please split the file.";
     "error.csrf" => "安全のため、このリクエストは拒否されました。ページを再読み込みしてください。", "For your safety this request was refused. Please reload the page.";

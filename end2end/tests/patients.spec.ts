@@ -53,21 +53,21 @@ test('the patient CSV exports, and an edited copy imports its good rows only', a
   const file = await downloading;
   expect(file.suggestedFilename()).toMatch(/^patients-\d{8}\.csv$/);
   const csv = readFileSync((await file.path())!, 'utf8');
-  expect(csv.startsWith('\ufeff友だちID,LINE表示名,診察券番号,フリガナ,生年月日,性別,状態\r\n')).toBe(true);
+  expect(csv.startsWith('\ufeff友だちID,LINEユーザーID,LINE表示名,診察券番号,フリガナ,生年月日,性別,状態\r\n')).toBe(true);
   const lines = csv.replace(/^\ufeff/, '').trimEnd().split('\r\n');
   expect(lines.length).toBeGreaterThan(300);
 
   // Change one patient's kana; give another a birth date in the future.
-  const good = lines.findIndex((l) => l.split(',')[2] === '100074');
-  const bad = lines.findIndex((l) => l.split(',')[2] === '100111');
+  const good = lines.findIndex((l) => l.split(',')[3] === '100074');
+  const bad = lines.findIndex((l) => l.split(',')[3] === '100111');
   const edit = (i: number, col: number, value: string) => {
     const cells = lines[i].split(',');
     cells[col] = value;
     lines[i] = cells.join(',');
   };
-  edit(good, 3, 'テスト トリコミ');
-  edit(bad, 4, '2999-01-01');
-  edit(bad, 3, 'カワラナイ');
+  edit(good, 4, 'テスト トリコミ');
+  edit(bad, 5, '2999-01-01');
+  edit(bad, 4, 'カワラナイ');
   const edited = lines.join('\r\n') + '\r\n';
 
   await page.getByRole('link', { name: 'CSVを取り込む' }).click();

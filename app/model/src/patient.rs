@@ -219,6 +219,7 @@ pub fn age(birth_date: &str, today: &str) -> Option<u32> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Column {
     FriendId,
+    LineUserId,
     DisplayName,
     PatientNumber,
     NameKana,
@@ -228,8 +229,9 @@ pub enum Column {
 }
 
 impl Column {
-    pub const ALL: [Column; 7] = [
+    pub const ALL: [Column; 8] = [
         Column::FriendId,
+        Column::LineUserId,
         Column::DisplayName,
         Column::PatientNumber,
         Column::NameKana,
@@ -241,6 +243,7 @@ impl Column {
     pub fn header(self) -> &'static str {
         match self {
             Column::FriendId => "友だちID",
+            Column::LineUserId => "LINEユーザーID",
             Column::DisplayName => "LINE表示名",
             Column::PatientNumber => "診察券番号",
             Column::NameKana => "フリガナ",
@@ -253,6 +256,7 @@ impl Column {
     fn english(self) -> &'static str {
         match self {
             Column::FriendId => "friend_id",
+            Column::LineUserId => "line_user_id",
             Column::DisplayName => "display_name",
             Column::PatientNumber => "patient_number",
             Column::NameKana => "name_kana",
@@ -339,10 +343,15 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CsvError {
-    StrayQuote { line: usize },
-    UnclosedQuote { line: usize },
+    StrayQuote {
+        line: usize,
+    },
+    UnclosedQuote {
+        line: usize,
+    },
     Empty,
-    NoFriendIdColumn,
+    /// No column says which friend a row is: 友だちID, LINEユーザーID or 診察券番号.
+    NoKeyColumn,
     NothingToImport,
     TooManyRows,
 }
@@ -353,7 +362,7 @@ impl CsvError {
             CsvError::StrayQuote { .. } => "csv_stray_quote",
             CsvError::UnclosedQuote { .. } => "csv_unclosed_quote",
             CsvError::Empty => "csv_empty",
-            CsvError::NoFriendIdColumn => "csv_no_friend_id",
+            CsvError::NoKeyColumn => "csv_no_key",
             CsvError::NothingToImport => "csv_nothing_to_import",
             CsvError::TooManyRows => "csv_too_many_rows",
         }
@@ -376,11 +385,44 @@ pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
     s
 }
 
+/// How a row names its friend: the first of these the row fills in.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RowKey {
+    FriendId(String),
+    LineUserId(String),
+    /// An existing patient number; the row then cannot change it.
+    PatientNumber(String),
+}
+
+impl RowKey {
+    pub fn column(&self) -> Column {
+        match self {
+            RowKey::FriendId(_) => Column::FriendId,
+            RowKey::LineUserId(_) => Column::LineUserId,
+            RowKey::PatientNumber(_) => Column::PatientNumber,
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        match self {
+            RowKey::FriendId(v) | RowKey::LineUserId(v) | RowKey::PatientNumber(v) => v,
+        }
+    }
+}
+
+/// LINE user IDs: `U` and 32 lowercase hex digits.
+pub fn is_line_user_id(s: &str) -> bool {
+    s.len() == 33 && s.starts_with('U') && s[1..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// One row of an import, read and checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportRow {
     /// The line in the file (the header is line 1).
     pub line: usize,
+    pub key: RowKey,
+    /// The friend's public ID, once the key is resolved (at once for a
+    /// 友だちID key; by the server for the others).
     pub friend_id: String,
     /// The patient fields this row sets; `None` for columns the file does
     /// not have (left as they are).
@@ -408,13 +450,18 @@ pub fn read_import(text: &str, today: &str) -> Result<(Vec<ImportRow>, Vec<RowPr
     let header = records.next().ok_or(CsvError::Empty)?;
     let columns: Vec<Option<Column>> = header.iter().map(|h| Column::from_header(h)).collect();
     let index = |c: Column| columns.iter().position(|x| *x == Some(c));
-    let friend_col = index(Column::FriendId).ok_or(CsvError::NoFriendIdColumn)?;
-    if !columns.iter().flatten().any(|c| c.is_patient_field()) {
+    let has = |c: Column| index(c).is_some();
+    if !has(Column::FriendId) && !has(Column::LineUserId) && !has(Column::PatientNumber) {
+        return Err(CsvError::NoKeyColumn);
+    }
+    let other_fields = has(Column::NameKana) || has(Column::BirthDate) || has(Column::Sex);
+    let number_settable = has(Column::FriendId) || has(Column::LineUserId);
+    if !other_fields && !(number_settable && has(Column::PatientNumber)) {
         return Err(CsvError::NothingToImport);
     }
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    let mut seen_friends = std::collections::HashMap::new();
+    let mut seen_keys = std::collections::HashMap::new();
     let mut seen_numbers = std::collections::HashMap::new();
     for (i, record) in records.enumerate() {
         if i >= CSV_MAX_ROWS {
@@ -431,13 +478,36 @@ pub fn read_import(text: &str, today: &str) -> Result<(Vec<ImportRow>, Vec<RowPr
                 value: value.to_string(),
             })
         };
-        let friend_id = record.get(friend_col).map(|s| s.trim().to_string()).unwrap_or_default();
-        if friend_id.is_empty() {
-            bad(Column::FriendId, "friend_id_missing", "");
-        } else if let Some(first) = seen_friends.insert(friend_id.clone(), line) {
-            bad(Column::FriendId, "friend_id_repeated", &format!("{friend_id} ({first})"));
+        let filled = |c: Column| cell(c).filter(|v| !v.is_empty());
+        let key = if let Some(id) = filled(Column::FriendId) {
+            Some(RowKey::FriendId(id))
+        } else if let Some(id) = filled(Column::LineUserId) {
+            if is_line_user_id(&id) {
+                Some(RowKey::LineUserId(id))
+            } else {
+                bad(Column::LineUserId, "line_user_id_invalid", &id);
+                None
+            }
+        } else if let Some(n) = filled(Column::PatientNumber) {
+            match normalize_patient_number(&n) {
+                Ok(n) => Some(RowKey::PatientNumber(n)),
+                Err(p) => {
+                    bad(Column::PatientNumber, p.code(), &n);
+                    None
+                }
+            }
+        } else {
+            bad(Column::FriendId, "key_missing", "");
+            None
+        };
+        if let Some(k) = &key {
+            if let Some(first) = seen_keys.insert(k.clone(), line) {
+                bad(k.column(), "friend_repeated", &format!("{} ({first})", k.value()));
+            }
         }
+        let keyed_by_number = matches!(key, Some(RowKey::PatientNumber(_)));
         let patient_number = match cell(Column::PatientNumber) {
+            Some(_) if keyed_by_number => None,
             Some(v) => match normalize_patient_number(&v) {
                 Ok(n) => {
                     if !n.is_empty() {
@@ -476,9 +546,14 @@ pub fn read_import(text: &str, today: &str) -> Result<(Vec<ImportRow>, Vec<RowPr
             },
             None => None,
         };
-        if row_problems.is_empty() {
+        if let (true, Some(key)) = (row_problems.is_empty(), key) {
+            let friend_id = match &key {
+                RowKey::FriendId(id) => id.clone(),
+                _ => String::new(),
+            };
             rows.push(ImportRow {
                 line,
+                key,
                 friend_id,
                 patient_number,
                 name_kana,
@@ -547,7 +622,7 @@ mod tests {
                    f2,佐藤,10#2,1980-01-02,男\n\
                    f3,鈴木,1001,,\n\
                    f1,山田,1003,2030-01-01,猫\n\
-                   ,名無し,1004,,\n\
+                   ,名無し,,,\n\
                    f5,田中,,,\n";
         let (rows, problems) = read_import(csv, TODAY).unwrap();
         assert_eq!(rows.len(), 2, "{problems:?}");
@@ -556,6 +631,7 @@ mod tests {
         assert_eq!(rows[0].sex.as_deref(), Some("female"));
         assert_eq!(rows[0].name_kana, None, "no フリガナ column: left as it is");
         assert_eq!(rows[1].friend_id, "f5");
+        assert_eq!(rows[1].key, RowKey::FriendId("f5".into()));
         assert_eq!(rows[1].patient_number.as_deref(), Some(""), "an empty cell clears");
         let found: Vec<(usize, &str)> = problems.iter().map(|p| (p.line, p.code.as_str())).collect();
         assert_eq!(
@@ -563,14 +639,33 @@ mod tests {
             vec![
                 (3, "number_invalid"),
                 (4, "number_repeated"),
-                (5, "friend_id_repeated"),
+                (5, "friend_repeated"),
                 (5, "date_in_future"),
                 (5, "sex_invalid"),
-                (6, "friend_id_missing"),
+                (6, "key_missing"),
             ]
         );
-        assert_eq!(read_import("名前,診察券番号\nx,1\n", TODAY), Err(CsvError::NoFriendIdColumn));
+        assert_eq!(read_import("名前,フリガナ\nx,ア\n", TODAY), Err(CsvError::NoKeyColumn));
+        assert_eq!(
+            read_import("名前,診察券番号\nx,1\n", TODAY),
+            Err(CsvError::NothingToImport),
+            "a number keyed row sets nothing"
+        );
         assert_eq!(read_import("friend_id,display_name\nx,y\n", TODAY), Err(CsvError::NothingToImport));
         assert_eq!(read_import("", TODAY), Err(CsvError::Empty));
+    }
+
+    #[test]
+    fn rows_may_name_their_friend_by_line_user_id_or_patient_number() {
+        let u = format!("U{}", "a".repeat(32));
+        let csv = format!("LINEユーザーID,診察券番号,フリガナ\n{u},2001,アオキ\n,2002,イシダ\nU123,2003,ウエダ\n,,エンドウ\n");
+        let (rows, problems) = read_import(&csv, TODAY).unwrap();
+        assert_eq!(rows[0].key, RowKey::LineUserId(u.clone()));
+        assert_eq!(rows[0].patient_number.as_deref(), Some("2001"), "a LINE-keyed row sets the number");
+        assert_eq!(rows[1].key, RowKey::PatientNumber("2002".into()));
+        assert_eq!(rows[1].patient_number, None, "the number is the key, not a change");
+        assert_eq!(rows[1].name_kana.as_deref(), Some("イシダ"));
+        let codes: Vec<(usize, &str)> = problems.iter().map(|p| (p.line, p.code.as_str())).collect();
+        assert_eq!(codes, vec![(4, "line_user_id_invalid"), (5, "key_missing")]);
     }
 }

@@ -5,9 +5,9 @@
 
 use crate::audit::Event;
 use crate::{Actor, Engine, EngineError};
-use model::patient::{self, Column, CsvError, ImportRow, PatientFields, RowProblem};
+use model::patient::{self, Column, CsvError, ImportRow, PatientFields, RowKey, RowProblem};
 use model::Permission;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// What an import found (and, when applied, did).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,6 +83,7 @@ impl Engine {
             let status = if f.status == "blocked" { "ブロック" } else { "友だち" };
             out.push_str(&patient::csv_line(&[
                 f.public_id.as_str(),
+                f.line_user_id.as_str(),
                 f.display_name.as_str(),
                 f.patient_number.as_str(),
                 f.name_kana.as_str(),
@@ -145,12 +146,32 @@ impl Engine {
             code: code.to_string(),
             value,
         };
-        let (mut good, unknown): (Vec<ImportRow>, Vec<ImportRow>) = rows.into_iter().partition(|r| friends.contains_key(&r.friend_id));
-        problems.extend(
-            unknown
-                .iter()
-                .map(|r| problem(r, Column::FriendId, "friend_id_unknown", r.friend_id.clone())),
-        );
+        let by_line_user: HashMap<&str, &str> = friends.values().map(|f| (f.line_user_id.as_str(), f.public_id.as_str())).collect();
+        // Each row's key to the friend it names; unknown keys and two rows
+        // naming one friend are refused.
+        let mut good = Vec::new();
+        let mut claimed: HashMap<String, usize> = HashMap::new();
+        for mut row in rows {
+            let resolved = match &row.key {
+                RowKey::FriendId(id) => friends.contains_key(id).then(|| id.clone()),
+                RowKey::LineUserId(u) => by_line_user.get(u.as_str()).map(|s| s.to_string()),
+                RowKey::PatientNumber(n) => owners.get(n).cloned(),
+            };
+            match resolved {
+                None => problems.push(problem(&row, row.key.column(), "friend_unknown", row.key.value().to_string())),
+                Some(id) => match claimed.get(&id) {
+                    Some(first) => {
+                        let value = format!("{} ({first})", row.key.value());
+                        problems.push(problem(&row, row.key.column(), "friend_repeated", value));
+                    }
+                    None => {
+                        claimed.insert(id.clone(), row.line);
+                        row.friend_id = id;
+                        good.push(row);
+                    }
+                },
+            }
+        }
         // A number may only be taken from a friend whose own number this
         // import replaces; refusing one row can undo that for another, so
         // repeat until nothing changes.

@@ -175,7 +175,7 @@ async fn a_csv_import_applies_good_rows_and_a_bad_row_changes_nothing() {
     let report = e.check_patient_import(&w.owner, &csv).await.unwrap();
     assert_eq!(report.rows_ok, 1);
     let codes: Vec<(usize, &str)> = report.problems.iter().map(|p| (p.line, p.code.as_str())).collect();
-    assert_eq!(codes, vec![(3, "number_taken"), (4, "date_in_future"), (5, "friend_id_unknown")]);
+    assert_eq!(codes, vec![(3, "number_taken"), (4, "date_in_future"), (5, "friend_unknown")]);
     assert!(report.problems[0].value.starts_with("9000"));
     let untouched = e.db.friend_by_public_id(w.owner.clinic_id, &a).await.unwrap().unwrap();
     assert_eq!(untouched.patient_number, "", "checking applies nothing");
@@ -214,11 +214,28 @@ async fn a_csv_import_applies_good_rows_and_a_bad_row_changes_nothing() {
 
     // Export: a BOM, the Japanese header, every friend, values readable back.
     let out = e.export_patients_csv(&w.owner).await.unwrap();
-    assert!(out.starts_with("\u{feff}友だちID,LINE表示名,診察券番号,フリガナ,生年月日,性別,状態\r\n"));
+    assert!(out.starts_with("\u{feff}友だちID,LINEユーザーID,LINE表示名,診察券番号,フリガナ,生年月日,性別,状態\r\n"));
     assert_eq!(out.lines().count(), 5);
-    assert!(out.contains(&format!("{a},,9000,サトウ,2015-06-07,男性,友だち")));
+    assert!(out.contains(&format!("{a},{},,9000,サトウ,2015-06-07,男性,友だち", user(0))));
     let round_trip = e.check_patient_import(&w.owner, &out).await.unwrap();
     assert_eq!((round_trip.rows_ok, round_trip.problems.len()), (4, 0), "{:?}", round_trip.problems);
+
+    // Rows may name their friend by LINE user ID or by patient number.
+    let by_other_keys = format!(
+        "LINEユーザーID,診察券番号,フリガナ\n{},,イトウ\n,1001,ヤマダ\n,7777,ダレ\n{},1001,ニジュウ\n",
+        user(1),
+        user(3)
+    );
+    let report = e.apply_patient_import(&w.owner, &by_other_keys).await.unwrap();
+    let codes: Vec<(usize, &str)> = report.problems.iter().map(|p| (p.line, p.code.as_str())).collect();
+    assert_eq!(
+        codes,
+        vec![(4, "friend_unknown"), (5, "friend_repeated")],
+        "d holds 1001 and is named twice"
+    );
+    assert_eq!(get(b.clone()).await.name_kana, "イトウ");
+    let fd = get(d.clone()).await;
+    assert_eq!((fd.patient_number.as_str(), fd.name_kana.as_str()), ("1001", "ヤマダ"));
 
     // A broken file is refused whole, with the reason.
     assert_eq!(
