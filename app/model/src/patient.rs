@@ -127,7 +127,7 @@ pub fn normalize_kana(s: &str) -> Result<String, PatientProblem> {
 
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -456,7 +456,8 @@ pub fn read_import(text: &str, today: &str) -> Result<(Vec<ImportRow>, Vec<RowPr
     }
     let other_fields = has(Column::NameKana) || has(Column::BirthDate) || has(Column::Sex);
     let number_settable = has(Column::FriendId) || has(Column::LineUserId);
-    if !other_fields && !(number_settable && has(Column::PatientNumber)) {
+    let can_set_number = number_settable && has(Column::PatientNumber);
+    if !other_fields && !can_set_number {
         return Err(CsvError::NothingToImport);
     }
     let mut rows = Vec::new();

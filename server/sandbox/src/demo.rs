@@ -116,7 +116,7 @@ pub struct DemoChart {
 pub fn chart(i: usize, this_year: i32) -> DemoChart {
     let (_, family_kana) = family(i);
     let (_, given_kana, sex) = given(i);
-    let age = if i % 3 == 0 { (i * 5) % 15 } else { 20 + (i * 13) % 68 } as i32;
+    let age = if i.is_multiple_of(3) { (i * 5) % 15 } else { 20 + (i * 13) % 68 } as i32;
     let month = 1 + (i * 7) % 12;
     let day = 1 + (i * 11) % 28;
     DemoChart {
