@@ -417,7 +417,7 @@ impl Client {
     }
 
     /// Free: answers the event the token came with.
-    pub async fn reply(&self, reply_token: &str, messages: &[Value]) -> Result<Sent, LineError> {
+    pub async fn reply(&self, reply_token: &str, messages: &[impl Serialize]) -> Result<Sent, LineError> {
         let request_id = self
             .post_json("/v2/bot/message/reply", &json!({"replyToken": reply_token, "messages": messages}))
             .await?;
@@ -425,26 +425,26 @@ impl Client {
     }
 
     /// Counted: one user. A retry key must be on the first attempt too.
-    pub async fn push(&self, to: &str, messages: &[Value], options: &SendOptions<'_>) -> Result<Sent, LineError> {
+    pub async fn push(&self, to: &str, messages: &[impl Serialize], options: &SendOptions<'_>) -> Result<Sent, LineError> {
         self.counted_send("/v2/bot/message/push", json!({"to": to, "messages": messages}), options)
             .await
     }
 
     /// Counted per recipient: up to 500 users.
-    pub async fn multicast(&self, to: &[String], messages: &[Value], options: &SendOptions<'_>) -> Result<Sent, LineError> {
+    pub async fn multicast(&self, to: &[String], messages: &[impl Serialize], options: &SendOptions<'_>) -> Result<Sent, LineError> {
         self.counted_send("/v2/bot/message/multicast", json!({"to": to, "messages": messages}), options)
             .await
     }
 
     /// Counted per friend: every friend of the account.
-    pub async fn broadcast(&self, messages: &[Value], options: &SendOptions<'_>) -> Result<Sent, LineError> {
+    pub async fn broadcast(&self, messages: &[impl Serialize], options: &SendOptions<'_>) -> Result<Sent, LineError> {
         self.counted_send("/v2/bot/message/broadcast", json!({"messages": messages}), options)
             .await
     }
 
     /// Asynchronous (LINE answers 202): follow it with
     /// [`Client::narrowcast_progress`] and the returned request ID.
-    pub async fn narrowcast(&self, messages: &[Value], max: Option<u32>, options: &SendOptions<'_>) -> Result<Sent, LineError> {
+    pub async fn narrowcast(&self, messages: &[impl Serialize], max: Option<u32>, options: &SendOptions<'_>) -> Result<Sent, LineError> {
         let mut body = json!({"messages": messages});
         if let Some(max) = max {
             body["limit"] = json!({"max": max});
@@ -463,7 +463,7 @@ impl Client {
 
     /// Asks LINE whether the messages are valid for that kind of send,
     /// without sending: `InvalidRequest` with LINE's details if not.
-    pub async fn validate(&self, kind: SendKind, messages: &[Value]) -> Result<(), LineError> {
+    pub async fn validate(&self, kind: SendKind, messages: &[impl Serialize]) -> Result<(), LineError> {
         self.post_json(&format!("/v2/bot/message/validate/{}", kind.path()), &json!({"messages": messages}))
             .await
             .map(|_| ())

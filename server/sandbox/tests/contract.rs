@@ -156,6 +156,49 @@ async fn exercise(sb: &Sandbox, base: &str, hooks: &Mutex<Vec<Value>>) {
     )
     .await
     .unwrap();
+    // The typed message objects too.
+    let typed = [
+        line::Message::text("こんにちは"),
+        line::Message::Template {
+            alt_text: "予約".into(),
+            template: line::Template::Buttons {
+                thumbnail_image_url: Some("https://clinic.example/t.jpg".into()),
+                title: Some("予約".into()),
+                text: "ご希望の日".into(),
+                actions: vec![Action::Postback {
+                    label: Some("明日".into()),
+                    data: "d=1".into(),
+                    display_text: None,
+                }],
+            },
+            quick_reply: Some(line::QuickReply {
+                items: vec![line::QuickReplyItem::new(Action::Message {
+                    label: Some("電話".into()),
+                    text: "電話".into(),
+                })],
+            }),
+        },
+        line::Message::Template {
+            alt_text: "一覧".into(),
+            template: line::Template::Carousel {
+                columns: vec![line::message::CarouselColumn {
+                    thumbnail_image_url: None,
+                    title: None,
+                    text: "内科".into(),
+                    actions: vec![Action::Uri {
+                        label: Some("見る".into()),
+                        uri: "https://clinic.example".into(),
+                    }],
+                }],
+            },
+            quick_reply: None,
+        },
+        line::Message::Sticker {
+            package_id: "446".into(),
+            sticker_id: "1988".into(),
+        },
+    ];
+    c.push(&u, &typed, &none).await.unwrap();
     let b = c.broadcast(&[text("全員")], &none).await.unwrap();
     let n = c.narrowcast(&[text("絞り込み")], Some(2), &none).await.unwrap();
     c.narrowcast_progress(n.request_id.as_deref().unwrap()).await.unwrap();
