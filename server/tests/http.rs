@@ -327,3 +327,36 @@ async fn the_webhook_needs_the_clinics_signature_and_no_browser_origin() {
         .unwrap();
     assert_eq!(s.send(unknown).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn downloads_check_the_session_and_the_role() {
+    let s = site().await;
+    let csv = s.get("/friends/patients.csv", None).await;
+    assert!(csv.status.is_redirection(), "no session: to the login page ({})", csv.status);
+    let viewer = s.login(Role::Viewer).await;
+    assert_eq!(s.get("/friends/patients.csv", Some(&viewer)).await.status, StatusCode::FORBIDDEN);
+    let staff = s.login(Role::Staff).await;
+    let ok = s.get("/friends/patients.csv", Some(&staff)).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    assert!(ok.body.starts_with("\u{feff}友だちID,"));
+    assert_eq!(
+        s.get("/sandbox/richmenus/richmenu-1/image", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A server function refuses a viewer's patient change whatever the page showed.
+    let refused = s
+        .call(
+            "friend_patient_save",
+            &[
+                ("id", "f-x"),
+                ("patient_number", "1"),
+                ("name_kana", ""),
+                ("birth_date", ""),
+                ("sex", ""),
+            ],
+            Some(&viewer),
+            Some(ORIGIN),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

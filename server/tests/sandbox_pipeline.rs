@@ -242,3 +242,83 @@ async fn a_week_later_a_changed_line_name_is_fetched_again() {
         .unwrap();
     assert_eq!(friend.display_name, "新姓 花子");
 }
+
+/// The header of a PNG of that size: all LINE (and the sandbox) read of it.
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    b.extend(w.to_be_bytes());
+    b.extend(h.to_be_bytes());
+    b.extend([8, 6, 0, 0, 0]);
+    b
+}
+
+#[tokio::test]
+async fn the_phone_shows_the_rich_menu_and_its_taps_reach_the_timeline() {
+    use line::client::{Area, Bounds, Size};
+    let (engine, sb) = rig().await;
+    let staff = actor(&engine, "staff@sakura.example", "sakura-staff-2026").await;
+    let person = sb.add_person("メニュー 利用者", PersonKind::Patient);
+    sb.follow(&staff.clinic_public_id, &person.user_id).await.unwrap();
+    engine.process_webhooks(100).await.unwrap();
+    assert_eq!(engine.sandbox_rich_menu(&staff, &person.user_id).await.unwrap(), None);
+
+    // The clinic's channel gets a default menu (through its own client, as
+    // the rich menu designer will do it).
+    let client = engine.line_client(staff.clinic_id).await.unwrap();
+    let reserve = line::Action::Postback {
+        label: Some("予約".into()),
+        data: "menu=reserve".into(),
+        display_text: None,
+    };
+    let menu = line::RichMenu {
+        rich_menu_id: None,
+        size: Size { width: 2500, height: 843 },
+        selected: true,
+        name: "基本".into(),
+        chat_bar_text: "メニュー".into(),
+        areas: vec![Area {
+            bounds: Bounds {
+                x: 0,
+                y: 0,
+                width: 2500,
+                height: 843,
+            },
+            action: reserve.clone(),
+        }],
+    };
+    let id = client.create_rich_menu(&menu).await.unwrap();
+    client.upload_rich_menu_image(&id, "image/png", png(2500, 843)).await.unwrap();
+    client.set_default_rich_menu(&id).await.unwrap();
+
+    let shown = engine.sandbox_rich_menu(&staff, &person.user_id).await.unwrap().expect("a menu");
+    assert_eq!(shown.rich_menu_id.as_deref(), Some(id.as_str()));
+    assert_eq!(shown.areas[0].action, reserve);
+    let (content_type, image) = engine.sandbox_rich_menu_image(&staff, &id).await.unwrap();
+    assert_eq!((content_type.as_str(), image), ("image/png", png(2500, 843)));
+
+    // Tapping the area is a postback on the patient's timeline.
+    engine
+        .sandbox_tap(&staff, &person.user_id, &serde_json::to_value(&reserve).unwrap())
+        .await
+        .unwrap();
+    // A button the person cannot see is refused.
+    let hidden = serde_json::json!({"type": "postback", "data": "menu=secret"});
+    assert!(engine.sandbox_tap(&staff, &person.user_id, &hidden).await.is_err());
+    engine.process_webhooks(100).await.unwrap();
+    let friend = engine
+        .db
+        .friend_by_line_user(staff.clinic_id, &person.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let timeline = engine.db.friend_timeline(friend.id).await.unwrap();
+    assert_eq!(timeline.last().unwrap().kind, "postback");
+    assert!(timeline.last().unwrap().detail.contains("menu=reserve"));
+
+    // Viewers do not act in the phone.
+    let viewer = actor(&engine, "viewer@sakura.example", "sakura-viewer-2026").await;
+    assert!(matches!(
+        engine.sandbox_rich_menu(&viewer, &person.user_id).await,
+        Err(engine::EngineError::Forbidden)
+    ));
+}
