@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod patient;
 pub mod role;
+pub mod segment;
 pub mod text;
 
 pub use auth::{password_problem, PasswordProblem, MIN_PASSWORD_CHARS};
