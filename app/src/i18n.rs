@@ -356,6 +356,13 @@ catalogue! {
     "error.patient_sex_invalid" => "性別の指定が正しくありません。", "That sex value is not valid.";
     "error.patient_memo_too_long" => "メモは2000文字以内にしてください。", "The memo must be at most 2,000 characters.";
     "error.patient_number_taken" => "この診察券番号は別の友だちで使われています。番号を確認してください。", "This patient number belongs to another friend. Please check it.";
+    "error.invalid_tag_name" => "名前は1〜30文字で入力してください。", "Enter a name of 1 to 30 characters.";
+    "error.tag_name_taken" => "同じ名前がすでにあります。別の名前にしてください。", "That name is already used. Please choose another.";
+    "error.invalid_tag_color" => "色は一覧から選んでください。", "Choose one of the colours.";
+    "error.tag_text_too_long" => "説明は200文字、運用ルールは500文字までです。", "The description may be 200 characters and the rule 500.";
+    "error.invalid_field_type" => "項目の種類が正しくありません。", "That field type is not valid.";
+    "error.invalid_choices" => "選択肢は選択式の項目にだけ、1〜50個（重複なし）で設定してください。", "Choice fields need 1 to 50 different choices; other fields take none.";
+    "error.value_not_for_field" => "この項目に入れられない値です。", "That value does not fit this field.";
     "error.csv_stray_quote" => "CSVの引用符（\"）の使い方が正しくありません。", "The CSV has a misplaced quote (\").";
     "error.csv_unclosed_quote" => "CSVの引用符（\"）が閉じられていません。", "A quote (\") in the CSV is never closed.";
     "error.csv_empty" => "ファイルが空です。", "The file is empty.";

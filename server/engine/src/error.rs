@@ -67,6 +67,20 @@ pub enum EngineError {
     PatientNumberTaken,
     #[error("CSV: {0:?}")]
     Csv(model::patient::CsvError),
+    #[error("a name of 1 to 30 characters is required")]
+    InvalidTagName,
+    #[error("that name is already used in this clinic")]
+    TagNameTaken,
+    #[error("choose one of the tag colours")]
+    InvalidTagColor,
+    #[error("the description or rule text is too long")]
+    TagTextTooLong,
+    #[error("unknown field type")]
+    InvalidFieldType,
+    #[error("choices are required for choice fields (1 to 50, different), and only for them")]
+    InvalidChoices,
+    #[error("the value does not fit the field")]
+    ValueNotForField,
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -115,6 +129,13 @@ impl EngineError {
                 model::patient::PatientProblem::MemoTooLong => "patient_memo_too_long",
             },
             PatientNumberTaken => "patient_number_taken",
+            InvalidTagName => "invalid_tag_name",
+            TagNameTaken => "tag_name_taken",
+            InvalidTagColor => "invalid_tag_color",
+            TagTextTooLong => "tag_text_too_long",
+            InvalidFieldType => "invalid_field_type",
+            InvalidChoices => "invalid_choices",
+            ValueNotForField => "value_not_for_field",
             Csv(e) => e.code(),
             Corrupt | Store(_) => "internal",
         }

@@ -1,79 +1,11 @@
 //! Patient fields, memo and the CSV import/export, on the backend the run
 //! selects.
 
-use chrono::DateTime;
-use engine::{Actor, Engine, EngineError, ManualClock, SecretBox};
+mod common;
+
+use common::{user, world};
+use engine::EngineError;
 use model::patient::PatientFields;
-use std::sync::Arc;
-
-const SECRET: &str = "sakura-channel-secret";
-
-struct World {
-    engine: Engine,
-    owner: Actor,
-    viewer: Actor,
-    /// Public IDs of the demo clinic's friends, oldest first.
-    friends: Vec<String>,
-}
-
-fn user(i: usize) -> String {
-    format!("U{:032x}", 0xabc0 + i)
-}
-
-async fn world(n: usize) -> World {
-    let db = store::testing::fresh_db().await.expect("test database");
-    // 2026-11-22 12:00 JST.
-    let now = DateTime::from_timestamp(1_795_316_400, 0).unwrap();
-    let engine = Engine::new(
-        db,
-        Arc::new(ManualClock::new(now)),
-        SecretBox::from_base64(&SecretBox::generate_key()).unwrap(),
-    );
-    engine.seed_demo_if_empty().await.unwrap();
-    let login = |email: &'static str, pw: &'static str| {
-        let engine = engine.clone();
-        async move {
-            let out = engine.login(email, pw, "10.1.1.1").await.unwrap();
-            engine.authenticate(&out.token).await.unwrap()
-        }
-    };
-    let owner = login("owner@sakura.example", "sakura-owner-2026").await;
-    let viewer = login("viewer@sakura.example", "sakura-viewer-2026").await;
-    let clinic = engine.db.clinic(owner.clinic_id).await.unwrap().unwrap();
-    engine
-        .connect_channel(owner.clinic_id, engine::webhook::MODE_SANDBOX, SECRET, Some("token"))
-        .await
-        .unwrap();
-    let events: Vec<String> = (0..n)
-        .map(|i| {
-            format!(
-                r#"{{"type":"follow","follow":{{"isUnblocked":false}},"timestamp":{},"mode":"active","webhookEventId":"01J{i:023}","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{}"}},"replyToken":"r{i}"}}"#,
-                1_795_316_400_000i64 + i as i64,
-                user(i)
-            )
-        })
-        .collect();
-    let body = format!(
-        r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{}]}}"#,
-        events.join(",")
-    );
-    engine
-        .ingest_webhook(&clinic.public_id, body.as_bytes(), Some(&line::sign(SECRET, body.as_bytes())))
-        .await
-        .unwrap();
-    engine.process_webhooks(1000).await.unwrap();
-    let mut friends = Vec::new();
-    for i in 0..n {
-        let f = engine.db.friend_by_line_user(owner.clinic_id, &user(i)).await.unwrap().unwrap();
-        friends.push(f.public_id);
-    }
-    World {
-        engine,
-        owner,
-        viewer,
-        friends,
-    }
-}
 
 fn fields(number: &str, kana: &str, birth: &str, sex: &str) -> PatientFields {
     PatientFields {

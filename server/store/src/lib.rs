@@ -8,6 +8,7 @@ mod db;
 mod line;
 mod patients;
 mod sessions;
+mod tags;
 pub mod testing;
 mod throttle;
 
@@ -16,4 +17,5 @@ pub use audit::*;
 pub use db::{Db, Dialect, StoreError};
 pub use line::*;
 pub use sessions::*;
+pub use tags::*;
 pub use throttle::*;

@@ -1,0 +1,250 @@
+//! タグ and カスタム項目: designing them (marketers and up), attaching
+//! tags and setting values on friends (front desk and up).
+
+use crate::audit::Event;
+use crate::crypto::public_id;
+use crate::{Actor, Engine, EngineError};
+use model::segment::{FieldType, Value};
+use model::Permission;
+use store::{FieldRow, NewTag, TagFolderRow, TagRow};
+
+pub const NAME_MAX: usize = 30;
+pub const DESCRIPTION_MAX: usize = 200;
+pub const RULE_TEXT_MAX: usize = 500;
+pub const CHOICES_MAX: usize = 50;
+
+/// The colours a tag may have: a calm palette that stays readable as a
+/// badge on white (data, so the UI and the server agree).
+pub const TAG_COLORS: [&str; 8] = [
+    "#0a7d5a", "#2563eb", "#7c3aed", "#db2777", "#dc2626", "#d97706", "#4b5563", "#0891b2",
+];
+
+/// A tag with how much it is used.
+#[derive(Clone, Debug)]
+pub struct TagView {
+    pub tag: TagRow,
+    pub friends: i64,
+    pub last_applied: Option<i64>,
+}
+
+pub struct TagInput<'a> {
+    pub folder: Option<&'a str>,
+    pub name: &'a str,
+    pub color: &'a str,
+    pub description: &'a str,
+    pub rule_text: &'a str,
+}
+
+fn clean_name(name: &str) -> Result<String, EngineError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > NAME_MAX {
+        return Err(EngineError::InvalidTagName);
+    }
+    Ok(name.to_string())
+}
+
+pub fn field_type_of(s: &str) -> Option<FieldType> {
+    Some(match s {
+        "text" => FieldType::Text,
+        "number" => FieldType::Number,
+        "date" => FieldType::Date,
+        "single_choice" => FieldType::SingleChoice,
+        "multi_choice" => FieldType::MultiChoice,
+        _ => return None,
+    })
+}
+
+impl Engine {
+    pub async fn create_tag_folder(&self, actor: &Actor, name: &str) -> Result<TagFolderRow, EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        let name = clean_name(name)?;
+        let position = self.db.tag_folders(actor.clinic_id).await?.len() as i64;
+        let pid = public_id();
+        let id = match self.db.create_tag_folder(actor.clinic_id, &pid, &name, position).await {
+            Err(store::StoreError::Conflict) => return Err(EngineError::TagNameTaken),
+            other => other?,
+        };
+        self.record(Event::by(actor, "tag.folder_created", pid.clone(), name.clone()))
+            .await?;
+        Ok(TagFolderRow {
+            id,
+            public_id: pid,
+            name,
+            position,
+        })
+    }
+
+    pub async fn create_tag(&self, actor: &Actor, input: &TagInput<'_>) -> Result<TagRow, EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        let name = clean_name(input.name)?;
+        if !TAG_COLORS.contains(&input.color) {
+            return Err(EngineError::InvalidTagColor);
+        }
+        if input.description.chars().count() > DESCRIPTION_MAX || input.rule_text.chars().count() > RULE_TEXT_MAX {
+            return Err(EngineError::TagTextTooLong);
+        }
+        let folder_id = match input.folder.filter(|f| !f.is_empty()) {
+            Some(f) => Some(
+                self.db
+                    .tag_folders(actor.clinic_id)
+                    .await?
+                    .into_iter()
+                    .find(|x| x.public_id == f)
+                    .ok_or(EngineError::NotFound)?
+                    .id,
+            ),
+            None => None,
+        };
+        let pid = public_id();
+        let new = NewTag {
+            public_id: &pid,
+            folder_id,
+            name: &name,
+            color: input.color,
+            description: input.description.trim(),
+            rule_text: input.rule_text.trim(),
+        };
+        match self.db.create_tag(actor.clinic_id, &new, self.now_ms()).await {
+            Err(store::StoreError::Conflict) => return Err(EngineError::TagNameTaken),
+            other => other?,
+        };
+        self.record(Event::by(actor, "tag.created", pid.clone(), name)).await?;
+        self.db.tag_by_public_id(actor.clinic_id, &pid).await?.ok_or(EngineError::NotFound)
+    }
+
+    /// Every tag of the clinic with its friends and last attachment.
+    pub async fn list_tags(&self, actor: &Actor) -> Result<Vec<TagView>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let stats: std::collections::HashMap<i64, (i64, Option<i64>)> = self
+            .db
+            .tag_stats(actor.clinic_id)
+            .await?
+            .into_iter()
+            .map(|s| (s.tag_id, (s.friends, s.last_applied)))
+            .collect();
+        Ok(self
+            .db
+            .tags(actor.clinic_id)
+            .await?
+            .into_iter()
+            .map(|tag| {
+                let (friends, last_applied) = stats.get(&tag.id).copied().unwrap_or((0, None));
+                TagView {
+                    tag,
+                    friends,
+                    last_applied,
+                }
+            })
+            .collect())
+    }
+
+    /// Attaches (or removes) a tag on friends given by public ID; friends
+    /// of other clinics are not found. Returns how many changed.
+    pub async fn set_tag(&self, actor: &Actor, tag: &str, friends: &[String], attach: bool) -> Result<u64, EngineError> {
+        actor.require(Permission::HandlePatients)?;
+        let tag = self.db.tag_by_public_id(actor.clinic_id, tag).await?.ok_or(EngineError::NotFound)?;
+        let mut ids = Vec::with_capacity(friends.len());
+        for f in friends {
+            ids.push(
+                self.db
+                    .friend_by_public_id(actor.clinic_id, f)
+                    .await?
+                    .ok_or(EngineError::NotFound)?
+                    .id,
+            );
+        }
+        let changed = if attach {
+            self.db.tag_friends(actor.clinic_id, tag.id, &ids, self.now_ms()).await?
+        } else {
+            self.db.untag_friends(actor.clinic_id, tag.id, &ids).await?
+        };
+        let action = if attach { "tag.attached" } else { "tag.removed" };
+        self.record(Event::by(actor, action, tag.public_id, format!("{changed} friends")))
+            .await?;
+        Ok(changed)
+    }
+
+    pub async fn friend_tag_list(&self, actor: &Actor, friend: &str) -> Result<Vec<TagRow>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let f = self
+            .db
+            .friend_by_public_id(actor.clinic_id, friend)
+            .await?
+            .ok_or(EngineError::NotFound)?;
+        Ok(self.db.friend_tags(actor.clinic_id, f.id).await?)
+    }
+
+    pub async fn create_field(&self, actor: &Actor, name: &str, field_type: &str, choices: &[String]) -> Result<FieldRow, EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        let name = clean_name(name)?;
+        let kind = field_type_of(field_type).ok_or(EngineError::InvalidFieldType)?;
+        let choices: Vec<String> = choices.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+        let mut unique = choices.clone();
+        unique.sort();
+        unique.dedup();
+        let needs_choices = matches!(kind, FieldType::SingleChoice | FieldType::MultiChoice);
+        if needs_choices
+            && (choices.is_empty()
+                || choices.len() > CHOICES_MAX
+                || unique.len() != choices.len()
+                || choices.iter().any(|c| c.chars().count() > NAME_MAX))
+            || (!needs_choices && !choices.is_empty())
+        {
+            return Err(EngineError::InvalidChoices);
+        }
+        let position = self.db.fields(actor.clinic_id).await?.len() as i64;
+        let pid = public_id();
+        let json = serde_json::to_string(&choices).unwrap_or_else(|_| "[]".into());
+        match self
+            .db
+            .create_field(actor.clinic_id, &pid, &name, field_type, &json, position)
+            .await
+        {
+            Err(store::StoreError::Conflict) => return Err(EngineError::TagNameTaken),
+            other => other?,
+        };
+        self.record(Event::by(actor, "field.created", pid.clone(), name)).await?;
+        self.db
+            .fields(actor.clinic_id)
+            .await?
+            .into_iter()
+            .find(|f| f.public_id == pid)
+            .ok_or(EngineError::NotFound)
+    }
+
+    /// Sets a friend's value of a field; the value must fit the field's
+    /// type (and its choices). An empty list clears it.
+    pub async fn set_field_value(&self, actor: &Actor, friend: &str, field: &str, values: &[Value]) -> Result<(), EngineError> {
+        actor.require(Permission::HandlePatients)?;
+        let f = self
+            .db
+            .friend_by_public_id(actor.clinic_id, friend)
+            .await?
+            .ok_or(EngineError::NotFound)?;
+        let field = self
+            .db
+            .fields(actor.clinic_id)
+            .await?
+            .into_iter()
+            .find(|x| x.public_id == field)
+            .ok_or(EngineError::NotFound)?;
+        let kind = field_type_of(&field.field_type).ok_or(EngineError::Corrupt)?;
+        let choices: Vec<String> = serde_json::from_str(&field.choices).unwrap_or_default();
+        let fits = |v: &Value| match (kind, v) {
+            (FieldType::Text, Value::Text(t)) => t.chars().count() <= DESCRIPTION_MAX,
+            (FieldType::Number, Value::Number(n)) => n.is_finite(),
+            (FieldType::Date, Value::Date(_)) => true,
+            (FieldType::SingleChoice | FieldType::MultiChoice, Value::Choice(c)) => choices.contains(c),
+            _ => false,
+        };
+        let count_ok = kind == FieldType::MultiChoice || values.len() <= 1;
+        if !count_ok || !values.iter().all(fits) {
+            return Err(EngineError::ValueNotForField);
+        }
+        let json = (!values.is_empty()).then(|| serde_json::to_string(values).unwrap_or_default());
+        self.db
+            .set_field_value(actor.clinic_id, f.id, field.id, json.as_deref(), self.now_ms())
+            .await?;
+        Ok(())
+    }
+}
