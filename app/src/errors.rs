@@ -54,6 +54,7 @@ pub const ERROR_CODES: &[&str] = &[
     "invalid_field_type",
     "invalid_choices",
     "value_not_for_field",
+    "invalid_rule",
     "csv_stray_quote",
     "csv_unclosed_quote",
     "csv_empty",

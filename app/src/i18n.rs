@@ -363,6 +363,7 @@ catalogue! {
     "error.invalid_field_type" => "項目の種類が正しくありません。", "That field type is not valid.";
     "error.invalid_choices" => "選択肢は選択式の項目にだけ、1〜50個（重複なし）で設定してください。", "Choice fields need 1 to 50 different choices; other fields take none.";
     "error.value_not_for_field" => "この項目に入れられない値です。", "That value does not fit this field.";
+    "error.invalid_rule" => "この条件では数えられません。削除されたタグや項目が含まれていないか確認してください。", "This rule cannot be counted. Check for deleted tags or fields.";
     "error.csv_stray_quote" => "CSVの引用符（\"）の使い方が正しくありません。", "The CSV has a misplaced quote (\").";
     "error.csv_unclosed_quote" => "CSVの引用符（\"）が閉じられていません。", "A quote (\") in the CSV is never closed.";
     "error.csv_empty" => "ファイルが空です。", "The file is empty.";

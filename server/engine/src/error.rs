@@ -81,6 +81,8 @@ pub enum EngineError {
     InvalidChoices,
     #[error("the value does not fit the field")]
     ValueNotForField,
+    #[error("the rule cannot be evaluated: {0:?}")]
+    InvalidRule(Vec<model::segment::Refusal>),
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -136,6 +138,7 @@ impl EngineError {
             InvalidFieldType => "invalid_field_type",
             InvalidChoices => "invalid_choices",
             ValueNotForField => "value_not_for_field",
+            InvalidRule(_) => "invalid_rule",
             Csv(e) => e.code(),
             Corrupt | Store(_) => "internal",
         }

@@ -13,6 +13,7 @@ pub mod password;
 pub mod patients;
 pub mod sandbox_phone;
 pub mod seed;
+pub mod segments;
 pub mod tags;
 pub mod totp;
 pub mod webhook;

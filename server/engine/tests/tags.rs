@@ -166,3 +166,83 @@ async fn custom_field_values_must_fit_their_type() {
         "cleared"
     );
 }
+
+#[tokio::test]
+async fn segments_count_tags_fields_and_ages_of_the_clinic_only() {
+    use model::patient::PatientFields;
+    use model::segment::*;
+    let w = world(4).await;
+    let e = &w.engine;
+    let hbp = e.create_tag(&w.owner, &input(None, "高血圧")).await.unwrap();
+    let hbg = e.create_tag(&w.owner, &input(None, "高血糖")).await.unwrap();
+    e.set_tag(&w.owner, &hbp.public_id, &w.friends[0..2], true).await.unwrap();
+    e.set_tag(&w.owner, &hbg.public_id, &w.friends[1..3], true).await.unwrap();
+    let born = |date: &str| PatientFields {
+        birth_date: date.into(),
+        ..Default::default()
+    };
+    e.update_patient_fields(&w.owner, &w.friends[0], &born("1950-01-01")).await.unwrap();
+    e.update_patient_fields(&w.owner, &w.friends[1], &born("2015-01-01")).await.unwrap();
+    let visits = e.create_field(&w.owner, "来院回数", "number", &[]).await.unwrap();
+    e.set_field_value(&w.owner, &w.friends[2], &visits.public_id, &[Value::Number(5.0)])
+        .await
+        .unwrap();
+
+    let tag = |t: &str| Node::Condition(Condition::Tag { tag: t.into(), has: true });
+    let rule = |items: Vec<Node>| Rule {
+        version: RULE_VERSION,
+        root: Group {
+            join: Join::All,
+            negate: false,
+            items,
+        },
+    };
+    let either = Node::Group(Group {
+        join: Join::Any,
+        negate: false,
+        items: vec![tag(&hbp.public_id), tag(&hbg.public_id)],
+    });
+    assert_eq!(e.count_segment(&w.viewer, &rule(vec![either.clone()]), 10).await.unwrap().count, 3);
+    let not_a_child = Node::Group(Group {
+        join: Join::All,
+        negate: true,
+        items: vec![Node::Condition(Condition::Date {
+            date: DateSource::BirthDate,
+            when: When::YearsBetween { min: 0, max: 15 },
+        })],
+    });
+    assert_eq!(
+        e.count_segment(&w.viewer, &rule(vec![either, not_a_child]), 10)
+            .await
+            .unwrap()
+            .count,
+        2
+    );
+    let frequent = rule(vec![Node::Condition(Condition::Field {
+        field: visits.public_id.clone(),
+        op: Op::Gt,
+        value: Value::Number(3.0),
+    })]);
+    let found = e.count_segment(&w.viewer, &frequent, 10).await.unwrap();
+    assert_eq!(found.count, 1);
+    assert_eq!(found.sample[0].public_id, w.friends[2]);
+
+    // A rule naming what the clinic does not have is refused, with the reason.
+    let Err(EngineError::InvalidRule(why)) = e.count_segment(&w.viewer, &rule(vec![tag("存在しないタグ")]), 10).await else {
+        panic!("an unknown tag must be refused")
+    };
+    assert_eq!(why[0].reason, Reason::UnknownTag);
+    let second =
+        e.db.memberships_of(w.owner.user_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.clinic_id != w.owner.clinic_id)
+            .unwrap();
+    let mut elsewhere = w.owner.clone();
+    elsewhere.clinic_id = second.clinic_id;
+    assert!(
+        matches!(e.count_segment(&elsewhere, &frequent, 10).await, Err(EngineError::InvalidRule(_))),
+        "another clinic's fields are unknown here"
+    );
+}

@@ -256,6 +256,16 @@ impl Db {
         Ok(())
     }
 
+    /// Every field value of the clinic: (friend ID, field ID, value JSON).
+    pub async fn clinic_field_values(&self, clinic_id: i64) -> Result<Vec<(i64, i64, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT friend_id, field_id, value FROM friend_field_values WHERE clinic_id = $1")
+                .bind(clinic_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     /// One friend's field values: (field ID, value JSON).
     pub async fn friend_field_values(&self, clinic_id: i64, friend_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
         Ok(
