@@ -1,7 +1,7 @@
 //! Sending: reply, push, multicast, broadcast, narrowcast (+ progress),
 //! validate; quota, profiles, bot info, loading animation, mark-as-read.
 
-use super::{error, invalid, json_body, line_answer, no_retry_key, not_found, ok, Channel};
+use super::{error, invalid, json_body, json_request, line_answer, not_found, ok, Channel};
 use crate::ids;
 use crate::validate::{self, Problems};
 use crate::Sandbox;
@@ -301,10 +301,7 @@ async fn validate_messages(Channel(_): Channel, Path(kind): Path<String>, header
     if !matches!(kind.as_str(), "reply" | "push" | "multicast" | "narrowcast" | "broadcast") {
         return not_found();
     }
-    if let Err(answer) = no_retry_key(&headers) {
-        return answer;
-    }
-    let req = match json_body(&body) {
+    let req = match json_request(&headers, &body) {
         Ok(v) => v,
         Err(answer) => return answer,
     };
@@ -318,10 +315,7 @@ async fn validate_messages(Channel(_): Channel, Path(kind): Path<String>, header
 }
 
 async fn loading(State(sb): State<Sandbox>, Channel(ch): Channel, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(answer) = no_retry_key(&headers) {
-        return answer;
-    }
-    let req = match json_body(&body) {
+    let req = match json_request(&headers, &body) {
         Ok(v) => v,
         Err(answer) => return answer,
     };
@@ -343,10 +337,7 @@ async fn loading(State(sb): State<Sandbox>, Channel(ch): Channel, headers: Heade
 }
 
 async fn mark_as_read(State(sb): State<Sandbox>, Channel(ch): Channel, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(answer) = no_retry_key(&headers) {
-        return answer;
-    }
-    let req = match json_body(&body) {
+    let req = match json_request(&headers, &body) {
         Ok(v) => v,
         Err(answer) => return answer,
     };

@@ -77,6 +77,12 @@ fn json_body(body: &Bytes) -> Result<Value, Response> {
     serde_json::from_slice::<Value>(body).map_err(|_| error(StatusCode::BAD_REQUEST, "The request body could not be parsed as JSON"))
 }
 
+/// The JSON body of a request to an endpoint that takes no retry key.
+fn json_request(headers: &HeaderMap, body: &Bytes) -> Result<Value, Response> {
+    no_retry_key(headers)?;
+    json_body(body)
+}
+
 /// Refuses a retry key on an endpoint that takes none.
 fn no_retry_key(headers: &HeaderMap) -> Result<(), Response> {
     if headers.contains_key("x-line-retry-key") {

@@ -1,7 +1,7 @@
 //! Rich menus: objects, images (on the data host), defaults, per-user and
 //! bulk links, aliases.
 
-use super::{error, invalid, json_body, line_answer, no_retry_key, not_found, ok, Channel};
+use super::{error, invalid, json_body, json_request, line_answer, no_retry_key, not_found, ok, Channel};
 use crate::ids;
 use crate::richmenu::MenuError;
 use crate::validate::{self, Problems};
@@ -192,10 +192,7 @@ fn accepted() -> Response {
 }
 
 async fn bulk_link(State(sb): State<Sandbox>, Channel(ch): Channel, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(answer) = no_retry_key(&headers) {
-        return answer;
-    }
-    let req = match json_body(&body) {
+    let req = match json_request(&headers, &body) {
         Ok(v) => v,
         Err(answer) => return answer,
     };
@@ -219,10 +216,7 @@ async fn bulk_link(State(sb): State<Sandbox>, Channel(ch): Channel, headers: Hea
 }
 
 async fn bulk_unlink(State(sb): State<Sandbox>, Channel(ch): Channel, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(answer) = no_retry_key(&headers) {
-        return answer;
-    }
-    let req = match json_body(&body) {
+    let req = match json_request(&headers, &body) {
         Ok(v) => v,
         Err(answer) => return answer,
     };
@@ -239,10 +233,7 @@ async fn bulk_unlink(State(sb): State<Sandbox>, Channel(ch): Channel, headers: H
 }
 
 async fn create_alias(State(sb): State<Sandbox>, Channel(ch): Channel, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(answer) = no_retry_key(&headers) {
-        return answer;
-    }
-    let req = match json_body(&body) {
+    let req = match json_request(&headers, &body) {
         Ok(v) => v,
         Err(answer) => return answer,
     };
@@ -261,10 +252,7 @@ async fn update_alias(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(answer) = no_retry_key(&headers) {
-        return answer;
-    }
-    let req = match json_body(&body) {
+    let req = match json_request(&headers, &body) {
         Ok(v) => v,
         Err(answer) => return answer,
     };
