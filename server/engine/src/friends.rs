@@ -38,6 +38,15 @@ fn decode_cursor(c: &str) -> Option<i64> {
 }
 
 impl Engine {
+    /// A friend of the actor's clinic by public ID; a friend of another
+    /// clinic is simply not found.
+    pub(crate) async fn friend_of(&self, actor: &Actor, public_id: &str) -> Result<FriendRow, EngineError> {
+        self.db
+            .friend_by_public_id(actor.clinic_id, public_id)
+            .await?
+            .ok_or(EngineError::NotFound)
+    }
+
     pub async fn list_friends(&self, actor: &Actor, q: FriendQuery) -> Result<FriendPage, EngineError> {
         actor.require(Permission::ViewClinic)?;
         let status = q.status.filter(|s| s == "active" || s == "blocked");
@@ -81,11 +90,7 @@ impl Engine {
     /// simply not found) with their timeline.
     pub async fn friend_detail(&self, actor: &Actor, public_id: &str) -> Result<FriendDetail, EngineError> {
         actor.require(Permission::ViewClinic)?;
-        let friend = self
-            .db
-            .friend_by_public_id(actor.clinic_id, public_id)
-            .await?
-            .ok_or(EngineError::NotFound)?;
+        let friend = self.friend_of(actor, public_id).await?;
         let timeline = self.db.friend_timeline(friend.id).await?;
         Ok(FriendDetail { friend, timeline })
     }

@@ -26,13 +26,6 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    async fn friend_of(&self, actor: &Actor, public_id: &str) -> Result<store::FriendRow, EngineError> {
-        self.db
-            .friend_by_public_id(actor.clinic_id, public_id)
-            .await?
-            .ok_or(EngineError::NotFound)
-    }
-
     pub async fn update_patient_fields(&self, actor: &Actor, public_id: &str, input: &PatientFields) -> Result<PatientFields, EngineError> {
         actor.require(Permission::HandlePatients)?;
         let fields = patient::normalize_patient(input, &self.today_jst()).map_err(|p| EngineError::PatientField(p[0].1))?;

@@ -145,13 +145,7 @@ impl Engine {
         let tag = self.db.tag_by_public_id(actor.clinic_id, tag).await?.ok_or(EngineError::NotFound)?;
         let mut ids = Vec::with_capacity(friends.len());
         for f in friends {
-            ids.push(
-                self.db
-                    .friend_by_public_id(actor.clinic_id, f)
-                    .await?
-                    .ok_or(EngineError::NotFound)?
-                    .id,
-            );
+            ids.push(self.friend_of(actor, f).await?.id);
         }
         let changed = if attach {
             self.db.tag_friends(actor.clinic_id, tag.id, &ids, self.now_ms()).await?
@@ -166,11 +160,7 @@ impl Engine {
 
     pub async fn friend_tag_list(&self, actor: &Actor, friend: &str) -> Result<Vec<TagRow>, EngineError> {
         actor.require(Permission::ViewClinic)?;
-        let f = self
-            .db
-            .friend_by_public_id(actor.clinic_id, friend)
-            .await?
-            .ok_or(EngineError::NotFound)?;
+        let f = self.friend_of(actor, friend).await?;
         Ok(self.db.friend_tags(actor.clinic_id, f.id).await?)
     }
 
@@ -216,11 +206,7 @@ impl Engine {
     /// type (and its choices). An empty list clears it.
     pub async fn set_field_value(&self, actor: &Actor, friend: &str, field: &str, values: &[Value]) -> Result<(), EngineError> {
         actor.require(Permission::HandlePatients)?;
-        let f = self
-            .db
-            .friend_by_public_id(actor.clinic_id, friend)
-            .await?
-            .ok_or(EngineError::NotFound)?;
+        let f = self.friend_of(actor, friend).await?;
         let field = self
             .db
             .fields(actor.clinic_id)
