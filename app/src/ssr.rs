@@ -37,9 +37,12 @@ fn request_parts() -> Option<http::request::Parts> {
 
 /// A cookie's value from the request.
 pub fn cookie(name: &str) -> Option<String> {
-    let parts = request_parts()?;
-    parts
-        .headers
+    cookie_in(&request_parts()?.headers, name)
+}
+
+/// A cookie's value from request headers (also for plain axum handlers).
+pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -102,12 +102,7 @@ async fn line_webhook(
 
 /// The signed-in member behind a plain (non-server-function) request.
 async fn session_actor(state: &AppState, headers: &axum::http::HeaderMap) -> Option<engine::Actor> {
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{}=", app::ssr::SESSION_COOKIE)).map(str::to_string))?;
+    let token = app::ssr::cookie_in(headers, app::ssr::SESSION_COOKIE)?;
     state.ctx.engine.authenticate(&token).await.ok()
 }
 
