@@ -70,6 +70,11 @@ pub fn is_rich_menu_alias_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
+/// LINE user IDs: `U` and 32 lowercase hex digits (per provider).
+pub fn is_user_id(id: &str) -> bool {
+    id.len() == 33 && id.starts_with('U') && id[1..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// Insight figures below this many users come back as `null`.
 pub const INSIGHT_MIN_USERS: i64 = 20;
 
@@ -189,6 +194,9 @@ mod tests {
         assert!(!is_rich_menu_alias_id("Tab"));
         assert!(!is_rich_menu_alias_id(""));
         assert!(!is_rich_menu_alias_id(&"a".repeat(33)));
+        assert!(is_user_id(&format!("U{}", "0a".repeat(16))));
+        assert!(!is_user_id(&format!("U{}", "0A".repeat(16))));
+        assert!(!is_user_id("U123"));
     }
 
     #[test]

@@ -92,16 +92,8 @@ async fn push_as_channel(State(sb): State<Sandbox>, Path(channel): Path<String>,
     let mut problems = crate::validate::Problems::default();
     crate::validate::messages(Some(&p.messages), &mut problems);
     if !problems.is_empty() {
-        let details: Vec<Value> = problems
-            .0
-            .iter()
-            .map(|x| json!({"message": x.message, "property": x.property}))
-            .collect();
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"message": "invalid messages", "details": details})),
-        )
-            .into_response();
+        // The same answer LINE's push gives.
+        return super::invalid(problems);
     }
     let mut st = sb.lock();
     let ch = match st.channel_index(&channel) {

@@ -136,10 +136,6 @@ async fn clear_default(State(sb): State<Sandbox>, Channel(ch): Channel) -> Respo
     ok(json!({}))
 }
 
-fn is_user_id(id: &str) -> bool {
-    id.len() == 33 && id.starts_with('U') && id[1..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
 fn bad_user() -> Response {
     error(StatusCode::BAD_REQUEST, "The value for the 'userId' parameter is invalid")
 }
@@ -152,14 +148,14 @@ async fn user_menu(State(sb): State<Sandbox>, Channel(ch): Channel, Path(user): 
 }
 
 async fn link(State(sb): State<Sandbox>, Channel(ch): Channel, Path((user, id)): Path<(String, String)>) -> Response {
-    if !is_user_id(&user) {
+    if !limits::is_user_id(&user) {
         return bad_user();
     }
     done(sb.lock().channels[ch].rich_menus.link(&user, &id))
 }
 
 async fn unlink(State(sb): State<Sandbox>, Channel(ch): Channel, Path(user): Path<String>) -> Response {
-    if !is_user_id(&user) {
+    if !limits::is_user_id(&user) {
         return bad_user();
     }
     sb.lock().channels[ch].rich_menus.links.remove(&user);
@@ -180,7 +176,7 @@ fn user_ids(req: &Value, p: &mut Problems) -> Vec<String> {
         );
     }
     for (i, id) in ids.iter().enumerate() {
-        if !is_user_id(id) {
+        if !limits::is_user_id(id) {
             p.add(format!("userIds[{i}]"), "Invalid user ID");
         }
     }
