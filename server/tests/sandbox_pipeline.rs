@@ -45,7 +45,7 @@ async fn rig() -> (Engine, Sandbox) {
 async fn a_simulated_patient_follows_writes_and_blocks() {
     let (engine, sb) = rig().await;
     let owner = engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
-    let clinic = engine.db.memberships_of(owner.id).await.unwrap().remove(0);
+    let clinic = demo_clinic(&engine).await;
     let person = sb.add_person("テスト 花子", PersonKind::Patient);
 
     assert_eq!(sb.follow(&clinic.clinic_public_id, &person.user_id).await.unwrap(), 200);
@@ -84,6 +84,13 @@ async fn a_simulated_patient_follows_writes_and_blocks() {
         .await
         .unwrap()
         .is_none());
+}
+
+/// The demo clinic's membership of its owner (its public ID is the
+/// sandbox channel ID).
+async fn demo_clinic(engine: &Engine) -> store::MembershipRow {
+    let owner = engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    engine.db.memberships_of(owner.id).await.unwrap().remove(0)
 }
 
 async fn actor(engine: &Engine, email: &str, password: &str) -> engine::Actor {
@@ -180,8 +187,7 @@ async fn channel_settings_keep_secrets_sealed_and_test_the_connection() {
 #[tokio::test]
 async fn events_in_one_post_out_of_order_and_redelivered_are_applied_once_in_time_order() {
     let (engine, sb) = rig().await;
-    let owner = engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
-    let clinic = engine.db.memberships_of(owner.id).await.unwrap().remove(0);
+    let clinic = demo_clinic(&engine).await;
     let channel = clinic.clinic_public_id.clone();
     let person = sb.add_person("順不同 太郎", PersonKind::Patient);
 
@@ -216,8 +222,7 @@ async fn events_in_one_post_out_of_order_and_redelivered_are_applied_once_in_tim
 #[tokio::test]
 async fn a_week_later_a_changed_line_name_is_fetched_again() {
     let (engine, sb) = rig().await;
-    let owner = engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
-    let clinic = engine.db.memberships_of(owner.id).await.unwrap().remove(0);
+    let clinic = demo_clinic(&engine).await;
     let person = sb.add_person("旧姓 花子", PersonKind::Patient);
     sb.follow(&clinic.clinic_public_id, &person.user_id).await.unwrap();
     engine.process_webhooks(100).await.unwrap();

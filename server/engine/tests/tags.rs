@@ -62,15 +62,7 @@ async fn tags_are_designed_by_marketers_and_attached_by_the_front_desk() {
     ));
 
     // Another clinic cannot see or use this clinic's tags or friends.
-    let second =
-        e.db.memberships_of(w.owner.user_id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.clinic_id != w.owner.clinic_id)
-            .unwrap();
-    let mut elsewhere = w.owner.clone();
-    elsewhere.clinic_id = second.clinic_id;
+    let elsewhere = w.owner_elsewhere().await;
     assert!(matches!(
         e.set_tag(&elsewhere, &child.public_id, &w.friends, true).await,
         Err(EngineError::NotFound)
@@ -83,7 +75,7 @@ async fn tags_are_designed_by_marketers_and_attached_by_the_front_desk() {
     ));
     assert_eq!(
         e.db.tag_friends(
-            second.clinic_id,
+            elsewhere.clinic_id,
             theirs.id,
             &[e.db
                 .friend_by_public_id(w.owner.clinic_id, &w.friends[0])
@@ -232,15 +224,7 @@ async fn segments_count_tags_fields_and_ages_of_the_clinic_only() {
         panic!("an unknown tag must be refused")
     };
     assert_eq!(why[0].reason, Reason::UnknownTag);
-    let second =
-        e.db.memberships_of(w.owner.user_id)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|m| m.clinic_id != w.owner.clinic_id)
-            .unwrap();
-    let mut elsewhere = w.owner.clone();
-    elsewhere.clinic_id = second.clinic_id;
+    let elsewhere = w.owner_elsewhere().await;
     assert!(
         matches!(e.count_segment(&elsewhere, &frequent, 10).await, Err(EngineError::InvalidRule(_))),
         "another clinic's fields are unknown here"

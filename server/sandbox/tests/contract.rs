@@ -9,10 +9,10 @@ use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
-use line::client::{Area, Bounds, Size};
+use line::client::Size;
 use line::{Action, Client, LineError, RichMenu, SendKind, SendOptions};
 use openapi::{check, Spec};
-use rig::{png, text, CHANNEL, SECRET, TOKEN};
+use rig::{area, png, text, CHANNEL, SECRET, TOKEN};
 use sandbox::{ChannelConfig, Faults, PersonKind, Plan, RateLimits, Sandbox};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
@@ -93,18 +93,6 @@ async fn recorded_sandbox() -> (Sandbox, String, Log, Arc<Mutex<Vec<Value>>>) {
         plan: Plan::Free,
     });
     (sb, base, log, hooks)
-}
-
-fn area(x: u32, action: Action) -> Area {
-    Area {
-        bounds: Bounds {
-            x,
-            y: 0,
-            width: 1250,
-            height: 843,
-        },
-        action,
-    }
 }
 
 /// Every client call the product can make, and LINE's error answers.

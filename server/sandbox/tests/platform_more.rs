@@ -3,9 +3,9 @@
 
 mod rig;
 
-use line::client::{Area, Bounds, Size};
+use line::client::{Area, Size};
 use line::{Action, CallbackRequest, Client, EventKind, LineError, RichMenu, SendKind, SendOptions};
-use rig::{png, rig, text, CHANNEL, TOKEN};
+use rig::{area, png, rig, text, CHANNEL, TOKEN};
 use sandbox::{Faults, FlushOrder, Plan, RateLimits, WebhookBehaviour};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -18,18 +18,6 @@ fn menu(areas: Vec<Area>) -> RichMenu {
         name: "診療案内".into(),
         chat_bar_text: "メニュー".into(),
         areas,
-    }
-}
-
-fn area(x: u32, action: Action) -> Area {
-    Area {
-        bounds: Bounds {
-            x,
-            y: 0,
-            width: 1250,
-            height: 843,
-        },
-        action,
     }
 }
 

@@ -75,3 +75,22 @@ pub async fn world(n: usize) -> World {
         friends,
     }
 }
+
+impl World {
+    /// The owner acting in the organization's other clinic (which has its
+    /// own tags, fields and friends).
+    pub async fn owner_elsewhere(&self) -> Actor {
+        let second = self
+            .engine
+            .db
+            .memberships_of(self.owner.user_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.clinic_id != self.owner.clinic_id)
+            .unwrap();
+        let mut elsewhere = self.owner.clone();
+        elsewhere.clinic_id = second.clinic_id;
+        elsewhere
+    }
+}

@@ -89,3 +89,16 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     b.extend([8, 6, 0, 0, 0]);
     b
 }
+
+/// A tap area of half a 2500×843 menu, starting at `x`.
+pub fn area(x: u32, action: line::Action) -> line::client::Area {
+    line::client::Area {
+        bounds: line::client::Bounds {
+            x,
+            y: 0,
+            width: 1250,
+            height: 843,
+        },
+        action,
+    }
+}
