@@ -149,6 +149,25 @@ impl SegmentIndex {
         hit
     }
 
+    /// A date column relative to today.
+    fn relative(&self, column: &[i32], when: When, today: model::segment::Date) -> RoaringBitmap {
+        let t = today.days_from_epoch() as i32;
+        match when {
+            When::MoreThanMonthsAgo { months } => {
+                let limit = today.minus_months(months).days_from_epoch() as i32;
+                self.scan_days(column, |d| d < limit)
+            }
+            When::WithinLastDays { days } => self.scan_days(column, |d| d >= t - days as i32 && d <= t),
+            When::ThisMonth => self.scan_days(column, |d| model::segment::Date::from_days(d as i64).m == today.m),
+            When::YearsBetween { min, max } => {
+                // Born on or before (today − min years) and after (today − (max+1) years).
+                let latest = today.minus_months(min * 12).days_from_epoch() as i32;
+                let earliest = today.minus_months((max + 1) * 12).days_from_epoch() as i32;
+                self.scan_days(column, |d| d <= latest && d > earliest)
+            }
+        }
+    }
+
     fn condition(&self, c: &Condition, today: model::segment::Date) -> RoaringBitmap {
         let empty = RoaringBitmap::new();
         match c {
@@ -183,28 +202,14 @@ impl SegmentIndex {
                 date: DateSource::Field(field),
                 ..
             } => self.scan_field(field, c, today),
-            Condition::Date { date, when } => {
-                let t = today.days_from_epoch() as i32;
-                let column = match date {
-                    DateSource::BirthDate => &self.birth,
-                    DateSource::FirstFollowed => &self.followed,
-                    DateSource::Field(_) => unreachable!("date fields are scanned above"),
-                };
-                match *when {
-                    When::MoreThanMonthsAgo { months } => {
-                        let limit = today.minus_months(months).days_from_epoch() as i32;
-                        self.scan_days(column, |d| d < limit)
-                    }
-                    When::WithinLastDays { days } => self.scan_days(column, |d| d >= t - days as i32 && d <= t),
-                    When::ThisMonth => self.scan_days(column, |d| model::segment::Date::from_days(d as i64).m == today.m),
-                    When::YearsBetween { min, max } => {
-                        // Born on or before (today − min years) and after (today − (max+1) years).
-                        let latest = today.minus_months(min * 12).days_from_epoch() as i32;
-                        let earliest = today.minus_months((max + 1) * 12).days_from_epoch() as i32;
-                        self.scan_days(column, |d| d <= latest && d > earliest)
-                    }
-                }
-            }
+            Condition::Date {
+                date: DateSource::BirthDate,
+                when,
+            } => self.relative(&self.birth, *when, today),
+            Condition::Date {
+                date: DateSource::FirstFollowed,
+                when,
+            } => self.relative(&self.followed, *when, today),
         }
     }
 }
