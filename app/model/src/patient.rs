@@ -125,15 +125,6 @@ pub fn normalize_kana(s: &str) -> Result<String, PatientProblem> {
     }
 }
 
-fn days_in_month(y: u32, m: u32) -> u32 {
-    match m {
-        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 /// 生年月日 as `YYYY-MM-DD`, from `YYYY-MM-DD`, `YYYY/MM/DD` or
 /// `YYYY/M/D` (Excel's Japanese format); not after `today` (`YYYY-MM-DD`),
 /// not before 1900.
@@ -150,7 +141,7 @@ pub fn normalize_birth_date(s: &str, today: &str) -> Result<String, PatientProbl
     let (Some(y), Some(m), Some(d)) = (num(y, 4).filter(|_| y.len() == 4), num(m, 2), num(d, 2)) else {
         return Err(PatientProblem::DateInvalid);
     };
-    if !(1900..=9999).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+    if !(1900..=9999).contains(&y) || crate::segment::Date::new(y as i32, m, d).is_none() {
         return Err(PatientProblem::DateInvalid);
     }
     let date = format!("{y:04}-{m:02}-{d:02}");
@@ -202,14 +193,9 @@ pub fn check_memo(memo: &str) -> Result<(), PatientProblem> {
 
 /// Age in whole years on `today` (both `YYYY-MM-DD`).
 pub fn age(birth_date: &str, today: &str) -> Option<u32> {
-    let parse = |s: &str| -> Option<(u32, u32, u32)> {
-        let mut it = s.split('-').map(|p| p.parse::<u32>().ok());
-        Some((it.next()??, it.next()??, it.next()??))
-    };
-    let (by, bm, bd) = parse(birth_date)?;
-    let (ty, tm, td) = parse(today)?;
-    let years = ty.checked_sub(by)?;
-    Some(if (tm, td) < (bm, bd) { years.checked_sub(1)? } else { years })
+    use crate::segment::Date;
+    let years = Date::parse(birth_date)?.whole_years_until(Date::parse(today)?);
+    u32::try_from(years).ok()
 }
 
 // ------------------------------------------------------------------ CSV

@@ -205,7 +205,8 @@ impl Date {
         Date::from_days((ms + 9 * 3_600_000).div_euclid(86_400_000))
     }
 
-    fn whole_years_until(self, today: Date) -> i32 {
+    /// Whole years from this date to `today` (an age; negative before it).
+    pub fn whole_years_until(self, today: Date) -> i32 {
         let years = today.y - self.y;
         if (today.m, today.d) < (self.m, self.d) {
             years - 1
