@@ -10,6 +10,7 @@ pub mod line_view;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod tags_api;
 
 use crate::i18n::Lang;
 use leptos::prelude::*;

@@ -160,13 +160,31 @@ pub async fn run_webhook_worker(engine: engine::Engine) {
     }
 }
 
-/// Keeps friends' LINE names and pictures fresh: a few at a time, so the
-/// profile endpoint's rate limit is never pressed.
-pub async fn run_profile_refresher(engine: engine::Engine) {
+/// Runs automations for queued happenings, apart from webhook intake: at
+/// once when something is queued, and every few seconds for what a crash
+/// or an unreachable LINE left behind.
+pub async fn run_automation_worker(engine: engine::Engine) {
+    loop {
+        match engine.process_automations(100).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "automation worker failed; retrying"),
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), engine.automation_signal.notified()).await;
+    }
+}
+
+/// Keeps friends' LINE names and pictures fresh (a few at a time, so the
+/// profile endpoint's rate limit is never pressed), and prunes the segment
+/// change log.
+pub async fn run_housekeeping(engine: engine::Engine) {
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         if let Err(e) = engine.refresh_stale_profiles(200).await {
             tracing::warn!(error = %e, "profile refresh failed; trying again later");
+        }
+        if let Err(e) = engine.prune_segment_changes().await {
+            tracing::warn!(error = %e, "pruning segment changes failed; trying again later");
         }
     }
 }

@@ -144,7 +144,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("YORISOI_ADDR {:?} is not host:port", config.addr))?;
     let leptos = server::leptos_options(&config.site_root, addr);
     tokio::spawn(server::run_webhook_worker(engine.clone()));
-    tokio::spawn(server::run_profile_refresher(engine.clone()));
+    tokio::spawn(server::run_automation_worker(engine.clone()));
+    tokio::spawn(server::run_housekeeping(engine.clone()));
     let engine_for_demo = engine.clone();
     let ctx = ServerContext {
         engine,

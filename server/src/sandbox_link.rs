@@ -76,10 +76,11 @@ pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> 
                 birth_date: c.birth_date,
                 sex: c.sex,
             };
-            engine.db.set_patient_fields(clinic.id, friend.id, &fields).await?;
+            engine.db.set_patient_fields(clinic.id, friend.id, &fields, engine.now_ms()).await?;
         }
     }
-    tracing::info!("demo patients have followed the demo clinic through the sandbox");
+    engine.seed_demo_marketing(clinic.id).await?;
+    tracing::info!("demo patients have followed the demo clinic through the sandbox and been tagged");
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! disagree about what a role may do or what a valid password is.
 
 pub mod auth;
+pub mod automation;
 pub mod patient;
 pub mod role;
 pub mod segment;

@@ -83,6 +83,14 @@ pub enum EngineError {
     ValueNotForField,
     #[error("the rule cannot be evaluated: {0:?}")]
     InvalidRule(Vec<model::segment::Refusal>),
+    #[error("a name of 1 to 40 characters is required")]
+    InvalidSegmentName,
+    #[error("the automation cannot be saved: {0:?}")]
+    InvalidAutomation(Vec<model::automation::AutomationProblem>),
+    #[error("automations triggered each other too many times in a row")]
+    AutomationChainTooDeep,
+    #[error("LINE refused a message: {0}")]
+    LineSend(line::LineError),
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -139,6 +147,10 @@ impl EngineError {
             InvalidChoices => "invalid_choices",
             ValueNotForField => "value_not_for_field",
             InvalidRule(_) => "invalid_rule",
+            InvalidSegmentName => "invalid_segment_name",
+            InvalidAutomation(_) => "invalid_automation",
+            AutomationChainTooDeep => "automation_chain_too_deep",
+            LineSend(_) => "line_error",
             Csv(e) => e.code(),
             Corrupt | Store(_) => "internal",
         }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod authz;
+pub mod automations;
 pub mod channel;
 pub mod clock;
 pub mod crypto;
@@ -34,6 +35,10 @@ pub struct Engine {
     pub secrets: SecretBox,
     /// Woken when new webhook events are stored, so the worker starts at once.
     pub inbox_signal: Arc<tokio::sync::Notify>,
+    /// Woken when happenings are queued for the automations.
+    pub automation_signal: Arc<tokio::sync::Notify>,
+    /// This instance's segment indexes, one per clinic counted.
+    pub(crate) segment_cache: segments::SegmentCache,
     pub line_endpoints: LineEndpoints,
     /// For the sandbox's control API.
     pub(crate) http: reqwest::Client,
@@ -69,6 +74,8 @@ impl Engine {
             clock,
             secrets,
             inbox_signal: Arc::new(tokio::sync::Notify::new()),
+            automation_signal: Arc::new(tokio::sync::Notify::new()),
+            segment_cache: Default::default(),
             line_endpoints: LineEndpoints::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(15))
@@ -82,7 +89,7 @@ impl Engine {
         self
     }
 
-    pub(crate) fn now_ms(&self) -> i64 {
+    pub fn now_ms(&self) -> i64 {
         self.clock.now().timestamp_millis()
     }
 }

@@ -30,7 +30,7 @@ impl Engine {
         actor.require(Permission::HandlePatients)?;
         let fields = patient::normalize_patient(input, &self.today_jst()).map_err(|p| EngineError::PatientField(p[0].1))?;
         let friend = self.friend_of(actor, public_id).await?;
-        match self.db.set_patient_fields(actor.clinic_id, friend.id, &fields).await {
+        match self.db.set_patient_fields(actor.clinic_id, friend.id, &fields, self.now_ms()).await {
             Err(store::StoreError::Conflict) => return Err(EngineError::PatientNumberTaken),
             other => other?,
         }
@@ -109,7 +109,7 @@ impl Engine {
         if rows.is_empty() {
             return Err(EngineError::Csv(CsvError::NothingToImport));
         }
-        match self.db.apply_patient_import(actor.clinic_id, &rows).await {
+        match self.db.apply_patient_import(actor.clinic_id, &rows, self.now_ms()).await {
             // Another member changed a number between the check and now.
             Err(store::StoreError::Conflict) => return Err(EngineError::PatientNumberTaken),
             other => other?,

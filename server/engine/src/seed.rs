@@ -92,3 +92,232 @@ impl Engine {
         Ok(true)
     }
 }
+
+/// The postback data of the demo's vaccine button, and what the clinic
+/// answers when a patient taps it.
+pub const DEMO_VACCINE_POSTBACK: &str = "vaccine=flu";
+pub const DEMO_VACCINE_REPLY: &str = "インフルエンザ予防接種のご希望を承りました。受付より日程のご案内をお送りします。";
+pub const DEMO_VACCINE_TAG: &str = "インフルエンザワクチン希望";
+
+/// The tag design of a pediatric and internal medicine clinic: folder →
+/// tags (name, colour, when staff attach it).
+const DEMO_TAGS: [(&str, &[(&str, &str, &str)]); 5] = [
+    (
+        "診療科",
+        &[
+            ("小児科", "#2563eb", "小児科を受診した患者さんに付けます"),
+            ("内科", "#0a7d5a", "内科を受診した患者さんに付けます"),
+        ],
+    ),
+    (
+        "年齢層",
+        &[
+            ("乳幼児（0〜5歳）", "#db2777", "生年月日から付けます"),
+            ("学童（6〜15歳）", "#d97706", "生年月日から付けます"),
+            ("成人（16〜64歳）", "#4b5563", "生年月日から付けます"),
+            ("高齢者（65歳以上）", "#7c3aed", "生年月日から付けます"),
+        ],
+    ),
+    (
+        "来院状況",
+        &[
+            ("初診予約済", "#0891b2", "初診の予約を受けたときに付け、来院後に外します"),
+            ("定期通院中", "#0a7d5a", "2回以上続けて来院している患者さんに付けます"),
+            ("半年以上来院なし", "#dc2626", "最終来院日から6か月を過ぎたら付けます"),
+        ],
+    ),
+    (
+        "ニーズ",
+        &[
+            (
+                DEMO_VACCINE_TAG,
+                "#2563eb",
+                "予防接種の案内で「希望する」を押した方に自動で付きます",
+            ),
+            ("乳がん検診対象", "#db2777", "40歳以上の女性で、検診を希望された方に付けます"),
+            ("生活習慣病", "#d97706", "高血圧・高血糖・脂質異常で通院中の方に付けます"),
+        ],
+    ),
+    (
+        "健診結果",
+        &[
+            ("高血圧", "#dc2626", "健診で血圧が基準値を超えた方に付けます"),
+            ("高血糖", "#d97706", "健診で血糖値が基準値を超えた方に付けます"),
+            ("腹囲基準超", "#7c3aed", "健診で腹囲が基準を超えた方に付けます"),
+        ],
+    ),
+];
+
+pub const DEMO_LAST_VISIT_FIELD: &str = "最終来院日";
+
+impl Engine {
+    /// The clinic's owner acting without a session (the demo seed only).
+    async fn seed_actor(&self, clinic_id: i64) -> Result<crate::Actor, EngineError> {
+        let user = self.db.user_by_email(DEMO_ACCOUNTS[0].email).await?.ok_or(EngineError::NotFound)?;
+        let clinic = self.db.clinic(clinic_id).await?.ok_or(EngineError::NotFound)?;
+        Ok(crate::Actor {
+            session_id: 0,
+            user_id: user.id,
+            user_public_id: user.public_id,
+            email: user.email,
+            display_name: user.display_name,
+            organization_id: clinic.organization_id,
+            clinic_id,
+            clinic_public_id: clinic.public_id,
+            clinic_name: clinic.name,
+            role: Role::Owner,
+            totp_enabled: false,
+        })
+    }
+
+    /// The demo clinic's tags, fields, saved segments and the vaccine
+    /// automation; then its patients tagged as its staff would have. Only
+    /// when the clinic has no tags yet.
+    pub async fn seed_demo_marketing(&self, clinic_id: i64) -> Result<(), EngineError> {
+        use model::automation::{Action, Automation, Trigger};
+        use model::segment::*;
+        if !self.db.tags(clinic_id).await?.is_empty() {
+            return Ok(());
+        }
+        let actor = self.seed_actor(clinic_id).await?;
+        let mut tag_ids = std::collections::HashMap::new();
+        for (folder, tags) in DEMO_TAGS {
+            let folder = self.create_tag_folder(&actor, folder).await?;
+            for (name, color, rule_text) in tags {
+                let input = crate::tags::TagInput {
+                    folder: Some(&folder.public_id),
+                    name,
+                    color,
+                    description: "",
+                    rule_text,
+                };
+                let tag = self.create_tag(&actor, &input).await?;
+                tag_ids.insert(*name, tag);
+            }
+        }
+        let last_visit = self.create_field(&actor, DEMO_LAST_VISIT_FIELD, "date", &[]).await?;
+        let visits = self.create_field(&actor, "来院回数", "number", &[]).await?;
+        let contact = ["LINE", "電話"].map(String::from);
+        self.create_field(&actor, "連絡方法の希望", "single_choice", &contact).await?;
+
+        let tag = |name: &str| {
+            Node::Condition(Condition::Tag {
+                tag: tag_ids[name].public_id.clone(),
+                has: true,
+            })
+        };
+        let rule = |join, items| Rule {
+            version: RULE_VERSION,
+            root: Group {
+                join,
+                negate: false,
+                items,
+            },
+        };
+        let segments = [
+            (
+                "生活習慣病リスク",
+                "高血圧 OR 高血糖 OR 腹囲基準超",
+                rule(Join::Any, vec![tag("高血圧"), tag("高血糖"), tag("腹囲基準超")]),
+            ),
+            (
+                "最終来院から6か月以上",
+                "再来院のご案内の対象",
+                rule(
+                    Join::All,
+                    vec![
+                        Node::Condition(Condition::Date {
+                            date: DateSource::Field(last_visit.public_id.clone()),
+                            when: When::MoreThanMonthsAgo { months: 6 },
+                        }),
+                        Node::Condition(Condition::Status { status: Status::Active }),
+                    ],
+                ),
+            ),
+            (
+                "今月誕生日の小児科の患者さん",
+                "お誕生月のご案内",
+                rule(
+                    Join::All,
+                    vec![
+                        tag("小児科"),
+                        Node::Condition(Condition::Date {
+                            date: DateSource::BirthDate,
+                            when: When::ThisMonth,
+                        }),
+                    ],
+                ),
+            ),
+        ];
+        for (name, description, r) in &segments {
+            self.save_segment(&actor, None, name, description, r).await?;
+        }
+        let vaccine = Automation {
+            trigger: Trigger::Postback {
+                data: DEMO_VACCINE_POSTBACK.into(),
+            },
+            condition: None,
+            actions: vec![
+                Action::AddTag {
+                    tag: tag_ids[DEMO_VACCINE_TAG].public_id.clone(),
+                },
+                Action::Reply {
+                    text: DEMO_VACCINE_REPLY.into(),
+                },
+            ],
+        };
+        self.save_automation(&actor, None, "予防接種の希望を受け付ける", &vaccine).await?;
+
+        // The patients, tagged as the front desk would have.
+        let today = Date::jst_of_ms(self.now_ms());
+        let friends = self.db.all_friends(clinic_id).await?;
+        let mut by_tag: std::collections::HashMap<&str, Vec<i64>> = Default::default();
+        for (i, f) in friends.iter().enumerate() {
+            let Some(born) = Date::parse(&f.birth_date) else { continue };
+            let age = born.whole_years_until(today);
+            let mut add = |t: &'static str| by_tag.entry(t).or_default().push(f.id);
+            add(if age < 16 { "小児科" } else { "内科" });
+            add(match age {
+                0..=5 => "乳幼児（0〜5歳）",
+                6..=15 => "学童（6〜15歳）",
+                16..=64 => "成人（16〜64歳）",
+                _ => "高齢者（65歳以上）",
+            });
+            if age >= 40 {
+                if i % 4 == 0 {
+                    add("高血圧");
+                }
+                if i % 7 == 1 {
+                    add("高血糖");
+                }
+                if i % 6 == 2 {
+                    add("腹囲基準超");
+                }
+                if i % 5 == 0 {
+                    add("生活習慣病");
+                }
+            }
+            if age >= 40 && f.sex == "female" && i % 3 == 0 {
+                add("乳がん検診対象");
+            }
+            // Last visits spread over the past year and a half.
+            let visited = Date::from_days(today.days_from_epoch() - ((i * 53) % 540) as i64 - 1);
+            add(if visited < today.minus_months(6) {
+                "半年以上来院なし"
+            } else if i % 2 == 0 {
+                "定期通院中"
+            } else {
+                "初診予約済"
+            });
+            self.apply_field_value(clinic_id, f.id, &last_visit.public_id, &[Value::Date(visited)], 0)
+                .await?;
+            let count = 1 + (i * 7) % 12;
+            self.apply_field_value(clinic_id, f.id, &visits.public_id, &[Value::Number(count as f64)], 0)
+                .await?;
+        }
+        for (name, ids) in by_tag {
+            self.apply_tag(clinic_id, &tag_ids[name], &ids, true, 0).await?;
+        }
+        Ok(())
+    }
+}

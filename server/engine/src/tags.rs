@@ -4,6 +4,7 @@
 use crate::audit::Event;
 use crate::crypto::public_id;
 use crate::{Actor, Engine, EngineError};
+use model::automation::Happening;
 use model::segment::{FieldType, Value};
 use model::Permission;
 use store::{FieldRow, NewTag, TagFolderRow, TagRow};
@@ -54,6 +55,23 @@ pub fn field_type_of(s: &str) -> Option<FieldType> {
     })
 }
 
+/// Whether values fit a field's type and choices (one value at most but
+/// for multiple choice; an empty list clears).
+pub(crate) fn values_fit(field: &FieldRow, values: &[Value]) -> bool {
+    let Some(kind) = field_type_of(&field.field_type) else {
+        return false;
+    };
+    let choices: Vec<String> = serde_json::from_str(&field.choices).unwrap_or_default();
+    let fits = |v: &Value| match (kind, v) {
+        (FieldType::Text, Value::Text(t)) => t.chars().count() <= DESCRIPTION_MAX,
+        (FieldType::Number, Value::Number(n)) => n.is_finite(),
+        (FieldType::Date, Value::Date(_)) => true,
+        (FieldType::SingleChoice | FieldType::MultiChoice, Value::Choice(c)) => choices.contains(c),
+        _ => false,
+    };
+    (kind == FieldType::MultiChoice || values.len() <= 1) && values.iter().all(fits)
+}
+
 impl Engine {
     pub async fn create_tag_folder(&self, actor: &Actor, name: &str) -> Result<TagFolderRow, EngineError> {
         actor.require(Permission::DesignMarketing)?;
@@ -72,6 +90,16 @@ impl Engine {
             name,
             position,
         })
+    }
+
+    pub async fn tag_folders(&self, actor: &Actor) -> Result<Vec<TagFolderRow>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        Ok(self.db.tag_folders(actor.clinic_id).await?)
+    }
+
+    pub async fn list_fields(&self, actor: &Actor) -> Result<Vec<FieldRow>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        Ok(self.db.fields(actor.clinic_id).await?)
     }
 
     pub async fn create_tag(&self, actor: &Actor, input: &TagInput<'_>) -> Result<TagRow, EngineError> {
@@ -147,14 +175,40 @@ impl Engine {
         for f in friends {
             ids.push(self.friend_of(actor, f).await?.id);
         }
-        let changed = if attach {
-            self.db.tag_friends(actor.clinic_id, tag.id, &ids, self.now_ms()).await?
-        } else {
-            self.db.untag_friends(actor.clinic_id, tag.id, &ids).await?
-        };
+        let changed = self.apply_tag(actor.clinic_id, &tag, &ids, attach, 0).await?.len() as u64;
         let action = if attach { "tag.attached" } else { "tag.removed" };
         self.record(Event::by(actor, action, tag.public_id, format!("{changed} friends")))
             .await?;
+        Ok(changed)
+    }
+
+    /// Attaches or removes a tag (by staff, or by an automation at chain
+    /// `depth`), queueing "tag added/removed" for the automations when one
+    /// listens. Returns the friends that changed.
+    pub(crate) async fn apply_tag(
+        &self,
+        clinic_id: i64,
+        tag: &TagRow,
+        friends: &[i64],
+        attach: bool,
+        depth: i64,
+    ) -> Result<Vec<i64>, EngineError> {
+        let tag_id = tag.public_id.clone();
+        let happened = if attach {
+            Happening::TagAdded { tag: tag_id }
+        } else {
+            Happening::TagRemoved { tag: tag_id }
+        };
+        let queued = self.happening_if_listened(clinic_id, &happened, None, self.now_ms(), depth).await?;
+        let now = self.now_ms();
+        let changed = if attach {
+            self.db.tag_friends(clinic_id, tag.id, friends, now, queued.as_ref()).await?
+        } else {
+            self.db.untag_friends(clinic_id, tag.id, friends, now, queued.as_ref()).await?
+        };
+        if queued.is_some() && !changed.is_empty() {
+            self.automation_signal.notify_one();
+        }
         Ok(changed)
     }
 
@@ -207,30 +261,42 @@ impl Engine {
     pub async fn set_field_value(&self, actor: &Actor, friend: &str, field: &str, values: &[Value]) -> Result<(), EngineError> {
         actor.require(Permission::HandlePatients)?;
         let f = self.friend_of(actor, friend).await?;
+        self.apply_field_value(actor.clinic_id, f.id, field, values, 0).await
+    }
+
+    /// Sets a field's value on a friend of the clinic (by staff, or by an
+    /// automation at chain `depth`), queueing "field changed" when an
+    /// automation listens.
+    pub(crate) async fn apply_field_value(
+        &self,
+        clinic_id: i64,
+        friend_id: i64,
+        field: &str,
+        values: &[Value],
+        depth: i64,
+    ) -> Result<(), EngineError> {
         let field = self
             .db
-            .fields(actor.clinic_id)
+            .fields(clinic_id)
             .await?
             .into_iter()
             .find(|x| x.public_id == field)
             .ok_or(EngineError::NotFound)?;
-        let kind = field_type_of(&field.field_type).ok_or(EngineError::Corrupt)?;
-        let choices: Vec<String> = serde_json::from_str(&field.choices).unwrap_or_default();
-        let fits = |v: &Value| match (kind, v) {
-            (FieldType::Text, Value::Text(t)) => t.chars().count() <= DESCRIPTION_MAX,
-            (FieldType::Number, Value::Number(n)) => n.is_finite(),
-            (FieldType::Date, Value::Date(_)) => true,
-            (FieldType::SingleChoice | FieldType::MultiChoice, Value::Choice(c)) => choices.contains(c),
-            _ => false,
-        };
-        let count_ok = kind == FieldType::MultiChoice || values.len() <= 1;
-        if !count_ok || !values.iter().all(fits) {
+        if !values_fit(&field, values) {
             return Err(EngineError::ValueNotForField);
         }
         let json = (!values.is_empty()).then(|| serde_json::to_string(values).unwrap_or_default());
+        let now = self.now_ms();
+        let happened = Happening::FieldChanged {
+            field: field.public_id.clone(),
+        };
+        let queued = self.happening_if_listened(clinic_id, &happened, None, now, depth).await?;
         self.db
-            .set_field_value(actor.clinic_id, f.id, field.id, json.as_deref(), self.now_ms())
+            .set_field_value(clinic_id, friend_id, field.id, json.as_deref(), now, queued.as_ref())
             .await?;
+        if queued.is_some() {
+            self.automation_signal.notify_one();
+        }
         Ok(())
     }
 }

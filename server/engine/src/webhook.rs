@@ -6,6 +6,7 @@ use crate::crypto::public_id;
 use crate::{Engine, EngineError};
 use line::webhook::{EventKind, MessageContent};
 use line::{CallbackRequest, Event};
+use model::automation::Happening;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::{FriendChange, NewInboxEvent};
@@ -148,17 +149,33 @@ impl Engine {
     pub async fn process_webhooks(&self, limit: i64) -> Result<usize, EngineError> {
         let mut applied = 0;
         for row in self.db.pending_inbox(limit).await? {
-            let change = match serde_json::from_str::<Event>(&row.body) {
-                Ok(event) => change_for(&event),
+            let (change, happening) = match serde_json::from_str::<Event>(&row.body) {
+                Ok(event) => {
+                    let happening = match happening_of(&event) {
+                        Some(h) => {
+                            self.happening_if_listened(row.clinic_id, &h, event.reply_token.clone(), event.timestamp, 0)
+                                .await?
+                        }
+                        None => None,
+                    };
+                    (change_for(&event), happening)
+                }
                 Err(e) => {
                     // Stored events were parsed before storing; this only
                     // happens if the parser changed. Keep the row, skip it.
                     tracing::warn!(inbox_id = row.id, error = %e, "stored webhook event no longer parses; skipped");
-                    FriendChange::Nothing
+                    (FriendChange::Nothing, None)
                 }
             };
-            if self.db.apply_inbox_event(row.id, row.clinic_id, &change, self.now_ms()).await? {
+            if self
+                .db
+                .apply_inbox_event(row.id, row.clinic_id, &change, happening.as_ref(), self.now_ms())
+                .await?
+            {
                 applied += 1;
+                if happening.is_some() {
+                    self.automation_signal.notify_one();
+                }
                 if let FriendChange::Followed { line_user_id, .. } = &change {
                     self.refresh_profile(row.clinic_id, line_user_id).await;
                 }
@@ -166,6 +183,22 @@ impl Engine {
         }
         Ok(applied)
     }
+}
+
+/// What an event is to the automations. Standby events are never
+/// answered, so they trigger nothing.
+fn happening_of(event: &Event) -> Option<Happening> {
+    if event.mode == line::webhook::Mode::Standby {
+        return None;
+    }
+    event.user_id()?;
+    Some(match &event.kind {
+        EventKind::Follow { is_unblocked: false } => Happening::Followed,
+        EventKind::Follow { is_unblocked: true } => Happening::Unblocked,
+        EventKind::Message(MessageContent::Text { text, .. }) => Happening::Message { text: text.clone() },
+        EventKind::Postback { data, .. } => Happening::Postback { data: data.clone() },
+        _ => return None,
+    })
 }
 
 /// What an event changes. Unknown types, and events without a user, change

@@ -83,11 +83,12 @@ async fn tags_are_designed_by_marketers_and_attached_by_the_front_desk() {
                 .unwrap()
                 .unwrap()
                 .id],
-            0
+            0,
+            None
         )
         .await
         .unwrap(),
-        0,
+        Vec::<i64>::new(),
         "the store refuses a friend of another clinic too"
     );
 }

@@ -40,6 +40,23 @@ pub enum LineError {
 }
 
 impl LineError {
+    /// A short, stable name (what runs record and the pages translate;
+    /// never LINE's own text, which may echo a patient's message).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LineError::InvalidRequest { .. } => "invalid_request",
+            LineError::Auth(_) => "auth",
+            LineError::NotFound => "not_found",
+            LineError::RetryKeyAccepted { .. } => "accepted",
+            LineError::RateLimited => "rate_limited",
+            LineError::MonthlyLimitReached => "monthly_limit",
+            LineError::Server(_) => "server_error",
+            LineError::Timeout => "timeout",
+            LineError::Network(_) => "network",
+            LineError::Unexpected(_) => "unexpected",
+        }
+    }
+
     /// Worth trying again later with the same retry key.
     pub fn is_transient(&self) -> bool {
         matches!(

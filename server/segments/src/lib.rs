@@ -3,16 +3,18 @@
 //! route, and columns of dates and field values — over which a
 //! `model::segment::Rule` is evaluated as set algebra. It must agree with
 //! `Rule::matches` (the semantics the browser uses) on every friend; the
-//! tests check that on random data.
+//! tests check that on random data. A friend's facts can be replaced one
+//! at a time (`upsert`), so the index follows changes without a rebuild.
 
 use model::segment::{Condition, DateSource, Facts, Group, Join, Node, Op, Rule, Status, Value, When};
 use roaring::RoaringBitmap;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Default)]
 pub struct SegmentIndex {
-    /// Dense number → friend ID.
+    /// Dense number → friend ID, and back.
     friend_ids: Vec<i64>,
+    dense: HashMap<i64, u32>,
     all: RoaringBitmap,
     tags: HashMap<String, RoaringBitmap>,
     active: RoaringBitmap,
@@ -21,8 +23,8 @@ pub struct SegmentIndex {
     /// Days since 1970 in JST civil dates; `i32::MIN` when unknown.
     birth: Vec<i32>,
     followed: Vec<i32>,
-    /// Field → (dense number, values), only for friends that have one.
-    fields: HashMap<String, Vec<(u32, Vec<Value>)>>,
+    /// Field → dense number → values, only for friends that have one.
+    fields: HashMap<String, BTreeMap<u32, Vec<Value>>>,
 }
 
 const UNKNOWN: i32 = i32::MIN;
@@ -36,31 +38,75 @@ impl SegmentIndex {
     pub fn build(friends: impl IntoIterator<Item = (i64, Facts)>) -> SegmentIndex {
         let mut ix = SegmentIndex::default();
         for (id, f) in friends {
-            let n = ix.friend_ids.len() as u32;
-            ix.friend_ids.push(id);
-            ix.all.insert(n);
-            for t in &f.tags {
-                ix.tags.entry(t.clone()).or_default().insert(n);
-            }
-            match f.status {
-                Some(Status::Active) => {
-                    ix.active.insert(n);
-                }
-                Some(Status::Blocked) => {
-                    ix.blocked.insert(n);
-                }
-                None => {}
-            }
-            if let Some(r) = &f.inflow_route {
-                ix.routes.entry(r.clone()).or_default().insert(n);
-            }
-            ix.birth.push(days(f.birth_date));
-            ix.followed.push(days(f.first_followed));
-            for (field, values) in f.fields {
-                ix.fields.entry(field).or_default().push((n, values));
-            }
+            ix.upsert(id, f);
         }
         ix
+    }
+
+    /// Puts a friend's facts in the index, replacing what it held of them.
+    pub fn upsert(&mut self, id: i64, f: Facts) {
+        let n = match self.dense.get(&id) {
+            Some(n) => {
+                let n = *n;
+                self.forget(n);
+                n
+            }
+            None => {
+                let n = self.friend_ids.len() as u32;
+                self.friend_ids.push(id);
+                self.dense.insert(id, n);
+                self.birth.push(UNKNOWN);
+                self.followed.push(UNKNOWN);
+                n
+            }
+        };
+        self.all.insert(n);
+        for t in &f.tags {
+            self.tags.entry(t.clone()).or_default().insert(n);
+        }
+        match f.status {
+            Some(Status::Active) => {
+                self.active.insert(n);
+            }
+            Some(Status::Blocked) => {
+                self.blocked.insert(n);
+            }
+            None => {}
+        }
+        if let Some(r) = &f.inflow_route {
+            self.routes.entry(r.clone()).or_default().insert(n);
+        }
+        self.birth[n as usize] = days(f.birth_date);
+        self.followed[n as usize] = days(f.first_followed);
+        for (field, values) in f.fields {
+            self.fields.entry(field).or_default().insert(n, values);
+        }
+    }
+
+    /// Removes a friend (one that is gone from the clinic).
+    pub fn remove(&mut self, id: i64) {
+        if let Some(n) = self.dense.get(&id).copied() {
+            self.forget(n);
+            self.all.remove(n);
+        }
+    }
+
+    /// Clears what the index holds of dense number `n`, but its place.
+    fn forget(&mut self, n: u32) {
+        for m in self.tags.values_mut().chain(self.routes.values_mut()) {
+            m.remove(n);
+        }
+        self.active.remove(n);
+        self.blocked.remove(n);
+        self.birth[n as usize] = UNKNOWN;
+        self.followed[n as usize] = UNKNOWN;
+        for values in self.fields.values_mut() {
+            values.remove(&n);
+        }
+    }
+
+    pub fn contains(&self, id: i64) -> bool {
+        self.dense.get(&id).is_some_and(|n| self.all.contains(*n))
     }
 
     pub fn len(&self) -> u64 {
@@ -85,7 +131,8 @@ impl SegmentIndex {
             .collect()
     }
 
-    /// Bytes the bitmaps take (the columns add 8 bytes a friend).
+    /// Bytes the bitmaps take (the columns add 8 bytes a friend, the
+    /// friend-ID maps about 28).
     pub fn bitmap_bytes(&self) -> usize {
         let b = |m: &RoaringBitmap| m.serialized_size();
         b(&self.all)
@@ -139,7 +186,7 @@ impl SegmentIndex {
             },
         };
         let mut hit = RoaringBitmap::new();
-        for (n, values) in self.fields.get(field).map(Vec::as_slice).unwrap_or_default() {
+        for (n, values) in self.fields.get(field).into_iter().flatten() {
             let mut facts = Facts::default();
             facts.fields.insert(field.to_string(), values.clone());
             if single.matches(&facts, today) {
@@ -188,10 +235,12 @@ impl SegmentIndex {
                 field, op: Op::IsEmpty, ..
             } => {
                 // Friends without a stored value are empty too.
-                let rows = self.fields.get(field).map(Vec::as_slice).unwrap_or_default();
                 let mut has_value = RoaringBitmap::new();
                 has_value.extend(
-                    rows.iter()
+                    self.fields
+                        .get(field)
+                        .into_iter()
+                        .flatten()
                         .filter(|(_, values)| values.iter().any(|v| !matches!(v, Value::None)))
                         .map(|(n, _)| *n),
                 );

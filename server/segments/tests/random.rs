@@ -208,3 +208,35 @@ fn ages_and_month_counts_agree_exactly_on_the_boundaries() {
         }
     }
 }
+
+#[test]
+fn an_index_kept_up_to_date_friend_by_friend_counts_like_a_fresh_one() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut friends: Vec<(i64, Facts)> = (0..1500).map(|i| (i, random_facts(&mut rng))).collect();
+    let mut index = SegmentIndex::build(friends.clone());
+    let today = Date::parse("2026-11-22").unwrap();
+    for round in 0..60 {
+        // Some friends change everything, some are new, one leaves.
+        for _ in 0..40 {
+            let k = rng.gen_range(0..friends.len());
+            friends[k].1 = random_facts(&mut rng);
+            index.upsert(friends[k].0, friends[k].1.clone());
+        }
+        let id = 10_000 + round;
+        let f = random_facts(&mut rng);
+        friends.push((id, f.clone()));
+        index.upsert(id, f);
+        let gone = friends.remove(rng.gen_range(0..friends.len()));
+        index.remove(gone.0);
+        assert!(!index.contains(gone.0));
+        for _ in 0..10 {
+            let rule = Rule {
+                version: RULE_VERSION,
+                root: random_group(&mut rng, 0),
+            };
+            let expected = friends.iter().filter(|(_, f)| rule.matches(f, today)).count() as u64;
+            assert_eq!(index.count(&rule, today), expected, "round {round}, rule {rule:?}");
+        }
+    }
+    assert_eq!(index.len(), friends.len() as u64);
+}

@@ -4,9 +4,11 @@
 
 mod accounts;
 mod audit;
+mod automations;
 mod db;
 mod line;
 mod patients;
+mod segments;
 mod sessions;
 mod tags;
 pub mod testing;
@@ -14,8 +16,10 @@ mod throttle;
 
 pub use accounts::*;
 pub use audit::*;
+pub use automations::*;
 pub use db::{Db, Dialect, StoreError};
 pub use line::*;
+pub use segments::*;
 pub use sessions::*;
 pub use tags::*;
 pub use throttle::*;

@@ -1,6 +1,6 @@
 //! A clinic's LINE channel, the webhook inbox, friends and their timeline.
 
-use crate::{Db, StoreError};
+use crate::{Db, Happening, StoreError};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ChannelRow {
@@ -165,7 +165,16 @@ impl Db {
     /// Marks one inbox event processed and applies its change, in one
     /// transaction: false (nothing changed) when another worker got there
     /// first. A crash before the commit leaves the event pending.
-    pub async fn apply_inbox_event(&self, inbox_id: i64, clinic_id: i64, change: &FriendChange, now: i64) -> Result<bool, StoreError> {
+    /// The friend's `happening`, if any, is queued for the automations in
+    /// the same transaction.
+    pub async fn apply_inbox_event(
+        &self,
+        inbox_id: i64,
+        clinic_id: i64,
+        change: &FriendChange,
+        happening: Option<&Happening>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let claimed = sqlx::query("UPDATE webhook_inbox SET processed_at = $1 WHERE id = $2 AND processed_at IS NULL")
             .bind(now)
@@ -176,7 +185,7 @@ impl Db {
             tx.rollback().await?;
             return Ok(false);
         }
-        match change {
+        let friend = match change {
             FriendChange::Followed {
                 line_user_id,
                 new_public_id,
@@ -205,6 +214,7 @@ impl Db {
                     None,
                 )
                 .await?;
+                Some(id)
             }
             FriendChange::Blocked {
                 line_user_id,
@@ -218,6 +228,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 insert_event(&mut tx, clinic_id, id, *at, "block", "{}", None).await?;
+                Some(id)
             }
             FriendChange::Recorded {
                 line_user_id,
@@ -229,6 +240,7 @@ impl Db {
             } => {
                 let id = ensure_friend(&mut tx, clinic_id, line_user_id, new_public_id, "active", now).await?;
                 insert_event(&mut tx, clinic_id, id, *at, kind, detail, line_message_id.as_deref()).await?;
+                Some(id)
             }
             FriendChange::Unsent {
                 line_user_id,
@@ -243,8 +255,16 @@ impl Db {
                 .bind(line_user_id)
                 .execute(&mut *tx)
                 .await?;
+                None
             }
-            FriendChange::Nothing => {}
+            FriendChange::Nothing => None,
+        };
+        if let Some(id) = friend {
+            // A new friend, or a changed status: segments must see it.
+            crate::segments::note_change(&mut tx, clinic_id, id, now).await?;
+            if let Some(h) = happening {
+                crate::automations::enqueue(&mut tx, clinic_id, id, h, now).await?;
+            }
         }
         tx.commit().await?;
         Ok(true)
@@ -305,7 +325,7 @@ async fn ensure_friend(
     Ok(id)
 }
 
-async fn insert_event(
+pub(crate) async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     clinic_id: i64,
     friend_id: i64,

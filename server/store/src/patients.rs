@@ -8,7 +8,8 @@ use std::collections::HashMap;
 impl Db {
     /// Sets all four patient fields of one friend. A patient number another
     /// friend of the clinic has is a `Conflict`, and nothing changes.
-    pub async fn set_patient_fields(&self, clinic_id: i64, friend_id: i64, f: &PatientFields) -> Result<(), StoreError> {
+    pub async fn set_patient_fields(&self, clinic_id: i64, friend_id: i64, f: &PatientFields, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE friends SET patient_number = $1, name_kana = $2, birth_date = $3, sex = $4 \
              WHERE clinic_id = $5 AND id = $6",
@@ -19,9 +20,12 @@ impl Db {
         .bind(&f.sex)
         .bind(clinic_id)
         .bind(friend_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(StoreError::from_insert)?;
+        // The birth date is something segments see.
+        crate::segments::note_change(&mut tx, clinic_id, friend_id, now).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -70,7 +74,7 @@ impl Db {
 
     /// Applies checked import rows, all or none. Numbers may move between
     /// friends within one file, so the rows' old numbers are cleared first.
-    pub async fn apply_patient_import(&self, clinic_id: i64, rows: &[ImportRow]) -> Result<usize, StoreError> {
+    pub async fn apply_patient_import(&self, clinic_id: i64, rows: &[ImportRow], now: i64) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await?;
         for r in rows.iter().filter(|r| r.patient_number.is_some()) {
             sqlx::query("UPDATE friends SET patient_number = '' WHERE clinic_id = $1 AND public_id = $2")
@@ -96,6 +100,12 @@ impl Db {
             .await
             .map_err(StoreError::from_insert)?;
             changed += done.rows_affected() as usize;
+            sqlx::query("INSERT INTO segment_changes (clinic_id, friend_id, at) SELECT clinic_id, id, $3 FROM friends WHERE clinic_id = $1 AND public_id = $2")
+                .bind(clinic_id)
+                .bind(&r.friend_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(changed)

@@ -2,6 +2,8 @@
 //! Every statement names the clinic, so one clinic can never touch
 //! another's tags, fields or friends.
 
+use crate::automations::{enqueue, Happening};
+use crate::segments::note_change;
 use crate::{Db, StoreError};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -118,12 +120,20 @@ impl Db {
 
     /// Attaches a tag to friends of the clinic, in one transaction; friends
     /// that already carry it, or are not the clinic's, are left as they are.
-    /// Returns how many gained it.
-    pub async fn tag_friends(&self, clinic_id: i64, tag_id: i64, friend_ids: &[i64], now: i64) -> Result<u64, StoreError> {
+    /// Each friend that gains it gets `happening` queued for the
+    /// automations. Returns the friends that gained it.
+    pub async fn tag_friends(
+        &self,
+        clinic_id: i64,
+        tag_id: i64,
+        friend_ids: &[i64],
+        now: i64,
+        happening: Option<&Happening>,
+    ) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let mut added = 0;
+        let mut added = Vec::new();
         for friend in friend_ids {
-            added += sqlx::query(
+            let done = sqlx::query(
                 "INSERT INTO friend_tags (friend_id, tag_id, clinic_id, applied_at) \
                  SELECT f.id, t.id, f.clinic_id, $4 FROM friends f, tags t \
                  WHERE f.id = $1 AND t.id = $2 AND f.clinic_id = $3 AND t.clinic_id = $3 \
@@ -136,22 +146,39 @@ impl Db {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            if done == 1 {
+                changed(&mut tx, clinic_id, *friend, now, happening).await?;
+                added.push(*friend);
+            }
         }
         tx.commit().await?;
         Ok(added)
     }
 
-    pub async fn untag_friends(&self, clinic_id: i64, tag_id: i64, friend_ids: &[i64]) -> Result<u64, StoreError> {
+    /// Removes a tag from friends; like [`Db::tag_friends`], returns the
+    /// friends that lost it.
+    pub async fn untag_friends(
+        &self,
+        clinic_id: i64,
+        tag_id: i64,
+        friend_ids: &[i64],
+        now: i64,
+        happening: Option<&Happening>,
+    ) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let mut removed = 0;
+        let mut removed = Vec::new();
         for friend in friend_ids {
-            removed += sqlx::query("DELETE FROM friend_tags WHERE friend_id = $1 AND tag_id = $2 AND clinic_id = $3")
+            let done = sqlx::query("DELETE FROM friend_tags WHERE friend_id = $1 AND tag_id = $2 AND clinic_id = $3")
                 .bind(friend)
                 .bind(tag_id)
                 .bind(clinic_id)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+            if done == 1 {
+                changed(&mut tx, clinic_id, *friend, now, happening).await?;
+                removed.push(*friend);
+            }
         }
         tx.commit().await?;
         Ok(removed)
@@ -222,7 +249,8 @@ impl Db {
         .await?)
     }
 
-    /// Sets (or, with `None`, clears) one friend's value of a field.
+    /// Sets (or, with `None`, clears) one friend's value of a field, and
+    /// queues `happening` when the value changed.
     pub async fn set_field_value(
         &self,
         clinic_id: i64,
@@ -230,8 +258,19 @@ impl Db {
         field_id: i64,
         value: Option<&str>,
         now: i64,
+        happening: Option<&Happening>,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        let before: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM friend_field_values WHERE friend_id = $1 AND field_id = $2 AND clinic_id = $3")
+                .bind(friend_id)
+                .bind(field_id)
+                .bind(clinic_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if before.as_ref().map(|b| b.0.as_str()) == value {
+            return Ok(());
+        }
         sqlx::query("DELETE FROM friend_field_values WHERE friend_id = $1 AND field_id = $2 AND clinic_id = $3")
             .bind(friend_id)
             .bind(field_id)
@@ -252,6 +291,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
+        changed(&mut tx, clinic_id, friend_id, now, happening).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -276,4 +316,20 @@ impl Db {
                 .await?,
         )
     }
+}
+
+/// A friend's tags or fields changed: segments must see it, and the
+/// automations may answer it.
+async fn changed(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    clinic_id: i64,
+    friend_id: i64,
+    now: i64,
+    happening: Option<&Happening>,
+) -> Result<(), StoreError> {
+    note_change(tx, clinic_id, friend_id, now).await?;
+    if let Some(h) = happening {
+        enqueue(tx, clinic_id, friend_id, h, now).await?;
+    }
+    Ok(())
 }

@@ -7,10 +7,12 @@ use chrono::DateTime;
 use engine::{Actor, Engine, ManualClock, SecretBox};
 use std::sync::Arc;
 
-const SECRET: &str = "sakura-channel-secret";
+pub const SECRET: &str = "sakura-channel-secret";
 
 pub struct World {
     pub engine: Engine,
+    /// The engine's clock, to move time.
+    pub clock: Arc<ManualClock>,
     pub owner: Actor,
     pub viewer: Actor,
     /// Public IDs of the demo clinic's friends, oldest first.
@@ -25,11 +27,8 @@ pub async fn world(n: usize) -> World {
     let db = store::testing::fresh_db().await.expect("test database");
     // 2026-11-22 12:00 JST.
     let now = DateTime::from_timestamp(1_795_316_400, 0).unwrap();
-    let engine = Engine::new(
-        db,
-        Arc::new(ManualClock::new(now)),
-        SecretBox::from_base64(&SecretBox::generate_key()).unwrap(),
-    );
+    let clock = Arc::new(ManualClock::new(now));
+    let engine = Engine::new(db, clock.clone(), SecretBox::from_base64(&SecretBox::generate_key()).unwrap());
     engine.seed_demo_if_empty().await.unwrap();
     let login = |email: &'static str, pw: &'static str| {
         let engine = engine.clone();
@@ -70,6 +69,7 @@ pub async fn world(n: usize) -> World {
     }
     World {
         engine,
+        clock,
         owner,
         viewer,
         friends,

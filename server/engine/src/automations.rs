@@ -1,0 +1,396 @@
+//! Automations (自動アクション): saving them (refused when invalid or when
+//! they would trigger each other in a circle) and running them from the
+//! queue of happenings, apart from webhook intake so a failing automation
+//! never holds up LINE's events.
+//!
+//! Running is crash-safe: a happening stays queued until every matching
+//! automation's run is finished; a run records how many of its actions are
+//! done, so a resumed run goes on from there; a push carries a retry key
+//! derived from the run (LINE answers a repeat with 409, which counts as
+//! delivered); a reply token can be used once only, so a reply LINE refuses
+//! on a resumed attempt was the one already delivered.
+
+use crate::audit::Event;
+use crate::crypto::public_id;
+use crate::segments::{catalog, name_taken};
+use crate::{Actor, Engine, EngineError};
+use line::message::Message;
+use line::{LineError, SendOptions};
+use model::automation::{find_loop, Action, Automation, Happening, Problem, CHAIN_DEPTH_MAX};
+use model::Permission;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use store::{AutomationRow, FriendRow, QueuedHappening, RunListRow, RunRow};
+
+pub const AUTOMATION_NAME_MAX: usize = 40;
+/// A worker holds a happening this long; after a crash another takes it over.
+const LEASE_MS: i64 = 30_000;
+/// A reply token is used only this soon after its event (LINE: about a minute).
+pub const REPLY_TOKEN_FRESH_MS: i64 = 50_000;
+/// LINE being unreachable is retried for this long, then the run fails.
+const GIVE_UP_AFTER_MS: i64 = 15 * 60_000;
+
+/// An automation as the pages show it.
+#[derive(Clone, Debug)]
+pub struct AutomationView {
+    pub row: AutomationRow,
+    pub automation: Automation,
+}
+
+/// What a run came to, unless it must be tried again later.
+enum Outcome {
+    Done,
+    /// The condition did not hold for the friend.
+    Skipped,
+}
+
+/// The retry key of action `i` of a run: a UUID derived from the run's
+/// stored key, the same on every attempt.
+fn action_retry_key(run_key: &str, i: usize) -> String {
+    let d = Sha256::digest(format!("{run_key}/{i}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+/// The marker a run carries while action `i` is being sent: found on a
+/// resumed run, it says the send may already have happened.
+fn sending_marker(i: usize) -> String {
+    format!("sending:{i}")
+}
+
+impl Engine {
+    /// The happening to queue, or `None` when no enabled automation of the
+    /// clinic listens for its kind.
+    pub(crate) async fn happening_if_listened(
+        &self,
+        clinic_id: i64,
+        happened: &Happening,
+        reply_token: Option<String>,
+        event_at: i64,
+        depth: i64,
+    ) -> Result<Option<store::Happening>, EngineError> {
+        if !self.db.has_automation_for(clinic_id, happened.kind()).await? {
+            return Ok(None);
+        }
+        Ok(Some(store::Happening {
+            kind: happened.kind().to_string(),
+            detail: serde_json::to_string(happened).map_err(|_| EngineError::Corrupt)?,
+            reply_token,
+            event_at,
+            depth,
+        }))
+    }
+
+    pub async fn list_automations(&self, actor: &Actor) -> Result<Vec<AutomationView>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        self.automations_of(actor.clinic_id).await
+    }
+
+    async fn automations_of(&self, clinic_id: i64) -> Result<Vec<AutomationView>, EngineError> {
+        self.db
+            .automations(clinic_id)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let automation = serde_json::from_str(&row.definition).map_err(|_| EngineError::Corrupt)?;
+                Ok(AutomationView { row, automation })
+            })
+            .collect()
+    }
+
+    /// Every problem of the automation in its clinic, including a loop it
+    /// would close with the clinic's other enabled automations.
+    async fn automation_problems(
+        &self,
+        clinic_id: i64,
+        existing: Option<&str>,
+        a: &Automation,
+    ) -> Result<Vec<model::automation::AutomationProblem>, EngineError> {
+        let (tags, fields) = (self.db.tags(clinic_id).await?, self.db.fields(clinic_id).await?);
+        let mut problems = a.validate(&catalog(&tags, &fields));
+        for (i, action) in a.actions.iter().enumerate() {
+            if let Action::SetField { field, values } = action {
+                if let Some(f) = fields.iter().find(|f| &f.public_id == field) {
+                    if !crate::tags::values_fit(f, values) {
+                        problems.push(model::automation::AutomationProblem {
+                            at: format!("actions.{i}"),
+                            problem: Problem::UnknownField,
+                        });
+                    }
+                }
+            }
+        }
+        let others = self.automations_of(clinic_id).await?;
+        const THIS: &str = "";
+        let mut graph: Vec<(&str, &Automation)> = others
+            .iter()
+            .filter(|o| o.row.enabled == 1 && Some(o.row.public_id.as_str()) != existing)
+            .map(|o| (o.row.public_id.as_str(), &o.automation))
+            .collect();
+        graph.push((THIS, a));
+        if let Some(circle) = find_loop(&graph) {
+            if circle.contains(&THIS) {
+                let name_of = |k: &str| others.iter().find(|o| o.row.public_id == k).map(|o| o.row.name.clone());
+                let names = circle.iter().map(|k| name_of(k).unwrap_or_default()).collect();
+                problems.push(model::automation::AutomationProblem {
+                    at: "actions".into(),
+                    problem: Problem::Loop(names),
+                });
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Saves an automation (a new one when `existing` is `None`), enabled.
+    pub async fn save_automation(&self, actor: &Actor, existing: Option<&str>, name: &str, a: &Automation) -> Result<String, EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > AUTOMATION_NAME_MAX {
+            return Err(EngineError::InvalidSegmentName);
+        }
+        let problems = self.automation_problems(actor.clinic_id, existing, a).await?;
+        if !problems.is_empty() {
+            return Err(EngineError::InvalidAutomation(problems));
+        }
+        let json = serde_json::to_string(a).map_err(|_| EngineError::Corrupt)?;
+        let now = self.now_ms();
+        let kind = a.trigger.kind();
+        let pid = match existing {
+            Some(pid) => {
+                if !name_taken(self.db.update_automation(actor.clinic_id, pid, name, &json, kind, now).await)? {
+                    return Err(EngineError::NotFound);
+                }
+                pid.to_string()
+            }
+            None => {
+                let pid = public_id();
+                name_taken(self.db.create_automation(actor.clinic_id, &pid, name, &json, kind, now).await)?;
+                pid
+            }
+        };
+        self.record(Event::by(actor, "automation.saved", pid.clone(), name.to_string()))
+            .await?;
+        Ok(pid)
+    }
+
+    /// Turns an automation on or off; turning on is refused if it would now
+    /// close a loop.
+    pub async fn set_automation_enabled(&self, actor: &Actor, public_id: &str, enabled: bool) -> Result<(), EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        let all = self.automations_of(actor.clinic_id).await?;
+        let this = all.iter().find(|a| a.row.public_id == public_id).ok_or(EngineError::NotFound)?;
+        if enabled {
+            let problems = self.automation_problems(actor.clinic_id, Some(public_id), &this.automation).await?;
+            if !problems.is_empty() {
+                return Err(EngineError::InvalidAutomation(problems));
+            }
+        }
+        self.db
+            .set_automation_enabled(actor.clinic_id, public_id, enabled, self.now_ms())
+            .await?;
+        let action = if enabled { "automation.enabled" } else { "automation.disabled" };
+        self.record(Event::by(actor, action, public_id.to_string(), this.row.name.clone()))
+            .await
+    }
+
+    /// The clinic's latest runs that did something or failed.
+    pub async fn recent_automation_runs(&self, actor: &Actor, limit: i64) -> Result<Vec<RunListRow>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        Ok(self.db.recent_runs(actor.clinic_id, limit).await?)
+    }
+
+    /// Runs the automations of up to `limit` queued happenings; returns how
+    /// many happenings were finished. Safe on several instances at once.
+    pub async fn process_automations(&self, limit: i64) -> Result<usize, EngineError> {
+        let mut finished = 0;
+        for q in self.db.pending_happenings(self.now_ms(), limit).await? {
+            let now = self.now_ms();
+            if !self.db.lease_happening(q.id, now, now + LEASE_MS).await? {
+                continue;
+            }
+            if self.run_happening(&q).await? {
+                self.db.finish_happening(q.id, self.now_ms()).await?;
+                finished += 1;
+            }
+        }
+        Ok(finished)
+    }
+
+    /// Runs every matching automation of one happening; false when some
+    /// must be tried again later (LINE unreachable).
+    async fn run_happening(&self, q: &QueuedHappening) -> Result<bool, EngineError> {
+        let Ok(happened) = serde_json::from_str::<Happening>(&q.happened) else {
+            tracing::warn!(queue_id = q.id, "a queued happening no longer parses; dropped");
+            return Ok(true);
+        };
+        let Some(friend) = self.db.friends_by_ids(q.clinic_id, &[q.friend_id]).await?.pop() else {
+            return Ok(true);
+        };
+        let mut all_finished = true;
+        for view in self.automations_of(q.clinic_id).await? {
+            if view.row.enabled != 1 || !view.automation.trigger.fires_on(&happened) {
+                continue;
+            }
+            let run = self
+                .db
+                .start_run(q.id, view.row.id, q.clinic_id, friend.id, &uuid_v4(), self.now_ms())
+                .await?;
+            if run.status != "running" {
+                continue;
+            }
+            match self.run_automation(q, &view, &friend, &run).await {
+                Ok(outcome) => {
+                    let status = match outcome {
+                        Outcome::Done => "done",
+                        Outcome::Skipped => "skipped",
+                    };
+                    self.db.finish_run(run.id, status, "", self.now_ms()).await?;
+                }
+                Err(EngineError::LineSend(e)) if e.is_transient() && self.now_ms() - q.event_at < GIVE_UP_AFTER_MS => {
+                    // Left running: the lease runs out and it is tried again.
+                    tracing::info!(automation = %view.row.public_id, "LINE unreachable for an automation; retrying");
+                    all_finished = false;
+                }
+                Err(e) => {
+                    let reason = match &e {
+                        EngineError::LineSend(line) => format!("line_{}", line.kind()),
+                        other => other.code().to_string(),
+                    };
+                    tracing::warn!(automation = %view.row.public_id, reason, "an automation failed");
+                    self.db.finish_run(run.id, "failed", &reason, self.now_ms()).await?;
+                }
+            }
+        }
+        Ok(all_finished)
+    }
+
+    async fn run_automation(
+        &self,
+        q: &QueuedHappening,
+        view: &AutomationView,
+        friend: &FriendRow,
+        run: &RunRow,
+    ) -> Result<Outcome, EngineError> {
+        if q.depth >= CHAIN_DEPTH_MAX {
+            return Err(EngineError::AutomationChainTooDeep);
+        }
+        let a = &view.automation;
+        if let Some(rule) = &a.condition {
+            let (tags, fields) = (self.db.tags(q.clinic_id).await?, self.db.fields(q.clinic_id).await?);
+            let refusals = rule.validate(&catalog(&tags, &fields));
+            if !refusals.is_empty() {
+                return Err(EngineError::InvalidRule(refusals));
+            }
+            let facts = self.friend_facts(q.clinic_id, friend).await?;
+            if !rule.matches(&facts, model::segment::Date::jst_of_ms(self.now_ms())) {
+                return Ok(Outcome::Skipped);
+            }
+        }
+        let start = run.actions_done.max(0) as usize;
+        for (i, action) in a.actions.iter().enumerate().skip(start) {
+            match action {
+                Action::AddTag { tag } | Action::RemoveTag { tag } => {
+                    let tag = self.db.tag_by_public_id(q.clinic_id, tag).await?.ok_or(EngineError::NotFound)?;
+                    let attach = matches!(action, Action::AddTag { .. });
+                    self.apply_tag(q.clinic_id, &tag, &[friend.id], attach, q.depth + 1).await?;
+                }
+                Action::SetField { field, values } => {
+                    self.apply_field_value(q.clinic_id, friend.id, field, values, q.depth + 1).await?;
+                }
+                Action::Reply { text } => self.send_text(q, friend, run, i, text, true).await?,
+                Action::Push { text } => self.send_text(q, friend, run, i, text, false).await?,
+            }
+            self.db.set_run_progress(run.id, i as i64 + 1).await?;
+        }
+        self.db
+            .add_friend_event(
+                q.clinic_id,
+                friend.id,
+                self.now_ms(),
+                "automation",
+                &json!({"name": view.row.name, "automation": view.row.public_id}).to_string(),
+            )
+            .await?;
+        Ok(Outcome::Done)
+    }
+
+    /// Sends one text: by reply while the event's token is fresh (free),
+    /// otherwise by push with the action's retry key. A blocked friend gets
+    /// nothing (LINE would not deliver it either).
+    async fn send_text(
+        &self,
+        q: &QueuedHappening,
+        friend: &FriendRow,
+        run: &RunRow,
+        i: usize,
+        text: &str,
+        prefer_reply: bool,
+    ) -> Result<(), EngineError> {
+        if friend.status == "blocked" {
+            return Ok(());
+        }
+        let client = self.line_client(q.clinic_id).await?;
+        let messages = [Message::text(text)];
+        // Whether an earlier attempt of this very action may have gone out.
+        let resumed = run.error == sending_marker(i);
+        self.db.set_run_marker(run.id, &sending_marker(i)).await?;
+        let token = q
+            .reply_token
+            .as_deref()
+            .filter(|_| prefer_reply && self.now_ms() - q.event_at < REPLY_TOKEN_FRESH_MS);
+        let mut via = "push";
+        if let Some(token) = token {
+            match client.reply(token, &messages).await {
+                Ok(_) => via = "reply",
+                // A token is single-use: refused on a resumed attempt, it
+                // is the one that was delivered.
+                Err(LineError::InvalidRequest { .. }) if resumed => via = "reply",
+                // Expired or refused before anything was sent: push instead.
+                Err(LineError::InvalidRequest { .. }) => via = "push",
+                Err(e) => return Err(EngineError::LineSend(e)),
+            }
+        }
+        if via == "push" {
+            let key = action_retry_key(&run.retry_key, i);
+            let options = SendOptions {
+                retry_key: Some(&key),
+                ..Default::default()
+            };
+            match client.push(&friend.line_user_id, &messages, &options).await {
+                Ok(_) | Err(LineError::RetryKeyAccepted { .. }) => {}
+                Err(e) => return Err(EngineError::LineSend(e)),
+            }
+        }
+        self.db.set_run_marker(run.id, "").await?;
+        self.db
+            .add_friend_event(
+                q.clinic_id,
+                friend.id,
+                self.now_ms(),
+                "message_out",
+                &json!({"type": "text", "text": text, "via": via}).to_string(),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+fn uuid_v4() -> String {
+    action_retry_key(&crate::crypto::random_token(), 0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn retry_keys_are_uuids_stable_per_action() {
+        let a = super::action_retry_key("k", 0);
+        assert_eq!(a, super::action_retry_key("k", 0));
+        assert_ne!(a, super::action_retry_key("k", 1));
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+    }
+}
