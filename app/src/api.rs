@@ -337,6 +337,8 @@ pub async fn list_friends(
     status: Option<String>,
     from: Option<String>,
     until: Option<String>,
+    // Tag public IDs, comma-separated: a friend must carry all of them.
+    tags: Option<String>,
     after: Option<String>,
 ) -> Result<FriendPageDto, AppError> {
     let actor = actor_with(Permission::ViewClinic).await?;
@@ -346,6 +348,7 @@ pub async fn list_friends(
         followed_from: from.as_deref().and_then(jst_day_start),
         // "until" includes the whole day.
         followed_until: until.as_deref().and_then(jst_day_start).map(|t| t + 86_400_000),
+        tags: tags.unwrap_or_default().split(',').filter(|t| !t.is_empty()).map(str::to_string).collect(),
         after: after.filter(|a| !a.is_empty()),
     };
     let page = engine()?.list_friends(&actor, query).await?;

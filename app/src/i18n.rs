@@ -370,6 +370,234 @@ catalogue! {
     "error.csv_no_key" => "1行目に「友だちID」「LINEユーザーID」「診察券番号」のいずれの列もありません。「CSVを書き出す」で作ったファイルを使ってください。", "The first line has no 友だちID, LINEユーザーID or 診察券番号 column. Please start from an exported file.";
     "error.csv_nothing_to_import" => "取り込める列（診察券番号・フリガナ・生年月日・性別）または行がありません。", "There is no column (patient number, kana, date of birth, sex) or row to import.";
     "error.csv_too_many_rows" => "一度に取り込めるのは20,000行までです。ファイルを分けてください。", "At most 20,000 rows can be imported at once. Please split the file.";
+    "nav.automations" => "自動アクション", "Automations";
+    "event.automation" => "自動アクション実行", "Automation ran";
+    "event.message_out" => "送信メッセージ", "Message sent";
+
+    "tags.title" => "タグ", "Tags";
+    "tags.intro" => "タグは友だちの分類です。フォルダごとに整理し、「付けるときのルール」を書いておくと、誰が付けても同じ基準になります。", "Tags sort your friends. Keep them in folders and write down when to attach each, so everyone applies them alike.";
+    "tags.empty" => "まだタグがありません。下の「タグを追加」から作成できます。", "No tags yet. Create one with “Add a tag” below.";
+    "tags.no_folder" => "フォルダなし", "No folder";
+    "tags.review_only" => "見直し候補だけ表示（90日以上使われていないタグ）", "Show only tags to review (unused for 90 days)";
+    "tags.unused_count" => "見直し候補 {n}件", "{n} to review";
+    "tags.unused" => "90日以上未使用", "Unused 90+ days";
+    "tags.tag" => "タグ", "Tag";
+    "tags.rule_text" => "付けるときのルール", "When to attach";
+    "tags.rule_text_help" => "例: 初診の予約を受けたときに付け、来院後に外します", "e.g. attach when a first visit is booked; remove after the visit";
+    "tags.friends" => "友だち数", "Friends";
+    "tags.last_applied" => "最後に付けた日時", "Last attached";
+    "tags.never" => "まだ付けていません", "Never";
+    "tags.overlap" => "タグの重なり", "Overlap of two tags";
+    "tags.overlap_help" => "2つのタグを選ぶと、それぞれの人数と両方付いている人数がわかります。ほぼ同じなら統合を検討しましょう。", "Pick two tags to see how many carry each and both. If they nearly match, consider merging them.";
+    "tags.overlap_a" => "1つ目のタグ", "First tag";
+    "tags.overlap_b" => "2つ目のタグ", "Second tag";
+    "tags.overlap_count" => "人数を見る", "Count";
+    "tags.overlap_result" => "1つ目: {a}人 ／ 2つ目: {b}人 ／ 両方: {both}人", "First: {a} ／ second: {b} ／ both: {both}";
+    "tags.choose" => "選んでください", "Choose…";
+    "tags.add_tag" => "タグを追加", "Add a tag";
+    "tags.name" => "タグ名（30文字まで）", "Tag name (up to 30 characters)";
+    "tags.folder" => "フォルダ", "Folder";
+    "tags.color" => "色", "Colour";
+    "tags.color_n" => "色{n}", "Colour {n}";
+    "tags.description" => "説明（任意）", "Description (optional)";
+    "tags.create" => "タグを作成", "Create tag";
+    "tags.add_folder" => "フォルダを追加", "Add a folder";
+    "tags.folder_name" => "フォルダ名", "Folder name";
+    "tags.folder_placeholder" => "例: 診療科", "e.g. Department";
+    "tags.create_folder" => "フォルダを作成", "Create folder";
+    "tags.on_friend" => "タグ", "Tags";
+    "tags.none_on_friend" => "タグはまだ付いていません。", "No tags yet.";
+    "tags.add_to_friend" => "付けるタグ", "Tag to attach";
+    "tags.attach" => "付ける", "Attach";
+    "tags.remove_named" => "「{tag}」を外す", "Remove “{tag}”";
+    "friends.by_tags" => "タグで絞り込む", "Filter by tags";
+    "friends.by_tags_help" => "選んだタグがすべて付いている友だちを表示します。", "Shows friends carrying every chosen tag.";
+    "friends.picked" => "{n}人を選択中", "{n} selected";
+    "tags.bulk" => "選んだ友だちに", "For the selected friends";
+    "tags.bulk_attach" => "タグを付ける", "Attach tag";
+    "tags.bulk_remove" => "タグを外す", "Remove tag";
+    "tags.bulk_done" => "{n}人の友だちを更新しました。", "Updated {n} friends.";
+    "tags.select_all" => "このページの友だちをすべて選ぶ", "Select every friend on this page";
+    "tags.select_one" => "選ぶ", "Select";
+
+    "field.title" => "カスタム項目", "Custom fields";
+    "field.intro" => "友だちごとに記録する項目です（例: 最終来院日、来院回数）。セグメントの条件に使えます。", "Values you record per friend (e.g. last visit, number of visits); usable in segments.";
+    "field.empty" => "まだ項目がありません。", "No fields yet.";
+    "field.name" => "項目名", "Field name";
+    "field.type" => "種類", "Type";
+    "field.choices" => "選択肢", "Choices";
+    "field.choices_help" => "1行に1つずつ入力してください。", "One per line.";
+    "field.add" => "項目を追加", "Add a field";
+    "field.create" => "項目を作成", "Create field";
+    "field.type_text" => "テキスト", "Text";
+    "field.type_number" => "数値", "Number";
+    "field.type_date" => "日付", "Date";
+    "field.type_single_choice" => "選択（1つ）", "Single choice";
+    "field.type_multi_choice" => "選択（複数）", "Multiple choice";
+
+    "seg.title" => "セグメント", "Segments";
+    "seg.intro" => "条件を組み合わせて、配信先やリッチメニューの対象になる友だちのグループを作ります。人数は条件を変えるとすぐに更新されます。", "Combine conditions into a group of friends for broadcasts and rich menus. The count updates as you edit.";
+    "seg.new" => "新しいセグメント", "New segment";
+    "seg.edit" => "セグメントを編集", "Edit segment";
+    "seg.empty" => "保存したセグメントはまだありません。", "No saved segments yet.";
+    "seg.back" => "← セグメント一覧へ", "← Back to segments";
+    "seg.name" => "セグメント名", "Name";
+    "seg.description" => "説明", "Description";
+    "seg.count" => "該当人数", "Friends";
+    "seg.people" => "{n}人", "{n} friends";
+    "seg.rule" => "条件", "Conditions";
+    "seg.rule_help" => "上から順に評価されます。行をドラッグするか ↑↓ で並べ替えられます。", "Drag rows or use ↑↓ to reorder.";
+    "seg.join" => "条件のつなぎ方", "How conditions combine";
+    "seg.join_all" => "次のすべてに当てはまる（AND）", "All of these (AND)";
+    "seg.join_any" => "次のいずれかに当てはまる（OR）", "Any of these (OR)";
+    "seg.not" => "このグループに当てはまらない人（NOT）", "Friends NOT matching this group";
+    "seg.add_condition" => "＋ 条件を追加", "+ Add condition";
+    "seg.add_group" => "＋ グループを追加", "+ Add group";
+    "seg.move_up" => "上へ移動", "Move up";
+    "seg.move_down" => "下へ移動", "Move down";
+    "seg.remove" => "この条件を削除", "Remove this condition";
+    "seg.kind" => "条件の種類", "Kind of condition";
+    "seg.kind_tag" => "タグ", "Tag";
+    "seg.kind_field" => "カスタム項目", "Custom field";
+    "seg.kind_date" => "日付・年齢", "Date or age";
+    "seg.kind_status" => "友だちの状態", "Friend status";
+    "seg.has" => "付いているか", "Has or lacks";
+    "seg.has_tag" => "が付いている", "is attached";
+    "seg.lacks_tag" => "が付いていない", "is not attached";
+    "seg.deleted_tag" => "（削除されたタグ）", "(deleted tag)";
+    "seg.op" => "比べ方", "Comparison";
+    "seg.op_eq" => "と等しい", "equals";
+    "seg.op_ne" => "と等しくない", "does not equal";
+    "seg.op_lt" => "より小さい（前）", "is less than (before)";
+    "seg.op_gt" => "より大きい（後）", "is greater than (after)";
+    "seg.op_contains" => "を含む", "contains";
+    "seg.op_is_empty" => "が空", "is empty";
+    "seg.op_is_not_empty" => "が空でない", "is not empty";
+    "seg.value" => "値", "Value";
+    "seg.date_source" => "日付", "Date";
+    "seg.date_birth" => "生年月日", "Date of birth";
+    "seg.date_followed" => "友だち追加日", "Date added as friend";
+    "seg.when" => "条件", "Condition";
+    "seg.when_years" => "年齢（満）が", "Age in years is";
+    "seg.when_months_ago" => "から", "More than";
+    "seg.when_within_days" => "が直近", "Within the last";
+    "seg.when_this_month" => "が今月（誕生月など）", "Is this month (e.g. birthday)";
+    "seg.months" => "か月", "Months";
+    "seg.months_ago" => "か月以上たっている", "months ago";
+    "seg.within_last" => "直近", "last";
+    "seg.days" => "日数", "Days";
+    "seg.days_within" => "日以内", "days";
+    "seg.years_min" => "何歳から", "From age";
+    "seg.years_max" => "何歳まで", "To age";
+    "seg.years_to" => "〜", "to";
+    "seg.years_old" => "歳", "years";
+    "seg.matching" => "該当する友だち", "Matching friends";
+    "seg.sample" => "該当する友だちの例", "Some of them";
+    "seg.save" => "セグメントを保存", "Save segment";
+    "seg.saved" => "保存しました。", "Saved.";
+    "seg.unsaved" => "保存されていない変更があります", "You have unsaved changes";
+    "seg.delete" => "削除", "Delete";
+    "seg.delete_confirm" => "このセグメントを削除しますか？ 配信予約などで使っている場合は、先に差し替えてください。", "Delete this segment? If a scheduled send uses it, change that first.";
+    "seg.delete_yes" => "削除する", "Delete";
+    "seg.at" => "{n}番目の条件", "Condition {n}";
+    "seg.reason_unsupported_version" => "この条件は新しい版で作られていて、ここでは扱えません。", "This rule was made by a newer version.";
+    "seg.reason_empty_group" => "グループに条件がありません。条件を追加するか、グループを削除してください。", "This group is empty. Add a condition or remove the group.";
+    "seg.reason_unknown_tag" => "タグが見つかりません（削除された可能性があります）。", "The tag no longer exists.";
+    "seg.reason_unknown_field" => "項目が見つかりません（削除された可能性があります）。", "The field no longer exists.";
+    "seg.reason_operator_not_for_type" => "この項目の種類には使えない比べ方です。", "That comparison does not fit this field's type.";
+    "seg.reason_value_not_for_type" => "値がこの項目の種類に合っていません。", "The value does not fit this field's type.";
+    "seg.reason_bad_range" => "年齢の範囲が逆になっています（小さい方を先に）。", "The age range is reversed (smaller first).";
+
+    "auto.title" => "自動アクション", "Automations";
+    "auto.intro" => "「〜したら、〜する」を決めておくと、クリニックが自動で対応します。例: 予防接種の案内で「希望する」が押されたら、タグを付けてお礼を返信。", "Decide “when this happens, do that”, and the clinic answers by itself. E.g. when “I'd like it” is tapped on the vaccine notice, tag the patient and reply.";
+    "auto.new" => "新しい自動アクション", "New automation";
+    "auto.edit" => "編集", "Edit";
+    "auto.empty" => "自動アクションはまだありません。", "No automations yet.";
+    "auto.on" => "動作中", "On";
+    "auto.off" => "停止中", "Off";
+    "auto.turn_off" => "停止する", "Turn off";
+    "auto.turn_on" => "再開する", "Turn on";
+    "auto.has_condition" => "条件に当てはまる友だちだけが対象です。", "Only friends matching its condition.";
+    "auto.name" => "名前", "Name";
+    "auto.trigger" => "きっかけ", "When";
+    "auto.trigger_postback" => "ボタン・リッチメニューが押されたとき", "A button or rich menu is tapped";
+    "auto.trigger_keyword" => "キーワードを受け取ったとき", "A keyword is received";
+    "auto.trigger_followed" => "友だち追加されたとき", "Someone adds the clinic";
+    "auto.trigger_unblocked" => "ブロックが解除されたとき", "Someone unblocks the clinic";
+    "auto.trigger_tag_added" => "タグが付いたとき", "A tag is attached";
+    "auto.trigger_tag_removed" => "タグが外れたとき", "A tag is removed";
+    "auto.trigger_field_changed" => "項目の値が変わったとき", "A field changes";
+    "auto.keyword" => "キーワード", "Keyword";
+    "auto.exact" => "完全に一致したときだけ（オフなら「含む」）", "Only an exact match (off: contains)";
+    "auto.postback" => "ボタンのデータ（postback data）", "Button data (postback data)";
+    "auto.postback_help" => "ボタンやリッチメニューに設定したデータと同じ文字列を入力します。例: vaccine=flu", "The same text as set on the button or rich menu area, e.g. vaccine=flu";
+    "auto.tag" => "タグ", "Tag";
+    "auto.field" => "項目", "Field";
+    "auto.condition" => "条件（任意）", "Condition (optional)";
+    "auto.condition_none" => "すべての友だちが対象です。", "Every friend.";
+    "auto.condition_set" => "条件に当てはまる友だちだけが対象です。", "Only friends matching the condition.";
+    "auto.condition_from" => "条件にするセグメント", "Segment to use as condition";
+    "auto.condition_pick" => "保存済みセグメントから選ぶ", "Pick a saved segment";
+    "auto.condition_use" => "条件にする", "Use as condition";
+    "auto.condition_clear" => "条件を外す", "Remove condition";
+    "auto.actions" => "すること", "Then";
+    "auto.action_n" => "{n}番目のアクション", "Action {n}";
+    "auto.add_add_tag" => "タグを付ける", "Attach a tag";
+    "auto.add_remove_tag" => "タグを外す", "Remove a tag";
+    "auto.add_set_field" => "項目に値を入れる", "Set a field";
+    "auto.add_reply" => "返信する（無料）", "Reply (free)";
+    "auto.add_push" => "メッセージを送る（通数を消費）", "Send a message (uses quota)";
+    "auto.reply_help" => "返信はイベントから約1分以内なら無料の応答で送ります。間に合わないときは通常のメッセージ（通数を消費）で送ります。", "Replies are free while the event is under a minute old; later they go as a normal message, which uses the quota.";
+    "auto.value_placeholder" => "空にすると値を消します", "Leave empty to clear";
+    "auto.save" => "保存して有効にする", "Save and turn on";
+    "auto.when_followed" => "友だち追加されたとき", "When someone adds the clinic";
+    "auto.when_unblocked" => "ブロックが解除されたとき", "When someone unblocks the clinic";
+    "auto.when_keyword" => "「{x}」を含むメッセージを受け取ったとき", "When a message containing “{x}” arrives";
+    "auto.when_keyword_exact" => "「{x}」とだけ書かれたメッセージを受け取ったとき", "When a message saying exactly “{x}” arrives";
+    "auto.when_postback" => "ボタン（データ「{x}」）が押されたとき", "When a button with data “{x}” is tapped";
+    "auto.when_tag_added" => "タグ「{x}」が付いたとき", "When the tag “{x}” is attached";
+    "auto.when_tag_removed" => "タグ「{x}」が外れたとき", "When the tag “{x}” is removed";
+    "auto.when_field_changed" => "項目「{x}」が変わったとき", "When the field “{x}” changes";
+    "auto.do_add_tag" => "タグ「{x}」を付ける", "Attach the tag “{x}”";
+    "auto.do_remove_tag" => "タグ「{x}」を外す", "Remove the tag “{x}”";
+    "auto.do_set_field" => "項目に値を入れる: {x}", "Set a field: {x}";
+    "auto.do_reply" => "返信: {x}", "Reply: {x}";
+    "auto.do_push" => "メッセージを送る: {x}", "Send: {x}";
+    "auto.runs" => "最近の実行", "Recent runs";
+    "auto.runs_empty" => "まだ実行されていません。", "Nothing has run yet.";
+    "auto.run_at" => "日時", "When";
+    "auto.run_friend" => "友だち", "Friend";
+    "auto.run_result" => "結果", "Result";
+    "auto.status_done" => "完了", "Done";
+    "auto.status_running" => "実行中", "Running";
+    "auto.status_failed" => "失敗", "Failed";
+    "auto.error_no_channel" => "LINEに接続されていません", "not connected to LINE";
+    "auto.error_not_found" => "タグや項目が削除されています", "a tag or field was deleted";
+    "auto.error_invalid_rule" => "条件が使えなくなっています（タグや項目の削除）", "its condition no longer works (deleted tag or field)";
+    "auto.error_automation_chain_too_deep" => "自動アクションが連続しすぎたため止めました", "stopped: too many automations in a row";
+    "auto.error_value_not_for_field" => "項目に入れられない値です", "the value does not fit the field";
+    "auto.error_line_invalid_request" => "LINEがメッセージを受け付けませんでした", "LINE refused the message";
+    "auto.error_line_auth" => "チャネルアクセストークンが無効です", "the channel access token is invalid";
+    "auto.error_line_monthly_limit" => "今月の送信上限に達しています", "the month's message limit is reached";
+    "auto.error_line_rate_limited" => "LINEの送信回数制限に達しました", "LINE's rate limit was reached";
+    "auto.error_line_server_error" => "LINE側の障害が続きました", "LINE kept failing";
+    "auto.error_line_timeout" => "LINEが応答しませんでした", "LINE did not answer";
+    "auto.error_line_network" => "LINEに接続できませんでした", "LINE could not be reached";
+    "auto.error_line_not_found" => "送信先が見つかりません", "the recipient was not found";
+    "auto.error_line_unexpected" => "LINEから予期しない応答がありました", "LINE answered unexpectedly";
+    "auto.error_internal" => "サーバーで問題が発生しました", "the server had a problem";
+    "auto.problem_no_actions" => "することを1つ以上追加してください。", "Add at least one action.";
+    "auto.problem_too_many_actions" => "することは10個までです。", "At most 10 actions.";
+    "auto.problem_unknown_tag" => "タグが見つかりません。", "The tag does not exist.";
+    "auto.problem_unknown_field" => "項目が見つからないか、値が項目に合っていません。", "The field does not exist or the value does not fit it.";
+    "auto.problem_empty_text" => "入力してください。", "Please fill this in.";
+    "auto.problem_text_too_long" => "長すぎます（メッセージは5000文字まで）。", "Too long (messages: up to 5,000 characters).";
+    "auto.problem_condition" => "条件に使えないタグや項目が含まれています。", "The condition names a tag or field that does not exist.";
+    "auto.problem_loop" => "ほかの自動アクション（{x}）と互いに呼び合い、止まらなくなります。タグや項目を見直してください。", "It would trigger itself through other automations ({x}) forever. Please change the tags or fields.";
+
+    "error.invalid_segment_name" => "名前は1〜40文字で入力してください。", "Enter a name of 1 to 40 characters.";
+    "error.invalid_automation" => "この自動アクションは保存できません。内容を確認してください。", "This automation cannot be saved. Please check it.";
+    "error.automation_chain_too_deep" => "自動アクションが連続しすぎたため止めました。", "Stopped: too many automations in a row.";
     "error.csrf" => "安全のため、このリクエストは拒否されました。ページを再読み込みしてください。", "For your safety this request was refused. Please reload the page.";
 }
 
@@ -394,6 +622,34 @@ mod tests {
         for code in crate::errors::ERROR_CODES {
             let key = format!("error.{code}");
             assert!(lookup(Lang::Ja, &key).is_some(), "{key} missing");
+        }
+    }
+
+    /// Every key a page names literally is in the catalogue (a missing
+    /// one would show its key to the clinic's staff).
+    #[test]
+    fn every_key_the_pages_name_exists() {
+        let sources = [
+            include_str!("pages/tags.rs"),
+            include_str!("pages/segments.rs"),
+            include_str!("pages/automations.rs"),
+            include_str!("pages/friends.rs"),
+            include_str!("pages/phone.rs"),
+            include_str!("pages/settings.rs"),
+        ];
+        let mut missing = Vec::new();
+        for src in sources {
+            for (i, _) in src.match_indices("t(lang, \"") {
+                let rest = &src[i + 9..];
+                let key = &rest[..rest.find('"').unwrap_or(0)];
+                if lookup(Lang::Ja, key).is_none() {
+                    missing.push(key.to_string());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing from the catalogue: {missing:?}");
+        for prefix in ["seg.kind_", "seg.op_", "seg.when_", "seg.reason_", "field.type_", "auto.trigger_", "auto.add_", "auto.status_"] {
+            assert!(ENTRIES.iter().any(|e| e.0.starts_with(prefix)), "{prefix}");
         }
     }
 

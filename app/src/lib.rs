@@ -96,8 +96,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("friends/import") view=ImportPage/>
                     <Route path=path!("friends/:id") view=FriendPage/>
                     <Route path=path!("sandbox") view=PhonePage/>
-                    <Route path=path!("tags") view=|| view! { <ComingSoon area="nav.tags"/> }/>
-                    <Route path=path!("segments") view=|| view! { <ComingSoon area="nav.segments"/> }/>
+                    <Route path=path!("tags") view=TagsPage/>
+                    <Route path=path!("segments") view=SegmentsPage/>
+                    <Route path=path!("segments/:id") view=SegmentEditPage/>
+                    <Route path=path!("automations") view=AutomationsPage/>
                     <Route path=path!("broadcasts") view=|| view! { <ComingSoon area="nav.broadcasts"/> }/>
                     <Route path=path!("sequences") view=|| view! { <ComingSoon area="nav.sequences"/> }/>
                     <Route path=path!("richmenus") view=|| view! { <ComingSoon area="nav.richmenus"/> }/>

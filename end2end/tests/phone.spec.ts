@@ -49,12 +49,12 @@ test('the sandbox phone draws buttons, confirm and quick replies like LINE, and 
   await expect(chat.getByText('明日の予約に来院されますか？')).toBeVisible();
   await expect(chat.getByRole('group', { name: 'クイックリプライ' }).getByRole('button', { name: '駐車場' })).toBeVisible();
 
-  // Taps: a postback, then a quick reply that writes for the patient.
-  await chat.getByRole('button', { name: '希望する' }).click();
+  // Taps: a quick reply that writes for the patient, then a postback.
   await chat.getByRole('button', { name: '駐車場' }).click();
   await expect(chat.getByText('駐車場はありますか')).toBeVisible();
   // The quick replies go once something newer is in the chat.
   await expect(chat.getByRole('group', { name: 'クイックリプライ' })).toHaveCount(0);
+  await chat.getByRole('button', { name: '希望する' }).click();
 
   await open(page, '/friends?q=' + encodeURIComponent('ボタン 太郎'));
   await expect(async () => {

@@ -327,3 +327,82 @@ async fn the_phone_shows_the_rich_menu_and_its_taps_reach_the_timeline() {
         Err(engine::EngineError::Forbidden)
     ));
 }
+
+/// The deliveries to `user` whose text contains `needle`.
+fn copies(sb: &Sandbox, user: &str, needle: &str) -> Vec<sandbox::Delivery> {
+    sb.received(user)
+        .into_iter()
+        .filter(|d| d.messages.iter().any(|m| m["text"].as_str().is_some_and(|t| t.contains(needle))))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_vaccine_button_tags_the_patient_and_replies_once_even_after_a_crash() {
+    use engine::seed::{DEMO_VACCINE_REPLY, DEMO_VACCINE_TAG};
+    let (engine, sb) = rig().await;
+    let clinic = demo_clinic(&engine).await;
+    engine.seed_demo_marketing(clinic.clinic_id).await.unwrap();
+    let person = sb.add_person("接種 希望子", PersonKind::Patient);
+    sb.follow(&clinic.clinic_public_id, &person.user_id).await.unwrap();
+    engine.process_webhooks(100).await.unwrap();
+
+    let button = serde_json::json!({"type": "postback", "label": "希望する", "data": engine::seed::DEMO_VACCINE_POSTBACK});
+    sb.tap(&clinic.clinic_public_id, &person.user_id, &button).await.unwrap();
+    engine.process_webhooks(100).await.unwrap();
+    assert!(copies(&sb, &person.user_id, DEMO_VACCINE_REPLY).is_empty(), "intake itself sends nothing");
+    while engine.process_automations(10).await.unwrap() > 0 {}
+
+    let sent = copies(&sb, &person.user_id, DEMO_VACCINE_REPLY);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].via, "reply", "the free reply, while the token is fresh");
+    let friend = engine
+        .db
+        .friend_by_line_user(clinic.clinic_id, &person.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let tags: Vec<String> = engine
+        .db
+        .friend_tags(clinic.clinic_id, friend.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(tags, vec![DEMO_VACCINE_TAG.to_string()]);
+
+    // A crash right after LINE took the reply, before it was recorded: the
+    // run is still "sending" its second action and the happening not done.
+    engine
+        .db
+        .execute_for_tests("UPDATE automation_runs SET status = 'running', actions_done = 1, error = 'sending:1', finished_at = NULL")
+        .await
+        .unwrap();
+    engine
+        .db
+        .execute_for_tests("UPDATE automation_queue SET done_at = NULL, lease_until = NULL")
+        .await
+        .unwrap();
+    while engine.process_automations(10).await.unwrap() > 0 {}
+    assert_eq!(
+        copies(&sb, &person.user_id, DEMO_VACCINE_REPLY).len(),
+        1,
+        "the used reply token is refused, which means the reply was delivered: no second copy by push"
+    );
+
+    // A reply that was never attempted and whose token expired goes by push, once.
+    engine
+        .db
+        .execute_for_tests("UPDATE automation_runs SET status = 'running', actions_done = 1, error = '', finished_at = NULL")
+        .await
+        .unwrap();
+    engine
+        .db
+        .execute_for_tests("UPDATE automation_queue SET done_at = NULL, lease_until = NULL, event_at = event_at - 120000")
+        .await
+        .unwrap();
+    while engine.process_automations(10).await.unwrap() > 0 {}
+    let sent = copies(&sb, &person.user_id, DEMO_VACCINE_REPLY);
+    assert_eq!(sent.iter().map(|d| d.via).collect::<Vec<_>>(), vec!["reply", "push"]);
+    assert!(sent[1].retry_key.is_some(), "a push carries its retry key");
+}

@@ -254,7 +254,8 @@ pub enum Reason {
     BadRange,
 }
 
-fn ops_for(t: FieldType) -> &'static [Op] {
+/// The operators a field of this type may be compared with.
+pub fn ops_for(t: FieldType) -> &'static [Op] {
     use Op::*;
     match t {
         FieldType::Text => &[Eq, Ne, Contains, IsEmpty, IsNotEmpty],

@@ -16,6 +16,7 @@ pub const AREAS: &[(&str, &str)] = &[
     ("/friends", "nav.friends"),
     ("/tags", "nav.tags"),
     ("/segments", "nav.segments"),
+    ("/automations", "nav.automations"),
     ("/broadcasts", "nav.broadcasts"),
     ("/sequences", "nav.sequences"),
     ("/richmenus", "nav.richmenus"),

@@ -2,7 +2,9 @@
 
 use crate::api::{friend_detail, list_friends, FriendItem, SaveMemo, SavePatientFields};
 use crate::components::{ActionError, ErrorNotice, Loading};
-use crate::i18n::t;
+use crate::i18n::{t, t_n};
+use crate::pages::TagBadge;
+use crate::tags_api::{tags_overview, SetFriendsTag};
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -23,11 +25,13 @@ pub fn FriendsPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let chosen_tags = move || query.read().get_all("tag").unwrap_or_default().into_iter().filter(|t| !t.is_empty()).collect::<Vec<_>>();
     let page = Resource::new(
-        move || (get("q"), get("status"), get("from"), get("until"), get("after")),
-        |(q, status, from, until, after)| list_friends(q, status, from, until, after),
+        move || (get("q"), get("status"), get("from"), get("until"), chosen_tags(), get("after")),
+        |(q, status, from, until, tags, after)| list_friends(q, status, from, until, Some(tags.join(",")), after),
     );
-    let filtered = move || get("q").is_some() || get("status").is_some() || get("from").is_some() || get("until").is_some();
+    let catalog = Resource::new(|| (), |_| tags_overview());
+    let filtered = move || get("q").is_some() || get("status").is_some() || get("from").is_some() || get("until").is_some() || !chosen_tags().is_empty();
     // The next page keeps the filters and moves the cursor.
     let next_href = move |cursor: String| {
         let q = query.read();
@@ -35,9 +39,20 @@ pub fn FriendsPage() -> impl IntoView {
             .iter()
             .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}", percent_encode(&v))))
             .collect();
+        parts.extend(chosen_tags().iter().map(|t| format!("tag={}", percent_encode(t))));
         parts.push(format!("after={}", percent_encode(&cursor)));
         format!("/friends?{}", parts.join("&"))
     };
+    // Friends picked on this page for tagging in bulk.
+    let picked: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let bulk_tag = RwSignal::new(String::new());
+    let bulk = ServerAction::<SetFriendsTag>::new();
+    Effect::new(move |_| {
+        if matches!(bulk.value().get(), Some(Ok(_))) {
+            picked.set(Vec::new());
+            page.refetch();
+        }
+    });
 
     view! {
         <h1>{t(lang, "friends.title")}</h1>
@@ -63,6 +78,28 @@ pub fn FriendsPage() -> impl IntoView {
                     <label for="until">{t(lang, "friends.followed_until")}</label>
                     <input id="until" name="until" type="date" value=move || get("until").unwrap_or_default()/>
                 </div>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let chosen = chosen_tags();
+                        catalog.await.ok().filter(|d| !d.tags.is_empty()).map(|d| view! {
+                            <details class="tag-filter field" open=!chosen.is_empty()>
+                                <summary>{t(lang, "friends.by_tags")}{(!chosen.is_empty()).then(|| format!("（{}）", chosen.len()))}</summary>
+                                <p class="help">{t(lang, "friends.by_tags_help")}</p>
+                                <div class="tag-filter-list">
+                                    {d.tags.iter().map(|tag| {
+                                        let on = chosen.contains(&tag.id);
+                                        view! {
+                                            <label class="check">
+                                                <input type="checkbox" name="tag" value=tag.id.clone() checked=on/>
+                                                <TagBadge name=tag.name.clone() color=tag.color.clone()/>
+                                            </label>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                            </details>
+                        })
+                    })}
+                </Suspense>
                 <div class="field field-actions">
                     <button type="submit" class="button button-primary">{t(lang, "friends.apply")}</button>
                     <a href="/friends" class="button">{t(lang, "friends.clear")}</a>
@@ -77,7 +114,11 @@ pub fn FriendsPage() -> impl IntoView {
                             let key = if filtered() { "friends.no_match" } else { "friends.empty" };
                             view! { <p class="empty-state">{t(lang, key)}</p> }.into_any()
                         }
-                        Ok(p) => view! {
+                        Ok(p) => {
+                            let ids: Vec<String> = p.items.iter().map(|f| f.id.clone()).collect();
+                            let can = p.can_edit;
+                            view! {
+                            {can.then(|| view! { <BulkTagBar picked bulk_tag bulk catalog/> })}
                             {p.can_edit.then(|| view! {
                                 <div class="toolbar">
                                     <span class="help">{t(lang, "friends.csv")}</span>
@@ -88,13 +129,24 @@ pub fn FriendsPage() -> impl IntoView {
                             <div class="table-wrap">
                                 <table class="table" data-testid="friends-table">
                                     <thead><tr>
+                                        {can.then(|| {
+                                            let ids = ids.clone();
+                                            let all = ids.clone();
+                                            view! {
+                                                <th scope="col" class="select-cell">
+                                                    <input type="checkbox" aria-label=t(lang, "tags.select_all")
+                                                        prop:checked=move || { !all.is_empty() && picked.with(|p| all.iter().all(|i| p.contains(i))) }
+                                                        on:change=move |ev| picked.set(if event_target_checked(&ev) { ids.clone() } else { Vec::new() })/>
+                                                </th>
+                                            }
+                                        })}
                                         <th scope="col">{t(lang, "friends.name")}</th>
                                         <th scope="col">{t(lang, "friends.patient_number")}</th>
                                         <th scope="col">{t(lang, "friends.status")}</th>
                                         <th scope="col">{t(lang, "friends.followed")}</th>
                                     </tr></thead>
                                     <tbody>
-                                        {p.items.into_iter().map(|f| view! { <FriendRow f/> }).collect_view()}
+                                        {p.items.into_iter().map(|f| view! { <FriendRow f picked=can.then_some(picked)/> }).collect_view()}
                                     </tbody>
                                 </table>
                             </div>
@@ -102,7 +154,8 @@ pub fn FriendsPage() -> impl IntoView {
                                 {get("after").is_some().then(|| view! { <a href="/friends" class="button">{t(lang, "friends.first")}</a> })}
                                 {p.next.map(|c| view! { <A href=next_href(c) attr:class="button">{t(lang, "friends.next")}</A> })}
                             </p>
-                        }.into_any(),
+                        }.into_any()
+                        }
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
@@ -111,8 +164,47 @@ pub fn FriendsPage() -> impl IntoView {
     }
 }
 
+/// Tags the picked friends (or removes a tag from them) in one go.
 #[component]
-fn FriendRow(f: FriendItem) -> impl IntoView {
+fn BulkTagBar(
+    picked: RwSignal<Vec<String>>,
+    bulk_tag: RwSignal<String>,
+    bulk: ServerAction<SetFriendsTag>,
+    catalog: Resource<Result<crate::tags_api::TagsDto, crate::errors::AppError>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let send = move |attach: bool| {
+        bulk.dispatch(SetFriendsTag {
+            friends: picked.get_untracked(),
+            tag: bulk_tag.get_untracked(),
+            attach,
+        });
+    };
+    view! {
+        <div class="toolbar toolbar-start bulk-bar" data-testid="bulk-tags">
+            <span>{move || t_n(lang, "friends.picked", picked.with(Vec::len) as i64)}</span>
+            <label class="visually-hidden" for="bulk-tag">{t(lang, "tags.bulk")}</label>
+            <select id="bulk-tag" on:change=move |ev| bulk_tag.set(event_target_value(&ev))>
+                <option value="">{t(lang, "tags.choose")}</option>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        catalog.await.map(|d| d.tags.into_iter().map(|tag| view! { <option value=tag.id>{tag.name}</option> }).collect_view()).ok()
+                    })}
+                </Suspense>
+            </select>
+            <button type="button" class="button" disabled=move || picked.with(Vec::is_empty) || bulk_tag.with(String::is_empty) on:click=move |_| send(true)>{t(lang, "tags.bulk_attach")}</button>
+            <button type="button" class="button" disabled=move || picked.with(Vec::is_empty) || bulk_tag.with(String::is_empty) on:click=move |_| send(false)>{t(lang, "tags.bulk_remove")}</button>
+            {move || match bulk.value().get() {
+                Some(Ok(n)) => Some(view! { <span class="notice notice-ok" role="status">{t_n(lang, "tags.bulk_done", n as i64)}</span> }.into_any()),
+                Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
+                None => None,
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn FriendRow(f: FriendItem, picked: Option<RwSignal<Vec<String>>>) -> impl IntoView {
     let lang = use_lang();
     let name = if f.display_name.is_empty() {
         t(lang, "friends.no_name")
@@ -124,8 +216,27 @@ fn FriendRow(f: FriendItem) -> impl IntoView {
     } else {
         "badge badge-ok"
     };
+    let name_for_label = name.clone();
     view! {
         <tr data-testid="friend-row">
+            {picked.map(|picked| {
+                let (id, id2) = (f.id.clone(), f.id.clone());
+                let label = t(lang, "tags.select_one");
+                view! {
+                    <td class="select-cell">
+                        <input type="checkbox" aria-label=format!("{label}: {name_for_label}") prop:checked=move || picked.with(|p| p.contains(&id))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                picked.update(|p| {
+                                    p.retain(|x| *x != id2);
+                                    if on {
+                                        p.push(id2.clone());
+                                    }
+                                });
+                            }/>
+                    </td>
+                }
+            })}
             <td><A href=format!("/friends/{}", f.id)>{name}</A></td>
             <td>{f.patient_number.clone()}</td>
             <td><span class=badge>{status_label(&f.status)}</span></td>
@@ -157,6 +268,7 @@ pub fn FriendPage() -> impl IntoView {
                                 </dl>
                             </section>
                             <PatientSection id=params.read_untracked().get("id").unwrap_or_default() patient=d.patient.clone() age=d.age today=d.today.clone() can_edit=d.can_edit/>
+                            <crate::pages::FriendTags id=params.read_untracked().get("id").unwrap_or_default()/>
                             <MemoSection id=params.read_untracked().get("id").unwrap_or_default() memo=d.memo.clone() can_edit=d.can_edit/>
                             <section class="card">
                                 <h2>{t(lang, "friend.timeline")}</h2>

@@ -1,14 +1,20 @@
 mod auth;
+mod automations;
 mod friends;
 mod import;
 mod phone;
+mod segments;
 mod settings;
+mod tags;
 
 pub use auth::*;
+pub use automations::*;
 pub use friends::*;
 pub use import::*;
 pub use phone::*;
+pub use segments::*;
 pub use settings::*;
+pub use tags::*;
 
 use crate::components::shell::{me_view, role_label};
 use crate::i18n::t;

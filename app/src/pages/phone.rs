@@ -22,9 +22,20 @@ pub fn PhonePage() -> impl IntoView {
             selected.set(p.user_id);
         }
     });
+    // The clinic's answers (automations, replies) arrive a moment after a
+    // tap or a message: look again a few times after each.
+    let tick = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        let acted = write.version().get() + tap.version().get() + act.version().get();
+        if acted > 0 {
+            for ms in [1000, 2500, 5000] {
+                set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(ms));
+            }
+        }
+    });
     let received = Resource::new(
-        move || (selected.get(), write.version().get(), act.version().get(), tap.version().get()),
-        |(u, _, _, _)| async move {
+        move || (selected.get(), write.version().get(), act.version().get(), tap.version().get(), tick.get()),
+        |(u, _, _, _, _)| async move {
             if u.is_empty() {
                 Ok(Vec::new())
             } else {
@@ -134,7 +145,7 @@ fn PhoneScreen(
         <ActionError value=act.value()/>
         <ActionError value=tap.value()/>
         <div class="chat" data-testid="phone-chat">
-            <Suspense fallback=Loading>
+            <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match received.await {
                         Ok(list) if list.is_empty() => view! { <p class="chat-empty">{t(lang, "phone.chat_empty")}</p> }.into_any(),
@@ -142,7 +153,7 @@ fn PhoneScreen(
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </div>
         <Show when=move || status() == "friend" fallback=move || view! { <p class="help">{t(lang, "phone.not_friend")}</p> }>
             <ActionForm action=write attr:class="composer">

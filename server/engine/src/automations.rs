@@ -292,19 +292,22 @@ impl Engine {
         }
         let start = run.actions_done.max(0) as usize;
         for (i, action) in a.actions.iter().enumerate().skip(start) {
-            match action {
+            let sent = match action {
                 Action::AddTag { tag } | Action::RemoveTag { tag } => {
                     let tag = self.db.tag_by_public_id(q.clinic_id, tag).await?.ok_or(EngineError::NotFound)?;
                     let attach = matches!(action, Action::AddTag { .. });
                     self.apply_tag(q.clinic_id, &tag, &[friend.id], attach, q.depth + 1).await?;
+                    None
                 }
                 Action::SetField { field, values } => {
                     self.apply_field_value(q.clinic_id, friend.id, field, values, q.depth + 1).await?;
+                    None
                 }
                 Action::Reply { text } => self.send_text(q, friend, run, i, text, true).await?,
                 Action::Push { text } => self.send_text(q, friend, run, i, text, false).await?,
-            }
-            self.db.set_run_progress(run.id, i as i64 + 1).await?;
+            };
+            let entry = sent.as_deref().map(|detail| (q.clinic_id, friend.id, self.now_ms(), "message_out", detail));
+            self.db.finish_run_action(run.id, i as i64 + 1, entry).await?;
         }
         self.db
             .add_friend_event(
@@ -319,8 +322,9 @@ impl Engine {
     }
 
     /// Sends one text: by reply while the event's token is fresh (free),
-    /// otherwise by push with the action's retry key. A blocked friend gets
-    /// nothing (LINE would not deliver it either).
+    /// otherwise by push with the action's retry key. Returns the timeline
+    /// entry of what went out; a blocked friend gets nothing (LINE would
+    /// not deliver it either).
     async fn send_text(
         &self,
         q: &QueuedHappening,
@@ -329,9 +333,9 @@ impl Engine {
         i: usize,
         text: &str,
         prefer_reply: bool,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Option<String>, EngineError> {
         if friend.status == "blocked" {
-            return Ok(());
+            return Ok(None);
         }
         let client = self.line_client(q.clinic_id).await?;
         let messages = [Message::text(text)];
@@ -365,17 +369,7 @@ impl Engine {
                 Err(e) => return Err(EngineError::LineSend(e)),
             }
         }
-        self.db.set_run_marker(run.id, "").await?;
-        self.db
-            .add_friend_event(
-                q.clinic_id,
-                friend.id,
-                self.now_ms(),
-                "message_out",
-                &json!({"type": "text", "text": text, "via": via}).to_string(),
-            )
-            .await?;
-        Ok(())
+        Ok(Some(json!({"type": "text", "text": text, "via": via}).to_string()))
     }
 }
 

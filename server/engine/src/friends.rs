@@ -13,6 +13,8 @@ pub struct FriendQuery {
     pub status: Option<String>,
     pub followed_from: Option<i64>,
     pub followed_until: Option<i64>,
+    /// Public IDs of tags a friend must all carry.
+    pub tags: Vec<String>,
     /// The cursor a previous page returned.
     pub after: Option<String>,
 }
@@ -50,9 +52,18 @@ impl Engine {
     pub async fn list_friends(&self, actor: &Actor, q: FriendQuery) -> Result<FriendPage, EngineError> {
         actor.require(Permission::ViewClinic)?;
         let status = q.status.filter(|s| s == "active" || s == "blocked");
+        let mut tags = Vec::with_capacity(q.tags.len());
+        for pid in &q.tags {
+            tags.push(self.db.tag_by_public_id(actor.clinic_id, pid).await?.ok_or(EngineError::NotFound)?.id);
+        }
         // A card number typed at the desk finds its patient by index, not by
-        // scanning every name.
-        if let Some(number) = q.search.as_deref().and_then(|s| model::patient::normalize_patient_number(s).ok()) {
+        // scanning every name (with tags chosen, the list query checks both).
+        if let Some(number) = q
+            .search
+            .as_deref()
+            .filter(|_| tags.is_empty())
+            .and_then(|s| model::patient::normalize_patient_number(s).ok())
+        {
             if let Some(f) = self.db.friend_by_patient_number(actor.clinic_id, &number).await? {
                 let followed = f.first_followed_at.unwrap_or(0);
                 let fits = status.as_ref().is_none_or(|s| *s == f.status)
@@ -73,6 +84,7 @@ impl Engine {
                 status,
                 followed_from: q.followed_from,
                 followed_until: q.followed_until,
+                tags,
                 before_id: q.after.as_deref().and_then(decode_cursor),
                 limit: PAGE_SIZE + 1,
             })

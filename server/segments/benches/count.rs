@@ -59,17 +59,34 @@ fn rules() -> Vec<(&'static str, Rule)> {
     ]
 }
 
+/// Resident memory of this process in MB (Linux), 0 where unknown.
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<f64>().ok()))
+        .map_or(0.0, |pages| pages * 4096.0 / 1e6)
+}
+
 fn main() {
     let today = Date::parse("2026-11-22").unwrap();
     for n in [100_000u64, 1_000_000] {
+        let rss_before = rss_mb();
         let t = Instant::now();
-        let index = SegmentIndex::build((0..n).map(|i| (i as i64 + 1, facts(i))));
+        let mut index = SegmentIndex::build((0..n).map(|i| (i as i64 + 1, facts(i))));
+        let built = t.elapsed();
+        // What keeping it current costs: one friend's facts replaced.
+        let t_up = Instant::now();
+        for i in 0..10_000u64 {
+            index.upsert((i * 97 % n) as i64 + 1, facts(i + 7));
+        }
+        let per_upsert = t_up.elapsed().as_secs_f64() * 1e6 / 10_000.0;
         println!(
-            "\nSegment count over {n} friends (index built in {:.2} s; bitmaps {:.1} MB + columns {:.1} MB):",
-            t.elapsed().as_secs_f64(),
+            "\nSegment count over {n} friends (index built in {:.2} s; bitmaps {:.1} MB; process memory grew {:.0} MB):",
+            built.as_secs_f64(),
             index.bitmap_bytes() as f64 / 1e6,
-            (n * 8) as f64 / 1e6
+            rss_mb() - rss_before
         );
+        println!("  updating one friend in the index: {per_upsert:.1} µs");
         for (label, rule) in rules() {
             let mut times: Vec<Duration> = (0..50)
                 .map(|_| {

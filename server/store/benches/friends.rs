@@ -48,6 +48,48 @@ async fn fill(db: &Db, clinic_id: i64) {
     println!("  filled {FRIENDS} friends in {:.1} s", started.elapsed().as_secs_f64());
 }
 
+/// Five tags on about 10–30% of the friends each (the segment bench's spread).
+async fn tag(db: &Db) {
+    let started = Instant::now();
+    for (id, share) in [(1, 10), (2, 15), (3, 20), (4, 25), (5, 30)] {
+        db.execute_for_tests(&format!(
+            "INSERT INTO tags (id, clinic_id, public_id, name, color, created_at) VALUES ({id}, 1, 't{id}', 'tag {id}', '#0a7d5a', 0)"
+        ))
+        .await
+        .expect("tag");
+        db.execute_for_tests(&format!(
+            "INSERT INTO friend_tags (friend_id, tag_id, clinic_id, applied_at) SELECT id, {id}, 1, 0 FROM friends WHERE (id * {}) % 100 < {share}",
+            7 + id * 6
+        ))
+        .await
+        .expect("friend tags");
+    }
+    println!("  tagged them (5 tags) in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// The design the product does not use, measured for comparison: a
+/// 5-condition segment ((tag 1 OR 2 OR 3) AND a date range AND active)
+/// counted in SQL. The product counts with the in-memory index (`make
+/// bench`'s segment figures).
+async fn segment_by_sql(db: &Db) {
+    let sql = "SELECT COUNT(*) FROM friends f WHERE f.clinic_id = 1 AND f.status = 'active' \
+               AND f.first_followed_at >= 1700100000000 AND f.first_followed_at < 1700800000000 \
+               AND EXISTS (SELECT 1 FROM friend_tags ft WHERE ft.friend_id = f.id AND ft.tag_id IN (1, 2, 3))";
+    let mut times = Vec::with_capacity(10);
+    for _ in 0..10 {
+        let t = Instant::now();
+        db.execute_for_tests(sql).await.expect("count");
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "  {:<44} p50 {:>8.2} ms   p99 {:>8.2} ms",
+        "segment count, 5 conditions, in SQL",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99)
+    );
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1000.0
@@ -81,7 +123,8 @@ async fn run(backend: &str) {
         .await
         .expect("clinic");
     fill(&db, 1).await;
-    db.execute_for_tests(if backend == "postgres" { "ANALYZE friends" } else { "ANALYZE" })
+    tag(&db).await;
+    db.execute_for_tests("ANALYZE")
         .await
         .expect("analyze");
     let page = |f: FriendFilter| FriendFilter {
@@ -145,6 +188,16 @@ async fn run(backend: &str) {
         }),
     )
     .await;
+    measure(
+        &db,
+        "two tags, first page (SQL, as the list filters)",
+        page(FriendFilter {
+            tags: vec![1, 4],
+            ..Default::default()
+        }),
+    )
+    .await;
+    segment_by_sql(&db).await;
     // What the product does first with a typed number: one index lookup.
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {

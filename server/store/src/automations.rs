@@ -251,13 +251,25 @@ impl Db {
         .await?)
     }
 
-    pub async fn set_run_progress(&self, run_id: i64, actions_done: i64) -> Result<(), StoreError> {
-        self.exec(
-            sqlx::query("UPDATE automation_runs SET actions_done = $1 WHERE id = $2")
-                .bind(actions_done)
-                .bind(run_id),
-        )
-        .await?;
+    /// Records that the first `actions_done` actions of a run are done
+    /// (clearing any send marker), with the timeline entry of the last one
+    /// if it has one, in one transaction: a resumed run never redoes it.
+    pub async fn finish_run_action(
+        &self,
+        run_id: i64,
+        actions_done: i64,
+        entry: Option<(i64, i64, i64, &str, &str)>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if let Some((clinic_id, friend_id, at, kind, detail)) = entry {
+            crate::line::insert_event(&mut tx, clinic_id, friend_id, at, kind, detail, None).await?;
+        }
+        sqlx::query("UPDATE automation_runs SET actions_done = $1, error = '' WHERE id = $2")
+            .bind(actions_done)
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -355,6 +355,8 @@ pub struct FriendFilter {
     pub status: Option<String>,
     pub followed_from: Option<i64>,
     pub followed_until: Option<i64>,
+    /// Tag IDs a friend must all carry.
+    pub tags: Vec<i64>,
     pub before_id: Option<i64>,
     pub limit: i64,
 }
@@ -436,6 +438,9 @@ impl Db {
         if f.followed_until.is_some() {
             sql.push_str(&next(" AND first_followed_at < ?"));
         }
+        for _ in &f.tags {
+            sql.push_str(&next(" AND id IN (SELECT friend_id FROM friend_tags WHERE tag_id = ?)"));
+        }
         if f.before_id.is_some() {
             sql.push_str(&next(" AND id < ?"));
         }
@@ -452,6 +457,9 @@ impl Db {
         }
         if let Some(t) = f.followed_until {
             q = q.bind(t);
+        }
+        for tag in &f.tags {
+            q = q.bind(*tag);
         }
         if let Some(id) = f.before_id {
             q = q.bind(id);
