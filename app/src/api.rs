@@ -348,7 +348,12 @@ pub async fn list_friends(
         followed_from: from.as_deref().and_then(jst_day_start),
         // "until" includes the whole day.
         followed_until: until.as_deref().and_then(jst_day_start).map(|t| t + 86_400_000),
-        tags: tags.unwrap_or_default().split(',').filter(|t| !t.is_empty()).map(str::to_string).collect(),
+        tags: tags
+            .unwrap_or_default()
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
         after: after.filter(|a| !a.is_empty()),
     };
     let page = engine()?.list_friends(&actor, query).await?;

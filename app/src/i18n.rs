@@ -396,6 +396,7 @@ catalogue! {
     "tags.choose" => "選んでください", "Choose…";
     "tags.add_tag" => "タグを追加", "Add a tag";
     "tags.name" => "タグ名（30文字まで）", "Tag name (up to 30 characters)";
+    "tags.name_placeholder" => "例: インフルエンザワクチン希望", "e.g. Wants a flu shot";
     "tags.folder" => "フォルダ", "Folder";
     "tags.color" => "色", "Colour";
     "tags.color_n" => "色{n}", "Colour {n}";
@@ -424,6 +425,7 @@ catalogue! {
     "field.intro" => "友だちごとに記録する項目です（例: 最終来院日、来院回数）。セグメントの条件に使えます。", "Values you record per friend (e.g. last visit, number of visits); usable in segments.";
     "field.empty" => "まだ項目がありません。", "No fields yet.";
     "field.name" => "項目名", "Field name";
+    "field.name_placeholder" => "例: 最終来院日", "e.g. Last visit";
     "field.type" => "種類", "Type";
     "field.choices" => "選択肢", "Choices";
     "field.choices_help" => "1行に1つずつ入力してください。", "One per line.";
@@ -648,7 +650,16 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "missing from the catalogue: {missing:?}");
-        for prefix in ["seg.kind_", "seg.op_", "seg.when_", "seg.reason_", "field.type_", "auto.trigger_", "auto.add_", "auto.status_"] {
+        for prefix in [
+            "seg.kind_",
+            "seg.op_",
+            "seg.when_",
+            "seg.reason_",
+            "field.type_",
+            "auto.trigger_",
+            "auto.add_",
+            "auto.status_",
+        ] {
             assert!(ENTRIES.iter().any(|e| e.0.starts_with(prefix)), "{prefix}");
         }
     }

@@ -1,19 +1,11 @@
-import { DEMO, login, open, test, expect } from './helpers';
+import { DEMO, clinicChannel, login, newPhoneFriend, open, test, expect } from './helpers';
 
 const SANDBOX = 'http://127.0.0.1:3110';
 
 test('tapping the vaccine button in the sandbox phone runs the automation: a tag on the friend, a reply in the phone', async ({ page, request }) => {
   await login(page, DEMO.owner);
-  // The webhook URL ends with the clinic's ID, which is its sandbox channel.
-  await open(page, '/settings/line');
-  const channel = (await page.getByTestId('webhook-url').textContent())!.split('/').pop()!;
-  await open(page, '/sandbox');
-  await page.getByPlaceholder('表示名（20文字まで）').fill('ワクチン 花子');
-  await page.getByRole('button', { name: '追加', exact: true }).click();
-  await expect(page.getByTestId('phone-name')).toHaveText('ワクチン 花子');
-  await page.getByRole('button', { name: '友だち追加' }).click();
-  await expect(page.getByPlaceholder('メッセージを入力')).toBeVisible();
-  const user = await page.getByLabel('操作する人').inputValue();
+  const channel = await clinicChannel(page);
+  const user = await newPhoneFriend(page, 'ワクチン 花子');
 
   // The clinic's vaccine notice (as a push), with the button the demo's automation answers.
   const push = await request.post(`${SANDBOX}/_sandbox/channels/${channel}/push`, {

@@ -71,3 +71,21 @@ export function totp(secret: string, offset = 0): string {
   const bin = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
   return String(bin % 1_000_000).padStart(6, '0');
 }
+
+/** The clinic's sandbox channel: the last part of its webhook URL (an owner's view). */
+export async function clinicChannel(page: Page): Promise<string> {
+  await open(page, '/settings/line');
+  return (await page.getByTestId('webhook-url').textContent())!.split('/').pop()!;
+}
+
+/** A new simulated person in the sandbox phone who adds the clinic as a
+ * friend; returns their LINE user ID. */
+export async function newPhoneFriend(page: Page, name: string): Promise<string> {
+  await open(page, '/sandbox');
+  await page.getByPlaceholder('表示名（20文字まで）').fill(name);
+  await page.getByRole('button', { name: '追加', exact: true }).click();
+  await expect(page.getByTestId('phone-name')).toHaveText(name);
+  await page.getByRole('button', { name: '友だち追加' }).click();
+  await expect(page.getByPlaceholder('メッセージを入力')).toBeVisible();
+  return page.getByLabel('操作する人').inputValue();
+}

@@ -1,20 +1,11 @@
-import { DEMO, login, open, test, expect } from './helpers';
+import { DEMO, clinicChannel, login, newPhoneFriend, open, test, expect } from './helpers';
 
 const SANDBOX = 'http://127.0.0.1:3110';
 
 test('the sandbox phone draws buttons, confirm and quick replies like LINE, and taps reach the clinic', async ({ page, request }) => {
   await login(page, DEMO.owner);
-  await open(page, '/settings/line');
-  const webhook = (await page.getByTestId('webhook-url').textContent())!;
-  const channel = webhook.split('/').pop()!;
-
-  await open(page, '/sandbox');
-  await page.getByPlaceholder('表示名（20文字まで）').fill('ボタン 太郎');
-  await page.getByRole('button', { name: '追加', exact: true }).click();
-  await expect(page.getByTestId('phone-name')).toHaveText('ボタン 太郎');
-  await page.getByRole('button', { name: '友だち追加' }).click();
-  await expect(page.getByPlaceholder('メッセージを入力')).toBeVisible();
-  const user = await page.getByLabel('操作する人').inputValue();
+  const channel = await clinicChannel(page);
+  const user = await newPhoneFriend(page, 'ボタン 太郎');
 
   // The clinic sends (through the sandbox, as a push would) a buttons
   // template, a confirm and a text with quick replies.

@@ -7,8 +7,8 @@ test('tags in folders with their rules; a new tag is attached on a friend, remov
   for (const folder of ['診療科', '年齢層', '来院状況', 'ニーズ']) {
     await expect(page.getByRole('heading', { name: folder })).toBeVisible();
   }
-  const hbp = page.getByTestId('tag-row').filter({ hasText: '高血圧' }).first();
-  await expect(hbp).toContainText('健診で血圧が基準値を超えた方に付けます');
+  const hbp = page.getByTestId('tag-row').filter({ hasText: '健診で血圧が基準値を超えた方に付けます' });
+  await expect(hbp.locator('.tag')).toHaveText('高血圧');
 
   // The overlap of two tags.
   await page.locator('#overlap-a').selectOption({ label: '高血圧' });

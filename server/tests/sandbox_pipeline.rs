@@ -346,10 +346,23 @@ async fn the_vaccine_button_tags_the_patient_and_replies_once_even_after_a_crash
     sb.follow(&clinic.clinic_public_id, &person.user_id).await.unwrap();
     engine.process_webhooks(100).await.unwrap();
 
+    // The clinic's notice with the button (a person taps only what they see).
     let button = serde_json::json!({"type": "postback", "label": "希望する", "data": engine::seed::DEMO_VACCINE_POSTBACK});
+    let notice = serde_json::json!({"type": "template", "altText": "予防接種のご案内",
+        "template": {"type": "buttons", "text": "接種を希望されますか？", "actions": [button]}});
+    engine
+        .line_client(clinic.clinic_id)
+        .await
+        .unwrap()
+        .push(&person.user_id, &[notice], &line::SendOptions::default())
+        .await
+        .unwrap();
     sb.tap(&clinic.clinic_public_id, &person.user_id, &button).await.unwrap();
     engine.process_webhooks(100).await.unwrap();
-    assert!(copies(&sb, &person.user_id, DEMO_VACCINE_REPLY).is_empty(), "intake itself sends nothing");
+    assert!(
+        copies(&sb, &person.user_id, DEMO_VACCINE_REPLY).is_empty(),
+        "intake itself sends nothing"
+    );
     while engine.process_automations(10).await.unwrap() > 0 {}
 
     let sent = copies(&sb, &person.user_id, DEMO_VACCINE_REPLY);

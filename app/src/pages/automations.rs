@@ -5,7 +5,10 @@
 
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::t;
-use crate::tags_api::{field_type, list_automations, list_segments, save_automation, set_automation_enabled, tags_overview, AutomationItem, SegmentItem, TagsDto};
+use crate::tags_api::{
+    field_type, list_automations, list_segments, save_automation, set_automation_enabled, tags_overview, AutomationItem, SegmentItem,
+    TagsDto,
+};
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -141,7 +144,11 @@ fn blank(d: &TagsDto) -> Automation {
     Automation {
         trigger: auto::Trigger::Postback { data: String::new() },
         condition: None,
-        actions: d.tags.first().map(|t| vec![auto::Action::AddTag { tag: t.id.clone() }]).unwrap_or_default(),
+        actions: d
+            .tags
+            .first()
+            .map(|t| vec![auto::Action::AddTag { tag: t.id.clone() }])
+            .unwrap_or_default(),
     }
 }
 
@@ -394,7 +401,10 @@ fn Editor(
                 "add_tag" => auto::Action::AddTag { tag: tag.clone() },
                 "remove_tag" => auto::Action::RemoveTag { tag: tag.clone() },
                 "set_field" => match &field {
-                    Some(f) => auto::Action::SetField { field: f.clone(), values: vec![] },
+                    Some(f) => auto::Action::SetField {
+                        field: f.clone(),
+                        values: vec![],
+                    },
                     None => return,
                 },
                 "push" => auto::Action::Push { text: String::new() },

@@ -25,13 +25,23 @@ pub fn FriendsPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let get = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let chosen_tags = move || query.read().get_all("tag").unwrap_or_default().into_iter().filter(|t| !t.is_empty()).collect::<Vec<_>>();
+    let chosen_tags = move || {
+        query
+            .read()
+            .get_all("tag")
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+    };
     let page = Resource::new(
         move || (get("q"), get("status"), get("from"), get("until"), chosen_tags(), get("after")),
         |(q, status, from, until, tags, after)| list_friends(q, status, from, until, Some(tags.join(",")), after),
     );
     let catalog = Resource::new(|| (), |_| tags_overview());
-    let filtered = move || get("q").is_some() || get("status").is_some() || get("from").is_some() || get("until").is_some() || !chosen_tags().is_empty();
+    let filtered = move || {
+        get("q").is_some() || get("status").is_some() || get("from").is_some() || get("until").is_some() || !chosen_tags().is_empty()
+    };
     // The next page keeps the filters and moves the cursor.
     let next_href = move |cursor: String| {
         let q = query.read();

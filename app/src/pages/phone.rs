@@ -34,7 +34,15 @@ pub fn PhonePage() -> impl IntoView {
         }
     });
     let received = Resource::new(
-        move || (selected.get(), write.version().get(), act.version().get(), tap.version().get(), tick.get()),
+        move || {
+            (
+                selected.get(),
+                write.version().get(),
+                act.version().get(),
+                tap.version().get(),
+                tick.get(),
+            )
+        },
         |(u, _, _, _, _)| async move {
             if u.is_empty() {
                 Ok(Vec::new())

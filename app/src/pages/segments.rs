@@ -9,7 +9,7 @@ use crate::tags_api::{count_segment, delete_segment, field_type, get_segment, li
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 use model::segment::*;
 use std::sync::Arc;
 
@@ -108,7 +108,10 @@ fn starter_rule(d: &TagsDto) -> Rule {
 
 fn default_condition(d: &TagsDto) -> Condition {
     match d.tags.first() {
-        Some(tag) => Condition::Tag { tag: tag.id.clone(), has: true },
+        Some(tag) => Condition::Tag {
+            tag: tag.id.clone(),
+            has: true,
+        },
         None => Condition::Status { status: Status::Active },
     }
 }
@@ -186,14 +189,20 @@ fn Builder(id: String, data: Arc<TagsDto>, name: String, description: String, ru
         },
     );
     let id = RwSignal::new(id);
-    let save = Action::new(move |_: &()| save_segment(id.get_untracked(), name.get_untracked(), description.get_untracked(), json.get_untracked()));
-    let navigate = use_navigate();
+    let save = Action::new(move |_: &()| {
+        save_segment(
+            id.get_untracked(),
+            name.get_untracked(),
+            description.get_untracked(),
+            json.get_untracked(),
+        )
+    });
     Effect::new(move |_| {
         if let Some(Ok(pid)) = save.value().get() {
             saved_json.set(json.get_untracked());
             if id.get_untracked().is_empty() {
                 id.set(pid.clone());
-                navigate(&format!("/segments/{pid}"), Default::default());
+                show_address(&format!("/segments/{pid}"));
             }
         }
     });
@@ -292,6 +301,17 @@ fn Builder(id: String, data: Arc<TagsDto>, name: String, description: String, ru
             </aside>
         </div>
     }
+}
+
+/// Puts the saved segment's own address in the address bar without
+/// reloading the builder (a reload or a bookmark then opens it).
+fn show_address(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
 }
 
 /// Asks before the tab is closed or reloaded with unsaved changes.
@@ -474,7 +494,12 @@ fn condition_view(ctx: Ctx, group: Vec<usize>, i: usize, c: Condition) -> AnyVie
     };
     let kind_set = set.clone();
     let kind_data = d.clone();
-    let date_fields: Vec<(String, String)> = d.fields.iter().filter(|f| f.field_type == "date").map(|f| (f.id.clone(), f.name.clone())).collect();
+    let date_fields: Vec<(String, String)> = d
+        .fields
+        .iter()
+        .filter(|f| f.field_type == "date")
+        .map(|f| (f.id.clone(), f.name.clone()))
+        .collect();
     let kind = view! {
         <label class="visually-hidden" for=format!("{id}-kind")>{t(lang, "seg.kind")}</label>
         <select id=format!("{id}-kind") disabled=!editable on:change=move |ev| {
@@ -534,9 +559,23 @@ fn tag_options(d: &TagsDto, selected: &str) -> impl IntoView {
     let mut groups: Vec<(String, Vec<(String, String)>)> = d
         .folders
         .iter()
-        .map(|f| (f.name.clone(), d.tags.iter().filter(|t| t.folder == f.id).map(|t| (t.id.clone(), t.name.clone())).collect()))
+        .map(|f| {
+            (
+                f.name.clone(),
+                d.tags
+                    .iter()
+                    .filter(|t| t.folder == f.id)
+                    .map(|t| (t.id.clone(), t.name.clone()))
+                    .collect(),
+            )
+        })
         .collect();
-    let loose: Vec<(String, String)> = d.tags.iter().filter(|t| t.folder.is_empty()).map(|t| (t.id.clone(), t.name.clone())).collect();
+    let loose: Vec<(String, String)> = d
+        .tags
+        .iter()
+        .filter(|t| t.folder.is_empty())
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect();
     if !loose.is_empty() {
         groups.push((t(use_lang(), "tags.no_folder"), loose));
     }
@@ -571,7 +610,9 @@ fn field_view(d: Arc<TagsDto>, id: String, editable: bool, field: String, op: Op
             return Value::None;
         }
         match (kind, old) {
-            (Some(FieldType::Text), Value::Text(_)) | (Some(FieldType::Number), Value::Number(_)) | (Some(FieldType::Date), Value::Date(_)) => old.clone(),
+            (Some(FieldType::Text), Value::Text(_))
+            | (Some(FieldType::Number), Value::Number(_))
+            | (Some(FieldType::Date), Value::Date(_)) => old.clone(),
             (Some(FieldType::SingleChoice | FieldType::MultiChoice), Value::Choice(_)) => old.clone(),
             (Some(FieldType::Text), _) => Value::Text(String::new()),
             (Some(FieldType::Number), _) => Value::Number(0.0),

@@ -181,7 +181,7 @@ fn TagForms(data: TagsDto, add_folder: ServerAction<CreateTagFolder>, add_tag: S
             <ActionForm action=add_tag attr:class="form form-grid" attr:data-testid="tag-form">
                 <div class="field">
                     <label for="tag-name">{t(lang, "tags.name")}</label>
-                    <input id="tag-name" name="name" required maxlength="30" autocomplete="off"/>
+                    <input id="tag-name" name="name" required maxlength="30" autocomplete="off" placeholder=t(lang, "tags.name_placeholder")/>
                 </div>
                 <div class="field">
                     <label for="tag-folder">{t(lang, "tags.folder")}</label>
@@ -262,7 +262,7 @@ fn FieldsCard(data: TagsDto, add_field: ServerAction<CreateField>) -> impl IntoV
                 <ActionForm action=add_field attr:class="form form-grid">
                     <div class="field">
                         <label for="field-name">{t(lang, "field.name")}</label>
-                        <input id="field-name" name="name" required maxlength="30" autocomplete="off"/>
+                        <input id="field-name" name="name" required maxlength="30" autocomplete="off" placeholder=t(lang, "field.name_placeholder")/>
                     </div>
                     <div class="field">
                         <label for="field-type">{t(lang, "field.type")}</label>

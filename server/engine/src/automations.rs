@@ -306,7 +306,9 @@ impl Engine {
                 Action::Reply { text } => self.send_text(q, friend, run, i, text, true).await?,
                 Action::Push { text } => self.send_text(q, friend, run, i, text, false).await?,
             };
-            let entry = sent.as_deref().map(|detail| (q.clinic_id, friend.id, self.now_ms(), "message_out", detail));
+            let entry = sent
+                .as_deref()
+                .map(|detail| (q.clinic_id, friend.id, self.now_ms(), "message_out", detail));
             self.db.finish_run_action(run.id, i as i64 + 1, entry).await?;
         }
         self.db

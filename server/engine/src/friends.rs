@@ -54,7 +54,13 @@ impl Engine {
         let status = q.status.filter(|s| s == "active" || s == "blocked");
         let mut tags = Vec::with_capacity(q.tags.len());
         for pid in &q.tags {
-            tags.push(self.db.tag_by_public_id(actor.clinic_id, pid).await?.ok_or(EngineError::NotFound)?.id);
+            tags.push(
+                self.db
+                    .tag_by_public_id(actor.clinic_id, pid)
+                    .await?
+                    .ok_or(EngineError::NotFound)?
+                    .id,
+            );
         }
         // A card number typed at the desk finds its patient by index, not by
         // scanning every name (with tags chosen, the list query checks both).

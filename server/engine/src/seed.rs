@@ -99,9 +99,11 @@ pub const DEMO_VACCINE_POSTBACK: &str = "vaccine=flu";
 pub const DEMO_VACCINE_REPLY: &str = "インフルエンザ予防接種のご希望を承りました。受付より日程のご案内をお送りします。";
 pub const DEMO_VACCINE_TAG: &str = "インフルエンザワクチン希望";
 
-/// The tag design of a pediatric and internal medicine clinic: folder →
-/// tags (name, colour, when staff attach it).
-const DEMO_TAGS: [(&str, &[(&str, &str, &str)]); 5] = [
+/// A demo tag: name, colour, when staff attach it.
+type DemoTag = (&'static str, &'static str, &'static str);
+
+/// The tag design of a pediatric and internal medicine clinic: folder → tags.
+const DEMO_TAGS: [(&str, &[DemoTag]); 5] = [
     (
         "診療科",
         &[
@@ -297,7 +299,7 @@ impl Engine {
                     add("生活習慣病");
                 }
             }
-            if age >= 40 && f.sex == "female" && i % 3 == 0 {
+            if age >= 40 && f.sex == "female" && i % 2 == 1 {
                 add("乳がん検診対象");
             }
             // Last visits spread over the past year and a half.

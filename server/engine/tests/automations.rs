@@ -4,21 +4,10 @@
 
 mod common;
 
-use common::world;
-use engine::tags::TagInput;
+use common::{tag_input, world};
 use engine::{Clock, EngineError};
 use model::automation::*;
 use model::segment::*;
-
-fn tag_input(name: &str) -> TagInput<'_> {
-    TagInput {
-        folder: None,
-        name,
-        color: "#2563eb",
-        description: "",
-        rule_text: "",
-    }
-}
 
 fn on_tag(tag: &str, then: Vec<Action>) -> Automation {
     Automation {

@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::world;
-use engine::tags::TagInput;
+use common::{tag_input, world};
 use engine::{Engine, EngineError};
 use model::segment::*;
 
@@ -20,16 +19,6 @@ fn has(tag: &str) -> Rule {
                 has: true,
             })],
         },
-    }
-}
-
-fn tag_input(name: &str) -> TagInput<'_> {
-    TagInput {
-        folder: None,
-        name,
-        color: "#2563eb",
-        description: "",
-        rule_text: "",
     }
 }
 

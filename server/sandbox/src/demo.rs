@@ -116,7 +116,12 @@ pub struct DemoChart {
 pub fn chart(i: usize, this_year: i32) -> DemoChart {
     let (_, family_kana) = family(i);
     let (_, given_kana, sex) = given(i);
-    let age = if i.is_multiple_of(3) { (i * 5) % 15 } else { 20 + (i * 13) % 68 } as i32;
+    // Children spread over 0–14 (every third patient), adults 20–87.
+    let age = if i.is_multiple_of(3) {
+        (i / 3 * 7) % 15
+    } else {
+        20 + (i * 13) % 68
+    } as i32;
     let month = 1 + (i * 7) % 12;
     let day = 1 + (i * 11) % 28;
     DemoChart {

@@ -124,9 +124,7 @@ async fn run(backend: &str) {
         .expect("clinic");
     fill(&db, 1).await;
     tag(&db).await;
-    db.execute_for_tests("ANALYZE")
-        .await
-        .expect("analyze");
+    db.execute_for_tests("ANALYZE").await.expect("analyze");
     let page = |f: FriendFilter| FriendFilter {
         clinic_id: 1,
         limit: 51,
