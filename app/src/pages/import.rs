@@ -15,12 +15,12 @@ use leptos_router::components::A;
 async fn read_file(input: web_sys::HtmlInputElement) -> Option<String> {
     let file = input.files()?.get(0)?;
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.ok()?;
-    let mut bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     match String::from_utf8(bytes.clone()) {
         Ok(text) => Some(text),
         Err(_) => web_sys::TextDecoder::new_with_label("shift_jis")
             .ok()?
-            .decode_with_u8_array(&mut bytes)
+            .decode_with_u8_array(&bytes)
             .ok(),
     }
 }
