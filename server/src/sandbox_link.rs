@@ -80,6 +80,20 @@ pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> 
         }
     }
     engine.seed_demo_marketing(clinic.id).await?;
+    // The clinic's flu vaccine notice went to a few patients, so the demo's
+    // automation can be tried from the phone (希望する).
+    let client = engine.line_client(clinic.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let notice = [engine::seed::demo_vaccine_notice()];
+    for f in engine
+        .db
+        .all_friends(clinic.id)
+        .await?
+        .iter()
+        .filter(|f| f.status == "active")
+        .take(10)
+    {
+        client.push(&f.line_user_id, &notice, &line::SendOptions::default()).await?;
+    }
     tracing::info!("demo patients have followed the demo clinic through the sandbox and been tagged");
     Ok(())
 }

@@ -347,9 +347,8 @@ async fn the_vaccine_button_tags_the_patient_and_replies_once_even_after_a_crash
     engine.process_webhooks(100).await.unwrap();
 
     // The clinic's notice with the button (a person taps only what they see).
-    let button = serde_json::json!({"type": "postback", "label": "希望する", "data": engine::seed::DEMO_VACCINE_POSTBACK});
-    let notice = serde_json::json!({"type": "template", "altText": "予防接種のご案内",
-        "template": {"type": "buttons", "text": "接種を希望されますか？", "actions": [button]}});
+    let notice = engine::seed::demo_vaccine_notice();
+    let button = notice["template"]["actions"][0].clone();
     engine
         .line_client(clinic.clinic_id)
         .await

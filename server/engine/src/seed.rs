@@ -102,6 +102,20 @@ pub const DEMO_VACCINE_TAG: &str = "インフルエンザワクチン希望";
 /// A demo tag: name, colour, when staff attach it.
 type DemoTag = (&'static str, &'static str, &'static str);
 
+/// The clinic's flu vaccine notice, whose button the demo automation answers.
+pub fn demo_vaccine_notice() -> serde_json::Value {
+    serde_json::json!({
+        "type": "template",
+        "altText": "インフルエンザ予防接種のご案内",
+        "template": {
+            "type": "buttons",
+            "title": "インフルエンザ予防接種",
+            "text": "今シーズンの予防接種を受け付けています。接種を希望されますか？",
+            "actions": [{"type": "postback", "label": "希望する", "data": DEMO_VACCINE_POSTBACK}]
+        }
+    })
+}
+
 /// The tag design of a pediatric and internal medicine clinic: folder → tags.
 const DEMO_TAGS: [(&str, &[DemoTag]); 5] = [
     (
