@@ -40,7 +40,7 @@ test('tapping the vaccine button in the sandbox phone runs the automation: a tag
 });
 
 test('an automation that would trigger itself is refused with the reason, and what was typed stays', async ({ page }) => {
-  await login(page, DEMO.marketer);
+  await login(page, DEMO.owner);
   await open(page, '/automations');
   await expect(page.getByTestId('automation')).toContainText('予防接種の希望を受け付ける');
   await page.getByRole('button', { name: '新しい自動アクション' }).click();

@@ -3,7 +3,7 @@ import { DEMO, login, open, test, expect } from './helpers';
 const THREE = ['内科', '高血圧', '定期通院中'];
 
 test('a segment built from three conditions counts exactly the friends the list shows for them', async ({ page }) => {
-  await login(page, DEMO.marketer);
+  await login(page, DEMO.owner);
   await open(page, '/segments/new');
 
   // The builder starts with one condition; two more are added, each a tag.

@@ -1,7 +1,7 @@
 import { DEMO, login, open, test, expect } from './helpers';
 
 test('tags in folders with their rules; a new tag is attached on a friend, removed again, and put on several friends at once', async ({ page }) => {
-  await login(page, DEMO.marketer);
+  await login(page, DEMO.owner);
   await open(page, '/tags');
   // The demo's tag design: folders, tags with the rule staff follow, counts.
   for (const folder of ['診療科', '年齢層', '来院状況', 'ニーズ']) {
