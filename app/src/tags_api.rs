@@ -61,7 +61,7 @@ impl TagsDto {
             fields: self
                 .fields
                 .iter()
-                .filter_map(|f| field_type(&f.field_type).map(|k| (f.id.clone(), k)))
+                .filter_map(|f| model::segment::FieldType::parse(&f.field_type).map(|k| (f.id.clone(), k)))
                 .collect(),
         }
     }
@@ -69,18 +69,6 @@ impl TagsDto {
     pub fn tag_name(&self, id: &str) -> String {
         self.tags.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_default()
     }
-}
-
-pub fn field_type(s: &str) -> Option<model::segment::FieldType> {
-    use model::segment::FieldType::*;
-    Some(match s {
-        "text" => Text,
-        "number" => Number,
-        "date" => Date,
-        "single_choice" => SingleChoice,
-        "multi_choice" => MultiChoice,
-        _ => return None,
-    })
 }
 
 /// Unused for this long puts a tag on the review list.

@@ -101,6 +101,21 @@ pub enum FieldType {
     MultiChoice,
 }
 
+impl FieldType {
+    /// The type as stored with a field (`text`, `number`, `date`,
+    /// `single_choice`, `multi_choice`).
+    pub fn parse(s: &str) -> Option<FieldType> {
+        Some(match s {
+            "text" => FieldType::Text,
+            "number" => FieldType::Number,
+            "date" => FieldType::Date,
+            "single_choice" => FieldType::SingleChoice,
+            "multi_choice" => FieldType::MultiChoice,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "source", content = "field", rename_all = "snake_case")]
 pub enum DateSource {

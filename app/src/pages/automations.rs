@@ -6,8 +6,7 @@
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::t;
 use crate::tags_api::{
-    field_type, list_automations, list_segments, save_automation, set_automation_enabled, tags_overview, AutomationItem, SegmentItem,
-    TagsDto,
+    list_automations, list_segments, save_automation, set_automation_enabled, tags_overview, AutomationItem, SegmentItem, TagsDto,
 };
 use crate::use_lang;
 use leptos::prelude::*;
@@ -499,7 +498,11 @@ fn action_editor(i: usize, count: usize, action: auto::Action, d: Arc<TagsDto>, 
             .into_any()
         }
         auto::Action::SetField { field, values } => {
-            let kind = d.fields.iter().find(|f| f.id == field).and_then(|f| field_type(&f.field_type));
+            let kind = d
+                .fields
+                .iter()
+                .find(|f| f.id == field)
+                .and_then(|f| FieldType::parse(&f.field_type));
             let shown: Vec<String> = values.iter().map(value_text).collect();
             let bad = RwSignal::new(false);
             let f2 = field.clone();

@@ -5,7 +5,7 @@
 
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{t, t_n};
-use crate::tags_api::{count_segment, delete_segment, field_type, get_segment, list_segments, save_segment, tags_overview, TagsDto};
+use crate::tags_api::{count_segment, delete_segment, get_segment, list_segments, save_segment, tags_overview, TagsDto};
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -599,7 +599,7 @@ type SetCondition = Arc<dyn Fn(Condition) + Send + Sync>;
 fn field_view(d: Arc<TagsDto>, id: String, editable: bool, field: String, op: Op, value: Value, set: SetCondition) -> AnyView {
     let lang = use_lang();
     let info = d.fields.iter().find(|f| f.id == field).cloned();
-    let kind = info.as_ref().and_then(|f| field_type(&f.field_type));
+    let kind = info.as_ref().and_then(|f| FieldType::parse(&f.field_type));
     let ops: Vec<Op> = kind.map(|k| ops_for(k).to_vec()).unwrap_or_default();
     let (s_field, s_op, s_value) = (set.clone(), set.clone(), set);
     let (f_op, f_value) = (field.clone(), field.clone());
@@ -675,7 +675,7 @@ fn field_view(d: Arc<TagsDto>, id: String, editable: bool, field: String, op: Op
         <select id=format!("{id}-field") disabled=!editable on:change=move |ev| {
             let field = event_target_value(&ev);
             let info = d2.fields.iter().find(|f| f.id == field);
-            let kind = info.and_then(|f| field_type(&f.field_type));
+            let kind = info.and_then(|f| FieldType::parse(&f.field_type));
             let op = kind.map(|k| if ops_for(k).contains(&op) { op } else { Op::IsNotEmpty }).unwrap_or(Op::IsNotEmpty);
             let first = info.and_then(|f| f.choices.first().cloned());
             s_field(Condition::Field { field, op, value: value_for(op, &Value::None, kind, first) });

@@ -47,7 +47,7 @@ pub fn catalog(tags: &[TagRow], fields: &[FieldRow]) -> Catalog {
         tags: tags.iter().map(|t| t.public_id.clone()).collect(),
         fields: fields
             .iter()
-            .filter_map(|f| crate::tags::field_type_of(&f.field_type).map(|t| (f.public_id.clone(), t)))
+            .filter_map(|f| model::segment::FieldType::parse(&f.field_type).map(|t| (f.public_id.clone(), t)))
             .collect(),
     }
 }

@@ -44,21 +44,10 @@ fn clean_name(name: &str) -> Result<String, EngineError> {
     Ok(name.to_string())
 }
 
-pub fn field_type_of(s: &str) -> Option<FieldType> {
-    Some(match s {
-        "text" => FieldType::Text,
-        "number" => FieldType::Number,
-        "date" => FieldType::Date,
-        "single_choice" => FieldType::SingleChoice,
-        "multi_choice" => FieldType::MultiChoice,
-        _ => return None,
-    })
-}
-
 /// Whether values fit a field's type and choices (one value at most but
 /// for multiple choice; an empty list clears).
 pub(crate) fn values_fit(field: &FieldRow, values: &[Value]) -> bool {
-    let Some(kind) = field_type_of(&field.field_type) else {
+    let Some(kind) = FieldType::parse(&field.field_type) else {
         return false;
     };
     let choices: Vec<String> = serde_json::from_str(&field.choices).unwrap_or_default();
@@ -221,7 +210,7 @@ impl Engine {
     pub async fn create_field(&self, actor: &Actor, name: &str, field_type: &str, choices: &[String]) -> Result<FieldRow, EngineError> {
         actor.require(Permission::DesignMarketing)?;
         let name = clean_name(name)?;
-        let kind = field_type_of(field_type).ok_or(EngineError::InvalidFieldType)?;
+        let kind = FieldType::parse(field_type).ok_or(EngineError::InvalidFieldType)?;
         let choices: Vec<String> = choices.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
         let mut unique = choices.clone();
         unique.sort();
