@@ -183,45 +183,43 @@ impl Db {
             .rows_affected())
     }
 
-    /// Some friends of the clinic by ID (for refreshing an index).
-    pub async fn friends_by_ids(&self, clinic_id: i64, ids: &[i64]) -> Result<Vec<FriendRow>, StoreError> {
+    /// Rows of `select … WHERE clinic_id = $1 AND <column> IN (ids)`; none
+    /// for no IDs.
+    async fn for_friends<T>(&self, select: &str, column: &str, clinic_id: i64, ids: &[i64]) -> Result<Vec<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(sqlx::query_as(&format!(
-            "SELECT {FRIEND_COLUMNS} FROM friends WHERE clinic_id = $1 AND id IN {}",
-            id_list(ids)
-        ))
-        .bind(clinic_id)
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(
+            sqlx::query_as(&format!("{select} WHERE clinic_id = $1 AND {column} IN {}", id_list(ids)))
+                .bind(clinic_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Some friends of the clinic by ID (for refreshing an index).
+    pub async fn friends_by_ids(&self, clinic_id: i64, ids: &[i64]) -> Result<Vec<FriendRow>, StoreError> {
+        self.for_friends(&format!("SELECT {FRIEND_COLUMNS} FROM friends"), "id", clinic_id, ids)
+            .await
     }
 
     /// (friend, tag) pairs of some friends of the clinic.
     pub async fn friend_tags_of(&self, clinic_id: i64, ids: &[i64]) -> Result<Vec<(i64, i64)>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(sqlx::query_as(&format!(
-            "SELECT friend_id, tag_id FROM friend_tags WHERE clinic_id = $1 AND friend_id IN {}",
-            id_list(ids)
-        ))
-        .bind(clinic_id)
-        .fetch_all(&self.pool)
-        .await?)
+        self.for_friends("SELECT friend_id, tag_id FROM friend_tags", "friend_id", clinic_id, ids)
+            .await
     }
 
     /// (friend, field, value JSON) of some friends of the clinic.
     pub async fn field_values_of(&self, clinic_id: i64, ids: &[i64]) -> Result<Vec<(i64, i64, String)>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(sqlx::query_as(&format!(
-            "SELECT friend_id, field_id, value FROM friend_field_values WHERE clinic_id = $1 AND friend_id IN {}",
-            id_list(ids)
-        ))
-        .bind(clinic_id)
-        .fetch_all(&self.pool)
-        .await?)
+        self.for_friends(
+            "SELECT friend_id, field_id, value FROM friend_field_values",
+            "friend_id",
+            clinic_id,
+            ids,
+        )
+        .await
     }
 }
