@@ -127,8 +127,9 @@ pub fn FriendsPage() -> impl IntoView {
                         Ok(p) => {
                             let ids: Vec<String> = p.items.iter().map(|f| f.id.clone()).collect();
                             let can = p.can_edit;
+                            let tags = if can { catalog.await.map(|d| d.tags).unwrap_or_default() } else { Vec::new() };
                             view! {
-                            {can.then(|| view! { <BulkTagBar picked bulk_tag bulk catalog/> })}
+                            {can.then(|| view! { <BulkTagBar picked bulk_tag bulk tags/> })}
                             {p.can_edit.then(|| view! {
                                 <div class="toolbar">
                                     <span class="help">{t(lang, "friends.csv")}</span>
@@ -180,7 +181,7 @@ fn BulkTagBar(
     picked: RwSignal<Vec<String>>,
     bulk_tag: RwSignal<String>,
     bulk: ServerAction<SetFriendsTag>,
-    catalog: Resource<Result<crate::tags_api::TagsDto, crate::errors::AppError>>,
+    tags: Vec<crate::tags_api::TagDto>,
 ) -> impl IntoView {
     let lang = use_lang();
     let send = move |attach: bool| {
@@ -196,11 +197,7 @@ fn BulkTagBar(
             <label class="visually-hidden" for="bulk-tag">{t(lang, "tags.bulk")}</label>
             <select id="bulk-tag" on:change=move |ev| bulk_tag.set(event_target_value(&ev))>
                 <option value="">{t(lang, "tags.choose")}</option>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        catalog.await.map(|d| d.tags.into_iter().map(|tag| view! { <option value=tag.id>{tag.name}</option> }).collect_view()).ok()
-                    })}
-                </Suspense>
+                {tags.into_iter().map(|tag| view! { <option value=tag.id>{tag.name}</option> }).collect_view()}
             </select>
             <button type="button" class="button" disabled=move || picked.with(Vec::is_empty) || bulk_tag.with(String::is_empty) on:click=move |_| send(true)>{t(lang, "tags.bulk_attach")}</button>
             <button type="button" class="button" disabled=move || picked.with(Vec::is_empty) || bulk_tag.with(String::is_empty) on:click=move |_| send(false)>{t(lang, "tags.bulk_remove")}</button>
@@ -260,6 +257,9 @@ pub fn FriendPage() -> impl IntoView {
     let lang = use_lang();
     let params = use_params_map();
     let detail = Resource::new(move || params.read().get("id").unwrap_or_default(), friend_detail);
+    let id = move || params.read_untracked().get("id").unwrap_or_default();
+    // The tag box waits in a Suspense of its own beside these two, never
+    // inside one (nested Suspenses broke hydration: leptos-rs/leptos#3707).
     view! {
         <p><A href="/friends">{t(lang, "friend.back")}</A></p>
         <Suspense fallback=Loading>
@@ -277,39 +277,46 @@ pub fn FriendPage() -> impl IntoView {
                                     {(!d.unblocked.is_empty()).then(|| view! { <dt>{t(lang, "friend.unblocked_at")}</dt><dd>{d.unblocked.clone()}</dd> })}
                                 </dl>
                             </section>
-                            <PatientSection id=params.read_untracked().get("id").unwrap_or_default() patient=d.patient.clone() age=d.age today=d.today.clone() can_edit=d.can_edit/>
-                            <crate::pages::FriendTags id=params.read_untracked().get("id").unwrap_or_default()/>
-                            <MemoSection id=params.read_untracked().get("id").unwrap_or_default() memo=d.memo.clone() can_edit=d.can_edit/>
-                            <section class="card">
-                                <h2>{t(lang, "friend.timeline")}</h2>
-                                {if d.timeline.is_empty() {
-                                    view! { <p class="empty-state">{t(lang, "friend.timeline_empty")}</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <ol class="timeline" data-testid="timeline">
-                                            {d.timeline.into_iter().rev().map(|e| {
-                                                let label = t(lang, &format!("event.{}", e.kind));
-                                                let text = match (e.kind.as_str(), e.text) {
-                                                    (_, Some(text)) => Some(text),
-                                                    ("message_in", None) => Some(t(lang, "event.nontext")),
-                                                    _ => None,
-                                                };
-                                                view! {
-                                                    <li>
-                                                        <span class="timeline-at">{e.at}</span>
-                                                        <span class="timeline-kind">{label}</span>
-                                                        {text.map(|x| view! { <p class="timeline-text">{x}</p> })}
-                                                    </li>
-                                                }
-                                            }).collect_view()}
-                                        </ol>
-                                    }.into_any()
-                                }}
-                            </section>
+                            <PatientSection id=id() patient=d.patient.clone() age=d.age today=d.today.clone() can_edit=d.can_edit/>
                         }.into_any()
                     }
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
+            })}
+        </Suspense>
+        <crate::pages::FriendTags id=id()/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                // A failure is already shown above.
+                detail.await.ok().map(|d| view! {
+                    <MemoSection id=id() memo=d.memo.clone() can_edit=d.can_edit/>
+                    <section class="card">
+                        <h2>{t(lang, "friend.timeline")}</h2>
+                        {if d.timeline.is_empty() {
+                            view! { <p class="empty-state">{t(lang, "friend.timeline_empty")}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ol class="timeline" data-testid="timeline">
+                                    {d.timeline.into_iter().rev().map(|e| {
+                                        let label = t(lang, &format!("event.{}", e.kind));
+                                        let text = match (e.kind.as_str(), e.text) {
+                                            (_, Some(text)) => Some(text),
+                                            ("message_in", None) => Some(t(lang, "event.nontext")),
+                                            _ => None,
+                                        };
+                                        view! {
+                                            <li>
+                                                <span class="timeline-at">{e.at}</span>
+                                                <span class="timeline-kind">{label}</span>
+                                                {text.map(|x| view! { <p class="timeline-text">{x}</p> })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ol>
+                            }.into_any()
+                        }}
+                    </section>
+                }.into_any())
             })}
         </Suspense>
     }

@@ -176,18 +176,21 @@ fn Builder(id: String, data: Arc<TagsDto>, name: String, description: String, ru
         refusals,
         editable: data.can_design,
     };
-    // Counted only when the browser finds the rule valid (the server checks again).
+    // Counted only when the browser finds the rule valid (the server checks
+    // again). Fetched by the browser alone, so the builder — which already
+    // sits in the page's Suspense — needs no Suspense of its own
+    // (leptos-rs/leptos#3707).
     let json = Memo::new(move |_| rule.with(|r| serde_json::to_string(r).unwrap_or_default()));
-    let count = Resource::new(
-        move || (json.get(), refusals.with(Vec::is_empty)),
-        |(json, valid)| async move {
+    let count = LocalResource::new(move || {
+        let (json, valid) = (json.get(), refusals.with(Vec::is_empty));
+        async move {
             if valid {
                 Some(count_segment(json).await)
             } else {
                 None
             }
-        },
-    );
+        }
+    });
     let id = RwSignal::new(id);
     let save = Action::new(move |_: &()| {
         save_segment(
@@ -276,27 +279,22 @@ fn Builder(id: String, data: Arc<TagsDto>, name: String, description: String, ru
                             </ul>
                         }.into_any();
                     }
-                    view! {
-                        <Transition fallback=Loading>
-                            {move || Suspend::new(async move {
-                                match count.await {
-                                    Some(Ok(c)) => view! {
-                                        <p class="big-count" data-testid="segment-count">{t_n(lang, "seg.people", c.count as i64)}</p>
-                                        {(!c.sample.is_empty()).then(|| view! {
-                                            <h3>{t(lang, "seg.sample")}</h3>
-                                            <ul class="sample">
-                                                {c.sample.into_iter().map(|(fid, fname)| view! {
-                                                    <li><A href=format!("/friends/{fid}")>{if fname.is_empty() { t(lang, "friends.no_name") } else { fname }}</A></li>
-                                                }).collect_view()}
-                                            </ul>
-                                        })}
-                                    }.into_any(),
-                                    Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
-                                    None => ().into_any(),
-                                }
+                    match count.get() {
+                        None => view! { <Loading/> }.into_any(),
+                        Some(Some(Ok(c))) => view! {
+                            <p class="big-count" data-testid="segment-count">{t_n(lang, "seg.people", c.count as i64)}</p>
+                            {(!c.sample.is_empty()).then(|| view! {
+                                <h3>{t(lang, "seg.sample")}</h3>
+                                <ul class="sample">
+                                    {c.sample.into_iter().map(|(fid, fname)| view! {
+                                        <li><A href=format!("/friends/{fid}")>{if fname.is_empty() { t(lang, "friends.no_name") } else { fname }}</A></li>
+                                    }).collect_view()}
+                                </ul>
                             })}
-                        </Transition>
-                    }.into_any()
+                        }.into_any(),
+                        Some(Some(Err(e))) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Some(None) => ().into_any(),
+                    }
                 }}
             </aside>
         </div>
