@@ -280,12 +280,8 @@ impl Engine {
         }
         let a = &view.automation;
         if let Some(rule) = &a.condition {
-            let (tags, fields) = (self.db.tags(q.clinic_id).await?, self.db.fields(q.clinic_id).await?);
-            let refusals = rule.validate(&catalog(&tags, &fields));
-            if !refusals.is_empty() {
-                return Err(EngineError::InvalidRule(refusals));
-            }
-            let facts = self.friend_facts(q.clinic_id, friend).await?;
+            let names = self.check_rule(q.clinic_id, rule).await?;
+            let facts = self.friend_facts(q.clinic_id, friend, &names).await?;
             if !rule.matches(&facts, model::segment::Date::jst_of_ms(self.now_ms())) {
                 return Ok(Outcome::Skipped);
             }

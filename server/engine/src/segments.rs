@@ -41,6 +41,9 @@ pub(crate) struct ClinicIndex {
 /// The indexes of the clinics counted on this instance.
 pub(crate) type SegmentCache = Arc<tokio::sync::Mutex<HashMap<i64, ClinicIndex>>>;
 
+/// A clinic's tags and fields: what its rules name.
+pub(crate) type ClinicNames = (Vec<TagRow>, Vec<FieldRow>);
+
 /// What a rule may name in a clinic: its tag and field public IDs.
 pub fn catalog(tags: &[TagRow], fields: &[FieldRow]) -> Catalog {
     Catalog {
@@ -74,10 +77,16 @@ fn clean_segment_text(name: &str, description: &str) -> Result<(String, String),
 }
 
 impl Engine {
-    /// Some friends as the rule language sees them (tags and fields loaded
-    /// for just these friends, or for the whole clinic when `whole`).
-    async fn segment_facts(&self, clinic_id: i64, friends: &[FriendRow], whole: bool) -> Result<Vec<(i64, Facts)>, EngineError> {
-        let (tags, fields) = (self.db.tags(clinic_id).await?, self.db.fields(clinic_id).await?);
+    /// Some friends as the rule language sees them, naming the clinic's
+    /// `tags` and `fields` (their tags and values loaded for just these
+    /// friends, or for the whole clinic when `whole`).
+    async fn segment_facts(
+        &self,
+        clinic_id: i64,
+        friends: &[FriendRow],
+        (tags, fields): (&[TagRow], &[FieldRow]),
+        whole: bool,
+    ) -> Result<Vec<(i64, Facts)>, EngineError> {
         let tag_ids: HashMap<i64, &str> = tags.iter().map(|t| (t.id, t.public_id.as_str())).collect();
         let field_ids: HashMap<i64, &str> = fields.iter().map(|f| (f.id, f.public_id.as_str())).collect();
         let mut facts: HashMap<i64, Facts> = friends
@@ -118,15 +127,19 @@ impl Engine {
         Ok(friends.iter().filter_map(|f| facts.remove(&f.id).map(|x| (f.id, x))).collect())
     }
 
-    /// One friend's facts (for an automation's condition).
-    pub(crate) async fn friend_facts(&self, clinic_id: i64, friend: &FriendRow) -> Result<Facts, EngineError> {
-        let mut all = self.segment_facts(clinic_id, std::slice::from_ref(friend), false).await?;
+    /// One friend's facts (for an automation's condition), naming the
+    /// clinic's tags and fields as [`Engine::check_rule`] returned them.
+    pub(crate) async fn friend_facts(&self, clinic_id: i64, friend: &FriendRow, names: &ClinicNames) -> Result<Facts, EngineError> {
+        let mut all = self
+            .segment_facts(clinic_id, std::slice::from_ref(friend), (&names.0, &names.1), false)
+            .await?;
         all.pop().map(|(_, f)| f).ok_or(EngineError::NotFound)
     }
 
     /// Brings the clinic's index up to date with the change log and runs
     /// `f` on it.
-    async fn with_index<T>(&self, clinic_id: i64, f: impl FnOnce(&SegmentIndex) -> T) -> Result<T, EngineError> {
+    async fn with_index<T>(&self, clinic_id: i64, names: &ClinicNames, f: impl FnOnce(&SegmentIndex) -> T) -> Result<T, EngineError> {
+        let names = (names.0.as_slice(), names.1.as_slice());
         let now = self.now_ms();
         let mut cache = self.segment_cache.lock().await;
         let stale = cache.get(&clinic_id).is_none_or(|c| now - c.refreshed_at > CHANGE_RETENTION_MS);
@@ -139,7 +152,7 @@ impl Engine {
                     rows.extend(self.db.friends_by_ids(clinic_id, chunk).await?);
                 }
                 for chunk in rows.chunks(500) {
-                    for (id, facts) in self.segment_facts(clinic_id, chunk, false).await? {
+                    for (id, facts) in self.segment_facts(clinic_id, chunk, names, false).await? {
                         entry.index.upsert(id, facts);
                     }
                 }
@@ -159,7 +172,7 @@ impl Engine {
         // again next time, which is harmless.
         let head = self.db.segment_change_head(clinic_id).await?;
         let friends = self.db.all_friends(clinic_id).await?;
-        let index = SegmentIndex::build(self.segment_facts(clinic_id, &friends, true).await?);
+        let index = SegmentIndex::build(self.segment_facts(clinic_id, &friends, names, true).await?);
         let out = f(&index);
         cache.insert(
             clinic_id,
@@ -172,12 +185,13 @@ impl Engine {
         Ok(out)
     }
 
-    /// Refuses a rule the clinic's tags and fields cannot evaluate.
-    async fn check_rule(&self, clinic_id: i64, rule: &Rule) -> Result<(), EngineError> {
+    /// Refuses a rule the clinic's tags and fields cannot evaluate; returns
+    /// them otherwise, for evaluating it.
+    pub(crate) async fn check_rule(&self, clinic_id: i64, rule: &Rule) -> Result<ClinicNames, EngineError> {
         let (tags, fields) = (self.db.tags(clinic_id).await?, self.db.fields(clinic_id).await?);
         let refusals = rule.validate(&catalog(&tags, &fields));
         if refusals.is_empty() {
-            Ok(())
+            Ok((tags, fields))
         } else {
             Err(EngineError::InvalidRule(refusals))
         }
@@ -187,10 +201,12 @@ impl Engine {
     /// that cannot be evaluated is refused with every reason.
     pub async fn count_segment(&self, actor: &Actor, rule: &Rule, sample: usize) -> Result<SegmentCount, EngineError> {
         actor.require(Permission::ViewClinic)?;
-        self.check_rule(actor.clinic_id, rule).await?;
+        let names = self.check_rule(actor.clinic_id, rule).await?;
         let today = Date::jst_of_ms(self.now_ms());
         let (count, ids) = self
-            .with_index(actor.clinic_id, |ix| (ix.count(rule, today), ix.matching(rule, today, sample)))
+            .with_index(actor.clinic_id, &names, |ix| {
+                (ix.count(rule, today), ix.matching(rule, today, sample))
+            })
             .await?;
         let mut sample = self.db.friends_by_ids(actor.clinic_id, &ids).await?;
         sample.sort_by_key(|f| ids.iter().position(|i| *i == f.id));
@@ -199,9 +215,9 @@ impl Engine {
 
     /// Every friend ID matching a rule (what a send's recipients are fixed from).
     pub async fn segment_members(&self, clinic_id: i64, rule: &Rule) -> Result<Vec<i64>, EngineError> {
-        self.check_rule(clinic_id, rule).await?;
+        let names = self.check_rule(clinic_id, rule).await?;
         let today = Date::jst_of_ms(self.now_ms());
-        self.with_index(clinic_id, |ix| ix.matching(rule, today, usize::MAX)).await
+        self.with_index(clinic_id, &names, |ix| ix.matching(rule, today, usize::MAX)).await
     }
 
     /// Drops change-log rows every index has read (or will be rebuilt past).
