@@ -15,6 +15,10 @@ pub struct Config {
     pub site_root: String,
     /// Where the in-process LINE sandbox listens; `None` when switched off.
     pub sandbox_addr: Option<String>,
+    /// A sandbox run elsewhere (`yorisoi sandbox`), used instead of one in
+    /// this process.
+    pub sandbox_url: Option<String>,
+    pub delivery: engine::delivery::DeliveryConfig,
     pub line_api_base: String,
     pub line_data_base: String,
 }
@@ -29,6 +33,27 @@ fn flag(name: &str) -> anyhow::Result<bool> {
         Some("1") | Some("true") | Some("yes") => Ok(true),
         Some(other) => bail!("{name} must be true or false (got {other:?})"),
     }
+}
+
+fn number(name: &str, default: u64) -> anyhow::Result<u64> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .with_context(|| format!("{name} must be a whole number (got {v:?})")),
+    }
+}
+
+fn delivery_config() -> anyhow::Result<engine::delivery::DeliveryConfig> {
+    let d = engine::delivery::DeliveryConfig::default();
+    Ok(engine::delivery::DeliveryConfig {
+        workers: number("YORISOI_DELIVERY_WORKERS", d.workers as u64)? as usize,
+        lease_ms: number("YORISOI_DELIVERY_LEASE_MS", d.lease_ms as u64)? as i64,
+        line_timeout: std::time::Duration::from_millis(number("YORISOI_LINE_TIMEOUT_MS", d.line_timeout.as_millis() as u64)?),
+        // Off only for measuring against a sandbox with its limits off.
+        rate_limits: !matches!(var("YORISOI_LINE_RATE_LIMITS").as_deref(), Some("off")),
+    })
 }
 
 impl Config {
@@ -48,6 +73,8 @@ impl Config {
                 Some(a) => Some(a.to_string()),
                 None => Some("127.0.0.1:3010".into()),
             },
+            sandbox_url: var("YORISOI_SANDBOX_URL").map(|u| u.trim_end_matches('/').to_string()),
+            delivery: delivery_config()?,
             line_api_base: var("YORISOI_LINE_API_BASE").unwrap_or_else(|| line::client::API_BASE.into()),
             line_data_base: var("YORISOI_LINE_DATA_BASE").unwrap_or_else(|| line::client::DATA_BASE.into()),
             data_dir,

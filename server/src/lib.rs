@@ -174,6 +174,31 @@ pub async fn run_automation_worker(engine: engine::Engine) {
     }
 }
 
+/// Delivers broadcasts: `workers` loops each take a batch, send it and take
+/// the next; one more starts due sends and finishes completed ones. Any
+/// number of instances may run this against one database.
+pub async fn run_delivery_worker(engine: engine::Engine) {
+    for _ in 0..engine.delivery.config.workers.max(1) {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            loop {
+                match engine.deliver_next().await {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = e.code(), "a delivery attempt failed; retrying"),
+                }
+                let _ = tokio::time::timeout(std::time::Duration::from_millis(250), engine.delivery.wake.notified()).await;
+            }
+        });
+    }
+    loop {
+        if let Err(e) = engine.tend_broadcasts().await {
+            tracing::warn!(error = e.code(), "tending sends failed; retrying");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 /// Keeps friends' LINE names and pictures fresh (a few at a time, so the
 /// profile endpoint's rate limit is never pressed), and prunes the segment
 /// change log.
@@ -185,6 +210,9 @@ pub async fn run_housekeeping(engine: engine::Engine) {
         }
         if let Err(e) = engine.prune_segment_changes().await {
             tracing::warn!(error = %e, "pruning segment changes failed; trying again later");
+        }
+        if let Err(e) = engine.prune_rate_windows().await {
+            tracing::warn!(error = %e, "pruning rate windows failed; trying again later");
         }
     }
 }

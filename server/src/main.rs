@@ -115,17 +115,23 @@ async fn open_engine(config: &Config) -> anyhow::Result<Engine> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let engine = open_engine(&config).await?.with_line_endpoints(engine::LineEndpoints {
-        api_base: config.line_api_base.clone(),
-        data_base: config.line_data_base.clone(),
-        sandbox_base: config.sandbox_addr.as_ref().map(|a| format!("http://{a}")),
-        webhook_base: Some(format!("http://{}", config.addr)),
-    });
+    let engine = open_engine(&config)
+        .await?
+        .with_line_endpoints(engine::LineEndpoints {
+            api_base: config.line_api_base.clone(),
+            data_base: config.line_data_base.clone(),
+            sandbox_base: config
+                .sandbox_url
+                .clone()
+                .or_else(|| config.sandbox_addr.as_ref().map(|a| format!("http://{a}"))),
+            webhook_base: Some(format!("http://{}", config.addr)),
+        })
+        .with_delivery_config(config.delivery.clone());
     if config.seed_demo && engine.seed_demo_if_empty().await? {
         tracing::info!("demo clinic seeded");
     }
     let sandbox = match &config.sandbox_addr {
-        Some(addr) => {
+        Some(addr) if config.sandbox_url.is_none() => {
             let sb = sandbox::Sandbox::new();
             server::sandbox_link::link(&engine, &sb, &format!("http://{}", config.addr)).await?;
             let listener = tokio::net::TcpListener::bind(addr)
@@ -136,7 +142,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!(addr = %addr, "LINE sandbox running in-process");
             Some(sb)
         }
-        None => None,
+        _ => None,
     };
     let addr = config
         .addr
@@ -146,6 +152,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tokio::spawn(server::run_webhook_worker(engine.clone()));
     tokio::spawn(server::run_automation_worker(engine.clone()));
     tokio::spawn(server::run_housekeeping(engine.clone()));
+    tokio::spawn(server::run_delivery_worker(engine.clone()));
     let engine_for_demo = engine.clone();
     let ctx = ServerContext {
         engine,

@@ -2,9 +2,14 @@
 //! browser (WebAssembly) and the server compile, so the two can never
 //! disagree about what a role may do or what a valid password is.
 
+pub mod adcheck;
 pub mod auth;
 pub mod automation;
+pub mod broadcast;
+pub mod line_limits;
+pub mod message;
 pub mod patient;
+pub mod plan;
 pub mod role;
 pub mod segment;
 pub mod text;

@@ -11,7 +11,7 @@
 //! on a resumed attempt was the one already delivered.
 
 use crate::audit::Event;
-use crate::crypto::public_id;
+use crate::crypto::{derived_uuid, public_id, uuid_v4};
 use crate::segments::{catalog, name_taken};
 use crate::{Actor, Engine, EngineError};
 use line::message::Message;
@@ -19,7 +19,6 @@ use line::{LineError, SendOptions};
 use model::automation::{find_loop, Action, Automation, Happening, Problem, CHAIN_DEPTH_MAX};
 use model::Permission;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use store::{AutomationRow, FriendRow, QueuedHappening, RunListRow, RunRow};
 
 pub const AUTOMATION_NAME_MAX: usize = 40;
@@ -42,18 +41,6 @@ enum Outcome {
     Done,
     /// The condition did not hold for the friend.
     Skipped,
-}
-
-/// The retry key of action `i` of a run: a UUID derived from the run's
-/// stored key, the same on every attempt.
-fn action_retry_key(run_key: &str, i: usize) -> String {
-    let d = Sha256::digest(format!("{run_key}/{i}").as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&d[..16]);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
 }
 
 /// The marker a run carries while action `i` is being sent: found on a
@@ -357,7 +344,7 @@ impl Engine {
             }
         }
         if via == "push" {
-            let key = action_retry_key(&run.retry_key, i);
+            let key = derived_uuid(&run.retry_key, i);
             let options = SendOptions {
                 retry_key: Some(&key),
                 ..Default::default()
@@ -368,21 +355,5 @@ impl Engine {
             }
         }
         Ok(Some(json!({"type": "text", "text": text, "via": via}).to_string()))
-    }
-}
-
-fn uuid_v4() -> String {
-    action_retry_key(&crate::crypto::random_token(), 0)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn retry_keys_are_uuids_stable_per_action() {
-        let a = super::action_retry_key("k", 0);
-        assert_eq!(a, super::action_retry_key("k", 0));
-        assert_ne!(a, super::action_retry_key("k", 1));
-        assert_eq!(a.len(), 36);
-        assert_eq!(&a[14..15], "4");
     }
 }

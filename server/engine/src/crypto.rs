@@ -76,6 +76,23 @@ pub fn public_id() -> String {
     URL_SAFE_NO_PAD.encode(b)
 }
 
+/// A UUID derived from `seed` and `i`, the same every time: the retry key of
+/// part `i` of something whose own key is `seed` (LINE wants UUIDs).
+pub fn derived_uuid(seed: &str, i: usize) -> String {
+    let d = Sha256::digest(format!("{seed}/{i}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+}
+
+/// A random UUID (version 4), for a retry key.
+pub fn uuid_v4() -> String {
+    derived_uuid(&random_token(), 0)
+}
+
 pub fn sha256_hex(data: &[u8]) -> String {
     let d = Sha256::digest(data);
     d.iter().map(|b| format!("{b:02x}")).collect()
@@ -84,6 +101,16 @@ pub fn sha256_hex(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_keys_are_uuids_stable_per_part() {
+        let a = derived_uuid("k", 0);
+        assert_eq!(a, derived_uuid("k", 0));
+        assert_ne!(a, derived_uuid("k", 1));
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert_ne!(uuid_v4(), uuid_v4());
+    }
 
     #[test]
     fn sealed_secret_opens_only_with_its_key() {

@@ -91,6 +91,20 @@ pub enum EngineError {
     AutomationChainTooDeep,
     #[error("LINE refused a message: {0}")]
     LineSend(line::LineError),
+    #[error("a title of 1 to 60 characters is required")]
+    InvalidBroadcastTitle,
+    #[error("the messages break LINE's limits: {0:?}")]
+    InvalidBundle(Vec<model::message::MessageProblem>),
+    #[error("the scheduled time has passed")]
+    ScheduleInPast,
+    #[error("nobody would receive this send")]
+    EmptyAudience,
+    #[error("this month's messages cannot cover the send: {needed} needed, {left} left")]
+    QuotaShortfall { needed: i64, left: i64 },
+    #[error("the send is not in a state that allows this")]
+    BroadcastState,
+    #[error("the delivery settings are not valid")]
+    InvalidDeliverySettings,
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -152,6 +166,13 @@ impl EngineError {
             AutomationChainTooDeep => "automation_chain_too_deep",
             LineSend(_) => "line_error",
             Csv(e) => e.code(),
+            InvalidBroadcastTitle => "invalid_broadcast_title",
+            InvalidBundle(_) => "invalid_bundle",
+            ScheduleInPast => "schedule_in_past",
+            EmptyAudience => "empty_audience",
+            QuotaShortfall { .. } => "quota_shortfall",
+            BroadcastState => "broadcast_state",
+            InvalidDeliverySettings => "invalid_delivery_settings",
             Corrupt | Store(_) => "internal",
         }
     }
@@ -160,6 +181,7 @@ impl EngineError {
     pub fn param(&self) -> Option<i64> {
         match self {
             EngineError::Throttled { retry_after_secs } => Some(*retry_after_secs),
+            EngineError::QuotaShortfall { needed, left } => Some(needed - left),
             _ => None,
         }
     }

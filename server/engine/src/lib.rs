@@ -5,13 +5,16 @@ pub mod accounts;
 pub mod audit;
 pub mod authz;
 pub mod automations;
+pub mod broadcasts;
 pub mod channel;
 pub mod clock;
 pub mod crypto;
+pub mod delivery;
 mod error;
 pub mod friends;
 pub mod password;
 pub mod patients;
+pub mod quota;
 pub mod sandbox_phone;
 pub mod seed;
 pub mod segments;
@@ -42,6 +45,8 @@ pub struct Engine {
     pub line_endpoints: LineEndpoints,
     /// For the sandbox's control API.
     pub(crate) http: reqwest::Client,
+    /// This instance's delivery workers' state.
+    pub delivery: Arc<delivery::Delivery>,
 }
 
 /// Where the LINE API is: LINE itself, and the sandbox for clinics in
@@ -81,6 +86,7 @@ impl Engine {
                 .timeout(std::time::Duration::from_secs(15))
                 .build()
                 .expect("reqwest client builds"),
+            delivery: Arc::new(delivery::Delivery::new(Default::default())),
         }
     }
 

@@ -53,15 +53,20 @@ impl Engine {
 
     /// A client for the clinic's channel: LINE itself, or the sandbox.
     pub async fn line_client(&self, clinic_id: i64) -> Result<line::Client, EngineError> {
+        self.line_client_with_timeout(clinic_id, std::time::Duration::from_secs(15)).await
+    }
+
+    /// A client whose calls give up after `timeout`.
+    pub async fn line_client_with_timeout(&self, clinic_id: i64, timeout: std::time::Duration) -> Result<line::Client, EngineError> {
         let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
         let (_, token) = self.channel_credentials(clinic_id).await?;
         let endpoints = &self.line_endpoints;
         Ok(if channel.mode == MODE_SANDBOX {
             // The sandbox serves both of LINE's hosts.
             let sandbox = endpoints.sandbox_base.as_deref().ok_or(EngineError::NoChannel)?;
-            line::Client::new(sandbox, sandbox, &token)
+            line::Client::with_timeout(sandbox, sandbox, &token, timeout)
         } else {
-            line::Client::new(&endpoints.api_base, &endpoints.data_base, &token)
+            line::Client::with_timeout(&endpoints.api_base, &endpoints.data_base, &token, timeout)
         })
     }
 

@@ -3,7 +3,7 @@
 //! OpenAPI files; rules that live only in LINE's prose are in LINE.md.
 
 pub mod client;
-pub mod limits;
+pub use model::line_limits as limits;
 pub mod message;
 pub mod signature;
 pub mod webhook;

@@ -183,6 +183,18 @@ impl Sandbox {
         self.lock().add_usage(channel_id, messages)
     }
 
+    /// Changes a channel's plan and, if given, sets this month's usage.
+    pub fn set_plan(&self, channel_id: &str, plan: Plan, usage: Option<i64>) -> Result<(), SandboxError> {
+        self.lock().set_plan(channel_id, plan, usage)
+    }
+
+    /// This month's counted messages of a channel.
+    pub fn usage(&self, channel_id: &str) -> Result<i64, SandboxError> {
+        let st = self.lock();
+        let ch = st.channel_index(channel_id)?;
+        Ok(st.usage(ch))
+    }
+
     /// Sets who follows whom without sending a webhook: the product already
     /// knows (used to restore the sandbox's view after a restart).
     pub fn restore_relation(&self, channel_id: &str, user_id: &str, blocked: bool) -> Result<(), SandboxError> {

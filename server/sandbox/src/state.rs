@@ -11,28 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// The LINE plans (Japan, since 2023-06): data, not code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Plan {
-    /// コミュニケーションプラン: 200 a month, no more.
-    Free,
-    /// ライトプラン: 5,000 a month, no more.
-    Light,
-    /// スタンダードプラン: 30,000 included, more at a charge.
-    Standard,
-}
-
-impl Plan {
-    /// The hard monthly ceiling, if the plan has one.
-    pub fn hard_limit(self) -> Option<i64> {
-        match self {
-            Plan::Free => Some(200),
-            Plan::Light => Some(5_000),
-            Plan::Standard => None,
-        }
-    }
-}
+/// The plans and their ceilings are the product's own table (one place to
+/// change when LINE does).
+pub use model::plan::Plan;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -327,6 +308,16 @@ impl State {
     fn count(&mut self, ch: usize, n: i64) {
         let month = jst_month(self.now_ms());
         *self.channels[ch].usage.entry(month).or_default() += n;
+    }
+
+    pub fn set_plan(&mut self, channel_id: &str, plan: Plan, usage: Option<i64>) -> Result<(), SandboxError> {
+        let ch = self.channel_index(channel_id)?;
+        self.channels[ch].config.plan = plan;
+        if let Some(n) = usage {
+            let month = jst_month(self.now_ms());
+            self.channels[ch].usage.insert(month, n);
+        }
+        Ok(())
     }
 
     pub fn usage(&self, ch: usize) -> i64 {

@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod automations;
+mod broadcasts;
 mod db;
 mod line;
 mod patients;
@@ -17,6 +18,7 @@ mod throttle;
 pub use accounts::*;
 pub use audit::*;
 pub use automations::*;
+pub use broadcasts::*;
 pub use db::{Db, Dialect, StoreError};
 pub use line::*;
 pub use segments::*;

@@ -32,6 +32,12 @@ const TEST_POOL_SIZE: u32 = 4;
 /// A migrated, empty database private to the caller. On PostgreSQL it is a
 /// schema of its own in the test database; on SQLite a file in the temp dir.
 pub async fn fresh_db() -> Result<Db, StoreError> {
+    Ok(fresh_db_pair().await?.0)
+}
+
+/// Two handles on one fresh database (two instances of the product), and
+/// a URL a separate process can open it with.
+pub async fn fresh_db_pair() -> Result<(Db, Db, String), StoreError> {
     let name = unique_name();
     if backend() == "postgres" {
         let url = std::env::var("YORISOI_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_TEST_POSTGRES.into());
@@ -42,18 +48,22 @@ pub async fn fresh_db() -> Result<Db, StoreError> {
         if sweep {
             drop_old_schemas(&admin).await?;
         }
-        sqlx::query(&format!("CREATE SCHEMA \"yorisoi_{name}\""))
-            .execute(&admin.pool)
-            .await?;
+        let schema = format!("yorisoi_{name}");
+        sqlx::query(&format!("CREATE SCHEMA \"{schema}\"")).execute(&admin.pool).await?;
         admin.close().await;
-        let db = Db::connect_with(&url, Some(format!("yorisoi_{name}")), TEST_POOL_SIZE).await?;
+        let db = Db::connect_with(&url, Some(schema.clone()), TEST_POOL_SIZE).await?;
         db.migrate().await?;
-        Ok(db)
+        let other = Db::connect_with(&url, Some(schema.clone()), TEST_POOL_SIZE).await?;
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let process_url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+        Ok((db, other, process_url))
     } else {
         let path = std::env::temp_dir().join(format!("yorisoi_{name}.db"));
-        let db = Db::connect_with(&format!("sqlite:{}", path.display()), None, TEST_POOL_SIZE).await?;
+        let url = format!("sqlite:{}", path.display());
+        let db = Db::connect_with(&url, None, TEST_POOL_SIZE).await?;
         db.migrate().await?;
-        Ok(db)
+        let other = Db::connect_with(&url, None, TEST_POOL_SIZE).await?;
+        Ok((db, other, url))
     }
 }
 

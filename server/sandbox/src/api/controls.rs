@@ -17,6 +17,7 @@ pub fn routes() -> Router<Sandbox> {
     Router::new()
         .route("/_sandbox/channels", post(add_channel))
         .route("/_sandbox/channels/{channel}/push", post(push_as_channel))
+        .route("/_sandbox/channels/{channel}/plan", post(set_plan))
         .route("/_sandbox/people", get(list_people).post(create_person))
         .route("/_sandbox/people/{user_id}/follow", post(follow))
         .route("/_sandbox/people/{user_id}/block", post(block))
@@ -219,6 +220,19 @@ struct Usage {
 
 async fn usage_elsewhere(State(sb): State<Sandbox>, Json(u): Json<Usage>) -> Response {
     answer(sb.add_usage_elsewhere(&u.channel, u.messages).map(|_| json!({})))
+}
+
+#[derive(Deserialize)]
+struct PlanChange {
+    plan: crate::Plan,
+    /// Also set this month's usage so far (sends "elsewhere" included).
+    #[serde(default)]
+    usage: Option<i64>,
+}
+
+/// Switches a channel's plan (a demo of what a Free clinic sees).
+async fn set_plan(State(sb): State<Sandbox>, Path(channel): Path<String>, Json(c): Json<PlanChange>) -> Response {
+    answer(sb.set_plan(&channel, c.plan, c.usage).map(|_| json!({})))
 }
 
 async fn rate_limits(State(sb): State<Sandbox>, Json(config): Json<RateLimits>) -> Response {

@@ -1,0 +1,177 @@
+//! What a send is about, shared by the composer and the engine: its
+//! audience, its purpose, its states, quiet hours and the JST month.
+
+use serde::{Deserialize, Serialize};
+
+/// Who a send goes to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Audience {
+    All,
+    /// A saved segment, by its public ID.
+    Segment {
+        segment: String,
+    },
+    /// Friends with any (or, with `all`, every one) of these tags.
+    Tags {
+        tags: Vec<String>,
+        all: bool,
+    },
+    /// An uploaded list of patient numbers (診察券番号).
+    Patients {
+        numbers: Vec<String>,
+    },
+}
+
+/// Marketing sends obey quiet hours, the frequency cap and the marketing
+/// opt-out; operational ones (reminders, notices about a patient's own
+/// care) do not, and may use the quota reserve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    Marketing,
+    Operational,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Marketing => "marketing",
+            Purpose::Operational => "operational",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Purpose> {
+        match s {
+            "marketing" => Some(Purpose::Marketing),
+            "operational" => Some(Purpose::Operational),
+            _ => None,
+        }
+    }
+}
+
+/// A send's states, as stored.
+pub mod status {
+    pub const AWAITING_APPROVAL: &str = "awaiting_approval";
+    pub const SCHEDULED: &str = "scheduled";
+    pub const SENDING: &str = "sending";
+    /// Waiting for quiet hours to end.
+    pub const HELD: &str = "held";
+    pub const PAUSED: &str = "paused";
+    pub const DONE: &str = "done";
+    pub const CANCELLED: &str = "cancelled";
+    /// Ended by the product (LINE's monthly limit, a refused request).
+    pub const STOPPED: &str = "stopped";
+
+    /// No more will be sent.
+    pub fn is_final(s: &str) -> bool {
+        matches!(s, DONE | CANCELLED | STOPPED)
+    }
+}
+
+const MINUTE_MS: i64 = 60_000;
+const DAY_MINUTES: i64 = 24 * 60;
+const JST_OFFSET_MS: i64 = 9 * 3_600_000;
+
+/// Minutes after midnight in Japan.
+pub fn jst_minute_of_day(ms: i64) -> i64 {
+    (ms + JST_OFFSET_MS).div_euclid(MINUTE_MS).rem_euclid(DAY_MINUTES)
+}
+
+/// The quota month (`2026-12`): the calendar month in Japan.
+pub fn jst_month(ms: i64) -> String {
+    let d = crate::segment::Date::jst_of_ms(ms);
+    format!("{:04}-{:02}", d.y, d.m)
+}
+
+/// Quiet hours from `start` to `end` (minutes after midnight, JST; the
+/// window may cross midnight; `start == end` means none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuietHours {
+    pub start: i64,
+    pub end: i64,
+}
+
+impl Default for QuietHours {
+    /// 21:00–08:00.
+    fn default() -> Self {
+        QuietHours {
+            start: 21 * 60,
+            end: 8 * 60,
+        }
+    }
+}
+
+impl QuietHours {
+    pub fn contains(self, ms: i64) -> bool {
+        let m = jst_minute_of_day(ms);
+        match self.start.cmp(&self.end) {
+            std::cmp::Ordering::Equal => false,
+            std::cmp::Ordering::Less => m >= self.start && m < self.end,
+            std::cmp::Ordering::Greater => m >= self.start || m < self.end,
+        }
+    }
+
+    /// When sending may go on: `ms` itself outside quiet hours, else the
+    /// next end of the window.
+    pub fn next_open(self, ms: i64) -> i64 {
+        if !self.contains(ms) {
+            return ms;
+        }
+        let m = jst_minute_of_day(ms);
+        let wait_minutes = (self.end - m).rem_euclid(DAY_MINUTES);
+        let minute_start = ms - (ms + JST_OFFSET_MS).rem_euclid(MINUTE_MS);
+        minute_start + wait_minutes * MINUTE_MS
+    }
+
+    /// `21:00` style.
+    pub fn hhmm(minutes: i64) -> String {
+        format!("{:02}:{:02}", minutes / 60, minutes % 60)
+    }
+
+    /// Parses `21:00`.
+    pub fn parse_hhmm(s: &str) -> Option<i64> {
+        let (h, m) = s.trim().split_once(':')?;
+        let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+        ((0..24).contains(&h) && (0..60).contains(&m)).then_some(h * 60 + m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-12-01 00:00 JST.
+    const DEC_1_JST: i64 = 1_796_050_800_000;
+
+    fn at(h: i64, m: i64) -> i64 {
+        DEC_1_JST + (h * 60 + m) * MINUTE_MS
+    }
+
+    #[test]
+    fn quiet_hours_cross_midnight_in_japan() {
+        let q = QuietHours::default();
+        assert!(!q.contains(at(20, 59)));
+        assert!(q.contains(at(21, 0)));
+        assert!(q.contains(at(21, 1)));
+        assert!(q.contains(at(7, 59)));
+        assert!(!q.contains(at(8, 0)));
+        assert_eq!(q.next_open(at(20, 59)), at(20, 59));
+        assert_eq!(q.next_open(at(21, 1) + 30_000), at(24 + 8, 0), "the next morning at 08:00");
+        assert_eq!(q.next_open(at(3, 0)), at(8, 0), "the same morning");
+        assert!(!QuietHours { start: 600, end: 600 }.contains(at(10, 0)));
+        assert!(QuietHours {
+            start: 12 * 60,
+            end: 13 * 60
+        }
+        .contains(at(12, 30)));
+    }
+
+    #[test]
+    fn months_and_times_are_japanese() {
+        assert_eq!(jst_month(DEC_1_JST), "2026-12");
+        assert_eq!(jst_month(DEC_1_JST - 1), "2026-11");
+        assert_eq!(QuietHours::parse_hhmm("21:00"), Some(1260));
+        assert_eq!(QuietHours::parse_hhmm("24:00"), None);
+        assert_eq!(QuietHours::hhmm(480), "08:00");
+    }
+}

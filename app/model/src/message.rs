@@ -1,0 +1,586 @@
+//! A message bundle as the composer builds it (SPEC §4): 1–5 bubbles of the
+//! kinds a clinic uses, with quick replies under the last one, and every
+//! limit LINE would refuse checked here — in the browser while typing and
+//! again on the server before anything is stored.
+
+use crate::line_limits as lim;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Bubble {
+    Text {
+        text: String,
+    },
+    /// A picture given by HTTPS URL (JPEG or PNG); the preview defaults to it.
+    Image {
+        url: String,
+        #[serde(default)]
+        preview_url: String,
+    },
+    /// LINE's buttons template: an optional picture and title, a text and
+    /// 1–4 buttons.
+    Buttons {
+        #[serde(default)]
+        image_url: String,
+        #[serde(default)]
+        title: String,
+        text: String,
+        buttons: Vec<Button>,
+    },
+    /// A question with exactly two answers.
+    Confirm {
+        text: String,
+        yes: Button,
+        no: Button,
+    },
+    /// Side-by-side cards (LINE's carousel template).
+    Carousel {
+        columns: Vec<Column>,
+    },
+    /// A simple card (a flex bubble): picture, title, body and one button.
+    Card {
+        #[serde(default)]
+        image_url: String,
+        title: String,
+        #[serde(default)]
+        body: String,
+        #[serde(default)]
+        button: Option<Button>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    #[serde(default)]
+    pub image_url: String,
+    #[serde(default)]
+    pub title: String,
+    pub text: String,
+    pub buttons: Vec<Button>,
+}
+
+/// A button: opens a page (or dials), or sends a text as the patient.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub label: String,
+    #[serde(flatten)]
+    pub does: ButtonAction,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ButtonAction {
+    Open { uri: String },
+    Say { text: String },
+}
+
+impl Button {
+    pub fn open(label: &str, uri: &str) -> Button {
+        Button {
+            label: label.into(),
+            does: ButtonAction::Open { uri: uri.into() },
+        }
+    }
+    pub fn say(label: &str, text: &str) -> Button {
+        Button {
+            label: label.into(),
+            does: ButtonAction::Say { text: text.into() },
+        }
+    }
+}
+
+/// What one send delivers to each recipient.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
+    pub bubbles: Vec<Bubble>,
+    /// Shown under the last bubble (LINE attaches them to one message).
+    #[serde(default)]
+    pub quick_replies: Vec<Button>,
+}
+
+impl Bundle {
+    pub fn texts(texts: &[&str]) -> Bundle {
+        Bundle {
+            bubbles: texts.iter().map(|t| Bubble::Text { text: t.to_string() }).collect(),
+            quick_replies: vec![],
+        }
+    }
+
+    /// Every piece of text a patient reads, with where it is (for the
+    /// advertising check).
+    pub fn readable_texts(&self) -> Vec<(String, &str)> {
+        let mut out: Vec<(String, &str)> = Vec::new();
+        for (i, b) in self.bubbles.iter().enumerate() {
+            let at = |f: &str| format!("bubbles.{i}.{f}");
+            match b {
+                Bubble::Text { text } => out.push((at("text"), text)),
+                Bubble::Image { .. } => {}
+                Bubble::Buttons { title, text, .. } => {
+                    out.push((at("title"), title));
+                    out.push((at("text"), text));
+                }
+                Bubble::Confirm { text, .. } => out.push((at("text"), text)),
+                Bubble::Carousel { columns } => {
+                    for (c, col) in columns.iter().enumerate() {
+                        out.push((format!("bubbles.{i}.columns.{c}.title"), &col.title));
+                        out.push((format!("bubbles.{i}.columns.{c}.text"), &col.text));
+                    }
+                }
+                Bubble::Card { title, body, .. } => {
+                    out.push((at("title"), title));
+                    out.push((at("body"), body));
+                }
+            }
+        }
+        out.retain(|(_, t)| !t.is_empty());
+        out
+    }
+
+    /// Every image URL of the bundle.
+    pub fn image_urls(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        for b in &self.bubbles {
+            match b {
+                Bubble::Image { url, .. } => out.push(url.as_str()),
+                Bubble::Buttons { image_url, .. } | Bubble::Card { image_url, .. } => out.push(image_url.as_str()),
+                Bubble::Carousel { columns } => out.extend(columns.iter().map(|c| c.image_url.as_str())),
+                _ => {}
+            }
+        }
+        out.retain(|u| !u.is_empty());
+        out
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    NoBubbles,
+    TooManyBubbles {
+        max: usize,
+    },
+    Empty,
+    /// Longer than LINE allows (`len` as LINE counts it).
+    TooLong {
+        max: usize,
+        len: usize,
+    },
+    TooManyButtons {
+        max: usize,
+    },
+    NoButtons,
+    TooManyColumns {
+        max: usize,
+    },
+    NoColumns,
+    /// Carousel columns must all have a picture or none, a title or none,
+    /// and the same number of buttons.
+    UnevenColumns,
+    TooManyQuickReplies {
+        max: usize,
+    },
+    /// A picture must be an `https://` address.
+    NotHttps,
+    /// A button's address must be http(s), line or tel.
+    BadUri,
+    /// The card is over LINE's size for a flex bubble.
+    CardTooLarge {
+        max_bytes: usize,
+    },
+}
+
+/// One problem and where it is (`bubbles.1.text`, `quick_replies.0.label`…).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageProblem {
+    pub at: String,
+    pub problem: Problem,
+}
+
+fn too_long(out: &mut Vec<MessageProblem>, at: String, s: &str, max: usize) {
+    let len = lim::utf16_len(s);
+    if len > max {
+        out.push(MessageProblem {
+            at,
+            problem: Problem::TooLong { max, len },
+        });
+    }
+}
+
+fn required(out: &mut Vec<MessageProblem>, at: String, s: &str, max: usize) {
+    if s.trim().is_empty() {
+        out.push(MessageProblem {
+            at,
+            problem: Problem::Empty,
+        });
+    } else {
+        too_long(out, at, s, max);
+    }
+}
+
+fn image(out: &mut Vec<MessageProblem>, at: String, url: &str, required_here: bool) {
+    if url.trim().is_empty() {
+        if required_here {
+            out.push(MessageProblem {
+                at,
+                problem: Problem::Empty,
+            });
+        }
+    } else if !url.starts_with("https://") || url.len() <= "https://".len() {
+        out.push(MessageProblem {
+            at,
+            problem: Problem::NotHttps,
+        });
+    } else {
+        too_long(out, at, url, lim::URI_MAX);
+    }
+}
+
+/// Whether LINE takes this as a URI action's address.
+pub fn uri_ok(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return false;
+    };
+    lim::URI_SCHEMES.contains(&scheme) && !rest.trim().is_empty() && !uri.contains(char::is_whitespace)
+}
+
+fn button(out: &mut Vec<MessageProblem>, at: &str, b: &Button) {
+    required(out, format!("{at}.label"), &b.label, lim::ACTION_LABEL_MAX);
+    match &b.does {
+        ButtonAction::Open { uri } => {
+            if uri.trim().is_empty() {
+                out.push(MessageProblem {
+                    at: format!("{at}.uri"),
+                    problem: Problem::Empty,
+                });
+            } else if !uri_ok(uri) {
+                out.push(MessageProblem {
+                    at: format!("{at}.uri"),
+                    problem: Problem::BadUri,
+                });
+            } else {
+                too_long(out, format!("{at}.uri"), uri, lim::URI_MAX);
+            }
+        }
+        ButtonAction::Say { text } => required(out, format!("{at}.text"), text, lim::TEXT_MAX_UTF16),
+    }
+}
+
+fn buttons(out: &mut Vec<MessageProblem>, at: &str, list: &[Button], max: usize) {
+    if list.is_empty() {
+        out.push(MessageProblem {
+            at: format!("{at}.buttons"),
+            problem: Problem::NoButtons,
+        });
+    }
+    if list.len() > max {
+        out.push(MessageProblem {
+            at: format!("{at}.buttons"),
+            problem: Problem::TooManyButtons { max },
+        });
+    }
+    for (j, b) in list.iter().enumerate() {
+        button(out, &format!("{at}.buttons.{j}"), b);
+    }
+}
+
+/// A rough upper bound of a card's flex JSON size (LINE counts the JSON).
+fn card_bytes(image_url: &str, title: &str, body: &str, button: &Option<Button>) -> usize {
+    let b = button.as_ref().map_or(0, |b| {
+        b.label.len()
+            + match &b.does {
+                ButtonAction::Open { uri } => uri.len(),
+                ButtonAction::Say { text } => text.len(),
+            }
+    });
+    // The fixed structure of the bubble is about 600 bytes.
+    600 + image_url.len() + title.len() + body.len() + b
+}
+
+impl Bundle {
+    /// Every limit of LINE's this bundle breaks; empty when LINE would take it.
+    pub fn problems(&self) -> Vec<MessageProblem> {
+        let mut out = Vec::new();
+        if self.bubbles.is_empty() {
+            out.push(MessageProblem {
+                at: "bubbles".into(),
+                problem: Problem::NoBubbles,
+            });
+        }
+        if self.bubbles.len() > lim::MAX_MESSAGES {
+            out.push(MessageProblem {
+                at: "bubbles".into(),
+                problem: Problem::TooManyBubbles { max: lim::MAX_MESSAGES },
+            });
+        }
+        for (i, b) in self.bubbles.iter().enumerate() {
+            let at = format!("bubbles.{i}");
+            match b {
+                Bubble::Text { text } => required(&mut out, format!("{at}.text"), text, lim::TEXT_MAX_UTF16),
+                Bubble::Image { url, preview_url } => {
+                    image(&mut out, format!("{at}.url"), url, true);
+                    image(&mut out, format!("{at}.preview_url"), preview_url, false);
+                }
+                Bubble::Buttons {
+                    image_url,
+                    title,
+                    text,
+                    buttons: list,
+                } => {
+                    image(&mut out, format!("{at}.image_url"), image_url, false);
+                    too_long(&mut out, format!("{at}.title"), title, lim::BUTTONS_TITLE_MAX);
+                    let max = if image_url.is_empty() && title.is_empty() {
+                        lim::BUTTONS_TEXT_MAX
+                    } else {
+                        lim::BUTTONS_TEXT_WITH_IMAGE_OR_TITLE_MAX
+                    };
+                    required(&mut out, format!("{at}.text"), text, max);
+                    buttons(&mut out, &at, list, lim::BUTTONS_MAX_ACTIONS);
+                }
+                Bubble::Confirm { text, yes, no } => {
+                    required(&mut out, format!("{at}.text"), text, lim::CONFIRM_TEXT_MAX);
+                    button(&mut out, &format!("{at}.yes"), yes);
+                    button(&mut out, &format!("{at}.no"), no);
+                }
+                Bubble::Carousel { columns } => {
+                    if columns.is_empty() {
+                        out.push(MessageProblem {
+                            at: format!("{at}.columns"),
+                            problem: Problem::NoColumns,
+                        });
+                    }
+                    if columns.len() > lim::CAROUSEL_MAX_COLUMNS {
+                        out.push(MessageProblem {
+                            at: format!("{at}.columns"),
+                            problem: Problem::TooManyColumns {
+                                max: lim::CAROUSEL_MAX_COLUMNS,
+                            },
+                        });
+                    }
+                    if let Some(first) = columns.first() {
+                        let uneven = columns.iter().any(|c| {
+                            c.image_url.is_empty() != first.image_url.is_empty()
+                                || c.title.is_empty() != first.title.is_empty()
+                                || c.buttons.len() != first.buttons.len()
+                        });
+                        if uneven {
+                            out.push(MessageProblem {
+                                at: format!("{at}.columns"),
+                                problem: Problem::UnevenColumns,
+                            });
+                        }
+                    }
+                    for (c, col) in columns.iter().enumerate() {
+                        let cat = format!("{at}.columns.{c}");
+                        image(&mut out, format!("{cat}.image_url"), &col.image_url, false);
+                        too_long(&mut out, format!("{cat}.title"), &col.title, lim::BUTTONS_TITLE_MAX);
+                        let max = if col.image_url.is_empty() && col.title.is_empty() {
+                            lim::CAROUSEL_COLUMN_TEXT_MAX
+                        } else {
+                            lim::BUTTONS_TEXT_WITH_IMAGE_OR_TITLE_MAX
+                        };
+                        required(&mut out, format!("{cat}.text"), &col.text, max);
+                        buttons(&mut out, &cat, &col.buttons, lim::CAROUSEL_COLUMN_MAX_ACTIONS);
+                    }
+                }
+                Bubble::Card {
+                    image_url,
+                    title,
+                    body,
+                    button: b,
+                } => {
+                    image(&mut out, format!("{at}.image_url"), image_url, false);
+                    required(&mut out, format!("{at}.title"), title, lim::ALT_TEXT_MAX);
+                    too_long(&mut out, format!("{at}.body"), body, lim::TEXT_MAX_UTF16);
+                    if let Some(b) = b {
+                        button(&mut out, &format!("{at}.button"), b);
+                    }
+                    if card_bytes(image_url, title, body, b) > lim::FLEX_BUBBLE_MAX_BYTES {
+                        out.push(MessageProblem {
+                            at: at.clone(),
+                            problem: Problem::CardTooLarge {
+                                max_bytes: lim::FLEX_BUBBLE_MAX_BYTES,
+                            },
+                        });
+                    }
+                }
+            }
+        }
+        if self.quick_replies.len() > lim::QUICK_REPLY_MAX_ITEMS {
+            out.push(MessageProblem {
+                at: "quick_replies".into(),
+                problem: Problem::TooManyQuickReplies {
+                    max: lim::QUICK_REPLY_MAX_ITEMS,
+                },
+            });
+        }
+        for (j, b) in self.quick_replies.iter().enumerate() {
+            button(&mut out, &format!("quick_replies.{j}"), b);
+        }
+        out
+    }
+
+    /// The short text LINE shows in notifications and the chat list for a
+    /// bubble that is not plain text (`altText`, ≤ 400).
+    pub fn alt_text(b: &Bubble) -> String {
+        let s = match b {
+            Bubble::Text { text } => text.clone(),
+            Bubble::Image { .. } => "画像".into(),
+            Bubble::Buttons { title, text, .. } => {
+                if title.is_empty() {
+                    text.clone()
+                } else {
+                    title.clone()
+                }
+            }
+            Bubble::Confirm { text, .. } => text.clone(),
+            Bubble::Carousel { columns } => columns.first().map(|c| c.text.clone()).unwrap_or_default(),
+            Bubble::Card { title, .. } => title.clone(),
+        };
+        let mut out = String::new();
+        for c in s.chars() {
+            if lim::utf16_len(&out) + c.len_utf16() > lim::ALT_TEXT_MAX {
+                break;
+            }
+            out.push(c);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems_of(b: Bubble) -> Vec<Problem> {
+        Bundle {
+            bubbles: vec![b],
+            quick_replies: vec![],
+        }
+        .problems()
+        .into_iter()
+        .map(|p| p.problem)
+        .collect()
+    }
+
+    #[test]
+    fn text_is_counted_in_utf16_like_line() {
+        let ok = "あ".repeat(5000);
+        assert!(problems_of(Bubble::Text { text: ok }).is_empty());
+        // 4,999 characters and one apple: 5,001 code units.
+        let over = format!("{}🍎", "あ".repeat(4999));
+        assert_eq!(
+            problems_of(Bubble::Text { text: over }),
+            vec![Problem::TooLong { max: 5000, len: 5001 }]
+        );
+        assert_eq!(problems_of(Bubble::Text { text: "  ".into() }), vec![Problem::Empty]);
+    }
+
+    #[test]
+    fn bundle_size_is_one_to_five() {
+        assert_eq!(Bundle::default().problems()[0].problem, Problem::NoBubbles);
+        assert!(Bundle::texts(&["1", "2", "3", "4", "5"]).problems().is_empty());
+        assert_eq!(
+            Bundle::texts(&["1", "2", "3", "4", "5", "6"]).problems()[0],
+            MessageProblem {
+                at: "bubbles".into(),
+                problem: Problem::TooManyBubbles { max: 5 }
+            }
+        );
+    }
+
+    #[test]
+    fn buttons_text_shrinks_with_a_title() {
+        let b = |title: &str, n: usize| Bubble::Buttons {
+            image_url: String::new(),
+            title: title.into(),
+            text: "x".repeat(n),
+            buttons: vec![Button::open("予約", "https://clinic.example/r")],
+        };
+        assert!(problems_of(b("", 160)).is_empty());
+        assert_eq!(problems_of(b("予約", 61)), vec![Problem::TooLong { max: 60, len: 61 }]);
+        let five = Bubble::Buttons {
+            image_url: String::new(),
+            title: String::new(),
+            text: "x".into(),
+            buttons: vec![Button::say("a", "a"); 5],
+        };
+        assert_eq!(problems_of(five), vec![Problem::TooManyButtons { max: 4 }]);
+    }
+
+    #[test]
+    fn addresses_and_labels() {
+        let confirm = Bubble::Confirm {
+            text: "来院されますか".into(),
+            yes: Button::open("はい", "javascript:alert(1)"),
+            no: Button::say(&"い".repeat(21), "いいえ"),
+        };
+        let p = Bundle {
+            bubbles: vec![confirm],
+            quick_replies: vec![],
+        }
+        .problems();
+        assert_eq!(
+            p,
+            vec![
+                MessageProblem {
+                    at: "bubbles.0.yes.uri".into(),
+                    problem: Problem::BadUri
+                },
+                MessageProblem {
+                    at: "bubbles.0.no.label".into(),
+                    problem: Problem::TooLong { max: 20, len: 21 }
+                },
+            ]
+        );
+        assert!(uri_ok("tel:0312345678"));
+        assert!(!uri_ok("https://a b"));
+        assert_eq!(
+            problems_of(Bubble::Image {
+                url: "http://clinic.example/a.jpg".into(),
+                preview_url: String::new()
+            }),
+            vec![Problem::NotHttps]
+        );
+    }
+
+    #[test]
+    fn carousel_columns_must_match_and_quick_replies_are_capped() {
+        let col = |img: &str| Column {
+            image_url: img.into(),
+            title: String::new(),
+            text: "内科".into(),
+            buttons: vec![Button::say("詳しく", "内科")],
+        };
+        assert!(problems_of(Bubble::Carousel {
+            columns: vec![col(""), col("")]
+        })
+        .is_empty());
+        assert_eq!(
+            problems_of(Bubble::Carousel {
+                columns: vec![col(""), col("https://clinic.example/a.png")]
+            }),
+            vec![Problem::UnevenColumns]
+        );
+        assert_eq!(
+            problems_of(Bubble::Carousel {
+                columns: vec![col(""); 11]
+            }),
+            vec![Problem::TooManyColumns { max: 10 }]
+        );
+        let mut many = Bundle::texts(&["x"]);
+        many.quick_replies = vec![Button::say("a", "a"); 14];
+        assert_eq!(many.problems()[0].problem, Problem::TooManyQuickReplies { max: 13 });
+    }
+
+    #[test]
+    fn alt_text_fits_line() {
+        let long = Bubble::Card {
+            image_url: String::new(),
+            title: "🍎".repeat(300),
+            body: String::new(),
+            button: None,
+        };
+        assert_eq!(lim::utf16_len(&Bundle::alt_text(&long)), 400);
+    }
+}

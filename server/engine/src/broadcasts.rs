@@ -1,0 +1,588 @@
+//! Broadcasts (一斉配信 / セグメント配信, SPEC §4): what staff compose, what
+//! it will cost, and starting, pausing, resuming and cancelling it. The
+//! delivery itself is `delivery.rs`; the month's figures `quota.rs`.
+//!
+//! A send starts in one transaction: its recipients are fixed, its quota
+//! reserved and its batches written, each with its retry key, before any
+//! LINE call. A send that does not fit under a Free or Light ceiling is
+//! refused before anything is written.
+
+use crate::audit::Event;
+use crate::crypto::{public_id, uuid_v4};
+use crate::quota::QuotaStatus;
+use crate::{Actor, Engine, EngineError};
+use line::message::{CarouselColumn, Message, QuickReply, QuickReplyItem, Template};
+use model::adcheck::{check_bundle, default_rules, AdFlag, AdRule};
+use model::broadcast::{jst_month, status, Audience, Purpose, QuietHours};
+use model::message::{Bubble, Bundle, Button, ButtonAction};
+use model::plan::extra_cost_yen;
+use model::segment::{Condition, Group, Join, Node, Rule, RULE_VERSION};
+use model::Permission;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use store::{BroadcastRow, NewBatch, NewBroadcast, Reservation};
+
+pub const TITLE_MAX: usize = 60;
+/// Recipients per multicast (LINE's ceiling).
+pub const BATCH_SIZE: usize = line::limits::MULTICAST_MAX_RECIPIENTS;
+
+/// What staff ask to send.
+#[derive(Clone, Debug)]
+pub struct BroadcastRequest {
+    pub title: String,
+    pub bundle: Bundle,
+    pub audience: Audience,
+    pub purpose: Purpose,
+    /// `None`: now.
+    pub scheduled_at: Option<i64>,
+}
+
+/// Who a send would reach now, and who it leaves out.
+#[derive(Clone, Debug, Default)]
+pub struct Recipients {
+    /// (friend ID, LINE user ID), in friend order.
+    pub list: Vec<(i64, String)>,
+    /// Refused marketing messages.
+    pub opted_out: i64,
+    /// Already had this month's marketing messages.
+    pub capped: i64,
+    /// Patient numbers of the list that match no friend.
+    pub unknown_numbers: Vec<String>,
+}
+
+/// The summary shown before sending.
+#[derive(Clone, Debug)]
+pub struct Estimate {
+    pub recipients: i64,
+    pub opted_out: i64,
+    pub capped: i64,
+    pub unknown_numbers: Vec<String>,
+    /// One per recipient, however many bubbles (LINE counts recipients).
+    pub messages: i64,
+    pub quota: QuotaStatus,
+    /// What is left for this kind of send after it; `None` without a ceiling.
+    pub left_after: Option<i64>,
+    pub extra_yen: i64,
+    /// Messages missing for it to fit (0 when it fits).
+    pub shortfall: i64,
+    pub ad_flags: Vec<AdFlag>,
+    /// Flagged, and the clinic wants an admin to approve flagged sends.
+    pub needs_approval: bool,
+    /// A marketing send now would wait for quiet hours to end, until then.
+    pub held_until: Option<i64>,
+}
+
+/// A send as the pages show it.
+#[derive(Clone, Debug)]
+pub struct BroadcastView {
+    pub row: BroadcastRow,
+    pub bundle: Bundle,
+    pub audience: Audience,
+}
+
+/// The LINE message objects of a bundle.
+pub fn to_line_messages(bundle: &Bundle) -> Vec<Message> {
+    let mut out: Vec<Message> = bundle.bubbles.iter().map(to_line_message).collect();
+    if !bundle.quick_replies.is_empty() {
+        let items = QuickReply {
+            items: bundle.quick_replies.iter().map(|b| QuickReplyItem::new(action(b))).collect(),
+        };
+        match out.last_mut() {
+            Some(Message::Text { quick_reply, .. })
+            | Some(Message::Image { quick_reply, .. })
+            | Some(Message::Template { quick_reply, .. })
+            | Some(Message::Flex { quick_reply, .. }) => *quick_reply = Some(items),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn action(b: &Button) -> line::Action {
+    match &b.does {
+        ButtonAction::Open { uri } => line::Action::Uri {
+            label: Some(b.label.clone()),
+            uri: uri.clone(),
+        },
+        ButtonAction::Say { text } => line::Action::Message {
+            label: Some(b.label.clone()),
+            text: text.clone(),
+        },
+    }
+}
+
+fn some(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+fn to_line_message(b: &Bubble) -> Message {
+    let alt_text = Bundle::alt_text(b);
+    match b {
+        Bubble::Text { text } => Message::text(text.clone()),
+        Bubble::Image { url, preview_url } => Message::Image {
+            original_content_url: url.clone(),
+            preview_image_url: if preview_url.is_empty() { url.clone() } else { preview_url.clone() },
+            quick_reply: None,
+        },
+        Bubble::Buttons {
+            image_url,
+            title,
+            text,
+            buttons,
+        } => Message::Template {
+            alt_text,
+            template: Template::Buttons {
+                thumbnail_image_url: some(image_url),
+                title: some(title),
+                text: text.clone(),
+                actions: buttons.iter().map(action).collect(),
+            },
+            quick_reply: None,
+        },
+        Bubble::Confirm { text, yes, no } => Message::Template {
+            alt_text,
+            template: Template::Confirm {
+                text: text.clone(),
+                actions: vec![action(yes), action(no)],
+            },
+            quick_reply: None,
+        },
+        Bubble::Carousel { columns } => Message::Template {
+            alt_text,
+            template: Template::Carousel {
+                columns: columns
+                    .iter()
+                    .map(|c| CarouselColumn {
+                        thumbnail_image_url: some(&c.image_url),
+                        title: some(&c.title),
+                        text: c.text.clone(),
+                        actions: c.buttons.iter().map(action).collect(),
+                    })
+                    .collect(),
+            },
+            quick_reply: None,
+        },
+        Bubble::Card {
+            image_url,
+            title,
+            body,
+            button,
+        } => {
+            let mut contents = vec![json!({"type": "text", "text": title, "weight": "bold", "size": "lg", "wrap": true})];
+            if !body.is_empty() {
+                contents.push(json!({"type": "text", "text": body, "size": "sm", "color": "#555555", "wrap": true, "margin": "md"}));
+            }
+            let mut bubble = json!({"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": contents}});
+            if !image_url.is_empty() {
+                bubble["hero"] = json!({"type": "image", "url": image_url, "size": "full", "aspectRatio": "20:13", "aspectMode": "cover"});
+            }
+            if let Some(b) = button {
+                bubble["footer"] = json!({"type": "box", "layout": "vertical", "contents": [
+                    {"type": "button", "style": "primary", "color": "#0a7d5a", "action": serde_json::to_value(action(b)).unwrap_or(Value::Null)}
+                ]});
+            }
+            Message::Flex {
+                alt_text,
+                contents: bubble,
+                quick_reply: None,
+            }
+        }
+    }
+}
+
+/// A rule for friends with any (or every) one of the tags.
+fn tags_rule(tags: &[String], all: bool) -> Rule {
+    Rule {
+        version: RULE_VERSION,
+        root: Group {
+            join: if all { Join::All } else { Join::Any },
+            negate: false,
+            items: tags
+                .iter()
+                .map(|t| Node::Condition(Condition::Tag { tag: t.clone(), has: true }))
+                .collect(),
+        },
+    }
+}
+
+/// The ledger's name for a send.
+pub(crate) fn ledger_source(public_id: &str) -> String {
+    format!("broadcast:{public_id}")
+}
+
+impl Engine {
+    /// The clinic's advertising rules: the defaults and its own.
+    pub async fn ad_rules(&self, clinic_id: i64) -> Result<Vec<AdRule>, EngineError> {
+        let settings = self.db.delivery_settings(clinic_id).await?;
+        let own: Vec<AdRule> = serde_json::from_str(&settings.ad_rules).map_err(|_| EngineError::Corrupt)?;
+        Ok(default_rules().into_iter().chain(own).collect())
+    }
+
+    /// Who a send to `audience` reaches now: active friends in the audience,
+    /// less (for marketing) those who refused marketing or reached the
+    /// month's cap.
+    pub async fn fix_recipients(&self, clinic_id: i64, audience: &Audience, purpose: Purpose) -> Result<Recipients, EngineError> {
+        let now = self.now_ms();
+        let mut unknown_numbers = Vec::new();
+        let wanted: Option<HashSet<i64>> = match audience {
+            Audience::All => None,
+            Audience::Segment { segment } => {
+                let row = self
+                    .db
+                    .segment_by_public_id(clinic_id, segment)
+                    .await?
+                    .ok_or(EngineError::NotFound)?;
+                let rule: Rule = serde_json::from_str(&row.rule).map_err(|_| EngineError::Corrupt)?;
+                Some(self.segment_members(clinic_id, &rule).await?.into_iter().collect())
+            }
+            Audience::Tags { tags, all } => {
+                if tags.is_empty() {
+                    return Err(EngineError::EmptyAudience);
+                }
+                Some(self.segment_members(clinic_id, &tags_rule(tags, *all)).await?.into_iter().collect())
+            }
+            Audience::Patients { numbers } => {
+                let numbers: Vec<String> = numbers.iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+                let found = self.db.friends_by_patient_numbers(clinic_id, &numbers).await?;
+                let known: HashSet<&str> = found.iter().map(|(n, _)| n.as_str()).collect();
+                unknown_numbers = numbers.iter().filter(|n| !known.contains(n.as_str())).cloned().collect();
+                Some(found.into_iter().map(|(_, id)| id).collect())
+            }
+        };
+        let settings = self.db.delivery_settings(clinic_id).await?;
+        let marketing = purpose == Purpose::Marketing;
+        let mut out = Recipients {
+            unknown_numbers,
+            ..Default::default()
+        };
+        for c in self.db.send_candidates(clinic_id, &jst_month(now)).await? {
+            if wanted.as_ref().is_some_and(|w| !w.contains(&c.id)) {
+                continue;
+            }
+            if marketing && c.marketing_opt_out != 0 {
+                out.opted_out += 1;
+            } else if marketing && c.sent_this_month >= settings.frequency_cap {
+                out.capped += 1;
+            } else {
+                out.list.push((c.id, c.line_user_id));
+            }
+        }
+        Ok(out)
+    }
+
+    fn check_request(&self, req: &BroadcastRequest) -> Result<(), EngineError> {
+        let title = req.title.trim();
+        if title.is_empty() || title.chars().count() > TITLE_MAX {
+            return Err(EngineError::InvalidBroadcastTitle);
+        }
+        let problems = req.bundle.problems();
+        if !problems.is_empty() {
+            return Err(EngineError::InvalidBundle(problems));
+        }
+        if let Some(at) = req.scheduled_at {
+            if at < self.now_ms() - 60_000 {
+                return Err(EngineError::ScheduleInPast);
+            }
+        }
+        Ok(())
+    }
+
+    /// The summary before sending: recipients, cost and what is left.
+    pub async fn estimate_broadcast(&self, actor: &Actor, req: &BroadcastRequest) -> Result<Estimate, EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        let recipients = self.fix_recipients(actor.clinic_id, &req.audience, req.purpose).await?;
+        let quota = self.quota_status(actor.clinic_id).await?;
+        let settings = self.db.delivery_settings(actor.clinic_id).await?;
+        let n = recipients.list.len() as i64;
+        let left = quota.left_for(req.purpose);
+        let ad_flags = check_bundle(&req.bundle, &self.ad_rules(actor.clinic_id).await?);
+        let at = req.scheduled_at.unwrap_or(self.now_ms());
+        let quiet = QuietHours {
+            start: settings.quiet_start,
+            end: settings.quiet_end,
+        };
+        Ok(Estimate {
+            recipients: n,
+            opted_out: recipients.opted_out,
+            capped: recipients.capped,
+            unknown_numbers: recipients.unknown_numbers,
+            messages: n,
+            left_after: left.map(|l| l - n),
+            extra_yen: extra_cost_yen(quota.plan, quota.used + quota.reserved + quota.outside, n),
+            shortfall: left.map_or(0, |l| (n - l).max(0)),
+            needs_approval: !ad_flags.is_empty() && settings.require_ad_approval != 0,
+            ad_flags,
+            held_until: (req.purpose == Purpose::Marketing && quiet.contains(at)).then(|| quiet.next_open(at)),
+            quota,
+        })
+    }
+
+    /// Stores a send and, unless it is scheduled or waits for approval,
+    /// starts it. Refused, with nothing stored, when the bundle breaks a
+    /// limit or (on Free/Light) the month cannot hold it.
+    pub async fn create_broadcast(&self, actor: &Actor, req: &BroadcastRequest) -> Result<String, EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        self.check_request(req)?;
+        let settings = self.db.delivery_settings(actor.clinic_id).await?;
+        let flags = check_bundle(&req.bundle, &self.ad_rules(actor.clinic_id).await?);
+        let needs_approval = !flags.is_empty() && settings.require_ad_approval != 0;
+        let pid = public_id();
+        let bundle = serde_json::to_string(&req.bundle).map_err(|_| EngineError::Corrupt)?;
+        let audience = serde_json::to_string(&req.audience).map_err(|_| EngineError::Corrupt)?;
+        let initial = if needs_approval {
+            status::AWAITING_APPROVAL
+        } else if req.scheduled_at.is_some_and(|at| at > self.now_ms()) {
+            status::SCHEDULED
+        } else {
+            status::SENDING
+        };
+        let new = NewBroadcast {
+            clinic_id: actor.clinic_id,
+            public_id: &pid,
+            title: req.title.trim(),
+            bundle: &bundle,
+            audience: &audience,
+            purpose: req.purpose.as_str(),
+            status: initial,
+            scheduled_at: req.scheduled_at,
+            ad_flags: flags.len() as i64,
+            created_by: Some(actor.user_id),
+            now: self.now_ms(),
+        };
+        if initial == status::SENDING {
+            self.start_send(actor.clinic_id, None, Some(&new), &req.bundle, &req.audience, req.purpose)
+                .await?;
+        } else {
+            self.db.insert_broadcast(&new).await?;
+        }
+        self.record(Event::by(actor, "broadcast.created", pid.clone(), req.title.trim().to_string()))
+            .await?;
+        Ok(pid)
+    }
+
+    /// Fixes recipients, reserves and writes the batches (one transaction).
+    pub(crate) async fn start_send(
+        &self,
+        clinic_id: i64,
+        existing: Option<i64>,
+        new: Option<&NewBroadcast<'_>>,
+        bundle: &Bundle,
+        audience: &Audience,
+        purpose: Purpose,
+    ) -> Result<i64, EngineError> {
+        // LINE's own count first, so sends made in LINE's app are counted.
+        if let Err(e) = self.reconcile_quota(clinic_id).await {
+            tracing::info!(
+                clinic_id,
+                error = e.code(),
+                "could not read LINE's quota before a send; using the ledger"
+            );
+        }
+        let recipients = self.fix_recipients(clinic_id, audience, purpose).await?;
+        if recipients.list.is_empty() {
+            return Err(EngineError::EmptyAudience);
+        }
+        let quota = self.quota_status(clinic_id).await?;
+        let n = recipients.list.len() as i64;
+        let messages = serde_json::to_string(&to_line_messages(bundle)).map_err(|_| EngineError::Corrupt)?;
+        let batches: Vec<NewBatch> = recipients
+            .list
+            .chunks(BATCH_SIZE)
+            .map(|chunk| NewBatch {
+                recipients: serde_json::to_string(&chunk.iter().map(|(_, u)| u).collect::<Vec<_>>()).unwrap_or_default(),
+                friend_ids: serde_json::to_string(&chunk.iter().map(|(f, _)| f).collect::<Vec<_>>()).unwrap_or_default(),
+                size: chunk.len() as i64,
+                retry_key: uuid_v4(),
+            })
+            .collect();
+        let reservation = Reservation {
+            month: &quota.month,
+            amount: n,
+            ceiling: quota.ceiling_for(purpose),
+        };
+        let started = self
+            .db
+            .begin_sending(
+                existing,
+                new,
+                clinic_id,
+                &messages,
+                &batches,
+                recipients.capped,
+                &reservation,
+                ledger_source,
+                self.now_ms(),
+            )
+            .await?;
+        match started {
+            Some(id) => {
+                self.delivery.wake.notify_waiters();
+                Ok(id)
+            }
+            None => {
+                // Read again: another send may have taken what was left.
+                let now_left = self.quota_status(clinic_id).await?.left_for(purpose).unwrap_or(0);
+                Err(EngineError::QuotaShortfall {
+                    needed: n,
+                    left: now_left.max(0),
+                })
+            }
+        }
+    }
+
+    pub async fn list_broadcasts(&self, actor: &Actor, limit: i64) -> Result<Vec<BroadcastRow>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        Ok(self.db.broadcasts(actor.clinic_id, limit).await?)
+    }
+
+    pub async fn broadcast_view(&self, actor: &Actor, public_id: &str) -> Result<BroadcastView, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let row = self
+            .db
+            .broadcast_by_public_id(actor.clinic_id, public_id)
+            .await?
+            .ok_or(EngineError::NotFound)?;
+        let bundle = serde_json::from_str(&row.bundle).map_err(|_| EngineError::Corrupt)?;
+        let audience = serde_json::from_str(&row.audience).map_err(|_| EngineError::Corrupt)?;
+        Ok(BroadcastView { row, bundle, audience })
+    }
+
+    async fn own_broadcast(&self, actor: &Actor, public_id: &str) -> Result<BroadcastRow, EngineError> {
+        self.db
+            .broadcast_by_public_id(actor.clinic_id, public_id)
+            .await?
+            .ok_or(EngineError::NotFound)
+    }
+
+    pub async fn pause_broadcast(&self, actor: &Actor, public_id: &str) -> Result<(), EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        let b = self.own_broadcast(actor, public_id).await?;
+        let now = self.now_ms();
+        if !self
+            .db
+            .set_broadcast_status(b.id, &[status::SENDING, status::HELD], status::PAUSED, "by_staff", None, now)
+            .await?
+        {
+            return Err(EngineError::BroadcastState);
+        }
+        self.record(Event::by(actor, "broadcast.paused", b.public_id, b.title)).await
+    }
+
+    pub async fn resume_broadcast(&self, actor: &Actor, public_id: &str) -> Result<(), EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        let b = self.own_broadcast(actor, public_id).await?;
+        if !self
+            .db
+            .set_broadcast_status(b.id, &[status::PAUSED], status::SENDING, "", None, self.now_ms())
+            .await?
+        {
+            return Err(EngineError::BroadcastState);
+        }
+        self.delivery.wake.notify_waiters();
+        self.record(Event::by(actor, "broadcast.resumed", b.public_id, b.title)).await
+    }
+
+    /// Cancels a send: what was not sent yet will not be, and its quota is
+    /// given back. A scheduled or unapproved send is cancelled outright.
+    pub async fn cancel_broadcast(&self, actor: &Actor, public_id: &str) -> Result<(), EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        let b = self.own_broadcast(actor, public_id).await?;
+        let from = [
+            status::SENDING,
+            status::HELD,
+            status::PAUSED,
+            status::SCHEDULED,
+            status::AWAITING_APPROVAL,
+        ];
+        let now = self.now_ms();
+        if !self
+            .db
+            .end_broadcast(b.id, &from, status::CANCELLED, "by_staff", &ledger_source(&b.public_id), now)
+            .await?
+        {
+            return Err(EngineError::BroadcastState);
+        }
+        self.db.finish_broadcast_if_complete(b.id, now).await?;
+        self.record(Event::by(actor, "broadcast.cancelled", b.public_id, b.title)).await
+    }
+
+    /// An admin approves a flagged send; it then goes at its time.
+    pub async fn approve_broadcast(&self, actor: &Actor, public_id: &str) -> Result<(), EngineError> {
+        actor.require(Permission::ManageClinic)?;
+        let b = self.own_broadcast(actor, public_id).await?;
+        if !self
+            .db
+            .approve_broadcast(b.id, actor.user_id, status::SCHEDULED, self.now_ms())
+            .await?
+        {
+            return Err(EngineError::BroadcastState);
+        }
+        self.delivery.wake.notify_waiters();
+        self.record(Event::by(actor, "broadcast.approved", b.public_id, b.title)).await
+    }
+
+    /// Starts the scheduled sends whose time has come and resumes those
+    /// whose quiet hours are over; a scheduled send that no longer fits is
+    /// stopped with the reason. Returns how many changed.
+    pub async fn start_due_broadcasts(&self) -> Result<usize, EngineError> {
+        let now = self.now_ms();
+        let mut changed = 0;
+        for b in self.db.broadcasts_due(now).await? {
+            if b.status == status::HELD {
+                if self
+                    .db
+                    .set_broadcast_status(b.id, &[status::HELD], status::SENDING, "", None, now)
+                    .await?
+                {
+                    changed += 1;
+                }
+                continue;
+            }
+            let (Ok(bundle), Ok(audience), Some(purpose)) = (
+                serde_json::from_str::<Bundle>(&b.bundle),
+                serde_json::from_str::<Audience>(&b.audience),
+                Purpose::parse(&b.purpose),
+            ) else {
+                self.db
+                    .end_broadcast(
+                        b.id,
+                        &[status::SCHEDULED],
+                        status::STOPPED,
+                        "corrupt",
+                        &ledger_source(&b.public_id),
+                        now,
+                    )
+                    .await?;
+                continue;
+            };
+            match self.start_send(b.clinic_id, Some(b.id), None, &bundle, &audience, purpose).await {
+                Ok(_) => changed += 1,
+                Err(
+                    e @ (EngineError::QuotaShortfall { .. }
+                    | EngineError::EmptyAudience
+                    | EngineError::NotFound
+                    | EngineError::InvalidRule(_)),
+                ) => {
+                    let reason = match e {
+                        EngineError::QuotaShortfall { needed, left } => format!("quota_shortfall:{}", needed - left),
+                        other => other.code().to_string(),
+                    };
+                    self.db
+                        .end_broadcast(
+                            b.id,
+                            &[status::SCHEDULED],
+                            status::STOPPED,
+                            &reason,
+                            &ledger_source(&b.public_id),
+                            now,
+                        )
+                        .await?;
+                    self.db.finish_broadcast_if_complete(b.id, now).await?;
+                    changed += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(changed)
+    }
+}

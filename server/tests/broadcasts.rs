@@ -1,0 +1,507 @@
+//! Broadcasts against the sandbox over real HTTP: the quota ledger under
+//! concurrent sends (two instances on one database), LINE's two 429s,
+//! 409 as delivered, quiet hours, the frequency cap and opt-out, the
+//! advertising approval, pause / resume / cancel.
+
+use chrono::DateTime;
+use engine::broadcasts::BroadcastRequest;
+use engine::delivery::DeliveryConfig;
+use engine::{Actor, Clock, Engine, EngineError, LineEndpoints, ManualClock, SecretBox, SystemClock};
+use model::broadcast::{status, Audience, Purpose};
+use model::message::Bundle;
+use sandbox::{PersonKind, Plan, Sandbox};
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Rig {
+    engine: Engine,
+    /// A second instance on the same database.
+    other: Engine,
+    sb: Sandbox,
+    owner: Actor,
+    marketer: Actor,
+    channel: String,
+    users: Vec<String>,
+}
+
+fn user(i: usize) -> String {
+    format!("U{:032x}", 0xb0000 + i)
+}
+
+async fn rig_with(friends: usize, clock: Arc<dyn Clock>, config: DeliveryConfig) -> Rig {
+    let (db, db2, _) = store::testing::fresh_db_pair().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sb_base = format!("http://{}", listener.local_addr().unwrap());
+    let key = SecretBox::generate_key();
+    let endpoints = LineEndpoints {
+        api_base: "http://127.0.0.1:9".into(),
+        data_base: "http://127.0.0.1:9".into(),
+        sandbox_base: Some(sb_base),
+        webhook_base: None,
+    };
+    let make = |db| {
+        Engine::new(db, clock.clone(), SecretBox::from_base64(&key).unwrap())
+            .with_line_endpoints(endpoints.clone())
+            .with_delivery_config(config.clone())
+    };
+    let (engine, other) = (make(db), make(db2));
+    engine.seed_demo_if_empty().await.unwrap();
+    let sb = Sandbox::new();
+    server::sandbox_link::link(&engine, &sb, "http://127.0.0.1:9").await.unwrap();
+    let router = sb.router();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let login = |email: &'static str, pw: &'static str| {
+        let engine = engine.clone();
+        async move {
+            let out = engine.login(email, pw, "10.1.1.1").await.unwrap();
+            engine.authenticate(&out.token).await.unwrap()
+        }
+    };
+    let owner = login("owner@sakura.example", "sakura-owner-2026").await;
+    let marketer = login("marketer@sakura.example", "sakura-marketer-2026").await;
+    let channel = owner.clinic_public_id.clone();
+    let users: Vec<String> = (0..friends).map(user).collect();
+    add_friends(&engine, &sb, owner.clinic_id, &channel, &users).await;
+    Rig {
+        engine,
+        other,
+        sb,
+        owner,
+        marketer,
+        channel,
+        users,
+    }
+}
+
+async fn rig(friends: usize) -> Rig {
+    rig_with(friends, Arc::new(SystemClock), fast()).await
+}
+
+fn fast() -> DeliveryConfig {
+    DeliveryConfig {
+        workers: 4,
+        lease_ms: 3_000,
+        line_timeout: Duration::from_millis(1_500),
+        rate_limits: true,
+    }
+}
+
+/// Friends the product and the sandbox both know, without webhooks.
+pub async fn add_friends(engine: &Engine, sb: &Sandbox, clinic_id: i64, channel: &str, users: &[String]) {
+    for (n, chunk) in users.chunks(500).enumerate() {
+        let rows: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let k = n * 500 + i;
+                format!("({clinic_id}, 'bf{k}', '{u}', '患者 {k}', 'active', 1700000000000, 1700000000000, 'P{k:06}')")
+            })
+            .collect();
+        engine
+            .db
+            .execute_for_tests(&format!(
+                "INSERT INTO friends (clinic_id, public_id, line_user_id, display_name, status, first_followed_at, created_at, patient_number) VALUES {}",
+                rows.join(",")
+            ))
+            .await
+            .unwrap();
+    }
+    for (k, u) in users.iter().enumerate() {
+        sb.add_person_with_id(u, &format!("患者 {k}"), PersonKind::Patient);
+        sb.restore_relation(channel, u, false).unwrap();
+    }
+}
+
+fn request(title: &str, texts: &[&str], audience: Audience, purpose: Purpose) -> BroadcastRequest {
+    BroadcastRequest {
+        title: title.into(),
+        bundle: Bundle::texts(texts),
+        audience,
+        purpose,
+        scheduled_at: None,
+    }
+}
+
+fn to_all(title: &str) -> BroadcastRequest {
+    request(
+        title,
+        &["12月の休診日のお知らせ", "年末年始は12/29〜1/3が休診です"],
+        Audience::All,
+        Purpose::Marketing,
+    )
+}
+
+/// Runs delivery workers on `engines` until the send is final.
+async fn deliver_until_final(engines: &[&Engine], owner: &Actor, public_id: &str) -> store::BroadcastRow {
+    let workers: Vec<_> = engines
+        .iter()
+        .map(|e| tokio::spawn(server::run_delivery_worker((*e).clone())))
+        .collect();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let row = loop {
+        let v = engines[0].broadcast_view(owner, public_id).await.unwrap();
+        if status::is_final(&v.row.status) && v.row.finished_at.is_some() {
+            break v.row;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the send did not finish: {:?}",
+            v.row.status
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for w in workers {
+        w.abort();
+    }
+    row
+}
+
+/// How many copies each user received of messages sent in broadcasts.
+fn copies(sb: &Sandbox, users: &[String]) -> Vec<usize> {
+    users
+        .iter()
+        .map(|u| sb.received(u).iter().filter(|d| d.via == "multicast" || d.via == "push").count())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_send_reaches_each_friend_once_with_both_bubbles_and_settles_the_ledger() {
+    let r = rig(1_203).await;
+    let before = r.sb.usage(&r.channel).unwrap();
+    let requests_before: std::collections::HashSet<String> = r.sb.ledger().iter().map(|d| d.request_id.clone()).collect();
+    let estimate = r.engine.estimate_broadcast(&r.marketer, &to_all("休診日")).await.unwrap();
+    assert_eq!((estimate.recipients, estimate.messages, estimate.shortfall), (1_203, 1_203, 0));
+    assert_eq!(estimate.left_after, Some(5_000 - before - 1_203));
+    let pid = r.engine.create_broadcast(&r.marketer, &to_all("休診日")).await.unwrap();
+    let row = deliver_until_final(&[&r.engine], &r.owner, &pid).await;
+    assert_eq!(
+        (row.status.as_str(), row.total, row.delivered, row.failed),
+        (status::DONE, 1_203, 1_203, 0)
+    );
+    assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1), "each friend got exactly one copy");
+    let got = r.sb.received(&r.users[7]);
+    let texts: Vec<&str> = got[0].messages.iter().filter_map(|m| m["text"].as_str()).collect();
+    assert_eq!(texts, vec!["12月の休診日のお知らせ", "年末年始は12/29〜1/3が休診です"]);
+    // Three multicasts of ≤ 500 and no more.
+    let requests: std::collections::HashSet<String> = r.sb.ledger().iter().map(|d| d.request_id.clone()).collect();
+    assert_eq!(requests.len(), 3 + requests_before.len());
+    let quota = r.engine.quota_status(r.owner.clinic_id).await.unwrap();
+    assert_eq!((quota.used, quota.reserved), (1_203, 0));
+    assert_eq!(
+        quota.used + quota.outside,
+        r.sb.usage(&r.channel).unwrap(),
+        "the ledger agrees with LINE's count"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_sends_on_two_instances_never_pass_the_light_ceiling() {
+    let r = rig(200).await;
+    let used = r.sb.usage(&r.channel).unwrap();
+    r.sb.add_usage_elsewhere(&r.channel, 4_700 - used).unwrap();
+    let (ra, rb, rc) = (to_all("A"), to_all("B"), to_all("C"));
+    let (a, b, c) = tokio::join!(
+        r.engine.create_broadcast(&r.marketer, &ra),
+        r.other.create_broadcast(&r.marketer, &rb),
+        r.engine.create_broadcast(&r.marketer, &rc),
+    );
+    let results = [a, b, c];
+    let started: Vec<&String> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(started.len(), 1, "only one 200-recipient send fits in 300: {results:?}");
+    for refused in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(
+            matches!(refused, EngineError::QuotaShortfall { needed: 200, left: 100 }),
+            "refused with the shortfall: {refused:?}"
+        );
+    }
+    let row = deliver_until_final(&[&r.engine, &r.other], &r.owner, started[0]).await;
+    assert_eq!(row.delivered, 200);
+    assert_eq!(r.sb.usage(&r.channel).unwrap(), 4_900, "the month never passes 5,000");
+    assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1));
+    assert_eq!(
+        r.engine.db.broadcasts(r.owner.clinic_id, 10).await.unwrap().len(),
+        1,
+        "the refused sends left nothing"
+    );
+    let quota = r.engine.quota_status(r.owner.clinic_id).await.unwrap();
+    assert_eq!((quota.used, quota.reserved, quota.outside), (200, 0, 4_700));
+}
+
+#[tokio::test]
+async fn a_free_clinic_is_refused_with_the_shortfall_before_any_line_call() {
+    let r = rig(250).await;
+    r.sb.set_plan(&r.channel, Plan::Free, Some(0)).unwrap();
+    let ledger_before = r.sb.ledger().len();
+    let estimate = r.engine.estimate_broadcast(&r.marketer, &to_all("お知らせ")).await;
+    // The plan is read from LINE when a send is attempted (or the quota page opens).
+    let refused = r.engine.create_broadcast(&r.marketer, &to_all("お知らせ")).await;
+    assert!(estimate.is_ok());
+    match refused {
+        Err(EngineError::QuotaShortfall { needed, left }) => assert_eq!((needed, left), (250, 200)),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(r.sb.ledger().len(), ledger_before, "nothing was sent");
+    let after = r.engine.estimate_broadcast(&r.marketer, &to_all("お知らせ")).await.unwrap();
+    assert_eq!(
+        (after.quota.plan, after.shortfall, after.left_after),
+        (model::plan::Plan::Free, 50, Some(-50))
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_429_is_retried_and_the_monthly_429_stops_the_send() {
+    // The product's own limiter off, the sandbox's multicast limit tiny:
+    // LINE answers the rate-limit 429, and the send still completes.
+    let r = rig_with(
+        1_500,
+        Arc::new(SystemClock),
+        DeliveryConfig {
+            rate_limits: false,
+            ..fast()
+        },
+    )
+    .await;
+    r.sb.set_rate_limits(sandbox::RateLimits {
+        disabled: false,
+        overrides: [("POST /v2/bot/message/multicast".to_string(), (1, 400))].into_iter().collect(),
+    });
+    let pid = r.engine.create_broadcast(&r.marketer, &to_all("レート")).await.unwrap();
+    let row = deliver_until_final(&[&r.engine], &r.owner, &pid).await;
+    assert_eq!((row.status.as_str(), row.delivered), (status::DONE, 1_500));
+    assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1));
+    r.sb.set_rate_limits(sandbox::RateLimits::default());
+
+    // LINE's month fills up behind the product's back (LINE's own app):
+    // the next send gets the monthly-limit 429, stops, and gives its
+    // reservation back; nobody gets a partial batch.
+    let pid = r.engine.create_broadcast(&r.marketer, &to_all("上限")).await.unwrap();
+    let used = r.sb.usage(&r.channel).unwrap();
+    r.sb.add_usage_elsewhere(&r.channel, 5_000 - used).unwrap();
+    let row = deliver_until_final(&[&r.engine], &r.owner, &pid).await;
+    assert_eq!(
+        (row.status.as_str(), row.reason.as_str(), row.delivered),
+        (status::STOPPED, "monthly_limit", 0)
+    );
+    assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1), "no one got the stopped send");
+    let quota = r.engine.quota_status(r.owner.clinic_id).await.unwrap();
+    assert_eq!(quota.reserved, 0);
+    assert_eq!(quota.used + quota.outside, 5_000, "reconciled with LINE after the 429");
+}
+
+#[tokio::test]
+async fn an_answer_lost_after_line_accepted_counts_as_delivered_by_409() {
+    let r = rig(3).await;
+    let pid = r.engine.create_broadcast(&r.marketer, &to_all("409")).await.unwrap();
+    // The batch's first attempt reached LINE, but its answer was lost (a
+    // crash, a dropped connection): LINE has it under the stored key.
+    let (key, recipients): (String, String) = {
+        let rows = r.engine.db.broadcasts(r.owner.clinic_id, 1).await.unwrap();
+        let b = r
+            .engine
+            .db
+            .claim_batch(r.engine.now_ms(), r.engine.now_ms() - 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(b.broadcast_id, rows[0].id);
+        (b.retry_key, b.recipients)
+    };
+    let to: Vec<String> = serde_json::from_str(&recipients).unwrap();
+    let client = r.engine.line_client(r.owner.clinic_id).await.unwrap();
+    let messages = engine::broadcasts::to_line_messages(&Bundle::texts(&["x"]));
+    client
+        .multicast(
+            &to,
+            &messages,
+            &line::SendOptions {
+                retry_key: Some(&key),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let row = deliver_until_final(&[&r.engine], &r.owner, &pid).await;
+    assert_eq!((row.status.as_str(), row.delivered), (status::DONE, 3));
+    assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1), "the retry was not delivered again");
+    assert_eq!(r.engine.quota_status(r.owner.clinic_id).await.unwrap().used, 3);
+}
+
+/// 2026-12-01 at `h:m` JST, in ms.
+fn jst(h: i64, m: i64) -> i64 {
+    1_796_050_800_000 + (h * 60 + m) * 60_000
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_marketing_from_21_00_until_08_00() {
+    let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(jst(20, 59)).unwrap()));
+    let r = rig_with(2, clock.clone(), fast()).await;
+    let e = &r.engine;
+
+    // 20:59: goes at once.
+    let early = e.create_broadcast(&r.marketer, &to_all("20:59")).await.unwrap();
+    while e.deliver_next().await.unwrap() {}
+    e.tend_broadcasts().await.unwrap();
+    assert_eq!(e.broadcast_view(&r.owner, &early).await.unwrap().row.status, status::DONE);
+
+    // 21:01: waits, and says until when.
+    clock.set(DateTime::from_timestamp_millis(jst(21, 1)).unwrap());
+    let estimate = e.estimate_broadcast(&r.marketer, &to_all("21:01")).await.unwrap();
+    assert_eq!(estimate.held_until, Some(jst(24 + 8, 0)));
+    let late = e.create_broadcast(&r.marketer, &to_all("21:01")).await.unwrap();
+    while e.deliver_next().await.unwrap() {}
+    let held = e.broadcast_view(&r.owner, &late).await.unwrap().row;
+    assert_eq!((held.status.as_str(), held.resume_at), (status::HELD, Some(jst(24 + 8, 0))));
+    assert_eq!(copies(&r.sb, &r.users), vec![1, 1], "nothing went out at 21:01");
+
+    // An operational notice is not held.
+    let notice = request("休診", &["本日は臨時休診です"], Audience::All, Purpose::Operational);
+    let op = e.create_broadcast(&r.marketer, &notice).await.unwrap();
+    while e.deliver_next().await.unwrap() {}
+    e.tend_broadcasts().await.unwrap();
+    assert_eq!(e.broadcast_view(&r.owner, &op).await.unwrap().row.status, status::DONE);
+    assert_eq!(copies(&r.sb, &r.users), vec![2, 2]);
+
+    // 07:59 still waits; 08:00 it goes.
+    clock.set(DateTime::from_timestamp_millis(jst(24 + 7, 59)).unwrap());
+    e.tend_broadcasts().await.unwrap();
+    assert!(!e.deliver_next().await.unwrap());
+    clock.set(DateTime::from_timestamp_millis(jst(24 + 8, 0)).unwrap());
+    e.tend_broadcasts().await.unwrap();
+    while e.deliver_next().await.unwrap() {}
+    e.tend_broadcasts().await.unwrap();
+    assert_eq!(e.broadcast_view(&r.owner, &late).await.unwrap().row.status, status::DONE);
+    assert_eq!(copies(&r.sb, &r.users), vec![3, 3]);
+}
+
+#[tokio::test]
+async fn the_frequency_cap_and_opt_out_leave_friends_out_of_marketing_only() {
+    let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(jst(10, 0)).unwrap()));
+    let r = rig_with(3, clock.clone(), fast()).await;
+    let e = &r.engine;
+    let mut settings = e.delivery_settings(&r.owner).await.unwrap();
+    settings.frequency_cap = 2;
+    e.save_delivery_settings(&r.owner, &settings).await.unwrap();
+    assert!(matches!(
+        e.save_delivery_settings(&r.marketer, &settings).await,
+        Err(EngineError::Forbidden)
+    ));
+    let friend = e.db.friend_by_line_user(r.owner.clinic_id, &r.users[2]).await.unwrap().unwrap();
+    e.db.set_marketing_opt_out(r.owner.clinic_id, &friend.public_id, true)
+        .await
+        .unwrap();
+
+    for title in ["1", "2"] {
+        e.create_broadcast(&r.marketer, &to_all(title)).await.unwrap();
+        while e.deliver_next().await.unwrap() {}
+    }
+    assert_eq!(copies(&r.sb, &r.users), vec![2, 2, 0], "the opted-out friend got no marketing");
+    let third = e.estimate_broadcast(&r.marketer, &to_all("3")).await.unwrap();
+    assert_eq!((third.recipients, third.capped, third.opted_out), (0, 2, 1));
+    assert!(matches!(
+        e.create_broadcast(&r.marketer, &to_all("3")).await,
+        Err(EngineError::EmptyAudience)
+    ));
+    // Operational messages are exempt from both.
+    let notice = request("予約", &["明日10時のご予約です"], Audience::All, Purpose::Operational);
+    e.create_broadcast(&r.marketer, &notice).await.unwrap();
+    while e.deliver_next().await.unwrap() {}
+    assert_eq!(copies(&r.sb, &r.users), vec![3, 3, 1]);
+    // A new month starts the count again.
+    clock.set(DateTime::from_timestamp_millis(jst(24 * 31, 0)).unwrap());
+    assert_eq!(e.estimate_broadcast(&r.marketer, &to_all("1月")).await.unwrap().recipients, 2);
+}
+
+#[tokio::test]
+async fn a_flagged_message_waits_for_an_admin_when_the_owner_asks() {
+    let r = rig(2).await;
+    let e = &r.engine;
+    let mut settings = e.delivery_settings(&r.owner).await.unwrap();
+    settings.require_ad_approval = true;
+    e.save_delivery_settings(&r.owner, &settings).await.unwrap();
+    let risky = request("キャンペーン", &["地域一番の技術。今なら半額！"], Audience::All, Purpose::Marketing);
+    let estimate = e.estimate_broadcast(&r.marketer, &risky).await.unwrap();
+    let phrases: Vec<&str> = estimate.ad_flags.iter().map(|f| f.phrase.as_str()).collect();
+    assert_eq!(phrases, vec!["地域一番", "今なら半額"]);
+    assert!(estimate.needs_approval);
+    let pid = e.create_broadcast(&r.marketer, &risky).await.unwrap();
+    assert_eq!(
+        e.broadcast_view(&r.owner, &pid).await.unwrap().row.status,
+        status::AWAITING_APPROVAL
+    );
+    e.tend_broadcasts().await.unwrap();
+    assert!(!e.deliver_next().await.unwrap(), "nothing goes before approval");
+    assert!(matches!(e.approve_broadcast(&r.marketer, &pid).await, Err(EngineError::Forbidden)));
+    e.approve_broadcast(&r.owner, &pid).await.unwrap();
+    let row = deliver_until_final(&[e], &r.owner, &pid).await;
+    assert_eq!((row.status.as_str(), row.delivered), (status::DONE, 2));
+    // An unflagged message goes at once.
+    let plain = e.create_broadcast(&r.marketer, &to_all("お知らせ")).await.unwrap();
+    assert_eq!(e.broadcast_view(&r.owner, &plain).await.unwrap().row.status, status::SENDING);
+}
+
+#[tokio::test]
+async fn pause_resume_and_cancel_keep_the_ledger_exact() {
+    let r = rig(1_500).await;
+    let e = &r.engine;
+    let pid = e.create_broadcast(&r.marketer, &to_all("一時停止")).await.unwrap();
+    e.pause_broadcast(&r.marketer, &pid).await.unwrap();
+    assert!(!e.deliver_next().await.unwrap(), "a paused send is not taken");
+    assert!(matches!(
+        e.pause_broadcast(&r.marketer, &pid).await,
+        Err(EngineError::BroadcastState)
+    ));
+    e.resume_broadcast(&r.marketer, &pid).await.unwrap();
+    assert!(e.deliver_next().await.unwrap());
+    e.cancel_broadcast(&r.marketer, &pid).await.unwrap();
+    assert!(!e.deliver_next().await.unwrap(), "nothing more after cancelling");
+    let row = e.broadcast_view(&r.owner, &pid).await.unwrap().row;
+    assert_eq!((row.status.as_str(), row.delivered, row.total), (status::CANCELLED, 500, 1_500));
+    assert!(row.finished_at.is_some());
+    let quota = e.quota_status(r.owner.clinic_id).await.unwrap();
+    assert_eq!((quota.used, quota.reserved), (500, 0), "the unsent 1,000 were given back");
+    assert_eq!(copies(&r.sb, &r.users).iter().sum::<usize>(), 500);
+    // A viewer may look but not act.
+    let viewer = {
+        let out = e.login("viewer@sakura.example", "sakura-viewer-2026", "10.1.1.1").await.unwrap();
+        e.authenticate(&out.token).await.unwrap()
+    };
+    assert!(e.broadcast_view(&viewer, &pid).await.is_ok());
+    assert!(matches!(
+        e.create_broadcast(&viewer, &to_all("x")).await,
+        Err(EngineError::Forbidden)
+    ));
+}
+
+#[tokio::test]
+async fn bad_messages_and_audiences_are_refused_with_nothing_stored() {
+    let r = rig(2).await;
+    let e = &r.engine;
+    let long = "あ".repeat(5001);
+    let too_long = request("長文", &[&long], Audience::All, Purpose::Marketing);
+    assert!(matches!(e.create_broadcast(&r.marketer, &too_long).await, Err(EngineError::InvalidBundle(p)) if p[0].at == "bubbles.0.text"));
+    let six = request("6通", &["1", "2", "3", "4", "5", "6"], Audience::All, Purpose::Marketing);
+    assert!(matches!(
+        e.create_broadcast(&r.marketer, &six).await,
+        Err(EngineError::InvalidBundle(_))
+    ));
+    let nobody = request("x", &["x"], Audience::Tags { tags: vec![], all: false }, Purpose::Marketing);
+    assert!(matches!(
+        e.create_broadcast(&r.marketer, &nobody).await,
+        Err(EngineError::EmptyAudience)
+    ));
+    let list = request(
+        "x",
+        &["x"],
+        Audience::Patients {
+            numbers: vec!["P000001".into(), "999".into()],
+        },
+        Purpose::Operational,
+    );
+    let estimate = e.estimate_broadcast(&r.marketer, &list).await.unwrap();
+    assert_eq!(
+        (estimate.recipients, estimate.unknown_numbers.clone()),
+        (1, vec!["999".to_string()])
+    );
+    assert!(e.db.broadcasts(r.owner.clinic_id, 10).await.unwrap().is_empty());
+}
