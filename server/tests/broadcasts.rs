@@ -28,7 +28,9 @@ fn user(i: usize) -> String {
     format!("U{:032x}", 0xb0000 + i)
 }
 
-async fn rig_with(friends: usize, clock: Arc<dyn Clock>, config: DeliveryConfig) -> Rig {
+/// With `quiet_off` quiet hours are off: the tests on the real clock must
+/// not depend on the hour they run at.
+async fn rig_with(friends: usize, clock: Arc<dyn Clock>, config: DeliveryConfig, quiet_off: bool) -> Rig {
     let (db, db2, _) = store::testing::fresh_db_pair().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sb_base = format!("http://{}", listener.local_addr().unwrap());
@@ -63,6 +65,11 @@ async fn rig_with(friends: usize, clock: Arc<dyn Clock>, config: DeliveryConfig)
     let channel = owner.clinic_public_id.clone();
     let users: Vec<String> = (0..friends).map(user).collect();
     add_friends(&engine, &sb, owner.clinic_id, &channel, &users).await;
+    if quiet_off {
+        let mut settings = engine.delivery_settings(&owner).await.unwrap();
+        settings.quiet = model::broadcast::QuietHours { start: 0, end: 0 };
+        engine.save_delivery_settings(&owner, &settings).await.unwrap();
+    }
     Rig {
         engine,
         other,
@@ -75,7 +82,7 @@ async fn rig_with(friends: usize, clock: Arc<dyn Clock>, config: DeliveryConfig)
 }
 
 async fn rig(friends: usize) -> Rig {
-    rig_with(friends, Arc::new(SystemClock), fast()).await
+    rig_with(friends, Arc::new(SystemClock), fast(), true).await
 }
 
 fn fast() -> DeliveryConfig {
@@ -260,6 +267,7 @@ async fn the_rate_limit_429_is_retried_and_the_monthly_429_stops_the_send() {
             rate_limits: false,
             ..fast()
         },
+        true,
     )
     .await;
     r.sb.set_rate_limits(sandbox::RateLimits {
@@ -335,7 +343,7 @@ fn jst(h: i64, m: i64) -> i64 {
 #[tokio::test]
 async fn quiet_hours_hold_marketing_from_21_00_until_08_00() {
     let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(jst(20, 59)).unwrap()));
-    let r = rig_with(2, clock.clone(), fast()).await;
+    let r = rig_with(2, clock.clone(), fast(), false).await;
     let e = &r.engine;
 
     // 20:59: goes at once.
@@ -377,7 +385,7 @@ async fn quiet_hours_hold_marketing_from_21_00_until_08_00() {
 #[tokio::test]
 async fn the_frequency_cap_and_opt_out_leave_friends_out_of_marketing_only() {
     let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(jst(10, 0)).unwrap()));
-    let r = rig_with(3, clock.clone(), fast()).await;
+    let r = rig_with(3, clock.clone(), fast(), false).await;
     let e = &r.engine;
     let mut settings = e.delivery_settings(&r.owner).await.unwrap();
     settings.frequency_cap = 2;
