@@ -64,6 +64,13 @@ pub const ERROR_CODES: &[&str] = &[
     "csv_no_key",
     "csv_nothing_to_import",
     "csv_too_many_rows",
+    "invalid_broadcast_title",
+    "invalid_bundle",
+    "schedule_in_past",
+    "empty_audience",
+    "quota_shortfall",
+    "broadcast_state",
+    "invalid_delivery_settings",
     "internal",
     "network",
 ];

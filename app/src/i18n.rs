@@ -600,6 +600,210 @@ catalogue! {
     "error.invalid_segment_name" => "名前は1〜40文字で入力してください。", "Enter a name of 1 to 40 characters.";
     "error.invalid_automation" => "この自動アクションは保存できません。内容を確認してください。", "This automation cannot be saved. Please check it.";
     "error.automation_chain_too_deep" => "自動アクションが連続しすぎたため止めました。", "Stopped: too many automations in a row.";
+    "nav.quota" => "配信通数", "Message quota";
+    "settings.delivery" => "配信設定", "Delivery";
+    "bc.title" => "配信", "Broadcasts";
+    "bc.intro" => "友だち全員・セグメント・タグ・診察券番号リストに、1〜5件の吹き出しをまとめて送ります。1人に何件送っても消費は1通です。", "Send 1–5 bubbles to all friends, a segment, tags or a list of patient numbers. However many bubbles, each recipient costs one message.";
+    "bc.new" => "新しい配信", "New broadcast";
+    "bc.back" => "← 配信の一覧へ", "← All broadcasts";
+    "bc.empty" => "まだ配信はありません。「新しい配信」から作成できます。", "No broadcasts yet. Create one with “New broadcast”.";
+    "bc.col_title" => "件名", "Title";
+    "bc.col_status" => "状態", "Status";
+    "bc.col_delivered" => "配信済み / 対象", "Delivered / total";
+    "bc.col_failed" => "失敗", "Failed";
+    "bc.col_when" => "配信日時", "When";
+    "bc.status_awaiting_approval" => "承認待ち", "Awaiting approval";
+    "bc.status_scheduled" => "予約済み", "Scheduled";
+    "bc.status_sending" => "配信中", "Sending";
+    "bc.status_held" => "配信待ち（夜間）", "Waiting (quiet hours)";
+    "bc.status_paused" => "一時停止中", "Paused";
+    "bc.status_done" => "完了", "Done";
+    "bc.status_cancelled" => "取り消し", "Cancelled";
+    "bc.status_stopped" => "停止", "Stopped";
+    "bc.reason_quota_shortfall" => "今月の通数が足りなかったため配信できませんでした（{n}通不足）。", "Not sent: this month's messages fell short by {n}.";
+    "bc.reason_quiet_hours" => "配信しない時間帯のため、{at} に再開します。", "Quiet hours: it resumes at {at}.";
+    "bc.reason_monthly_limit" => "LINEの今月の上限に達したため停止しました。残りは送られていません。", "Stopped: LINE's monthly limit is reached. The rest was not sent.";
+    "bc.reason_repeated_failures" => "LINEへの送信が続けて失敗したため一時停止しました。時間をおいて「再開」してください。", "Paused after repeated failures reaching LINE. Resume it later.";
+    "bc.reason_by_staff" => "スタッフが操作しました。", "Changed by staff.";
+    "bc.reason_line" => "LINEが配信を受け付けなかったため停止しました。内容とLINE連携を確認してください。", "Stopped: LINE refused the send. Check the messages and the LINE connection.";
+    "bc.field_title" => "件名（スタッフ用）", "Title (for staff)";
+    "bc.field_title_help" => "患者さんには表示されません。一覧で見分けるための名前です。", "Patients do not see it; it names the send in the list.";
+    "bc.messages" => "メッセージ", "Messages";
+    "bc.messages_help" => "吹き出しは5件まで。LINEの文字数などの制限は入力中に確認します。", "Up to 5 bubbles. LINE's limits are checked as you type.";
+    "bc.bubble_n" => "吹き出し{n}", "Bubble {n}";
+    "bc.kind" => "種類", "Kind";
+    "bc.kind_text" => "テキスト", "Text";
+    "bc.kind_image" => "画像", "Image";
+    "bc.kind_buttons" => "ボタン付き", "Buttons";
+    "bc.kind_confirm" => "確認（はい／いいえ）", "Confirm (yes / no)";
+    "bc.kind_card" => "カード", "Card";
+    "bc.kind_carousel" => "カルーセル", "Carousel";
+    "bc.move_up" => "上へ", "Move up";
+    "bc.move_down" => "下へ", "Move down";
+    "bc.remove" => "削除", "Remove";
+    "bc.add_bubble" => "吹き出しを追加", "Add a bubble";
+    "bc.bubbles_left" => "あと{n}件追加できます", "{n} more can be added";
+    "bc.f_text" => "本文", "Text";
+    "bc.f_title" => "タイトル", "Title";
+    "bc.f_body" => "説明文", "Body";
+    "bc.f_question" => "質問", "Question";
+    "bc.f_image_url" => "画像のURL（https://）", "Image URL (https://)";
+    "bc.f_preview_url" => "プレビュー画像のURL（省略可）", "Preview image URL (optional)";
+    "bc.f_image_optional" => "画像のURL（省略可）", "Image URL (optional)";
+    "bc.image_help" => "JPEGまたはPNG、10MBまで。HTTPSで公開されている必要があります。", "JPEG or PNG up to 10 MB, served over HTTPS.";
+    "bc.length" => "{n} / 5000（LINEの数え方）", "{n} / 5000 (as LINE counts)";
+    "bc.column_n" => "カード{n}", "Card {n}";
+    "bc.column_title" => "タイトル", "Title";
+    "bc.column_text" => "本文", "Text";
+    "bc.column_image_url" => "画像のURL（省略可）", "Image URL (optional)";
+    "bc.add_column" => "カードを追加", "Add a card";
+    "bc.button_label" => "ボタンの文字", "Button label";
+    "bc.button_does" => "押したとき", "When tapped";
+    "bc.button_open" => "ページを開く", "Open a page";
+    "bc.button_say" => "文字を送る", "Send words";
+    "bc.button_value" => "URL または送る文字", "URL or words to send";
+    "bc.add_button" => "ボタンを追加", "Add a button";
+    "bc.quick_replies" => "クイックリプライ", "Quick replies";
+    "bc.quick_replies_help" => "最後の吹き出しの下に表示されるボタンです（13個まで）。", "Buttons under the last bubble (up to 13).";
+    "bc.ad_title" => "医療広告ガイドラインの確認", "Medical advertising check";
+    "bc.ad_clear" => "気になる表現は見つかりませんでした。", "No risky wording found.";
+    "bc.ad_needs_approval" => "この配信は管理者の承認後に送られます。", "This send waits for an admin's approval.";
+    "bc.ad_flags_n" => "{n}件の表現を指摘", "{n} phrases flagged";
+    "bc.audience" => "配信先", "Audience";
+    "bc.aud_all" => "友だち全員", "All friends";
+    "bc.aud_all_help" => "ブロック中の方には送られません（通数も消費しません）。", "Friends who blocked the account get nothing (and cost nothing).";
+    "bc.aud_segment" => "セグメント", "Segment";
+    "bc.aud_tags" => "タグ", "Tags";
+    "bc.aud_patients" => "診察券番号リスト", "Patient numbers";
+    "bc.aud_patients_n" => "診察券番号リスト（{n}件）", "Patient number list ({n})";
+    "bc.no_segments" => "保存されたセグメントがありません。", "No saved segments.";
+    "bc.no_tags" => "タグがありません。", "No tags yet.";
+    "bc.tags_any" => "いずれかのタグ", "Any of the tags";
+    "bc.tags_all" => "すべてのタグ", "All of the tags";
+    "bc.patients_label" => "診察券番号（1行に1件、またはCSVを貼り付け）", "Patient numbers (one per line, or paste a CSV)";
+    "bc.patients_help" => "CSVは1列目を診察券番号として読み取ります。見つからない番号は送信前に表示します。", "A CSV's first column is read as the number. Numbers not found are listed before sending.";
+    "bc.purpose" => "配信の種類", "Kind of send";
+    "bc.purpose_marketing" => "お知らせ・販促", "Marketing";
+    "bc.purpose_operational" => "診療上のご連絡（予約・休診など）", "Operational (appointments, closures)";
+    "bc.purpose_help" => "お知らせ・販促は夜間（既定21時〜8時）は送らず、1人あたり月の上限回数と配信停止希望を守ります。", "Marketing waits out quiet hours (21:00–08:00 by default) and respects the monthly cap per patient and opt-outs.";
+    "bc.when" => "配信日時", "When";
+    "bc.now" => "今すぐ", "Now";
+    "bc.later" => "日時を指定", "At a time";
+    "bc.at" => "配信日時（日本時間）", "Date and time (Japan)";
+    "bc.preview" => "プレビュー", "Preview";
+    "bc.cost" => "送信前の確認", "Before sending";
+    "bc.recipients" => "配信対象", "Recipients";
+    "bc.consumes" => "消費する通数", "Messages used";
+    "bc.n_messages" => "{n}通", "{n} messages";
+    "bc.left_now" => "今月の残り", "Left this month";
+    "bc.left_after" => "配信後の残り", "Left after";
+    "bc.extra_cost" => "追加メッセージ料金（税別）", "Extra message charge (excl. tax)";
+    "bc.plan" => "LINEのプラン", "LINE plan";
+    "bc.excluded" => "対象外: 配信停止希望 {opted}人、今月の上限回数に達した方 {capped}人", "Left out: {opted} opted out, {capped} reached this month's cap";
+    "bc.unknown_numbers" => "見つからない診察券番号: {list}", "Patient numbers not found: {list}";
+    "bc.shortfall" => "今月の残り通数が足りません。あと{n}通不足しています。", "This month's messages are not enough: {n} short.";
+    "bc.nobody" => "この条件で送れる方がいません。", "Nobody can receive this send.";
+    "bc.held_until" => "今は配信しない時間帯です。{at} に送信を始めます。", "It is quiet hours now; sending starts at {at}.";
+    "bc.send" => "配信する", "Send";
+    "bc.schedule" => "予約する", "Schedule";
+    "bc.fix_first" => "赤字の項目を直すと送信できます。", "Fix the items in red to send.";
+    "bc.confirm" => "{n}人に配信します。よろしいですか？", "Send to {n} people?";
+    "bc.confirm_yes" => "配信する", "Send";
+    "bc.restored" => "前回の下書きを復元しました。", "Your previous draft was restored.";
+    "bc.discard" => "下書きを破棄", "Discard draft";
+    "bc.progress" => "配信状況", "Progress";
+    "bc.progress_text" => "{done} / {total}人に配信済み（{pct}%）", "{done} of {total} delivered ({pct}%)";
+    "bc.failed_n" => "{n}人に送れませんでした。", "{n} could not be sent.";
+    "bc.capped_n" => "今月の上限回数に達した{n}人は対象外でした。", "{n} who reached this month's cap were left out.";
+    "bc.pause" => "一時停止", "Pause";
+    "bc.resume" => "再開", "Resume";
+    "bc.approve" => "承認して配信", "Approve and send";
+    "bc.cancel" => "配信を取り消す", "Cancel the send";
+    "bc.cancel_confirm" => "まだ送っていない分を取り消します。送信済みの分は取り消せません。よろしいですか？", "What has not been sent will not be. What was sent stays sent. Cancel?";
+    "bc.cancel_yes" => "取り消す", "Cancel it";
+    "msg.too_long" => "{max}文字以内にしてください（現在{len}文字、LINEの数え方）。", "At most {max} characters (now {len}, as LINE counts).";
+    "msg.too_many" => "{n}個までです。", "At most {n}.";
+    "msg.card_too_large" => "カードが大きすぎます（{n}KBまで）。", "The card is too large (at most {n} KB).";
+    "msg.no_bubbles" => "吹き出しを1件以上入れてください。", "Add at least one bubble.";
+    "msg.empty" => "入力してください。", "Required.";
+    "msg.no_buttons" => "ボタンを1つ以上入れてください。", "Add at least one button.";
+    "msg.no_columns" => "カードを1枚以上入れてください。", "Add at least one card.";
+    "msg.uneven_columns" => "カルーセルのカードは、画像・タイトルの有無とボタンの数をそろえてください。", "Carousel cards must all have (or all lack) a picture and a title, and the same number of buttons.";
+    "msg.not_https" => "https:// で始まるURLにしてください。", "Use an address starting with https://.";
+    "msg.bad_uri" => "http(s)://、line:// または tel: で始まるURLにしてください。", "Use an http(s)://, line:// or tel: address.";
+    "ad.superiority" => "比較優良広告", "Claim of superiority";
+    "ad.superiority_why" => "他の医療機関より優れていると示す表現は広告できません。", "Claiming to be better than other clinics is not allowed.";
+    "ad.exaggeration" => "誇大広告", "Exaggeration";
+    "ad.exaggeration_why" => "効果を保証したり誇張したりする表現は広告できません。", "Promising or exaggerating results is not allowed.";
+    "ad.testimonial" => "体験談", "Testimonial";
+    "ad.testimonial_why" => "治療の効果に関する患者さんの体験談は広告できません。", "Patients' accounts of treatment results are not allowed.";
+    "ad.before_after" => "術前術後の写真", "Before/after pictures";
+    "ad.before_after_why" => "治療内容・費用・リスク（副作用）の説明がない術前術後の写真は広告できません。", "Before/after pictures need the treatment, its cost and its risks stated.";
+    "ad.price_lure" => "費用の強調", "Price lure";
+    "ad.price_lure_why" => "費用を強調して来院を誘う表現は控えてください。", "Luring patients with prices is to be avoided.";
+    "plan.free" => "コミュニケーションプラン（無料・月200通）", "Communication plan (free, 200 a month)";
+    "plan.light" => "ライトプラン（月5,000通）", "Light plan (5,000 a month)";
+    "plan.standard" => "スタンダードプラン（月30,000通＋追加）", "Standard plan (30,000 a month + extra)";
+    "quota.title" => "配信通数", "Message quota";
+    "quota.intro" => "今月LINEで送れる通数と、その使い道です。LINEの管理画面から送った分も、LINEの集計と照合して含めます。", "This month's messages and where they went. Sends made in LINE's own app are included by reconciling with LINE's count.";
+    "quota.month" => "{month}", "{month}";
+    "quota.used" => "送信済み", "Sent";
+    "quota.reserved" => "配信中の予約分", "Reserved by sends under way";
+    "quota.outside" => "LINEの管理画面などから送信", "Sent outside Yorisoi";
+    "quota.ceiling" => "今月の上限", "This month's ceiling";
+    "quota.left" => "残り", "Left";
+    "quota.unlimited" => "上限なし（追加料金あり）", "No ceiling (extra messages are charged)";
+    "quota.op_reserve" => "診療連絡用に確保", "Kept for operational messages";
+    "quota.reconciled" => "LINEの集計と照合: {at}", "Reconciled with LINE: {at}";
+    "quota.forecast" => "月末までの見通し", "Forecast to month end";
+    "quota.scheduled" => "予約済みの配信", "Scheduled sends";
+    "quota.pace" => "今月のペース", "This month's pace";
+    "quota.per_day" => "1日あたり{n}通", "{n} a day";
+    "quota.runs_out" => "このペースで上限に達する日", "Ceiling reached at this pace on";
+    "quota.not_this_month" => "今月中には達しません", "Not this month";
+    "quota.ledger" => "通数の記録", "Ledger";
+    "quota.ledger_empty" => "今月の記録はまだありません。", "Nothing recorded this month yet.";
+    "quota.at" => "日時", "When";
+    "quota.kind" => "内容", "What";
+    "quota.amount" => "通数", "Messages";
+    "quota.kind_reserve" => "予約（配信開始）", "Reserved (send started)";
+    "quota.kind_settle" => "送信確定", "Settled (sent)";
+    "quota.kind_release" => "予約の返却", "Released";
+    "quota.kind_reconcile" => "LINEの集計との照合", "Reconciled with LINE";
+    "quota.warn_80" => "今月の通数の{n}%を使いました。配信の予定を確認してください。", "{n}% of this month's messages are used. Check what is planned.";
+    "quota.warn_95" => "今月の通数の{n}%を使いました。まもなく上限です。", "{n}% of this month's messages are used: the ceiling is near.";
+    "quota.share" => "今月の通数の{n}%を使っています。", "{n}% of this month's messages are used.";
+    "quota.left_n" => "残り{n}通", "{n} left";
+    "quota.open" => "配信通数を見る", "Open the quota";
+    "deliv.title" => "配信設定", "Delivery settings";
+    "deliv.quiet" => "配信しない時間帯", "Quiet hours";
+    "deliv.quiet_help" => "お知らせ・販促はこの時間帯には送らず、明けてから送ります（日本時間）。開始と終了を同じにすると制限なし。", "Marketing waits until quiet hours end (Japan time). The same start and end turns them off.";
+    "deliv.quiet_start" => "開始", "From";
+    "deliv.quiet_end" => "終了", "Until";
+    "deliv.limits" => "送りすぎの防止", "Not too many";
+    "deliv.cap" => "1人あたりの月の上限（お知らせ・販促）", "Marketing messages per patient per month";
+    "deliv.cap_help" => "上限に達した方には、その月はお知らせ・販促を送りません。診療上のご連絡は対象外です。", "Once reached, no more marketing that month. Operational messages are exempt.";
+    "deliv.reserve" => "診療連絡用に確保する通数", "Messages kept for operational sends";
+    "deliv.reserve_help" => "予約リマインドなどのために残し、お知らせ・販促では使いません。", "Kept for reminders; marketing sends cannot use them.";
+    "deliv.ad" => "医療広告ガイドライン", "Medical advertising";
+    "deliv.approval" => "指摘のある配信は管理者の承認を必要とする", "Flagged sends need an admin's approval";
+    "deliv.rules_help" => "標準の表現リストに加えて、院独自に注意したい表現を登録できます。", "Add your own phrases to the standard list.";
+    "deliv.no_rules" => "院独自の表現はまだありません。", "No phrases of your own yet.";
+    "deliv.phrase" => "表現", "Phrase";
+    "deliv.category" => "分類", "Category";
+    "deliv.note" => "理由（任意）", "Reason (optional)";
+    "deliv.add_rule" => "追加", "Add";
+    "phone.plan_title" => "サンドボックスのLINEプラン", "The sandbox's LINE plan";
+    "phone.plan_help" => "無料プランやライトプランの院で何が起きるかを試せます（本番のLINEには影響しません）。", "Try what a clinic on the free or Light plan sees (real LINE is not affected).";
+    "phone.plan_usage" => "今月の使用済み通数", "Used this month";
+    "phone.plan_apply" => "切り替える", "Switch";
+    "error.invalid_broadcast_title" => "件名を1〜60文字で入力してください。", "Enter a title of 1 to 60 characters.";
+    "error.invalid_bundle" => "メッセージにLINEの制限を超える箇所があります。赤字の項目を直してください。", "The messages break a LINE limit. Fix the items in red.";
+    "error.schedule_in_past" => "配信日時が過ぎています。これから先の日時を選んでください。", "The time has passed. Choose a time ahead.";
+    "error.empty_audience" => "この条件で送れる方がいません。", "Nobody can receive this send.";
+    "error.quota_shortfall" => "今月の残り通数が足りないため送れません（{n}通不足）。配信先を絞るか、プランを見直してください。", "Not enough messages left this month ({n} short). Narrow the audience or review the plan.";
+    "error.broadcast_state" => "この配信は今の状態ではその操作ができません。画面を更新してください。", "This send cannot do that now. Reload the page.";
+    "error.invalid_delivery_settings" => "設定の値を確認してください（時刻は00:00〜23:59、回数は0〜100）。", "Check the values (times 00:00–23:59, counts 0–100).";
     "error.csrf" => "安全のため、このリクエストは拒否されました。ページを再読み込みしてください。", "For your safety this request was refused. Please reload the page.";
 }
 
@@ -638,6 +842,8 @@ mod tests {
             include_str!("pages/friends.rs"),
             include_str!("pages/phone.rs"),
             include_str!("pages/settings.rs"),
+            include_str!("pages/broadcasts.rs"),
+            include_str!("pages/delivery_settings.rs"),
         ];
         let mut missing = Vec::new();
         for src in sources {
@@ -659,8 +865,35 @@ mod tests {
             "auto.trigger_",
             "auto.add_",
             "auto.status_",
+            "bc.status_",
+            "bc.kind_",
+            "bc.aud_",
+            "bc.column_",
+            "bc.purpose_",
+            "ad.",
+            "plan.",
+            "quota.kind_",
         ] {
             assert!(ENTRIES.iter().any(|e| e.0.starts_with(prefix)), "{prefix}");
+        }
+    }
+
+    /// Keys made from a value at run time exist for every value.
+    #[test]
+    fn every_send_state_category_and_plan_has_words() {
+        use model::broadcast::status::*;
+        for s in [AWAITING_APPROVAL, SCHEDULED, SENDING, HELD, PAUSED, DONE, CANCELLED, STOPPED] {
+            assert!(lookup(Lang::Ja, &format!("bc.status_{s}")).is_some(), "{s}");
+        }
+        for c in model::adcheck::AdCategory::ALL {
+            assert!(lookup(Lang::En, &format!("ad.{}", c.as_str())).is_some());
+            assert!(lookup(Lang::En, &format!("ad.{}_why", c.as_str())).is_some());
+        }
+        for p in model::plan::PLANS {
+            assert!(lookup(Lang::Ja, &format!("plan.{}", p.plan.as_str())).is_some());
+        }
+        for k in ["reserve", "settle", "release", "reconcile"] {
+            assert!(lookup(Lang::Ja, &format!("quota.kind_{k}")).is_some());
         }
     }
 

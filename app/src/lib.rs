@@ -2,6 +2,7 @@
 //! rendered on the server and hydrated in the browser.
 
 pub mod api;
+pub mod broadcasts_api;
 mod components;
 pub mod errors;
 mod format;
@@ -100,7 +101,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("segments") view=SegmentsPage/>
                     <Route path=path!("segments/:id") view=SegmentEditPage/>
                     <Route path=path!("automations") view=AutomationsPage/>
-                    <Route path=path!("broadcasts") view=|| view! { <ComingSoon area="nav.broadcasts"/> }/>
+                    <Route path=path!("broadcasts") view=BroadcastsPage/>
+                    <Route path=path!("broadcasts/new") view=ComposerPage/>
+                    <Route path=path!("broadcasts/:id") view=BroadcastPage/>
+                    <Route path=path!("quota") view=QuotaPage/>
                     <Route path=path!("sequences") view=|| view! { <ComingSoon area="nav.sequences"/> }/>
                     <Route path=path!("richmenus") view=|| view! { <ComingSoon area="nav.richmenus"/> }/>
                     <Route path=path!("staff-channels") view=|| view! { <ComingSoon area="nav.staff_channels"/> }/>
@@ -111,6 +115,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("audit") view=AuditSettings/>
                         <Route path=path!("security") view=SecuritySettings/>
                         <Route path=path!("line") view=ChannelSettingsPage/>
+                        <Route path=path!("delivery") view=DeliverySettingsPage/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

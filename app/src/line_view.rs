@@ -158,6 +158,69 @@ pub fn bubble(m: &Value) -> Bubble {
     }
 }
 
+/// A composer's bundle as the phone will draw it (the preview), without
+/// going through LINE's JSON.
+pub fn from_bundle(bundle: &model::message::Bundle) -> (Vec<Bubble>, Vec<Button>) {
+    use model::message::{Bubble as B, Button as MB, ButtonAction};
+    fn btn(b: &MB) -> Button {
+        Button {
+            label: b.label.clone(),
+            uri: match &b.does {
+                ButtonAction::Open { uri } => Some(uri.clone()),
+                ButtonAction::Say { .. } => None,
+            },
+            action: String::new(),
+        }
+    }
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let bubbles = bundle
+        .bubbles
+        .iter()
+        .map(|b| match b {
+            B::Text { text } => Bubble::Text(text.clone()),
+            B::Image { url, preview_url } => Bubble::Image(if preview_url.is_empty() { url.clone() } else { preview_url.clone() }),
+            B::Buttons {
+                image_url,
+                title,
+                text,
+                buttons,
+            } => Bubble::Card(Card {
+                image: opt(image_url),
+                title: opt(title),
+                text: text.clone(),
+                buttons: buttons.iter().map(btn).collect(),
+            }),
+            B::Confirm { text, yes, no } => Bubble::Confirm {
+                text: text.clone(),
+                buttons: vec![btn(yes), btn(no)],
+            },
+            B::Carousel { columns } => Bubble::Carousel(
+                columns
+                    .iter()
+                    .map(|c| Card {
+                        image: opt(&c.image_url),
+                        title: opt(&c.title),
+                        text: c.text.clone(),
+                        buttons: c.buttons.iter().map(btn).collect(),
+                    })
+                    .collect(),
+            ),
+            B::Card {
+                image_url,
+                title,
+                body,
+                button,
+            } => Bubble::Card(Card {
+                image: opt(image_url),
+                title: Some(title.clone()),
+                text: body.clone(),
+                buttons: button.iter().map(btn).collect(),
+            }),
+        })
+        .collect();
+    (bubbles, bundle.quick_replies.iter().map(btn).collect())
+}
+
 /// The quick reply buttons of a message, if it has them.
 pub fn quick_replies(m: &Value) -> Vec<Button> {
     m.pointer("/quickReply/items")

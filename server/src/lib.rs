@@ -174,29 +174,9 @@ pub async fn run_automation_worker(engine: engine::Engine) {
     }
 }
 
-/// Delivers broadcasts: `workers` loops each take a batch, send it and take
-/// the next; one more starts due sends and finishes completed ones. Any
-/// number of instances may run this against one database.
+/// Delivers broadcasts (see `Engine::run_delivery`).
 pub async fn run_delivery_worker(engine: engine::Engine) {
-    for _ in 0..engine.delivery.config.workers.max(1) {
-        let engine = engine.clone();
-        tokio::spawn(async move {
-            loop {
-                match engine.deliver_next().await {
-                    Ok(true) => continue,
-                    Ok(false) => {}
-                    Err(e) => tracing::warn!(error = e.code(), "a delivery attempt failed; retrying"),
-                }
-                let _ = tokio::time::timeout(std::time::Duration::from_millis(250), engine.delivery.wake.notified()).await;
-            }
-        });
-    }
-    loop {
-        if let Err(e) = engine.tend_broadcasts().await {
-            tracing::warn!(error = e.code(), "tending sends failed; retrying");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    engine.run_delivery().await
 }
 
 /// Keeps friends' LINE names and pictures fresh (a few at a time, so the

@@ -136,6 +136,22 @@ impl QuietHours {
     }
 }
 
+/// `2026-12-05T10:00` (an `<input type="datetime-local">` value) read as
+/// Japan time, in ms.
+pub fn parse_jst_local(s: &str) -> Option<i64> {
+    let (date, time) = s.trim().split_once('T')?;
+    let days = crate::segment::Date::parse(date)?.days_from_epoch();
+    let minutes = QuietHours::parse_hhmm(time.get(..5)?)?;
+    Some(days * 86_400_000 + minutes * MINUTE_MS - JST_OFFSET_MS)
+}
+
+/// The `datetime-local` value of `ms` in Japan time.
+pub fn jst_local(ms: i64) -> String {
+    let d = crate::segment::Date::jst_of_ms(ms);
+    let m = jst_minute_of_day(ms);
+    format!("{:04}-{:02}-{:02}T{}", d.y, d.m, d.d, QuietHours::hhmm(m))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +189,9 @@ mod tests {
         assert_eq!(QuietHours::parse_hhmm("21:00"), Some(1260));
         assert_eq!(QuietHours::parse_hhmm("24:00"), None);
         assert_eq!(QuietHours::hhmm(480), "08:00");
+        assert_eq!(parse_jst_local("2026-12-01T00:00"), Some(DEC_1_JST));
+        assert_eq!(parse_jst_local("2026-12-01T21:30"), Some(at(21, 30)));
+        assert_eq!(jst_local(at(21, 30)), "2026-12-01T21:30");
+        assert_eq!(parse_jst_local("2026-13-01T10:00"), None);
     }
 }

@@ -18,6 +18,7 @@ pub const AREAS: &[(&str, &str)] = &[
     ("/segments", "nav.segments"),
     ("/automations", "nav.automations"),
     ("/broadcasts", "nav.broadcasts"),
+    ("/quota", "nav.quota"),
     ("/sequences", "nav.sequences"),
     ("/richmenus", "nav.richmenus"),
     ("/staff-channels", "nav.staff_channels"),

@@ -1,14 +1,18 @@
 mod auth;
 mod automations;
+mod broadcasts;
+mod delivery_settings;
 mod friends;
 mod import;
-mod phone;
+pub(crate) mod phone;
 mod segments;
 mod settings;
 mod tags;
 
 pub use auth::*;
 pub use automations::*;
+pub use broadcasts::*;
+pub use delivery_settings::*;
 pub use friends::*;
 pub use import::*;
 pub use phone::*;
@@ -24,7 +28,8 @@ use leptos::prelude::*;
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let lang = use_lang();
-    me_view(move |me| {
+    // The quota's Suspense beside the page's, never inside it (leptos-rs/leptos#3707).
+    let page = me_view(move |me| {
         view! {
             <h1>{t(lang, "dash.title")}</h1>
             <section class="card">
@@ -40,7 +45,8 @@ pub fn Dashboard() -> impl IntoView {
             </section>
         }
         .into_any()
-    })
+    });
+    view! { {page} <QuotaGlance/> }
 }
 
 /// An area that is not built yet says so honestly.

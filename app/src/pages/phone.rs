@@ -86,6 +86,7 @@ pub fn PhonePage() -> impl IntoView {
                 </ActionForm>
                 <ActionError value=add.value()/>
             </section>
+            <SandboxPlan/>
             <section class="phone" aria-label=t(lang, "phone.title")>
                 <Show when=move || !selected.get().is_empty() fallback=move || view! { <p class="phone-empty">{t(lang, "phone.choose")}</p> }>
                     <PhoneScreen selected act write received people tap/>
@@ -94,6 +95,36 @@ pub fn PhonePage() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Switches the sandbox channel to another LINE plan (owners and admins).
+#[component]
+fn SandboxPlan() -> impl IntoView {
+    let lang = use_lang();
+    let plan = RwSignal::new("light".to_string());
+    let usage = RwSignal::new(0i64);
+    let apply = Action::new(move |_: &()| crate::broadcasts_api::set_sandbox_plan(plan.get_untracked(), usage.get_untracked()));
+    view! {
+        <section class="card" data-testid="sandbox-plan">
+            <h2>{t(lang, "phone.plan_title")}</h2>
+            <p class="help">{t(lang, "phone.plan_help")}</p>
+            <div class="form form-inline">
+                <label for="sandbox-plan" class="visually-hidden">{t(lang, "bc.plan")}</label>
+                <select id="sandbox-plan" prop:value=plan on:change=move |ev| plan.set(event_target_value(&ev))>
+                    {["free", "light", "standard"].into_iter().map(|p| view! { <option value=p>{t(lang, &format!("plan.{p}"))}</option> }).collect_view()}
+                </select>
+                <label for="sandbox-usage">{t(lang, "phone.plan_usage")}</label>
+                <input id="sandbox-usage" type="number" min="0" prop:value=move || usage.get().to_string()
+                    on:change=move |ev| usage.set(event_target_value(&ev).parse().unwrap_or(0))/>
+                <button type="button" class="button" on:click=move |_| { apply.dispatch(()); }>{t(lang, "phone.plan_apply")}</button>
+            </div>
+            {move || match apply.value().get() {
+                Some(Ok(())) => Some(view! { <p class="notice notice-ok" role="status">{t(lang, "common.saved")}</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
+                None => None,
+            }}
+        </section>
+    }
 }
 
 #[component]
@@ -229,7 +260,7 @@ fn CardView(card: Card, on_tap: Callback<String>) -> impl IntoView {
 }
 
 #[component]
-fn ChatItem(item: PhoneItem, on_tap: Callback<String>) -> impl IntoView {
+pub(crate) fn ChatItem(item: PhoneItem, on_tap: Callback<String>) -> impl IntoView {
     let lang = use_lang();
     let side = if item.from_me { "chat-row chat-row-me" } else { "chat-row" };
     let read = (item.from_me && item.read).then(|| view! { <span class="read-mark">{t(lang, "phone.read")}</span> });

@@ -23,7 +23,10 @@ pub fn SettingsLayout() -> impl IntoView {
                         <A href="/settings/staff">{t(lang, "settings.staff")}</A>
                         <A href="/settings/audit">{t(lang, "settings.audit")}</A>
                     })}
-                    {can(Permission::ManageClinic).then(|| view! { <A href="/settings/line">{t(lang, "settings.line")}</A> })}
+                    {can(Permission::ManageClinic).then(|| view! {
+                        <A href="/settings/line">{t(lang, "settings.line")}</A>
+                        <A href="/settings/delivery">{t(lang, "settings.delivery")}</A>
+                    })}
                     {can(Permission::ManageSecurityPolicy).then(|| view! { <A href="/settings/security">{t(lang, "settings.security")}</A> })}
                 }.into_any()
             })}

@@ -20,7 +20,8 @@ use model::segment::{Condition, Group, Join, Node, Rule, RULE_VERSION};
 use model::Permission;
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use store::{BroadcastRow, NewBatch, NewBroadcast, Reservation};
+pub use store::BroadcastRow;
+use store::{NewBatch, NewBroadcast, Reservation};
 
 pub const TITLE_MAX: usize = 60;
 /// Recipients per multicast (LINE's ceiling).

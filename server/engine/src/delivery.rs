@@ -371,6 +371,33 @@ impl Engine {
         Ok(changed)
     }
 
+    /// Delivers for ever: `workers` loops each take a batch, send it and take
+    /// the next; one more starts due sends and finishes completed ones. Any
+    /// number of instances may run this against one database.
+    pub async fn run_delivery(self) {
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..self.delivery.config.workers.max(1) {
+            let engine = self.clone();
+            workers.spawn(async move {
+                loop {
+                    match engine.deliver_next().await {
+                        Ok(true) => continue,
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!(error = e.code(), "a delivery attempt failed; retrying"),
+                    }
+                    let _ = tokio::time::timeout(Duration::from_millis(250), engine.delivery.wake.notified()).await;
+                }
+            });
+        }
+        // Dropping `workers` (when this task is aborted) stops them too.
+        loop {
+            if let Err(e) = self.tend_broadcasts().await {
+                tracing::warn!(error = e.code(), "tending sends failed; retrying");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Forgets rate windows older than a few hours.
     pub async fn prune_rate_windows(&self) -> Result<(), EngineError> {
         Ok(self.db.prune_rate_windows(wall_ms() - 3 * 3_600_000).await?)

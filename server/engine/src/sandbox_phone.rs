@@ -73,6 +73,20 @@ impl Engine {
         }
     }
 
+    /// Switches the sandbox channel's LINE plan and this month's usage, to
+    /// show staff what a Free or Light clinic sees (owner and admin).
+    pub async fn sandbox_set_plan(&self, actor: &Actor, plan: model::plan::Plan, usage: i64) -> Result<(), EngineError> {
+        actor.require(Permission::ManageClinic)?;
+        let (base, channel) = self.sandbox_target(actor).await?;
+        self.sandbox_call(
+            self.http
+                .post(format!("{base}/_sandbox/channels/{channel}/plan"))
+                .json(&json!({"plan": plan, "usage": usage.max(0)})),
+        )
+        .await?;
+        self.reconcile_quota(actor.clinic_id).await
+    }
+
     pub async fn sandbox_people(&self, actor: &Actor) -> Result<Vec<SandboxPerson>, EngineError> {
         let (base, channel) = self.sandbox_target(actor).await?;
         let v = self

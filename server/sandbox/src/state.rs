@@ -169,6 +169,8 @@ pub(crate) struct State {
     pub offset_ms: i64,
     pub channels: Vec<Channel>,
     people: Vec<Person>,
+    /// Position in `people` by user ID (tests add 100,000 people).
+    people_at: HashMap<String, usize>,
     pub ledger: Vec<Delivery>,
     pub written: Vec<Written>,
     reply_tokens: HashMap<String, ReplyToken>,
@@ -240,7 +242,7 @@ impl State {
     }
 
     pub fn add_person(&mut self, user_id: Option<&str>, display_name: &str, kind: PersonKind) -> Person {
-        if let Some(existing) = user_id.and_then(|id| self.people.iter().find(|p| p.user_id == id)) {
+        if let Some(existing) = user_id.and_then(|id| self.person(id)) {
             return existing.clone();
         }
         let person = Person {
@@ -248,22 +250,20 @@ impl State {
             display_name: display_name.to_string(),
             kind,
         };
+        self.people_at.insert(person.user_id.clone(), self.people.len());
         self.people.push(person.clone());
         person
     }
 
     pub fn rename(&mut self, user_id: &str, display_name: &str) -> Result<(), SandboxError> {
-        let p = self
-            .people
-            .iter_mut()
-            .find(|p| p.user_id == user_id)
-            .ok_or(SandboxError::UnknownPerson)?;
+        let at = *self.people_at.get(user_id).ok_or(SandboxError::UnknownPerson)?;
+        let p = &mut self.people[at];
         p.display_name = display_name.to_string();
         Ok(())
     }
 
     pub fn person(&self, user_id: &str) -> Option<&Person> {
-        self.people.iter().find(|p| p.user_id == user_id)
+        self.people_at.get(user_id).map(|&at| &self.people[at])
     }
 
     pub fn people(&self, channel_id: &str) -> Vec<PersonView> {

@@ -38,6 +38,11 @@ pub async fn fresh_db() -> Result<Db, StoreError> {
 /// Two handles on one fresh database (two instances of the product), and
 /// a URL a separate process can open it with.
 pub async fn fresh_db_pair() -> Result<(Db, Db, String), StoreError> {
+    fresh_db_pair_sized(TEST_POOL_SIZE).await
+}
+
+/// Like `fresh_db_pair`, with pools of `pool_size` connections (benchmarks).
+pub async fn fresh_db_pair_sized(pool_size: u32) -> Result<(Db, Db, String), StoreError> {
     let name = unique_name();
     if backend() == "postgres" {
         let url = std::env::var("YORISOI_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_TEST_POSTGRES.into());
@@ -51,18 +56,18 @@ pub async fn fresh_db_pair() -> Result<(Db, Db, String), StoreError> {
         let schema = format!("yorisoi_{name}");
         sqlx::query(&format!("CREATE SCHEMA \"{schema}\"")).execute(&admin.pool).await?;
         admin.close().await;
-        let db = Db::connect_with(&url, Some(schema.clone()), TEST_POOL_SIZE).await?;
+        let db = Db::connect_with(&url, Some(schema.clone()), pool_size).await?;
         db.migrate().await?;
-        let other = Db::connect_with(&url, Some(schema.clone()), TEST_POOL_SIZE).await?;
+        let other = Db::connect_with(&url, Some(schema.clone()), pool_size).await?;
         let sep = if url.contains('?') { '&' } else { '?' };
         let process_url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
         Ok((db, other, process_url))
     } else {
         let path = std::env::temp_dir().join(format!("yorisoi_{name}.db"));
         let url = format!("sqlite:{}", path.display());
-        let db = Db::connect_with(&url, None, TEST_POOL_SIZE).await?;
+        let db = Db::connect_with(&url, None, pool_size).await?;
         db.migrate().await?;
-        let other = Db::connect_with(&url, None, TEST_POOL_SIZE).await?;
+        let other = Db::connect_with(&url, None, pool_size).await?;
         Ok((db, other, url))
     }
 }

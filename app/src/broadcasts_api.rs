@@ -1,0 +1,369 @@
+//! Server functions of 配信 (broadcasts), the quota page and the delivery
+//! settings: each checks the session and role, calls the engine and maps
+//! its error. A draft travels as its JSON (`Draft`).
+
+use crate::errors::AppError;
+use leptos::prelude::*;
+use model::adcheck::{AdFlag, AdRule};
+use model::broadcast::{Audience, Purpose};
+use model::message::Bundle;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::ssr::{actor_with, engine};
+#[cfg(feature = "ssr")]
+use model::Permission;
+
+/// What the composer holds: everything staff typed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub title: String,
+    pub bundle: Bundle,
+    pub audience: Audience,
+    pub purpose: Purpose,
+    /// `datetime-local` in Japan time; empty: now.
+    pub scheduled_at: String,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Draft {
+            title: String::new(),
+            bundle: Bundle::texts(&[""]),
+            audience: Audience::All,
+            purpose: Purpose::Marketing,
+            scheduled_at: String::new(),
+        }
+    }
+}
+
+/// The summary before sending.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EstimateDto {
+    pub recipients: i64,
+    pub opted_out: i64,
+    pub capped: i64,
+    pub unknown_numbers: Vec<String>,
+    pub messages: i64,
+    pub plan: String,
+    pub ceiling: Option<i64>,
+    /// Used, reserved and counted by LINE elsewhere, this month.
+    pub taken: i64,
+    pub left: Option<i64>,
+    pub left_after: Option<i64>,
+    pub extra_yen: i64,
+    pub shortfall: i64,
+    pub needs_approval: bool,
+    /// `2026-12-02 08:00:00` when a marketing send now would wait.
+    pub held_until: String,
+}
+
+/// What the composer offers to choose from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComposerChoices {
+    /// (public ID, name) of saved segments.
+    pub segments: Vec<(String, String)>,
+    /// (public ID, name) of tags.
+    pub tags: Vec<(String, String)>,
+    /// The clinic's own advertising rules (the defaults are in `model`).
+    pub ad_rules: Vec<AdRule>,
+    /// Flagged sends wait for an admin's approval.
+    pub require_ad_approval: bool,
+    pub can_send: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BroadcastSummary {
+    pub id: String,
+    pub title: String,
+    pub purpose: String,
+    pub status: String,
+    pub reason: String,
+    pub total: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub capped: i64,
+    pub created_at: String,
+    pub scheduled_at: String,
+    pub resume_at: String,
+    pub finished_at: String,
+    pub ad_flags: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BroadcastDetail {
+    pub summary: BroadcastSummary,
+    pub bundle: Bundle,
+    pub audience: Audience,
+    /// A segment's or tags' names, for the audience line.
+    pub audience_names: Vec<String>,
+    pub can_send: bool,
+    pub can_approve: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuotaDto {
+    pub month: String,
+    pub plan: String,
+    pub ceiling: Option<i64>,
+    pub used: i64,
+    pub reserved: i64,
+    pub outside: i64,
+    pub left: Option<i64>,
+    pub percent: i64,
+    pub warning: Option<i64>,
+    pub operational_reserve: i64,
+    pub scheduled: i64,
+    pub per_day: i64,
+    pub runs_out_on: String,
+    pub reconciled_at: String,
+    /// (time, kind, source, amount), newest first.
+    pub entries: Vec<(String, String, String, i64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeliverySettingsDto {
+    pub quiet_start: String,
+    pub quiet_end: String,
+    pub frequency_cap: i64,
+    pub operational_reserve: i64,
+    pub require_ad_approval: bool,
+    pub ad_rules: Vec<AdRule>,
+    pub can_edit: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn jst(ms: Option<i64>) -> String {
+    ms.map(crate::format::jst_datetime).unwrap_or_default()
+}
+
+#[cfg(feature = "ssr")]
+fn summary(r: engine::broadcasts::BroadcastRow) -> BroadcastSummary {
+    BroadcastSummary {
+        id: r.public_id,
+        title: r.title,
+        purpose: r.purpose,
+        status: r.status,
+        reason: r.reason,
+        total: r.total,
+        delivered: r.delivered,
+        failed: r.failed,
+        capped: r.capped,
+        created_at: jst(Some(r.created_at)),
+        scheduled_at: jst(r.scheduled_at),
+        resume_at: jst(r.resume_at),
+        finished_at: jst(r.finished_at),
+        ad_flags: r.ad_flags,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn request(json: &str) -> Result<engine::broadcasts::BroadcastRequest, AppError> {
+    let d: Draft = serde_json::from_str(json).map_err(|_| AppError::new("invalid_bundle"))?;
+    let scheduled_at = if d.scheduled_at.trim().is_empty() {
+        None
+    } else {
+        Some(model::broadcast::parse_jst_local(&d.scheduled_at).ok_or_else(|| AppError::new("schedule_in_past"))?)
+    };
+    Ok(engine::broadcasts::BroadcastRequest {
+        title: d.title,
+        bundle: d.bundle,
+        audience: d.audience,
+        purpose: d.purpose,
+        scheduled_at,
+    })
+}
+
+#[server(endpoint = "composer_options")]
+pub async fn composer_options() -> Result<ComposerChoices, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    let engine = engine()?;
+    let segments = engine
+        .list_segments(&actor)
+        .await?
+        .into_iter()
+        .map(|s| (s.public_id, s.name))
+        .collect();
+    let tags = engine
+        .list_tags(&actor)
+        .await?
+        .into_iter()
+        .map(|v| (v.tag.public_id, v.tag.name))
+        .collect();
+    let settings = engine.delivery_settings(&actor).await?;
+    Ok(ComposerChoices {
+        segments,
+        tags,
+        ad_rules: settings.ad_rules,
+        require_ad_approval: settings.require_ad_approval,
+        can_send: actor.role.can(Permission::DesignMarketing),
+    })
+}
+
+#[server(endpoint = "broadcast_estimate")]
+pub async fn estimate_broadcast(draft: String) -> Result<EstimateDto, AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    let e = engine()?.estimate_broadcast(&actor, &request(&draft)?).await?;
+    Ok(EstimateDto {
+        recipients: e.recipients,
+        opted_out: e.opted_out,
+        capped: e.capped,
+        unknown_numbers: e.unknown_numbers,
+        messages: e.messages,
+        plan: e.quota.plan.as_str().into(),
+        ceiling: e.quota.ceiling,
+        taken: e.quota.taken(),
+        left: e.quota.left_for(request(&draft)?.purpose),
+        left_after: e.left_after,
+        extra_yen: e.extra_yen,
+        shortfall: e.shortfall,
+        needs_approval: e.needs_approval,
+        held_until: jst(e.held_until),
+    })
+}
+
+#[server(endpoint = "broadcast_create")]
+pub async fn create_broadcast(draft: String) -> Result<String, AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    Ok(engine()?.create_broadcast(&actor, &request(&draft)?).await?)
+}
+
+#[server(endpoint = "broadcasts_list")]
+pub async fn list_broadcasts() -> Result<Vec<BroadcastSummary>, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    Ok(engine()?.list_broadcasts(&actor, 200).await?.into_iter().map(summary).collect())
+}
+
+#[server(endpoint = "broadcast_get")]
+pub async fn get_broadcast(id: String) -> Result<BroadcastDetail, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    let engine = engine()?;
+    let v = engine.broadcast_view(&actor, &id).await?;
+    let audience_names = match &v.audience {
+        Audience::Segment { segment } => engine.segment(&actor, segment).await.map(|(s, _)| vec![s.name]).unwrap_or_default(),
+        Audience::Tags { tags, .. } => {
+            let all = engine.list_tags(&actor).await?;
+            tags.iter()
+                .filter_map(|t| all.iter().find(|v| &v.tag.public_id == t).map(|v| v.tag.name.clone()))
+                .collect()
+        }
+        _ => vec![],
+    };
+    Ok(BroadcastDetail {
+        summary: summary(v.row),
+        bundle: v.bundle,
+        audience: v.audience,
+        audience_names,
+        can_send: actor.role.can(Permission::DesignMarketing),
+        can_approve: actor.role.can(Permission::ManageClinic),
+    })
+}
+
+/// Just the figures, for the live progress bar.
+#[server(endpoint = "broadcast_progress")]
+pub async fn broadcast_progress(id: String) -> Result<BroadcastSummary, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    Ok(summary(engine()?.broadcast_view(&actor, &id).await?.row))
+}
+
+/// `pause`, `resume`, `cancel` or `approve`.
+#[server(endpoint = "broadcast_act")]
+pub async fn act_on_broadcast(id: String, act: String) -> Result<(), AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    let engine = engine()?;
+    match act.as_str() {
+        "pause" => engine.pause_broadcast(&actor, &id).await?,
+        "resume" => engine.resume_broadcast(&actor, &id).await?,
+        "cancel" => engine.cancel_broadcast(&actor, &id).await?,
+        "approve" => engine.approve_broadcast(&actor, &id).await?,
+        _ => return Err(AppError::new("not_found")),
+    }
+    Ok(())
+}
+
+#[server(endpoint = "quota_report")]
+pub async fn quota_report() -> Result<QuotaDto, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    let r = engine()?.quota_report(&actor).await?;
+    let s = &r.status;
+    Ok(QuotaDto {
+        month: s.month.clone(),
+        plan: s.plan.as_str().into(),
+        ceiling: s.ceiling,
+        used: s.used,
+        reserved: s.reserved,
+        outside: s.outside,
+        left: s.left_for(Purpose::Operational),
+        percent: s.percent(),
+        warning: s.warning(),
+        operational_reserve: s.operational_reserve,
+        scheduled: r.scheduled,
+        per_day: r.per_day,
+        runs_out_on: r.runs_out_on.clone().unwrap_or_default(),
+        reconciled_at: jst(s.reconciled_at),
+        entries: r
+            .entries
+            .into_iter()
+            .map(|e| (jst(Some(e.at)), e.kind, e.source, e.amount))
+            .collect(),
+    })
+}
+
+/// The month's share taken and its warning level, for the dashboard
+/// (from the ledger alone: no call to LINE).
+#[server(endpoint = "quota_glance")]
+pub async fn quota_glance() -> Result<(i64, Option<i64>, Option<i64>), AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    let s = engine()?.quota_status(actor.clinic_id).await?;
+    Ok((s.percent(), s.warning(), s.left_for(Purpose::Operational)))
+}
+
+#[server(endpoint = "delivery_settings_get")]
+pub async fn get_delivery_settings() -> Result<DeliverySettingsDto, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    let s = engine()?.delivery_settings(&actor).await?;
+    Ok(DeliverySettingsDto {
+        quiet_start: model::broadcast::QuietHours::hhmm(s.quiet.start),
+        quiet_end: model::broadcast::QuietHours::hhmm(s.quiet.end),
+        frequency_cap: s.frequency_cap,
+        operational_reserve: s.operational_reserve,
+        require_ad_approval: s.require_ad_approval,
+        ad_rules: s.ad_rules,
+        can_edit: actor.role.can(Permission::ManageClinic),
+    })
+}
+
+#[server(endpoint = "delivery_settings_save")]
+pub async fn save_delivery_settings(settings: String) -> Result<(), AppError> {
+    let actor = actor_with(Permission::ManageClinic).await?;
+    let d: DeliverySettingsDto = serde_json::from_str(&settings).map_err(|_| AppError::new("invalid_delivery_settings"))?;
+    let minutes = |s: &str| model::broadcast::QuietHours::parse_hhmm(s).ok_or_else(|| AppError::new("invalid_delivery_settings"));
+    let s = engine::quota::DeliverySettings {
+        quiet: model::broadcast::QuietHours {
+            start: minutes(&d.quiet_start)?,
+            end: minutes(&d.quiet_end)?,
+        },
+        frequency_cap: d.frequency_cap,
+        operational_reserve: d.operational_reserve,
+        require_ad_approval: d.require_ad_approval,
+        ad_rules: d.ad_rules,
+    };
+    engine()?.save_delivery_settings(&actor, &s).await?;
+    Ok(())
+}
+
+/// The advertising flags of a bundle with the clinic's rules (the same
+/// code the server runs).
+pub fn ad_flags(bundle: &Bundle, own: &[AdRule]) -> Vec<AdFlag> {
+    let rules: Vec<AdRule> = model::adcheck::default_rules().into_iter().chain(own.iter().cloned()).collect();
+    model::adcheck::check_bundle(bundle, &rules)
+}
+
+/// Switches the sandbox channel's plan and usage (the sandbox page).
+#[server(endpoint = "sandbox_plan")]
+pub async fn set_sandbox_plan(plan: String, usage: i64) -> Result<(), AppError> {
+    let actor = actor_with(Permission::ManageClinic).await?;
+    let plan = model::plan::Plan::parse(&plan).ok_or_else(|| AppError::new("not_found"))?;
+    engine()?.sandbox_set_plan(&actor, plan, usage).await?;
+    Ok(())
+}

@@ -1,0 +1,1196 @@
+//! 配信: the history of sends, the composer (1–5 bubbles with a live phone
+//! preview, LINE's limits and the advertising check as the user types, the
+//! audience, the cost before sending), a send's live progress, and the
+//! month's quota.
+//!
+//! The composer keeps the draft in the browser's storage as it is typed, so
+//! a refused send, a reload or a closed tab loses nothing.
+
+use crate::api::PhoneItem;
+use crate::broadcasts_api::*;
+use crate::components::{ErrorNotice, Loading};
+use crate::i18n::{t, t_n, Lang};
+use crate::line_view;
+use crate::pages::phone::ChatItem;
+use crate::use_lang;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use model::adcheck::{AdCategory, AdFlag};
+use model::broadcast::{status, Audience, Purpose};
+use model::message::{Bubble, Button, ButtonAction, Column, MessageProblem, Problem};
+use std::sync::Arc;
+
+fn status_label(lang: Lang, s: &str) -> String {
+    t(lang, &format!("bc.status_{s}"))
+}
+
+/// Why a send is held, paused or stopped, in words.
+fn reason_text(lang: Lang, b: &BroadcastSummary) -> String {
+    let r = b.reason.as_str();
+    if let Some(n) = r.strip_prefix("quota_shortfall:") {
+        return t(lang, "bc.reason_quota_shortfall").replace("{n}", n);
+    }
+    match r {
+        "" => String::new(),
+        "quiet_hours" => t(lang, "bc.reason_quiet_hours").replace("{at}", &b.resume_at),
+        "monthly_limit" | "repeated_failures" | "by_staff" => t(lang, &format!("bc.reason_{r}")),
+        _ => t(lang, "bc.reason_line"),
+    }
+}
+
+fn percent(b: &BroadcastSummary) -> i64 {
+    if b.total > 0 {
+        (b.delivered + b.failed) * 100 / b.total
+    } else {
+        0
+    }
+}
+
+#[component]
+pub fn BroadcastsPage() -> impl IntoView {
+    let lang = use_lang();
+    let list = Resource::new(|| (), |_| list_broadcasts());
+    let options = Resource::new(|| (), |_| composer_options());
+    view! {
+        <h1>{t(lang, "bc.title")}</h1>
+        <p class="help page-intro">{t(lang, "bc.intro")}</p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match (list.await, options.await) {
+                    (Ok(items), Ok(o)) => view! {
+                        <div class="toolbar">
+                            <A href="/quota" attr:class="button">{t(lang, "quota.title")}</A>
+                            {o.can_send.then(|| view! { <A href="/broadcasts/new" attr:class="button button-primary">{t(lang, "bc.new")}</A> })}
+                        </div>
+                        <section class="card">
+                            {if items.is_empty() {
+                                view! { <p class="empty-state">{t(lang, "bc.empty")}</p> }.into_any()
+                            } else {
+                                view! { <HistoryTable items/> }.into_any()
+                            }}
+                        </section>
+                    }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn HistoryTable(items: Vec<BroadcastSummary>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="broadcasts-table">
+                <thead><tr>
+                    <th scope="col">{t(lang, "bc.col_title")}</th>
+                    <th scope="col">{t(lang, "bc.col_status")}</th>
+                    <th scope="col" class="num">{t(lang, "bc.col_delivered")}</th>
+                    <th scope="col" class="num">{t(lang, "bc.col_failed")}</th>
+                    <th scope="col">{t(lang, "bc.col_when")}</th>
+                </tr></thead>
+                <tbody>
+                    {items.into_iter().map(|b| {
+                        let when = if b.scheduled_at.is_empty() { b.created_at.clone() } else { b.scheduled_at.clone() };
+                        view! {
+                            <tr>
+                                <td><A href=format!("/broadcasts/{}", b.id)>{b.title.clone()}</A></td>
+                                <td><span class=format!("badge badge-status-{}", b.status)>{status_label(lang, &b.status)}</span></td>
+                                <td class="num">{format!("{} / {}", b.delivered, b.total)}</td>
+                                <td class="num">{b.failed}</td>
+                                <td>{when}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+// ------------------------------------------------------------ composer
+
+#[component]
+pub fn ComposerPage() -> impl IntoView {
+    let lang = use_lang();
+    let options = Resource::new(|| (), |_| composer_options());
+    view! {
+        <p><A href="/broadcasts">{t(lang, "bc.back")}</A></p>
+        <h1>{t(lang, "bc.new")}</h1>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match options.await {
+                    Ok(o) if o.can_send => view! { <Composer options=Arc::new(o)/> }.into_any(),
+                    Ok(_) => view! { <ErrorNotice error=crate::errors::AppError::new("forbidden")/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+const DRAFT_KEY: &str = "yorisoi.broadcast_draft";
+
+/// Restores the draft kept in the browser, then keeps every change there.
+fn keep_draft(draft: RwSignal<Draft>, restored: RwSignal<bool>) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |first: Option<()>| {
+        let json = draft.with(|d| serde_json::to_string(d).unwrap_or_default());
+        let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+            return;
+        };
+        if first.is_none() {
+            if let Some(saved) = storage
+                .get_item(DRAFT_KEY)
+                .ok()
+                .flatten()
+                .and_then(|s| serde_json::from_str::<Draft>(&s).ok())
+            {
+                if saved != Draft::default() && saved != draft.get_untracked() {
+                    draft.set(saved);
+                    restored.set(true);
+                }
+            }
+        } else {
+            let _ = storage.set_item(DRAFT_KEY, &json);
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (draft, restored);
+}
+
+fn forget_draft() {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(DRAFT_KEY);
+    }
+}
+
+#[component]
+fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
+    let lang = use_lang();
+    let draft = RwSignal::new(Draft::default());
+    let restored = RwSignal::new(false);
+    keep_draft(draft, restored);
+    let problems = Memo::new(move |_| draft.with(|d| d.bundle.problems()));
+    let own_rules = options.ad_rules.clone();
+    let flags = Memo::new(move |_| draft.with(|d| ad_flags(&d.bundle, &own_rules)));
+    // The cost depends on who and when, not on the words: asked again only
+    // when those change.
+    let target = Memo::new(move |_| draft.with(|d| serde_json::to_string(&(&d.audience, d.purpose, &d.scheduled_at)).unwrap_or_default()));
+    let estimate = LocalResource::new(move || {
+        target.track();
+        let json = draft.with_untracked(|d| serde_json::to_string(d).unwrap_or_default());
+        async move { estimate_broadcast(json).await }
+    });
+    let confirming = RwSignal::new(false);
+    let send = Action::new(move |_: &()| {
+        let json = draft.with_untracked(|d| serde_json::to_string(d).unwrap_or_default());
+        async move { create_broadcast(json).await }
+    });
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = send.value().get() {
+            forget_draft();
+            navigate(&format!("/broadcasts/{id}"), Default::default());
+        }
+    });
+    let fits = move || {
+        estimate
+            .get()
+            .and_then(|r| r.ok())
+            .is_some_and(|e| e.shortfall == 0 && e.recipients > 0)
+    };
+    let ready = move || problems.with(Vec::is_empty) && !draft.with(|d| d.title.trim().is_empty()) && fits();
+    let needs_approval = {
+        let required = options.require_ad_approval;
+        move || required && !flags.with(Vec::is_empty)
+    };
+    let count = Memo::new(move |_| draft.with(|d| d.bundle.bubbles.len()));
+
+    view! {
+        <Show when=move || restored.get()>
+            <div class="notice" role="status">
+                <p>{t(lang, "bc.restored")}</p>
+                <button type="button" class="button" on:click=move |_| { draft.set(Draft::default()); restored.set(false); }>{t(lang, "bc.discard")}</button>
+            </div>
+        </Show>
+        <div class="composer-layout">
+            <div>
+                <section class="card">
+                    <div class="field">
+                        <label for="bc-title">{t(lang, "bc.field_title")}</label>
+                        <input id="bc-title" maxlength="60" prop:value=move || draft.with(|d| d.title.clone())
+                            on:input=move |ev| draft.update(|d| d.title = event_target_value(&ev))/>
+                        <p class="help">{t(lang, "bc.field_title_help")}</p>
+                    </div>
+                </section>
+                <section class="card" aria-labelledby="bc-messages">
+                    <h2 id="bc-messages">{t(lang, "bc.messages")}</h2>
+                    <p class="help">{t(lang, "bc.messages_help")}</p>
+                    <For each=move || 0..count.get() key=|i| *i let:i>
+                        <BubbleEditor i draft problems/>
+                    </For>
+                    <div class="toolbar toolbar-start">
+                        <button type="button" class="button" data-testid="add-bubble" disabled=move || { count.get() >= 5 }
+                            on:click=move |_| draft.update(|d| d.bundle.bubbles.push(Bubble::Text { text: String::new() }))>
+                            {t(lang, "bc.add_bubble")}
+                        </button>
+                        <span class="help">{move || t_n(lang, "bc.bubbles_left", 5 - count.get() as i64)}</span>
+                    </div>
+                    <h3>{t(lang, "bc.quick_replies")}</h3>
+                    <p class="help">{t(lang, "bc.quick_replies_help")}</p>
+                    <ButtonsEditor draft problems max=13 fixed=false
+                        get=Arc::new(|d: &Draft| d.bundle.quick_replies.clone())
+                        set=Arc::new(|d: &mut Draft, b: Vec<Button>| d.bundle.quick_replies = b)
+                        path=Arc::new(|j| format!("quick_replies.{j}"))/>
+                </section>
+                <AdCheck flags needs_approval=Signal::derive(needs_approval)/>
+                <AudiencePicker draft options=options.clone()/>
+                <section class="card">
+                    <h2>{t(lang, "bc.when")}</h2>
+                    <div class="radio-row" role="radiogroup">
+                        <label><input type="radio" name="bc-when" prop:checked=move || draft.with(|d| d.scheduled_at.is_empty())
+                            on:change=move |_| draft.update(|d| d.scheduled_at.clear())/>{t(lang, "bc.now")}</label>
+                        <label><input type="radio" name="bc-when" prop:checked=move || draft.with(|d| !d.scheduled_at.is_empty())
+                            on:change=move |_| draft.update(|d| if d.scheduled_at.is_empty() { d.scheduled_at = tomorrow_morning() })/>{t(lang, "bc.later")}</label>
+                    </div>
+                    <Show when=move || draft.with(|d| !d.scheduled_at.is_empty())>
+                        <label for="bc-at">{t(lang, "bc.at")}</label>
+                        <input id="bc-at" type="datetime-local" prop:value=move || draft.with(|d| d.scheduled_at.clone())
+                            on:change=move |ev| draft.update(|d| d.scheduled_at = event_target_value(&ev))/>
+                    </Show>
+                </section>
+            </div>
+            <aside class="composer-side">
+                <section class="card phone-preview" aria-label=t(lang, "bc.preview")>
+                    <h2>{t(lang, "bc.preview")}</h2>
+                    <div class="phone-screen" data-testid="preview">
+                        {move || {
+                            let (bubbles, quick) = draft.with(|d| line_view::from_bundle(&d.bundle));
+                            let item = PhoneItem { at: String::new(), from_me: false, read: false, bubbles, quick };
+                            view! { <ChatItem item on_tap=Callback::new(|_: String| ())/> }
+                        }}
+                    </div>
+                </section>
+                <section class="card cost" aria-live="polite" data-testid="cost">
+                    <h2>{t(lang, "bc.cost")}</h2>
+                    {move || match estimate.get() {
+                        None => view! { <Loading/> }.into_any(),
+                        Some(Ok(e)) => view! { <CostSummary e/> }.into_any(),
+                        Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }}
+                </section>
+                <div class="send-bar">
+                    <button type="button" class="button button-primary" data-testid="send"
+                        disabled=move || !ready() || send.pending().get()
+                        on:click=move |_| confirming.set(true)>
+                        {move || if draft.with(|d| d.scheduled_at.is_empty()) { t(lang, "bc.send") } else { t(lang, "bc.schedule") }}
+                    </button>
+                    {move || (!problems.with(Vec::is_empty)).then(|| view! { <p class="help">{t(lang, "bc.fix_first")}</p> })}
+                </div>
+                <Show when=move || confirming.get()>
+                    <div class="confirm" role="alertdialog" aria-labelledby="bc-confirm-text">
+                        <p id="bc-confirm-text">{move || {
+                            let n = estimate.get().and_then(|r| r.ok()).map(|e| e.recipients).unwrap_or(0);
+                            t_n(lang, "bc.confirm", n)
+                        }}</p>
+                        <button type="button" class="button button-primary" data-testid="confirm-send"
+                            on:click=move |_| { confirming.set(false); send.dispatch(()); }>{t(lang, "bc.confirm_yes")}</button>
+                        " "
+                        <button type="button" class="button" on:click=move |_| confirming.set(false)>{t(lang, "common.cancel")}</button>
+                    </div>
+                </Show>
+                {move || match send.value().get() {
+                    Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }),
+                    _ => None,
+                }}
+            </aside>
+        </div>
+    }
+}
+
+/// Tomorrow at 10:00 Japan time, as a `datetime-local` value.
+fn tomorrow_morning() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let now = js_sys::Date::now() as i64;
+        let day = 86_400_000;
+        let jst_midnight = (now + 9 * 3_600_000).div_euclid(day) * day - 9 * 3_600_000;
+        model::broadcast::jst_local(jst_midnight + day + 10 * 3_600_000)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    String::new()
+}
+
+fn kind_of(b: &Bubble) -> &'static str {
+    match b {
+        Bubble::Text { .. } => "text",
+        Bubble::Image { .. } => "image",
+        Bubble::Buttons { .. } => "buttons",
+        Bubble::Confirm { .. } => "confirm",
+        Bubble::Carousel { .. } => "carousel",
+        Bubble::Card { .. } => "card",
+    }
+}
+
+/// A fresh bubble of a kind, keeping the text already typed.
+fn bubble_of(kind: &str, keep: &str) -> Bubble {
+    let text = keep.to_string();
+    match kind {
+        "image" => Bubble::Image {
+            url: String::new(),
+            preview_url: String::new(),
+        },
+        "buttons" => Bubble::Buttons {
+            image_url: String::new(),
+            title: String::new(),
+            text,
+            buttons: vec![Button::open("", "https://")],
+        },
+        "confirm" => Bubble::Confirm {
+            text,
+            yes: Button::say("はい", "はい"),
+            no: Button::say("いいえ", "いいえ"),
+        },
+        "carousel" => Bubble::Carousel {
+            columns: vec![Column {
+                image_url: String::new(),
+                title: String::new(),
+                text,
+                buttons: vec![Button::open("", "https://")],
+            }],
+        },
+        "card" => Bubble::Card {
+            image_url: String::new(),
+            title: text,
+            body: String::new(),
+            button: None,
+        },
+        _ => Bubble::Text { text },
+    }
+}
+
+fn main_text(b: &Bubble) -> String {
+    match b {
+        Bubble::Text { text } | Bubble::Buttons { text, .. } | Bubble::Confirm { text, .. } => text.clone(),
+        Bubble::Card { title, .. } => title.clone(),
+        Bubble::Carousel { columns } => columns.first().map(|c| c.text.clone()).unwrap_or_default(),
+        Bubble::Image { .. } => String::new(),
+    }
+}
+
+/// The text fields of bubbles, by name.
+fn get_field(b: &Bubble, field: &str) -> String {
+    match (b, field) {
+        (Bubble::Text { text }, "text") | (Bubble::Buttons { text, .. }, "text") | (Bubble::Confirm { text, .. }, "text") => text.clone(),
+        (Bubble::Image { url, .. }, "url") => url.clone(),
+        (Bubble::Image { preview_url, .. }, "preview_url") => preview_url.clone(),
+        (Bubble::Buttons { image_url, .. }, "image_url") | (Bubble::Card { image_url, .. }, "image_url") => image_url.clone(),
+        (Bubble::Buttons { title, .. }, "title") | (Bubble::Card { title, .. }, "title") => title.clone(),
+        (Bubble::Card { body, .. }, "body") => body.clone(),
+        _ => String::new(),
+    }
+}
+
+fn set_field(b: &mut Bubble, field: &str, v: String) {
+    match (b, field) {
+        (Bubble::Text { text }, "text") | (Bubble::Buttons { text, .. }, "text") | (Bubble::Confirm { text, .. }, "text") => *text = v,
+        (Bubble::Image { url, .. }, "url") => *url = v,
+        (Bubble::Image { preview_url, .. }, "preview_url") => *preview_url = v,
+        (Bubble::Buttons { image_url, .. }, "image_url") | (Bubble::Card { image_url, .. }, "image_url") => *image_url = v,
+        (Bubble::Buttons { title, .. }, "title") | (Bubble::Card { title, .. }, "title") => *title = v,
+        (Bubble::Card { body, .. }, "body") => *body = v,
+        _ => {}
+    }
+}
+
+/// What is wrong, in words.
+fn problem_text(lang: Lang, p: &Problem) -> String {
+    match p {
+        Problem::TooLong { max, len } => t(lang, "msg.too_long")
+            .replace("{max}", &max.to_string())
+            .replace("{len}", &len.to_string()),
+        Problem::TooManyBubbles { max }
+        | Problem::TooManyButtons { max }
+        | Problem::TooManyColumns { max }
+        | Problem::TooManyQuickReplies { max } => t_n(lang, "msg.too_many", *max as i64),
+        Problem::CardTooLarge { max_bytes } => t_n(lang, "msg.card_too_large", (*max_bytes / 1024) as i64),
+        Problem::NoBubbles => t(lang, "msg.no_bubbles"),
+        Problem::Empty => t(lang, "msg.empty"),
+        Problem::NoButtons => t(lang, "msg.no_buttons"),
+        Problem::NoColumns => t(lang, "msg.no_columns"),
+        Problem::UnevenColumns => t(lang, "msg.uneven_columns"),
+        Problem::NotHttps => t(lang, "msg.not_https"),
+        Problem::BadUri => t(lang, "msg.bad_uri"),
+    }
+}
+
+/// The problems at exactly `at`, said under the field.
+#[component]
+fn FieldProblems(problems: Memo<Vec<MessageProblem>>, at: String) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        let mine: Vec<String> = problems.with(|ps| ps.iter().filter(|p| p.at == at).map(|p| problem_text(lang, &p.problem)).collect());
+        (!mine.is_empty()).then(|| {
+            view! { <ul class="problems field-problems" data-testid="field-problems">{mine.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul> }
+        })
+    }
+}
+
+/// One text field of bubble `i`.
+#[component]
+fn BubbleField(
+    i: usize,
+    draft: RwSignal<Draft>,
+    problems: Memo<Vec<MessageProblem>>,
+    field: &'static str,
+    label: &'static str,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] placeholder: &'static str,
+) -> impl IntoView {
+    let lang = use_lang();
+    let id = format!("bubble-{i}-{field}");
+    let value = move || draft.with(|d| d.bundle.bubbles.get(i).map(|b| get_field(b, field)).unwrap_or_default());
+    let on_input = move |ev| {
+        let v = event_target_value(&ev);
+        draft.update(|d| {
+            if let Some(b) = d.bundle.bubbles.get_mut(i) {
+                set_field(b, field, v)
+            }
+        })
+    };
+    let count = move || model::line_limits::utf16_len(&value());
+    view! {
+        <div class="field">
+            <label for=id.clone()>{t(lang, label)}</label>
+            {if multiline {
+                view! { <textarea id=id.clone() rows="4" prop:value=value on:input=on_input placeholder=placeholder></textarea> }.into_any()
+            } else {
+                view! { <input id=id.clone() prop:value=value on:input=on_input placeholder=placeholder/> }.into_any()
+            }}
+            {multiline.then(|| view! { <p class="help counter">{move || t_n(lang, "bc.length", count() as i64)}</p> })}
+            <FieldProblems problems at=format!("bubbles.{i}.{field}")/>
+        </div>
+    }
+}
+
+#[component]
+fn BubbleEditor(i: usize, draft: RwSignal<Draft>, problems: Memo<Vec<MessageProblem>>) -> impl IntoView {
+    let lang = use_lang();
+    let kind = Memo::new(move |_| draft.with(|d| d.bundle.bubbles.get(i).map(kind_of).unwrap_or("text")));
+    let count = move || draft.with(|d| d.bundle.bubbles.len());
+    let move_by = move |delta: isize| {
+        draft.update(|d| {
+            let j = i as isize + delta;
+            if j >= 0 && (j as usize) < d.bundle.bubbles.len() {
+                d.bundle.bubbles.swap(i, j as usize);
+            }
+        })
+    };
+    let kinds = ["text", "image", "buttons", "confirm", "card", "carousel"];
+    view! {
+        <fieldset class="bubble-editor" data-testid="bubble-editor">
+            <legend>{t_n(lang, "bc.bubble_n", i as i64 + 1)}</legend>
+            <div class="bubble-tools">
+                <label for=format!("bubble-{i}-kind") class="visually-hidden">{t(lang, "bc.kind")}</label>
+                <select id=format!("bubble-{i}-kind") prop:value=move || kind.get()
+                    on:change=move |ev| {
+                        let k = event_target_value(&ev);
+                        draft.update(|d| if let Some(b) = d.bundle.bubbles.get_mut(i) { *b = bubble_of(&k, &main_text(b)) });
+                    }>
+                    {kinds.into_iter().map(|k| view! { <option value=k>{t(lang, &format!("bc.kind_{k}"))}</option> }).collect_view()}
+                </select>
+                <button type="button" class="button button-small" aria-label=t(lang, "bc.move_up") disabled=move || { i == 0 } on:click=move |_| move_by(-1)>"↑"</button>
+                <button type="button" class="button button-small" aria-label=t(lang, "bc.move_down") disabled=move || { i + 1 >= count() } on:click=move |_| move_by(1)>"↓"</button>
+                <button type="button" class="button button-small button-danger" disabled=move || { count() <= 1 }
+                    on:click=move |_| draft.update(|d| { if d.bundle.bubbles.len() > 1 { d.bundle.bubbles.remove(i); } })>{t(lang, "bc.remove")}</button>
+            </div>
+            {move || match kind.get() {
+                "image" => view! {
+                    <BubbleField i draft problems field="url" label="bc.f_image_url" placeholder="https://"/>
+                    <BubbleField i draft problems field="preview_url" label="bc.f_preview_url" placeholder="https://"/>
+                    <p class="help">{t(lang, "bc.image_help")}</p>
+                }.into_any(),
+                "buttons" => view! {
+                    <BubbleField i draft problems field="title" label="bc.f_title"/>
+                    <BubbleField i draft problems field="text" label="bc.f_text" multiline=true/>
+                    <BubbleField i draft problems field="image_url" label="bc.f_image_optional" placeholder="https://"/>
+                    <ButtonsEditor draft problems max=4 fixed=false
+                        get=Arc::new(move |d: &Draft| match d.bundle.bubbles.get(i) { Some(Bubble::Buttons { buttons, .. }) => buttons.clone(), _ => vec![] })
+                        set=Arc::new(move |d: &mut Draft, v: Vec<Button>| if let Some(Bubble::Buttons { buttons, .. }) = d.bundle.bubbles.get_mut(i) { *buttons = v })
+                        path=Arc::new(move |j| format!("bubbles.{i}.buttons.{j}"))/>
+                }.into_any(),
+                "confirm" => view! {
+                    <BubbleField i draft problems field="text" label="bc.f_question" multiline=true/>
+                    <ButtonsEditor draft problems max=2 fixed=true
+                        get=Arc::new(move |d: &Draft| match d.bundle.bubbles.get(i) { Some(Bubble::Confirm { yes, no, .. }) => vec![yes.clone(), no.clone()], _ => vec![] })
+                        set=Arc::new(move |d: &mut Draft, v: Vec<Button>| if let (Some(Bubble::Confirm { yes, no, .. }), [a, b]) = (d.bundle.bubbles.get_mut(i), v.as_slice()) { *yes = a.clone(); *no = b.clone(); })
+                        path=Arc::new(move |j| format!("bubbles.{i}.{}", if j == 0 { "yes" } else { "no" }))/>
+                }.into_any(),
+                "card" => view! {
+                    <BubbleField i draft problems field="image_url" label="bc.f_image_optional" placeholder="https://"/>
+                    <BubbleField i draft problems field="title" label="bc.f_title"/>
+                    <BubbleField i draft problems field="body" label="bc.f_body" multiline=true/>
+                    <ButtonsEditor draft problems max=1 fixed=false
+                        get=Arc::new(move |d: &Draft| match d.bundle.bubbles.get(i) { Some(Bubble::Card { button, .. }) => button.iter().cloned().collect(), _ => vec![] })
+                        set=Arc::new(move |d: &mut Draft, v: Vec<Button>| if let Some(Bubble::Card { button, .. }) = d.bundle.bubbles.get_mut(i) { *button = v.into_iter().next() })
+                        path=Arc::new(move |_| format!("bubbles.{i}.button"))/>
+                }.into_any(),
+                "carousel" => view! { <CarouselEditor i draft problems/> }.into_any(),
+                _ => view! { <BubbleField i draft problems field="text" label="bc.f_text" multiline=true/> }.into_any(),
+            }}
+            <FieldProblems problems at=format!("bubbles.{i}")/>
+        </fieldset>
+    }
+}
+
+type GetButtons = Arc<dyn Fn(&Draft) -> Vec<Button> + Send + Sync>;
+type SetButtons = Arc<dyn Fn(&mut Draft, Vec<Button>) + Send + Sync>;
+type ButtonPath = Arc<dyn Fn(usize) -> String + Send + Sync>;
+
+/// A list of buttons (label, and a page to open or words to send), read and
+/// written through `get` / `set`; `fixed` lists cannot grow or shrink.
+#[component]
+fn ButtonsEditor(
+    draft: RwSignal<Draft>,
+    problems: Memo<Vec<MessageProblem>>,
+    max: usize,
+    fixed: bool,
+    get: GetButtons,
+    set: SetButtons,
+    path: ButtonPath,
+) -> impl IntoView {
+    let lang = use_lang();
+    let count = {
+        let get = get.clone();
+        Memo::new(move |_| draft.with(|d| get(d).len()))
+    };
+    let edit = {
+        let (get, set) = (get.clone(), set.clone());
+        Arc::new(move |j: usize, f: &dyn Fn(&mut Button)| {
+            draft.update(|d| {
+                let mut list = get(d);
+                if let Some(b) = list.get_mut(j) {
+                    f(b);
+                }
+                set(d, list);
+            })
+        })
+    };
+    let add = {
+        let (get, set) = (get.clone(), set.clone());
+        move |_| {
+            draft.update(|d| {
+                let mut list = get(d);
+                list.push(Button::say("", ""));
+                set(d, list);
+            })
+        }
+    };
+    view! {
+        <div class="buttons-editor">
+            <For each=move || 0..count.get() key=|j| *j let:j>
+                {
+                    let get = get.clone();
+                    let set = set.clone();
+                    let edit = edit.clone();
+                    let edit2 = edit.clone();
+                    let edit3 = edit.clone();
+                    let at = path(j);
+                    let current = {
+                        let get = get.clone();
+                        move || draft.with(|d| get(d).get(j).cloned()).unwrap_or_else(|| Button::say("", ""))
+                    };
+                    let current2 = current.clone();
+                    let current3 = current.clone();
+                    let is_link = move || matches!(current2().does, ButtonAction::Open { .. });
+                    view! {
+                        <div class="button-row">
+                            <input aria-label=t(lang, "bc.button_label") placeholder=t(lang, "bc.button_label") maxlength="20"
+                                prop:value=move || current().label
+                                on:input=move |ev| { let v = event_target_value(&ev); edit(j, &|b: &mut Button| b.label = v.clone()) }/>
+                            <select aria-label=t(lang, "bc.button_does")
+                                prop:value=move || if is_link() { "open" } else { "say" }
+                                on:change=move |ev| {
+                                    let open = event_target_value(&ev) == "open";
+                                    edit2(j, &|b: &mut Button| b.does = if open { ButtonAction::Open { uri: "https://".into() } } else { ButtonAction::Say { text: b.label.clone() } })
+                                }>
+                                <option value="open">{t(lang, "bc.button_open")}</option>
+                                <option value="say">{t(lang, "bc.button_say")}</option>
+                            </select>
+                            <input aria-label=t(lang, "bc.button_value")
+                                prop:value=move || match current3().does { ButtonAction::Open { uri } => uri, ButtonAction::Say { text } => text }
+                                on:input=move |ev| {
+                                    let v = event_target_value(&ev);
+                                    edit3(j, &|b: &mut Button| match &mut b.does { ButtonAction::Open { uri } => *uri = v.clone(), ButtonAction::Say { text } => *text = v.clone() })
+                                }/>
+                            {(!fixed).then(|| view! {
+                                <button type="button" class="button button-small" on:click=move |_| draft.update(|d| { let mut l = get(d); if j < l.len() { l.remove(j); } set(d, l); })>{t(lang, "bc.remove")}</button>
+                            })}
+                            <FieldProblems problems at=format!("{at}.label")/>
+                            <FieldProblems problems at=format!("{at}.uri")/>
+                            <FieldProblems problems at=format!("{at}.text")/>
+                        </div>
+                    }
+                }
+            </For>
+            {(!fixed).then(|| view! {
+                <button type="button" class="button button-small" disabled=move || { count.get() >= max } on:click=add>{t(lang, "bc.add_button")}</button>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn CarouselEditor(i: usize, draft: RwSignal<Draft>, problems: Memo<Vec<MessageProblem>>) -> impl IntoView {
+    let lang = use_lang();
+    let columns = move || match draft.with(|d| d.bundle.bubbles.get(i).cloned()) {
+        Some(Bubble::Carousel { columns }) => columns.len(),
+        _ => 0,
+    };
+    let with_col = move |c: usize, f: &dyn Fn(&mut Column)| {
+        draft.update(|d| {
+            if let Some(Bubble::Carousel { columns }) = d.bundle.bubbles.get_mut(i) {
+                if let Some(col) = columns.get_mut(c) {
+                    f(col)
+                }
+            }
+        })
+    };
+    let col_value = move |c: usize, which: &'static str| {
+        draft.with(|d| match d.bundle.bubbles.get(i) {
+            Some(Bubble::Carousel { columns }) => columns
+                .get(c)
+                .map(|col| match which {
+                    "title" => col.title.clone(),
+                    "image_url" => col.image_url.clone(),
+                    _ => col.text.clone(),
+                })
+                .unwrap_or_default(),
+            _ => String::new(),
+        })
+    };
+    view! {
+        <For each=move || 0..columns() key=|c| *c let:c>
+            <fieldset class="column-editor">
+                <legend>{t_n(lang, "bc.column_n", c as i64 + 1)}</legend>
+                {["title", "text", "image_url"].into_iter().map(|which| view! {
+                    <div class="field">
+                        <label>{t(lang, &format!("bc.column_{which}"))}
+                            <input prop:value=move || col_value(c, which)
+                                on:input=move |ev| { let v = event_target_value(&ev); with_col(c, &|col: &mut Column| match which { "title" => col.title = v.clone(), "image_url" => col.image_url = v.clone(), _ => col.text = v.clone() }) }/>
+                        </label>
+                        <FieldProblems problems at=format!("bubbles.{i}.columns.{c}.{which}")/>
+                    </div>
+                }).collect_view()}
+                <ButtonsEditor draft problems max=3 fixed=false
+                    get=Arc::new(move |d: &Draft| match d.bundle.bubbles.get(i) { Some(Bubble::Carousel { columns }) => columns.get(c).map(|x| x.buttons.clone()).unwrap_or_default(), _ => vec![] })
+                    set=Arc::new(move |d: &mut Draft, v: Vec<Button>| if let Some(Bubble::Carousel { columns }) = d.bundle.bubbles.get_mut(i) { if let Some(x) = columns.get_mut(c) { x.buttons = v } })
+                    path=Arc::new(move |j| format!("bubbles.{i}.columns.{c}.buttons.{j}"))/>
+            </fieldset>
+        </For>
+        <button type="button" class="button button-small" disabled=move || { columns() >= 10 }
+            on:click=move |_| draft.update(|d| if let Some(Bubble::Carousel { columns }) = d.bundle.bubbles.get_mut(i) {
+                let like = columns.first().cloned();
+                columns.push(Column {
+                    image_url: like.as_ref().map(|c| c.image_url.clone()).unwrap_or_default(),
+                    title: String::new(),
+                    text: String::new(),
+                    buttons: like.map(|c| c.buttons.iter().map(|_| Button::open("", "https://")).collect()).unwrap_or_default(),
+                });
+            })>{t(lang, "bc.add_column")}</button>
+        <FieldProblems problems at=format!("bubbles.{i}.columns")/>
+    }
+}
+
+fn category_key(c: AdCategory) -> String {
+    format!("ad.{}", c.as_str())
+}
+
+/// The wording a clinic may not advertise with, highlighted in its
+/// sentence, with the reason.
+#[component]
+fn AdCheck(flags: Memo<Vec<AdFlag>>, needs_approval: Signal<bool>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="card" aria-labelledby="bc-ad" data-testid="ad-check">
+            <h2 id="bc-ad">{t(lang, "bc.ad_title")}</h2>
+            {move || {
+                let list = flags.get();
+                if list.is_empty() {
+                    return view! { <p class="notice notice-ok">{t(lang, "bc.ad_clear")}</p> }.into_any();
+                }
+                view! {
+                    <ul class="ad-flags">
+                        {list.into_iter().map(|f| {
+                            let why = if f.note.is_empty() { t(lang, &format!("{}_why", category_key(f.category))) } else { f.note.clone() };
+                            view! {
+                                <li>
+                                    <mark>{f.phrase.clone()}</mark>
+                                    " — "<strong>{t(lang, &category_key(f.category))}</strong>
+                                    <span class="help">{format!("（{}）", where_text(lang, &f.at))}</span>
+                                    <p class="help">{why}</p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                    {move || needs_approval.get().then(|| view! { <p class="notice" role="status">{t(lang, "bc.ad_needs_approval")}</p> })}
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// `bubbles.1.text` → 吹き出し2.
+fn where_text(lang: Lang, at: &str) -> String {
+    let n: i64 = at.split('.').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    t_n(lang, "bc.bubble_n", n + 1)
+}
+
+#[component]
+fn AudiencePicker(draft: RwSignal<Draft>, options: Arc<ComposerChoices>) -> impl IntoView {
+    let lang = use_lang();
+    let kind = Memo::new(move |_| {
+        draft.with(|d| match d.audience {
+            Audience::All => "all",
+            Audience::Segment { .. } => "segment",
+            Audience::Tags { .. } => "tags",
+            Audience::Patients { .. } => "patients",
+        })
+    });
+    let first_segment = options.segments.first().map(|s| s.0.clone()).unwrap_or_default();
+    let choose = move |k: &str| {
+        let first_segment = first_segment.clone();
+        draft.update(|d| {
+            d.audience = match k {
+                "segment" => Audience::Segment { segment: first_segment },
+                "tags" => Audience::Tags { tags: vec![], all: false },
+                "patients" => Audience::Patients { numbers: vec![] },
+                _ => Audience::All,
+            }
+        })
+    };
+    let segments = options.segments.clone();
+    let tags = options.tags.clone();
+    view! {
+        <section class="card" aria-labelledby="bc-audience">
+            <h2 id="bc-audience">{t(lang, "bc.audience")}</h2>
+            <div class="radio-row" role="radiogroup">
+                {["all", "segment", "tags", "patients"].into_iter().map(|k| {
+                    let choose = choose.clone();
+                    view! {
+                        <label><input type="radio" name="bc-audience" value=k prop:checked=move || kind.get() == k on:change=move |_| choose(k)/>
+                        {t(lang, &format!("bc.aud_{k}"))}</label>
+                    }
+                }).collect_view()}
+            </div>
+            {move || match kind.get() {
+                "segment" if segments.is_empty() => view! { <p class="empty-state">{t(lang, "bc.no_segments")}" "<A href="/segments/new">{t(lang, "seg.new")}</A></p> }.into_any(),
+                "segment" => view! {
+                    <label for="bc-segment">{t(lang, "bc.aud_segment")}</label>
+                    <select id="bc-segment" prop:value=move || draft.with(|d| match &d.audience { Audience::Segment { segment } => segment.clone(), _ => String::new() })
+                        on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.audience = Audience::Segment { segment: v }) }>
+                        {segments.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
+                    </select>
+                }.into_any(),
+                "tags" => view! { <TagChoice draft tags=tags.clone()/> }.into_any(),
+                "patients" => view! {
+                    <label for="bc-patients">{t(lang, "bc.patients_label")}</label>
+                    <textarea id="bc-patients" rows="5"
+                        prop:value=move || draft.with(|d| match &d.audience { Audience::Patients { numbers } => numbers.join("\n"), _ => String::new() })
+                        on:change=move |ev| {
+                            let numbers = patient_numbers(&event_target_value(&ev));
+                            draft.update(|d| d.audience = Audience::Patients { numbers })
+                        }></textarea>
+                    <p class="help">{t(lang, "bc.patients_help")}</p>
+                }.into_any(),
+                _ => view! { <p class="help">{t(lang, "bc.aud_all_help")}</p> }.into_any(),
+            }}
+            <h3>{t(lang, "bc.purpose")}</h3>
+            <div class="radio-row" role="radiogroup">
+                <label><input type="radio" name="bc-purpose" prop:checked=move || draft.with(|d| d.purpose == Purpose::Marketing)
+                    on:change=move |_| draft.update(|d| d.purpose = Purpose::Marketing)/>{t(lang, "bc.purpose_marketing")}</label>
+                <label><input type="radio" name="bc-purpose" prop:checked=move || draft.with(|d| d.purpose == Purpose::Operational)
+                    on:change=move |_| draft.update(|d| d.purpose = Purpose::Operational)/>{t(lang, "bc.purpose_operational")}</label>
+            </div>
+            <p class="help">{t(lang, "bc.purpose_help")}</p>
+        </section>
+    }
+}
+
+/// Patient numbers from pasted text or a CSV: the first value of each line
+/// (a header line without digits is skipped).
+pub fn patient_numbers(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let first = line.split([',', '\t']).next().unwrap_or("").trim().trim_matches('"').trim();
+        if !first.is_empty() && first.chars().any(|c| c.is_ascii_digit()) && !out.iter().any(|n| n == first) {
+            out.push(first.to_string());
+        }
+    }
+    out
+}
+
+#[component]
+fn TagChoice(draft: RwSignal<Draft>, tags: Vec<(String, String)>) -> impl IntoView {
+    let lang = use_lang();
+    let chosen = move |id: &str| draft.with(|d| matches!(&d.audience, Audience::Tags { tags, .. } if tags.iter().any(|t| t == id)));
+    let all = move || draft.with(|d| matches!(d.audience, Audience::Tags { all: true, .. }));
+    if tags.is_empty() {
+        return view! { <p class="empty-state">{t(lang, "bc.no_tags")}</p> }.into_any();
+    }
+    view! {
+        <div class="tag-choice">
+            {tags.into_iter().map(|(id, name)| {
+                let id2 = id.clone();
+                view! {
+                    <label class="check"><input type="checkbox" prop:checked=move || chosen(&id)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            let id = id2.clone();
+                            draft.update(|d| if let Audience::Tags { tags, .. } = &mut d.audience {
+                                tags.retain(|t| *t != id);
+                                if on { tags.push(id) }
+                            })
+                        }/>{name}</label>
+                }
+            }).collect_view()}
+        </div>
+        <div class="radio-row" role="radiogroup">
+            <label><input type="radio" name="bc-tags-join" prop:checked=move || !all() on:change=move |_| draft.update(|d| if let Audience::Tags { all, .. } = &mut d.audience { *all = false })/>{t(lang, "bc.tags_any")}</label>
+            <label><input type="radio" name="bc-tags-join" prop:checked=all on:change=move |_| draft.update(|d| if let Audience::Tags { all, .. } = &mut d.audience { *all = true })/>{t(lang, "bc.tags_all")}</label>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn CostSummary(e: EstimateDto) -> impl IntoView {
+    let lang = use_lang();
+    let yen = |n: i64| format!("¥{}", group_digits(n));
+    view! {
+        <dl class="facts">
+            <dt>{t(lang, "bc.recipients")}</dt><dd data-testid="recipients">{t_n(lang, "seg.people", e.recipients)}</dd>
+            <dt>{t(lang, "bc.consumes")}</dt><dd data-testid="consumes">{t_n(lang, "bc.n_messages", e.messages)}</dd>
+            {e.left.map(|l| view! { <dt>{t(lang, "bc.left_now")}</dt><dd>{t_n(lang, "bc.n_messages", l)}</dd> })}
+            {e.left_after.map(|l| view! { <dt>{t(lang, "bc.left_after")}</dt><dd data-testid="left-after">{t_n(lang, "bc.n_messages", l.max(0))}</dd> })}
+            {(e.plan == "standard").then(|| view! { <dt>{t(lang, "bc.extra_cost")}</dt><dd data-testid="extra-cost">{yen(e.extra_yen)}</dd> })}
+            <dt>{t(lang, "bc.plan")}</dt><dd>{t(lang, &format!("plan.{}", e.plan))}</dd>
+        </dl>
+        {(e.opted_out > 0 || e.capped > 0).then(|| view! {
+            <p class="help">{t(lang, "bc.excluded").replace("{opted}", &e.opted_out.to_string()).replace("{capped}", &e.capped.to_string())}</p>
+        })}
+        {(!e.unknown_numbers.is_empty()).then(|| view! {
+            <p class="notice">{t(lang, "bc.unknown_numbers").replace("{list}", &e.unknown_numbers.join("、"))}</p>
+        })}
+        {(e.shortfall > 0).then(|| view! {
+            <p class="notice notice-error" role="alert" data-testid="shortfall">{t_n(lang, "bc.shortfall", e.shortfall)}</p>
+        })}
+        {(e.recipients == 0).then(|| view! { <p class="notice">{t(lang, "bc.nobody")}</p> })}
+        {(!e.held_until.is_empty()).then(|| view! { <p class="notice" role="status">{t(lang, "bc.held_until").replace("{at}", &e.held_until)}</p> })}
+    }
+}
+
+/// 12345 → 12,345.
+fn group_digits(n: i64) -> String {
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (k, c) in s.chars().enumerate() {
+        if k > 0 && (s.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+// ------------------------------------------------------------ one send
+
+#[component]
+pub fn BroadcastPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let detail = Resource::new(id, get_broadcast);
+    view! {
+        <p><A href="/broadcasts">{t(lang, "bc.back")}</A></p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <BroadcastView d/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
+    let lang = use_lang();
+    let id = d.summary.id.clone();
+    let current = RwSignal::new(d.summary.clone());
+    // Asked again every second until the send is over (no reload needed).
+    let tick = RwSignal::new(0u32);
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                if !status::is_final(&current.with_untracked(|c| c.status.clone())) || current.with_untracked(|c| c.finished_at.is_empty())
+                {
+                    tick.update(|n| *n += 1)
+                }
+            },
+            std::time::Duration::from_millis(1000),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    let progress_id = id.clone();
+    let progress = LocalResource::new(move || {
+        let n = tick.get();
+        let id = progress_id.clone();
+        async move {
+            if n == 0 {
+                None
+            } else {
+                Some(broadcast_progress(id).await)
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Some(Ok(s))) = progress.get() {
+            current.set(s);
+        }
+    });
+    let act = Action::new(move |a: &(String, String)| act_on_broadcast(a.0.clone(), a.1.clone()));
+    Effect::new(move |_| {
+        if act.version().get() > 0 {
+            tick.update(|n| *n += 1);
+        }
+    });
+    let confirming = RwSignal::new(false);
+    let (bubbles, quick) = line_view::from_bundle(&d.bundle);
+    let item = PhoneItem {
+        at: String::new(),
+        from_me: false,
+        read: false,
+        bubbles,
+        quick,
+    };
+    let audience = match &d.audience {
+        Audience::All => t(lang, "bc.aud_all"),
+        Audience::Segment { .. } => format!("{}: {}", t(lang, "bc.aud_segment"), d.audience_names.join("、")),
+        Audience::Tags { all, .. } => format!(
+            "{}: {}",
+            t(lang, if *all { "bc.tags_all" } else { "bc.tags_any" }),
+            d.audience_names.join("、")
+        ),
+        Audience::Patients { numbers } => t_n(lang, "bc.aud_patients_n", numbers.len() as i64),
+    };
+    let can_send = d.can_send;
+    let can_approve = d.can_approve;
+    let (pid, rid, cid, aid) = (id.clone(), id.clone(), id.clone(), id);
+    view! {
+        <h1>{d.summary.title.clone()}</h1>
+        <div class="composer-layout">
+            <div>
+                <section class="card" aria-labelledby="bc-progress">
+                    <h2 id="bc-progress">{t(lang, "bc.progress")}</h2>
+                    <p>
+                        <span class=move || format!("badge badge-status-{}", current.with(|c| c.status.clone())) data-testid="status">
+                            {move || status_label(lang, &current.with(|c| c.status.clone()))}
+                        </span>
+                    </p>
+                    {move || {
+                        let c = current.get();
+                        let pct = percent(&c);
+                        view! {
+                            <div class="progress" role="progressbar" data-testid="progress" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.to_string()>
+                                <div class="progress-fill" style=format!("width: {pct}%")></div>
+                            </div>
+                            <p data-testid="progress-text">{t(lang, "bc.progress_text").replace("{done}", &c.delivered.to_string()).replace("{total}", &c.total.to_string()).replace("{pct}", &pct.to_string())}</p>
+                            {(c.failed > 0).then(|| view! { <p class="notice notice-error">{t_n(lang, "bc.failed_n", c.failed)}</p> })}
+                            {(c.capped > 0).then(|| view! { <p class="help">{t_n(lang, "bc.capped_n", c.capped)}</p> })}
+                            {(!c.reason.is_empty()).then(|| view! { <p class="notice" role="status" data-testid="reason">{reason_text(lang, &c)}</p> })}
+                        }
+                    }}
+                    <dl class="facts">
+                        <dt>{t(lang, "bc.audience")}</dt><dd>{audience}</dd>
+                        <dt>{t(lang, "bc.purpose")}</dt><dd>{t(lang, &format!("bc.purpose_{}", d.summary.purpose))}</dd>
+                        <dt>{t(lang, "bc.col_when")}</dt><dd>{if d.summary.scheduled_at.is_empty() { d.summary.created_at.clone() } else { d.summary.scheduled_at.clone() }}</dd>
+                        {(d.summary.ad_flags > 0).then(|| view! { <dt>{t(lang, "bc.ad_title")}</dt><dd>{t_n(lang, "bc.ad_flags_n", d.summary.ad_flags)}</dd> })}
+                    </dl>
+                    {can_send.then(|| view! {
+                        <div class="toolbar toolbar-start">
+                            {move || {
+                                let s = current.with(|c| c.status.clone());
+                                let (pid, rid, aid) = (pid.clone(), rid.clone(), aid.clone());
+                                view! {
+                                    {(s == status::SENDING || s == status::HELD).then(|| view! {
+                                        <button type="button" class="button" on:click=move |_| { act.dispatch((pid.clone(), "pause".into())); }>{t(lang, "bc.pause")}</button>
+                                    })}
+                                    {(s == status::PAUSED).then(|| view! {
+                                        <button type="button" class="button button-primary" on:click=move |_| { act.dispatch((rid.clone(), "resume".into())); }>{t(lang, "bc.resume")}</button>
+                                    })}
+                                    {(s == status::AWAITING_APPROVAL && can_approve).then(|| view! {
+                                        <button type="button" class="button button-primary" on:click=move |_| { act.dispatch((aid.clone(), "approve".into())); }>{t(lang, "bc.approve")}</button>
+                                    })}
+                                    {(!status::is_final(&s)).then(|| view! {
+                                        <button type="button" class="button button-danger" on:click=move |_| confirming.set(true)>{t(lang, "bc.cancel")}</button>
+                                    })}
+                                }
+                            }}
+                        </div>
+                        <Show when=move || confirming.get()>
+                            <div class="confirm" role="alertdialog" aria-labelledby="bc-cancel-text">
+                                <p id="bc-cancel-text">{t(lang, "bc.cancel_confirm")}</p>
+                                <button type="button" class="button button-danger" on:click={
+                                    let cid = cid.clone();
+                                    move |_| { confirming.set(false); act.dispatch((cid.clone(), "cancel".into())); }
+                                }>{t(lang, "bc.cancel_yes")}</button>
+                                " "
+                                <button type="button" class="button" on:click=move |_| confirming.set(false)>{t(lang, "common.cancel")}</button>
+                            </div>
+                        </Show>
+                        {move || act.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
+                    })}
+                </section>
+            </div>
+            <aside class="composer-side">
+                <section class="card phone-preview">
+                    <h2>{t(lang, "bc.preview")}</h2>
+                    <div class="phone-screen"><ChatItem item on_tap=Callback::new(|_: String| ())/></div>
+                </section>
+            </aside>
+        </div>
+    }
+    .into_any()
+}
+
+// ------------------------------------------------------------ quota
+
+#[component]
+pub fn QuotaPage() -> impl IntoView {
+    let lang = use_lang();
+    let quota = Resource::new(|| (), |_| quota_report());
+    view! {
+        <h1>{t(lang, "quota.title")}</h1>
+        <p class="help page-intro">{t(lang, "quota.intro")}</p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match quota.await {
+                    Ok(q) => view! { <QuotaView q/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn QuotaView(q: QuotaDto) -> impl IntoView {
+    let lang = use_lang();
+    let n = |k: &str, v: i64| t_n(lang, k, v);
+    let width = q.percent.min(100);
+    view! {
+        {q.warning.map(|w| view! {
+            <div class={if w >= 95 { "notice notice-error" } else { "notice" }} role="alert" data-testid="quota-warning">
+                <p>{t_n(lang, if w >= 95 { "quota.warn_95" } else { "quota.warn_80" }, q.percent)}</p>
+            </div>
+        })}
+        <section class="card" data-testid="quota">
+            <h2>{t(lang, "quota.month").replace("{month}", &q.month)}" — "{t(lang, &format!("plan.{}", q.plan))}</h2>
+            {q.ceiling.map(|c| view! {
+                <div class="meter" role="meter" aria-valuemin="0" aria-valuemax=c.to_string() aria-valuenow=(q.used + q.reserved + q.outside).to_string()>
+                    <div class="meter-fill" style=format!("width: {width}%")></div>
+                </div>
+            })}
+            <dl class="facts">
+                <dt>{t(lang, "quota.used")}</dt><dd data-testid="quota-used">{n("bc.n_messages", q.used)}</dd>
+                <dt>{t(lang, "quota.reserved")}</dt><dd>{n("bc.n_messages", q.reserved)}</dd>
+                <dt>{t(lang, "quota.outside")}</dt><dd>{n("bc.n_messages", q.outside)}</dd>
+                {q.ceiling.map(|c| view! { <dt>{t(lang, "quota.ceiling")}</dt><dd>{n("bc.n_messages", c)}</dd> })}
+                <dt>{t(lang, "quota.left")}</dt><dd data-testid="quota-left">{match q.left { Some(l) => n("bc.n_messages", l), None => t(lang, "quota.unlimited") }}</dd>
+                <dt>{t(lang, "quota.op_reserve")}</dt><dd>{n("bc.n_messages", q.operational_reserve)}</dd>
+            </dl>
+            <p class="help">{t(lang, "quota.reconciled").replace("{at}", if q.reconciled_at.is_empty() { "—" } else { &q.reconciled_at })}</p>
+        </section>
+        <section class="card">
+            <h2>{t(lang, "quota.forecast")}</h2>
+            <dl class="facts">
+                <dt>{t(lang, "quota.scheduled")}</dt><dd>{n("bc.n_messages", q.scheduled)}</dd>
+                <dt>{t(lang, "quota.pace")}</dt><dd>{n("quota.per_day", q.per_day)}</dd>
+                <dt>{t(lang, "quota.runs_out")}</dt><dd>{if q.runs_out_on.is_empty() { t(lang, "quota.not_this_month") } else { q.runs_out_on.clone() }}</dd>
+            </dl>
+        </section>
+        <section class="card">
+            <h2>{t(lang, "quota.ledger")}</h2>
+            {if q.entries.is_empty() {
+                view! { <p class="empty-state">{t(lang, "quota.ledger_empty")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap"><table class="table">
+                        <thead><tr>
+                            <th scope="col">{t(lang, "quota.at")}</th>
+                            <th scope="col">{t(lang, "quota.kind")}</th>
+                            <th scope="col" class="num">{t(lang, "quota.amount")}</th>
+                        </tr></thead>
+                        <tbody>
+                            {q.entries.into_iter().map(|(at, kind, _, amount)| view! {
+                                <tr><td>{at}</td><td>{t(lang, &format!("quota.kind_{kind}"))}</td><td class="num">{amount}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table></div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The dashboard's line about the month: a warning at 80 % and 95 %.
+#[component]
+pub fn QuotaGlance() -> impl IntoView {
+    let lang = use_lang();
+    let glance = Resource::new(|| (), |_| quota_glance());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match glance.await {
+                    Ok((pct, warning, left)) => view! {
+                        <section class={if warning.is_some() { "card card-warning" } else { "card" }} data-testid="quota-glance">
+                            <h2>{t(lang, "quota.title")}</h2>
+                            <p>{match warning {
+                                Some(w) if w >= 95 => t_n(lang, "quota.warn_95", pct),
+                                Some(_) => t_n(lang, "quota.warn_80", pct),
+                                None => t_n(lang, "quota.share", pct),
+                            }}</p>
+                            {left.map(|l| view! { <p class="help">{t_n(lang, "quota.left_n", l)}</p> })}
+                            <p><A href="/quota">{t(lang, "quota.open")}</A></p>
+                        </section>
+                    }.into_any(),
+                    Err(_) => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn patient_numbers_come_from_the_first_column() {
+        let csv = "診察券番号,氏名\n000123,山田\n\"000456\",佐藤\n000123,重複\n\n";
+        assert_eq!(super::patient_numbers(csv), vec!["000123", "000456"]);
+        assert_eq!(super::group_digits(1234567), "1,234,567");
+        assert_eq!(super::group_digits(12), "12");
+    }
+}
