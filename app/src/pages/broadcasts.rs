@@ -219,7 +219,7 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
             </div>
         </Show>
         <div class="composer-layout">
-            <div>
+            {view! { <div>
                 <section class="card">
                     <div class="field">
                         <label for="bc-title">{t(lang, "bc.field_title")}</label>
@@ -264,8 +264,8 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
                             on:change=move |ev| draft.update(|d| d.scheduled_at = event_target_value(&ev))/>
                     </Show>
                 </section>
-            </div>
-            <aside class="composer-side">
+            </div> }.into_any()}
+            {view! { <aside class="composer-side">
                 <section class="card phone-preview" aria-label=t(lang, "bc.preview")>
                     <h2>{t(lang, "bc.preview")}</h2>
                     <div class="phone-screen" data-testid="preview">
@@ -308,7 +308,7 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
                     Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }),
                     _ => None,
                 }}
-            </aside>
+            </aside> }.into_any()}
         </div>
     }
 }
@@ -1022,6 +1022,7 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
                             {(c.capped > 0).then(|| view! { <p class="help">{t_n(lang, "bc.capped_n", c.capped)}</p> })}
                             {(!c.reason.is_empty()).then(|| view! { <p class="notice" role="status" data-testid="reason">{reason_text(lang, &c)}</p> })}
                         }
+                        .into_any()
                     }}
                     <dl class="facts">
                         <dt>{t(lang, "bc.audience")}</dt><dd>{audience}</dd>
@@ -1048,6 +1049,7 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
                                         <button type="button" class="button button-danger" on:click=move |_| confirming.set(true)>{t(lang, "bc.cancel")}</button>
                                     })}
                                 }
+                                .into_any()
                             }}
                         </div>
                         <Show when=move || confirming.get()>
@@ -1062,7 +1064,7 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
                             </div>
                         </Show>
                         {move || act.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
-                    })}
+                    }.into_any())}
                 </section>
             </div>
             <aside class="composer-side">

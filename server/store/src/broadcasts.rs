@@ -445,16 +445,26 @@ impl Db {
     /// time). A batch of a cancelled or stopped send is still taken when an
     /// earlier attempt may have reached LINE, to learn what became of it.
     pub async fn claim_batch(&self, now: i64, until: i64) -> Result<Option<ClaimedBatch>, StoreError> {
+        const DUE: &str = "FROM broadcast_batches b JOIN broadcasts s ON s.id = b.broadcast_id \
+             WHERE b.status = 'pending' AND b.next_attempt_at <= $1 AND (b.lease_until IS NULL OR b.lease_until < $1) \
+             AND (s.status = 'sending' OR (b.attempts > 0 AND s.status IN ('cancelled', 'stopped')))";
+        // Idle workers only read: on SQLite a write would take the
+        // database's one write lock several times a second for nothing.
+        let any: Option<(i64,)> = sqlx::query_as(&format!("SELECT b.id {DUE} LIMIT 1"))
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        if any.is_none() {
+            return Ok(None);
+        }
         let lock = match self.dialect() {
             Dialect::Postgres => "FOR UPDATE OF b SKIP LOCKED",
             Dialect::Sqlite => "",
         };
+        let due = DUE.replace("$1", "$2");
         let sql = format!(
             "UPDATE broadcast_batches SET lease_until = $1, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, $2) \
-             WHERE id = (SELECT b.id FROM broadcast_batches b JOIN broadcasts s ON s.id = b.broadcast_id \
-                 WHERE b.status = 'pending' AND b.next_attempt_at <= $2 AND (b.lease_until IS NULL OR b.lease_until < $2) \
-                 AND (s.status = 'sending' OR (b.attempts > 0 AND s.status IN ('cancelled', 'stopped'))) \
-                 ORDER BY b.next_attempt_at, b.id LIMIT 1 {lock}) \
+             WHERE id = (SELECT b.id {due} ORDER BY b.next_attempt_at, b.id LIMIT 1 {lock}) \
              AND status = 'pending' AND (lease_until IS NULL OR lease_until < $2) \
              RETURNING id, broadcast_id, clinic_id, recipients, friend_ids, size, retry_key, attempts, first_attempt_at"
         );
