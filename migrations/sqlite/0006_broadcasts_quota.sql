@@ -118,6 +118,8 @@ CREATE TABLE quota_entries (
     amount     INTEGER NOT NULL
 );
 CREATE INDEX quota_entries_by_month ON quota_entries (clinic_id, month, at);
+-- A single push is counted once per retry key (`push:<key>`).
+CREATE INDEX quota_entries_by_source ON quota_entries (clinic_id, source);
 
 -- Marketing messages each friend received in a month (the frequency cap).
 CREATE TABLE friend_month_sends (

@@ -513,3 +513,49 @@ async fn bad_messages_and_audiences_are_refused_with_nothing_stored() {
     );
     assert!(e.db.broadcasts(r.owner.clinic_id, 10).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_automations_push_is_counted_in_the_ledger_once() {
+    let r = rig(3).await;
+    let e = &r.engine;
+    let tag = e
+        .create_tag(
+            &r.owner,
+            &engine::tags::TagInput {
+                folder: None,
+                name: "健診予約",
+                color: engine::tags::TAG_COLORS[1],
+                description: "",
+                rule_text: "",
+            },
+        )
+        .await
+        .unwrap();
+    let automation = model::automation::Automation {
+        trigger: model::automation::Trigger::TagAdded {
+            tag: tag.public_id.clone(),
+        },
+        condition: None,
+        actions: vec![model::automation::Action::Push {
+            text: "健診のご予約ありがとうございます".into(),
+        }],
+    };
+    e.save_automation(&r.owner, None, "健診予約のお礼", &automation).await.unwrap();
+    let friends: Vec<String> = {
+        let mut out = Vec::new();
+        for u in &r.users {
+            out.push(e.db.friend_by_line_user(r.owner.clinic_id, u).await.unwrap().unwrap().public_id);
+        }
+        out
+    };
+    e.set_tag(&r.owner, &tag.public_id, &friends, true).await.unwrap();
+    while e.process_automations(10).await.unwrap() > 0 {}
+    let quota = e.quota_status(r.owner.clinic_id).await.unwrap();
+    assert_eq!(quota.used, 3, "each push counted");
+    assert_eq!(r.sb.usage(&r.channel).unwrap(), 3);
+    // The same push resumed (answered 409) is not counted twice.
+    let month = model::broadcast::jst_month(e.now_ms());
+    e.db.count_single_send(r.owner.clinic_id, &month, "push:k", 0).await.unwrap();
+    e.db.count_single_send(r.owner.clinic_id, &month, "push:k", 0).await.unwrap();
+    assert_eq!(e.quota_status(r.owner.clinic_id).await.unwrap().used, 4);
+}

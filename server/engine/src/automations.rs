@@ -353,6 +353,13 @@ impl Engine {
                 Ok(_) | Err(LineError::RetryKeyAccepted { .. }) => {}
                 Err(e) => return Err(EngineError::LineSend(e)),
             }
+            // Counted in the month's ledger once per retry key. A crash
+            // between the push and this line leaves it to reconciliation
+            // with LINE's own count.
+            let now = self.now_ms();
+            self.db
+                .count_single_send(q.clinic_id, &model::broadcast::jst_month(now), &format!("push:{key}"), now)
+                .await?;
         }
         Ok(Some(json!({"type": "text", "text": text, "via": via}).to_string()))
     }

@@ -796,6 +796,34 @@ impl Db {
         .await?)
     }
 
+    /// Counts one message sent outside a broadcast (an automation's push)
+    /// once per `source` (its retry key): a resumed push answered with 409
+    /// is not counted again.
+    pub async fn count_single_send(&self, clinic_id: i64, month: &str, source: &str, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        ensure_month(&mut tx, clinic_id, month).await?;
+        let added = sqlx::query(
+            "INSERT INTO quota_entries (clinic_id, month, at, kind, source, amount) SELECT $1, $2, $3, 'settle', $4, 1 \
+             WHERE NOT EXISTS (SELECT 1 FROM quota_entries WHERE clinic_id = $1 AND source = $4)",
+        )
+        .bind(clinic_id)
+        .bind(month)
+        .bind(now)
+        .bind(source)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if added == 1 {
+            sqlx::query("UPDATE quota_months SET used = used + 1 WHERE clinic_id = $1 AND month = $2")
+                .bind(clinic_id)
+                .bind(month)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Takes one request of `scope`'s window starting at `win` (ms) if
     /// fewer than `cap` were taken: the same count for every instance.
     pub async fn take_rate(&self, scope: &str, win: i64, cap: i64) -> Result<bool, StoreError> {
