@@ -450,12 +450,14 @@ impl Db {
              AND (s.status = 'sending' OR (b.attempts > 0 AND s.status IN ('cancelled', 'stopped')))";
         // Idle workers only read: on SQLite a write would take the
         // database's one write lock several times a second for nothing.
-        let any: Option<(i64,)> = sqlx::query_as(&format!("SELECT b.id {DUE} LIMIT 1"))
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-        if any.is_none() {
-            return Ok(None);
+        if self.dialect() == Dialect::Sqlite {
+            let any: Option<(i64,)> = sqlx::query_as(&format!("SELECT b.id {DUE} LIMIT 1"))
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+            if any.is_none() {
+                return Ok(None);
+            }
         }
         let lock = match self.dialect() {
             Dialect::Postgres => "FOR UPDATE OF b SKIP LOCKED",
@@ -495,6 +497,24 @@ impl Db {
             tx.rollback().await?;
             return Ok(false);
         }
+        ledger(&mut tx, s.clinic_id, s.month, s.now, "settle", s.source, s.size).await?;
+        if s.marketing {
+            for chunk in s.friend_ids.chunks(crate::broadcasts::UPSERT_ROWS) {
+                let marks: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, $1, 1)", i + 2)).collect();
+                let sql = format!(
+                    "INSERT INTO friend_month_sends (friend_id, month, marketing) VALUES {} \
+                     ON CONFLICT (friend_id, month) DO UPDATE SET marketing = friend_month_sends.marketing + 1",
+                    marks.join(", ")
+                );
+                let mut q = sqlx::query(&sql).bind(s.month);
+                for f in chunk {
+                    q = q.bind(*f);
+                }
+                q.execute(&mut *tx).await?;
+            }
+        }
+        // The rows every batch of the send shares, last: each transaction
+        // holds their locks only until its commit.
         if s.reserved_month == s.month {
             sqlx::query("UPDATE quota_months SET reserved = reserved - $1, used = used + $1 WHERE clinic_id = $2 AND month = $3")
                 .bind(s.size)
@@ -518,28 +538,12 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
-        ledger(&mut tx, s.clinic_id, s.month, s.now, "settle", s.source, s.size).await?;
         sqlx::query("UPDATE broadcasts SET delivered = delivered + $1, consecutive_failures = 0, updated_at = $2 WHERE id = $3")
             .bind(s.size)
             .bind(s.now)
             .bind(s.broadcast_id)
             .execute(&mut *tx)
             .await?;
-        if s.marketing {
-            for chunk in s.friend_ids.chunks(crate::broadcasts::UPSERT_ROWS) {
-                let marks: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, $1, 1)", i + 2)).collect();
-                let sql = format!(
-                    "INSERT INTO friend_month_sends (friend_id, month, marketing) VALUES {} \
-                     ON CONFLICT (friend_id, month) DO UPDATE SET marketing = friend_month_sends.marketing + 1",
-                    marks.join(", ")
-                );
-                let mut q = sqlx::query(&sql).bind(s.month);
-                for f in chunk {
-                    q = q.bind(*f);
-                }
-                q.execute(&mut *tx).await?;
-            }
-        }
         tx.commit().await?;
         Ok(true)
     }
