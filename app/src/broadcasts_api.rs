@@ -367,3 +367,43 @@ pub async fn set_sandbox_plan(plan: String, usage: i64) -> Result<(), AppError> 
     engine()?.sandbox_set_plan(&actor, plan, usage).await?;
     Ok(())
 }
+
+/// A saved bundle (定型文) as the composer lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateDto {
+    pub id: String,
+    pub folder: String,
+    pub name: String,
+    pub bundle: Bundle,
+}
+
+#[server(endpoint = "templates_list")]
+pub async fn list_templates() -> Result<Vec<TemplateDto>, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    Ok(engine()?
+        .list_templates(&actor)
+        .await?
+        .into_iter()
+        .map(|t| TemplateDto {
+            id: t.id,
+            folder: t.folder,
+            name: t.name,
+            bundle: t.bundle,
+        })
+        .collect())
+}
+
+#[server(endpoint = "template_save")]
+pub async fn save_template(folder: String, name: String, bundle: String) -> Result<(), AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    let bundle: Bundle = serde_json::from_str(&bundle).map_err(|_| AppError::new("invalid_bundle"))?;
+    engine()?.save_template(&actor, &folder, &name, &bundle).await?;
+    Ok(())
+}
+
+#[server(endpoint = "template_delete")]
+pub async fn delete_template(id: String) -> Result<(), AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    engine()?.delete_template(&actor, &id).await?;
+    Ok(())
+}

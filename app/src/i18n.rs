@@ -709,6 +709,16 @@ catalogue! {
     "bc.fix_first" => "赤字の項目を直すと送信できます。", "Fix the items in red to send.";
     "bc.confirm" => "{n}人に配信します。よろしいですか？", "Send to {n} people?";
     "bc.confirm_yes" => "配信する", "Send";
+    "bc.templates" => "定型文", "Templates";
+    "bc.templates_empty" => "保存した定型文はまだありません。下の「定型文として保存」から作れます。", "No templates yet. Save one below.";
+    "bc.template_choose" => "定型文を選ぶ", "Choose a template";
+    "bc.template_no_folder" => "フォルダなし", "No folder";
+    "bc.template_load" => "読み込む", "Load";
+    "bc.template_replace" => "いま入力しているメッセージを定型文で置き換えます。よろしいですか？", "Replace the messages typed so far with the template?";
+    "bc.template_save" => "このメッセージを定型文として保存", "Save these messages as a template";
+    "bc.template_folder" => "フォルダ（任意）", "Folder (optional)";
+    "bc.template_name" => "定型文の名前", "Template name";
+    "bc.template_saved" => "定型文を保存しました。", "Template saved.";
     "bc.restored" => "前回の下書きを復元しました。", "Your previous draft was restored.";
     "bc.discard" => "下書きを破棄", "Discard draft";
     "bc.progress" => "配信状況", "Progress";

@@ -32,6 +32,13 @@ test('a two-bubble broadcast to a segment: preview, cost, send, live progress to
   await expect(preview.getByText('特定健診のご案内です。', { exact: false })).toBeVisible();
   await expect(preview.getByText('ご予約はメニューの「予約」からどうぞ。')).toBeVisible();
 
+  // Kept as a template (定型文) in a folder, for next time.
+  await page.getByTestId('templates').getByText('このメッセージを定型文として保存').click();
+  await page.getByPlaceholder('フォルダ（任意）').fill('健診');
+  await page.getByPlaceholder('定型文の名前').fill('特定健診の案内');
+  await page.getByTestId('templates').getByRole('button', { name: '保存' }).click();
+  await expect(page.getByTestId('templates')).toContainText('定型文を保存しました');
+
   await page.getByRole('radio', { name: 'セグメント' }).check();
   await page.locator('#bc-segment').selectOption({ label: '生活習慣病リスク' });
   // An operational notice, so the journey does not depend on the hour (quiet hours).
@@ -80,6 +87,13 @@ test('a Free-plan clinic over its quota sees the refusal with the shortfall, and
   try {
     await open(page, '/broadcasts/new');
     await page.getByLabel('件名（スタッフ用）').fill('年末年始の休診のお知らせ');
+    // A template loads after asking, replacing what was typed.
+    await page.locator('#bubble-0-text').fill('下書き');
+    await page.getByTestId('templates').locator('select').selectOption({ label: '特定健診の案内' });
+    await page.getByRole('button', { name: '読み込む' }).click();
+    await expect(page.getByRole('alertdialog')).toContainText('置き換えます');
+    await page.getByRole('alertdialog').getByRole('button', { name: '読み込む' }).click();
+    await expect(page.locator('#bubble-1-text')).toHaveValue('ご予約はメニューの「予約」からどうぞ。');
     await page.locator('#bubble-0-text').fill('12月29日〜1月3日は休診です。');
     await page.getByRole('radio', { name: /診療上のご連絡/ }).check();
     const cost = page.getByTestId('cost');

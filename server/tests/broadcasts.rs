@@ -9,7 +9,7 @@ use engine::delivery::DeliveryConfig;
 use engine::{Actor, Clock, Engine, EngineError, LineEndpoints, ManualClock, SecretBox, SystemClock};
 use model::broadcast::{status, Audience, Purpose};
 use model::message::Bundle;
-use sandbox::{PersonKind, Plan, Sandbox};
+use sandbox::{Plan, Sandbox};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -95,29 +95,9 @@ fn fast() -> DeliveryConfig {
 }
 
 /// Friends the product and the sandbox both know, without webhooks.
-pub async fn add_friends(engine: &Engine, sb: &Sandbox, clinic_id: i64, channel: &str, users: &[String]) {
-    for (n, chunk) in users.chunks(500).enumerate() {
-        let rows: Vec<String> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, u)| {
-                let k = n * 500 + i;
-                format!("({clinic_id}, 'bf{k}', '{u}', '患者 {k}', 'active', 1700000000000, 1700000000000, 'P{k:06}')")
-            })
-            .collect();
-        engine
-            .db
-            .execute_for_tests(&format!(
-                "INSERT INTO friends (clinic_id, public_id, line_user_id, display_name, status, first_followed_at, created_at, patient_number) VALUES {}",
-                rows.join(",")
-            ))
-            .await
-            .unwrap();
-    }
-    for (k, u) in users.iter().enumerate() {
-        sb.add_person_with_id(u, &format!("患者 {k}"), PersonKind::Patient);
-        sb.restore_relation(channel, u, false).unwrap();
-    }
+async fn add_friends(engine: &Engine, sb: &Sandbox, clinic_id: i64, channel: &str, users: &[String]) {
+    engine.db.insert_friends_for_tests(clinic_id, "bf", users).await.unwrap();
+    sb.add_friends(channel, users).unwrap();
 }
 
 fn request(title: &str, texts: &[&str], audience: Audience, purpose: Purpose) -> BroadcastRequest {
@@ -558,4 +538,37 @@ async fn an_automations_push_is_counted_in_the_ledger_once() {
     e.db.count_single_send(r.owner.clinic_id, &month, "push:k", 0).await.unwrap();
     e.db.count_single_send(r.owner.clinic_id, &month, "push:k", 0).await.unwrap();
     assert_eq!(e.quota_status(r.owner.clinic_id).await.unwrap().used, 4);
+}
+
+#[tokio::test]
+async fn templates_are_kept_in_folders_and_only_valid_ones_are_saved() {
+    let r = rig(0).await;
+    let e = &r.engine;
+    let bundle = Bundle::texts(&["インフルエンザ予防接種の予約を受け付けています"]);
+    e.save_template(&r.marketer, "予防接種", "インフル案内", &bundle).await.unwrap();
+    e.save_template(&r.marketer, "", "休診", &Bundle::texts(&["本日は休診です"]))
+        .await
+        .unwrap();
+    // The same folder and name replaces.
+    let newer = Bundle::texts(&["インフルエンザ予防接種の予約は12月まで"]);
+    e.save_template(&r.marketer, "予防接種", "インフル案内", &newer).await.unwrap();
+    let list = e.list_templates(&r.owner).await.unwrap();
+    let names: Vec<(&str, &str)> = list.iter().map(|x| (x.folder.as_str(), x.name.as_str())).collect();
+    assert_eq!(names, vec![("", "休診"), ("予防接種", "インフル案内")]);
+    assert_eq!(list[1].bundle, newer);
+    let long = "あ".repeat(5001);
+    assert!(matches!(
+        e.save_template(&r.marketer, "", "長すぎ", &Bundle::texts(&[&long])).await,
+        Err(EngineError::InvalidBundle(_))
+    ));
+    let viewer = {
+        let out = e.login("viewer@sakura.example", "sakura-viewer-2026", "10.1.1.1").await.unwrap();
+        e.authenticate(&out.token).await.unwrap()
+    };
+    assert!(matches!(
+        e.save_template(&viewer, "", "x", &bundle).await,
+        Err(EngineError::Forbidden)
+    ));
+    e.delete_template(&r.marketer, &list[0].id).await.unwrap();
+    assert_eq!(e.list_templates(&r.owner).await.unwrap().len(), 1);
 }

@@ -8,7 +8,7 @@ use engine::broadcasts::BroadcastRequest;
 use engine::{Engine, LineEndpoints, SecretBox, SystemClock};
 use model::broadcast::{status, Audience, Purpose, QuietHours};
 use model::message::Bundle;
-use sandbox::{Faults, PersonKind, Sandbox};
+use sandbox::{Faults, Sandbox};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -79,25 +79,8 @@ async fn a_20000_recipient_send_survives_sigkill_and_faults_exactly_once() {
     };
     let channel = marketer.clinic_public_id.clone();
     let users: Vec<String> = (0..RECIPIENTS).map(|i| format!("U{:032x}", 0xc0000 + i)).collect();
-    for (n, chunk) in users.chunks(1000).enumerate() {
-        let rows: Vec<String> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, u)| format!("({}, 'cf{}', '{u}', '患者', 'active', 0, 0)", marketer.clinic_id, n * 1000 + i))
-            .collect();
-        engine
-            .db
-            .execute_for_tests(&format!(
-                "INSERT INTO friends (clinic_id, public_id, line_user_id, display_name, status, first_followed_at, created_at) VALUES {}",
-                rows.join(",")
-            ))
-            .await
-            .unwrap();
-    }
-    for u in &users {
-        sb.add_person_with_id(u, "患者", PersonKind::Patient);
-        sb.restore_relation(&channel, u, false).unwrap();
-    }
+    engine.db.insert_friends_for_tests(marketer.clinic_id, "cf", &users).await.unwrap();
+    sb.add_friends(&channel, &users).unwrap();
     // Quiet hours off: the test must not depend on the hour it runs at.
     let mut settings = engine.delivery_settings(&owner).await.unwrap();
     settings.quiet = QuietHours { start: 0, end: 0 };

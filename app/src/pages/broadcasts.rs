@@ -228,6 +228,7 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
                         <p class="help">{t(lang, "bc.field_title_help")}</p>
                     </div>
                 </section>
+                <Templates draft/>
                 <section class="card" aria-labelledby="bc-messages">
                     <h2 id="bc-messages">{t(lang, "bc.messages")}</h2>
                     <p class="help">{t(lang, "bc.messages_help")}</p>
@@ -704,6 +705,90 @@ fn CarouselEditor(i: usize, draft: RwSignal<Draft>, problems: Memo<Vec<MessagePr
                 });
             })>{t(lang, "bc.add_column")}</button>
         <FieldProblems problems at=format!("bubbles.{i}.columns")/>
+    }
+}
+
+/// 定型文: load a saved bundle into the draft (asking first, as it replaces
+/// what was typed), or save the current one, in folders.
+#[component]
+fn Templates(draft: RwSignal<Draft>) -> impl IntoView {
+    let lang = use_lang();
+    let save = Action::new(move |a: &(String, String)| {
+        let bundle = draft.with_untracked(|d| serde_json::to_string(&d.bundle).unwrap_or_default());
+        save_template(a.0.clone(), a.1.clone(), bundle)
+    });
+    let remove = Action::new(move |id: &String| delete_template(id.clone()));
+    // Fetched by the browser alone: the composer already sits in the page's
+    // Suspense (leptos-rs/leptos#3707).
+    let list = LocalResource::new(move || {
+        save.version().get();
+        remove.version().get();
+        list_templates()
+    });
+    let chosen = RwSignal::new(String::new());
+    let confirming = RwSignal::new(false);
+    let folder = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let templates = move || list.get().and_then(|r| r.ok()).unwrap_or_default();
+    let load = move || {
+        if let Some(tpl) = templates().into_iter().find(|x| x.id == chosen.get_untracked()) {
+            draft.update(|d| d.bundle = tpl.bundle);
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="bc-templates" data-testid="templates">
+            <h2 id="bc-templates">{t(lang, "bc.templates")}</h2>
+            {move || {
+                let all = templates();
+                if all.is_empty() {
+                    return view! { <p class="empty-state">{t(lang, "bc.templates_empty")}</p> }.into_any();
+                }
+                let mut folders: Vec<String> = all.iter().map(|x| x.folder.clone()).collect();
+                folders.dedup();
+                view! {
+                    <div class="form-inline">
+                        <label for="bc-template" class="visually-hidden">{t(lang, "bc.templates")}</label>
+                        <select id="bc-template" prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
+                            <option value="">{t(lang, "bc.template_choose")}</option>
+                            {folders.into_iter().map(|f| {
+                                let label = if f.is_empty() { t(lang, "bc.template_no_folder") } else { f.clone() };
+                                let items: Vec<TemplateDto> = all.iter().filter(|x| x.folder == f).cloned().collect();
+                                view! {
+                                    <optgroup label=label>
+                                        {items.into_iter().map(|x| view! { <option value=x.id.clone()>{x.name.clone()}</option> }).collect_view()}
+                                    </optgroup>
+                                }
+                            }).collect_view()}
+                        </select>
+                        <button type="button" class="button" disabled=move || chosen.get().is_empty() on:click=move |_| confirming.set(true)>{t(lang, "bc.template_load")}</button>
+                        <button type="button" class="button button-small" disabled=move || chosen.get().is_empty()
+                            on:click=move |_| { remove.dispatch(chosen.get_untracked()); chosen.set(String::new()); }>{t(lang, "bc.remove")}</button>
+                    </div>
+                }.into_any()
+            }}
+            <Show when=move || confirming.get()>
+                <div class="confirm" role="alertdialog" aria-labelledby="bc-load-text">
+                    <p id="bc-load-text">{t(lang, "bc.template_replace")}</p>
+                    <button type="button" class="button button-primary" on:click=move |_| { confirming.set(false); load(); }>{t(lang, "bc.template_load")}</button>
+                    " "
+                    <button type="button" class="button" on:click=move |_| confirming.set(false)>{t(lang, "common.cancel")}</button>
+                </div>
+            </Show>
+            <details>
+                <summary>{t(lang, "bc.template_save")}</summary>
+                <div class="form-inline">
+                    <input aria-label=t(lang, "bc.template_folder") placeholder=t(lang, "bc.template_folder") maxlength="40" prop:value=folder on:input=move |ev| folder.set(event_target_value(&ev))/>
+                    <input aria-label=t(lang, "bc.template_name") placeholder=t(lang, "bc.template_name") maxlength="40" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/>
+                    <button type="button" class="button" disabled=move || name.get().trim().is_empty() || save.pending().get()
+                        on:click=move |_| { save.dispatch((folder.get_untracked(), name.get_untracked())); }>{t(lang, "common.save")}</button>
+                </div>
+                {move || match save.value().get() {
+                    Some(Ok(())) => Some(view! { <p class="notice notice-ok" role="status">{t(lang, "bc.template_saved")}</p> }.into_any()),
+                    Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
+                    None => None,
+                }}
+            </details>
+        </section>
     }
 }
 

@@ -9,7 +9,7 @@ use engine::delivery::DeliveryConfig;
 use engine::{Engine, LineEndpoints, SecretBox, SystemClock};
 use model::broadcast::{Audience, Purpose, QuietHours};
 use model::message::Bundle;
-use sandbox::{PersonKind, RateLimits, Sandbox};
+use sandbox::{RateLimits, Sandbox};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -63,25 +63,8 @@ async fn run(backend: &str, limits_on: bool) -> Option<()> {
     let router = sb.router();
     tokio::spawn(async move { axum::serve(listener, router).await });
     let users: Vec<String> = (0..RECIPIENTS).map(|i| format!("U{:032x}", 0xd0000 + i)).collect();
-    for (n, chunk) in users.chunks(2000).enumerate() {
-        let rows: Vec<String> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, u)| format!("({clinic}, 'x{}', '{u}', '患者', 'active', 0, 0)", n * 2000 + i))
-            .collect();
-        engine
-            .db
-            .execute_for_tests(&format!(
-                "INSERT INTO friends (clinic_id, public_id, line_user_id, display_name, status, first_followed_at, created_at) VALUES {}",
-                rows.join(",")
-            ))
-            .await
-            .unwrap();
-    }
-    for u in &users {
-        sb.add_person_with_id(u, "患者", PersonKind::Patient);
-        sb.restore_relation(&clinic_row.public_id, u, false).unwrap();
-    }
+    engine.db.insert_friends_for_tests(clinic, "x", &users).await.unwrap();
+    sb.add_friends(&clinic_row.public_id, &users).unwrap();
     let out = engine.login("owner@sakura.example", "sakura-owner-2026", "10.0.0.1").await.unwrap();
     let owner = engine.authenticate(&out.token).await.unwrap();
     let mut settings = engine.delivery_settings(&owner).await.unwrap();

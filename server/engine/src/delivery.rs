@@ -301,60 +301,55 @@ impl Engine {
             }
             Outcome::MonthlyLimit => {
                 // All or nothing: nothing of this request was sent.
-                self.db
-                    .end_batch_unsent(
-                        batch.id,
-                        batch.broadcast_id,
-                        p.clinic_id,
-                        &p.quota_month,
-                        &source,
-                        "released",
-                        "monthly_limit",
-                        now,
-                    )
-                    .await?;
-                self.db
-                    .end_broadcast(
-                        batch.broadcast_id,
-                        &[status::SENDING, status::HELD, status::PAUSED],
-                        status::STOPPED,
-                        "monthly_limit",
-                        &source,
-                        now,
-                    )
-                    .await?;
+                self.stop_send(batch, p, "released", "monthly_limit", "monthly_limit", now).await?;
                 tracing::warn!(broadcast = %p.public_id, "LINE's monthly limit is reached: the send stopped");
                 if let Err(e) = self.reconcile_quota(p.clinic_id).await {
                     tracing::info!(error = e.code(), "could not reconcile the quota after the monthly limit");
                 }
             }
             Outcome::Refused(kind) => {
-                self.db
-                    .end_batch_unsent(
-                        batch.id,
-                        batch.broadcast_id,
-                        p.clinic_id,
-                        &p.quota_month,
-                        &source,
-                        "failed",
-                        kind,
-                        now,
-                    )
-                    .await?;
                 // The other batches carry the same messages and token.
-                self.db
-                    .end_broadcast(
-                        batch.broadcast_id,
-                        &[status::SENDING, status::HELD, status::PAUSED],
-                        status::STOPPED,
-                        &format!("line_{kind}"),
-                        &source,
-                        now,
-                    )
-                    .await?;
+                self.stop_send(batch, p, "failed", kind, &format!("line_{kind}"), now).await?;
                 tracing::warn!(broadcast = %p.public_id, reason = kind, "LINE refused a batch: the send stopped");
             }
         }
+        Ok(())
+    }
+
+    /// Ends `batch` unsent (`released` or `failed`) and stops its send with
+    /// `reason`, giving back what was reserved for what will not go.
+    async fn stop_send(
+        &self,
+        batch: &ClaimedBatch,
+        p: &Prepared,
+        batch_status: &str,
+        batch_error: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<(), EngineError> {
+        let source = ledger_source(&p.public_id);
+        self.db
+            .end_batch_unsent(
+                batch.id,
+                batch.broadcast_id,
+                p.clinic_id,
+                &p.quota_month,
+                &source,
+                batch_status,
+                batch_error,
+                now,
+            )
+            .await?;
+        self.db
+            .end_broadcast(
+                batch.broadcast_id,
+                &[status::SENDING, status::HELD, status::PAUSED],
+                status::STOPPED,
+                reason,
+                &source,
+                now,
+            )
+            .await?;
         Ok(())
     }
 

@@ -195,6 +195,16 @@ impl Sandbox {
         Ok(st.usage(ch))
     }
 
+    /// People with these user IDs who are friends of the channel already
+    /// (no webhooks), for tests and benchmarks.
+    pub fn add_friends(&self, channel_id: &str, users: &[String]) -> Result<(), SandboxError> {
+        for (k, u) in users.iter().enumerate() {
+            self.add_person_with_id(u, &format!("患者 {k}"), PersonKind::Patient);
+            self.restore_relation(channel_id, u, false)?;
+        }
+        Ok(())
+    }
+
     /// Sets who follows whom without sending a webhook: the product already
     /// knows (used to restore the sandbox's view after a restart).
     pub fn restore_relation(&self, channel_id: &str, user_id: &str, blocked: bool) -> Result<(), SandboxError> {

@@ -885,3 +885,63 @@ async fn insert_broadcast(tx: &mut sqlx::Transaction<'_, sqlx::Any>, b: &NewBroa
     .await?;
     Ok(id)
 }
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TemplateRow {
+    pub public_id: String,
+    pub folder: String,
+    pub name: String,
+    pub bundle: String,
+    pub updated_at: i64,
+}
+
+impl Db {
+    pub async fn templates(&self, clinic_id: i64) -> Result<Vec<TemplateRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT public_id, folder, name, bundle, updated_at FROM message_templates WHERE clinic_id = $1 ORDER BY folder, name",
+        )
+        .bind(clinic_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Saves a template; one of the same folder and name is replaced.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_template(
+        &self,
+        clinic_id: i64,
+        public_id: &str,
+        folder: &str,
+        name: &str,
+        bundle: &str,
+        user_id: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO message_templates (clinic_id, public_id, folder, name, bundle, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (clinic_id, folder, name) \
+             DO UPDATE SET bundle = excluded.bundle, updated_at = excluded.updated_at",
+        )
+        .bind(clinic_id)
+        .bind(public_id)
+        .bind(folder)
+        .bind(name)
+        .bind(bundle)
+        .bind(user_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_template(&self, clinic_id: i64, public_id: &str) -> Result<bool, StoreError> {
+        let done = self
+            .exec(
+                sqlx::query("DELETE FROM message_templates WHERE clinic_id = $1 AND public_id = $2")
+                    .bind(clinic_id)
+                    .bind(public_id),
+            )
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -89,6 +89,28 @@ async fn drop_old_schemas(admin: &Db) -> Result<(), StoreError> {
 }
 
 impl Db {
+    /// Active friends of `clinic_id` with these LINE user IDs, written
+    /// directly (public IDs `{prefix}{n}`, patient numbers `P000000`…), for
+    /// tests and benchmarks that need thousands.
+    pub async fn insert_friends_for_tests(&self, clinic_id: i64, prefix: &str, users: &[String]) -> Result<(), StoreError> {
+        for (n, chunk) in users.chunks(1000).enumerate() {
+            let rows: Vec<String> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, u)| {
+                    let k = n * 1000 + i;
+                    format!("({clinic_id}, '{prefix}{k}', '{u}', '患者 {k}', 'active', 1700000000000, 1700000000000, 'P{k:06}')")
+                })
+                .collect();
+            self.execute_for_tests(&format!(
+                "INSERT INTO friends (clinic_id, public_id, line_user_id, display_name, status, first_followed_at, created_at, patient_number) VALUES {}",
+                rows.join(",")
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Runs raw SQL, for tests that simulate someone editing the database
     /// behind the product's back.
     pub async fn execute_for_tests(&self, sql: &str) -> Result<(), StoreError> {
