@@ -630,6 +630,7 @@ catalogue! {
     "bc.field_title_help" => "患者さんには表示されません。一覧で見分けるための名前です。", "Patients do not see it; it names the send in the list.";
     "bc.messages" => "メッセージ", "Messages";
     "bc.messages_help" => "吹き出しは5件まで。LINEの文字数などの制限は入力中に確認します。", "Up to 5 bubbles. LINE's limits are checked as you type.";
+    "bc.variables_help" => "本文に {表示名} と書くと、一人ひとりのLINEの表示名に置き換えて送ります（1人ずつの送信になります。消費通数は同じです）。", "Write {表示名} to put in each patient's LINE display name (sent one by one; the count is the same).";
     "bc.bubble_n" => "吹き出し{n}", "Bubble {n}";
     "bc.kind" => "種類", "Kind";
     "bc.kind_text" => "テキスト", "Text";

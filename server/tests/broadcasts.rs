@@ -572,3 +572,37 @@ async fn templates_are_kept_in_folders_and_only_valid_ones_are_saved() {
     e.delete_template(&r.marketer, &list[0].id).await.unwrap();
     assert_eq!(e.list_templates(&r.owner).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_display_name_makes_one_push_each_and_a_resumed_batch_sends_none_twice() {
+    let r = rig(3).await;
+    let e = &r.engine;
+    let personal = request("お名前入り", &["{表示名}様、健診のご案内です"], Audience::All, Purpose::Operational);
+    let pid = e.create_broadcast(&r.marketer, &personal).await.unwrap();
+    // The first push of the batch reached LINE before a crash.
+    let b = e.db.claim_batch(e.now_ms(), e.now_ms() - 1).await.unwrap().unwrap();
+    let to: Vec<String> = serde_json::from_str(&b.recipients).unwrap();
+    let client = e.line_client(r.owner.clinic_id).await.unwrap();
+    let first = engine::broadcasts::to_line_messages(&Bundle::texts(&["患者 0様、健診のご案内です"]));
+    let key = engine::crypto::derived_uuid(&b.retry_key, 0);
+    client
+        .push(
+            &to[0],
+            &first,
+            &line::SendOptions {
+                retry_key: Some(&key),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let row = deliver_until_final(&[e], &r.owner, &pid).await;
+    assert_eq!((row.status.as_str(), row.delivered), (status::DONE, 3));
+    for (k, u) in r.users.iter().enumerate() {
+        let got = r.sb.received(u);
+        assert_eq!(got.len(), 1, "one copy each");
+        assert_eq!(got[0].via, "push");
+        assert_eq!(got[0].messages[0]["text"], format!("患者 {k}様、健診のご案内です"));
+    }
+    assert_eq!(e.quota_status(r.owner.clinic_id).await.unwrap().used, 3);
+}

@@ -90,6 +90,16 @@ impl Button {
     }
 }
 
+/// Replaced, per recipient, by their LINE display name.
+pub const DISPLAY_NAME: &str = "{表示名}";
+/// The longest display name LINE allows: limits are checked as if every
+/// variable held one.
+const DISPLAY_NAME_MAX: usize = 20;
+
+fn worst_case(s: &str) -> String {
+    s.replace(DISPLAY_NAME, &"あ".repeat(DISPLAY_NAME_MAX))
+}
+
 /// What one send delivers to each recipient.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bundle {
@@ -135,6 +145,72 @@ impl Bundle {
         }
         out.retain(|(_, t)| !t.is_empty());
         out
+    }
+
+    /// Whether any text names a variable: each recipient then gets their
+    /// own copy (a push each, not a multicast).
+    pub fn is_personal(&self) -> bool {
+        let mut any = false;
+        self.clone().map_texts(&mut |t| any |= t.contains(DISPLAY_NAME));
+        any
+    }
+
+    /// The bundle for one recipient: variables replaced.
+    pub fn personalised(&self, display_name: &str) -> Bundle {
+        let mut b = self.clone();
+        b.map_texts_mut(&mut |t| {
+            if t.contains(DISPLAY_NAME) {
+                *t = t.replace(DISPLAY_NAME, display_name);
+            }
+        });
+        b
+    }
+
+    fn map_texts(mut self, f: &mut dyn FnMut(&str)) {
+        self.map_texts_mut(&mut |t| f(t));
+    }
+
+    /// Every text a patient reads (labels and words a button sends too).
+    fn map_texts_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        let button = |b: &mut Button, f: &mut dyn FnMut(&mut String)| {
+            f(&mut b.label);
+            if let ButtonAction::Say { text } = &mut b.does {
+                f(text)
+            }
+        };
+        for b in &mut self.bubbles {
+            match b {
+                Bubble::Text { text } => f(text),
+                Bubble::Image { .. } => {}
+                Bubble::Buttons { title, text, buttons, .. } => {
+                    f(title);
+                    f(text);
+                    buttons.iter_mut().for_each(|x| button(x, f));
+                }
+                Bubble::Confirm { text, yes, no } => {
+                    f(text);
+                    button(yes, f);
+                    button(no, f);
+                }
+                Bubble::Carousel { columns } => {
+                    for c in columns {
+                        f(&mut c.title);
+                        f(&mut c.text);
+                        c.buttons.iter_mut().for_each(|x| button(x, f));
+                    }
+                }
+                Bubble::Card {
+                    title, body, button: b, ..
+                } => {
+                    f(title);
+                    f(body);
+                    if let Some(x) = b {
+                        button(x, f)
+                    }
+                }
+            }
+        }
+        self.quick_replies.iter_mut().for_each(|x| button(x, f));
     }
 
     /// Every image URL of the bundle.
@@ -198,7 +274,7 @@ pub struct MessageProblem {
 }
 
 fn too_long(out: &mut Vec<MessageProblem>, at: String, s: &str, max: usize) {
-    let len = lim::utf16_len(s);
+    let len = lim::utf16_len(&worst_case(s));
     if len > max {
         out.push(MessageProblem {
             at,
@@ -571,6 +647,20 @@ mod tests {
         let mut many = Bundle::texts(&["x"]);
         many.quick_replies = vec![Button::say("a", "a"); 14];
         assert_eq!(many.problems()[0].problem, Problem::TooManyQuickReplies { max: 13 });
+    }
+
+    #[test]
+    fn a_display_name_is_put_in_for_each_recipient_and_counted_at_its_longest() {
+        let b = Bundle::texts(&["{表示名}様、健診のご案内です"]);
+        assert!(b.is_personal());
+        assert!(!Bundle::texts(&["健診のご案内です"]).is_personal());
+        assert_eq!(b.personalised("山田 花子"), Bundle::texts(&["山田 花子様、健診のご案内です"]));
+        // 4,981 characters and a name of up to 20 would pass 5,000.
+        let near = format!("{}{}", "あ".repeat(4981), DISPLAY_NAME);
+        assert_eq!(
+            Bundle::texts(&[&near]).problems()[0].problem,
+            Problem::TooLong { max: 5000, len: 5001 }
+        );
     }
 
     #[test]

@@ -232,6 +232,7 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
                 <section class="card" aria-labelledby="bc-messages">
                     <h2 id="bc-messages">{t(lang, "bc.messages")}</h2>
                     <p class="help">{t(lang, "bc.messages_help")}</p>
+                    <p class="help">{t(lang, "bc.variables_help")}</p>
                     <For each=move || 0..count.get() key=|i| *i let:i>
                         <BubbleEditor i draft problems/>
                     </For>

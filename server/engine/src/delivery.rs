@@ -60,6 +60,8 @@ struct Prepared {
     purpose: Purpose,
     quota_month: String,
     messages: Vec<Value>,
+    /// A bundle naming variables: each recipient gets their own copy.
+    personal: Option<model::message::Bundle>,
     quiet: QuietHours,
     client: line::Client,
     built_at: i64,
@@ -107,12 +109,24 @@ fn backoff_ms(attempts: i64) -> i64 {
     base.min(MAX_BACKOFF_MS) + rand::thread_rng().gen_range(0..250)
 }
 
-/// What became of one attempt.
+/// What became of one attempt. `delivered` counts the single pushes of a
+/// personal batch that went out before LINE stopped it.
 enum Outcome {
     Delivered(Option<String>),
     Later { error: &'static str, count: bool },
-    MonthlyLimit,
-    Refused(&'static str),
+    MonthlyLimit { delivered: usize },
+    Refused { kind: &'static str, delivered: usize },
+}
+
+fn outcome_of(e: LineError, delivered: usize) -> Outcome {
+    match e {
+        LineError::MonthlyLimitReached => Outcome::MonthlyLimit { delivered },
+        e if e.is_transient() => Outcome::Later {
+            error: e.kind(),
+            count: !matches!(e, LineError::RateLimited),
+        },
+        e => Outcome::Refused { kind: e.kind(), delivered },
+    }
 }
 
 impl Engine {
@@ -136,6 +150,9 @@ impl Engine {
             purpose: Purpose::parse(&row.purpose).unwrap_or(Purpose::Marketing),
             quota_month: row.quota_month,
             messages: serde_json::from_str(&row.messages).map_err(|_| EngineError::Corrupt)?,
+            personal: serde_json::from_str::<model::message::Bundle>(&row.bundle)
+                .ok()
+                .filter(|b| b.is_personal()),
             quiet: QuietHours {
                 start: settings.quiet_start,
                 end: settings.quiet_end,
@@ -233,50 +250,36 @@ impl Engine {
             return Ok(());
         }
         let recipients: Vec<String> = serde_json::from_str(&batch.recipients).map_err(|_| EngineError::Corrupt)?;
-        let path = if recipients.len() == 1 {
-            "/v2/bot/message/push"
-        } else {
-            "/v2/bot/message/multicast"
-        };
-        self.take_rate(p.clinic_id, path).await?;
-        let options = SendOptions {
-            retry_key: Some(&batch.retry_key),
-            ..Default::default()
-        };
-        let answer = if recipients.len() == 1 {
-            p.client.push(&recipients[0], &p.messages, &options).await
-        } else {
-            p.client.multicast(&recipients, &p.messages, &options).await
-        };
-        let outcome = match answer {
-            Ok(sent) => Outcome::Delivered(sent.request_id),
-            Err(LineError::RetryKeyAccepted { accepted_request_id }) => Outcome::Delivered(accepted_request_id),
-            Err(LineError::MonthlyLimitReached) => Outcome::MonthlyLimit,
-            Err(e) if e.is_transient() => Outcome::Later {
-                error: e.kind(),
-                count: !matches!(e, LineError::RateLimited),
-            },
-            Err(e) => Outcome::Refused(e.kind()),
+        let friend_ids: Vec<i64> = serde_json::from_str(&batch.friend_ids).map_err(|_| EngineError::Corrupt)?;
+        let outcome = match &p.personal {
+            Some(bundle) => self.push_each(batch, p, bundle, &recipients, &friend_ids).await?,
+            None => {
+                let path = if recipients.len() == 1 {
+                    "/v2/bot/message/push"
+                } else {
+                    "/v2/bot/message/multicast"
+                };
+                self.take_rate(p.clinic_id, path).await?;
+                let options = SendOptions {
+                    retry_key: Some(&batch.retry_key),
+                    ..Default::default()
+                };
+                let answer = if recipients.len() == 1 {
+                    p.client.push(&recipients[0], &p.messages, &options).await
+                } else {
+                    p.client.multicast(&recipients, &p.messages, &options).await
+                };
+                match answer {
+                    Ok(sent) => Outcome::Delivered(sent.request_id),
+                    Err(LineError::RetryKeyAccepted { accepted_request_id }) => Outcome::Delivered(accepted_request_id),
+                    Err(e) => outcome_of(e, 0),
+                }
+            }
         };
         let now = self.now_ms();
         match outcome {
             Outcome::Delivered(request_id) => {
-                let friend_ids: Vec<i64> = serde_json::from_str(&batch.friend_ids).map_err(|_| EngineError::Corrupt)?;
-                self.db
-                    .settle_batch(&Settlement {
-                        batch_id: batch.id,
-                        broadcast_id: batch.broadcast_id,
-                        clinic_id: p.clinic_id,
-                        size: batch.size,
-                        friend_ids: &friend_ids,
-                        reserved_month: &p.quota_month,
-                        month: &jst_month(now),
-                        marketing: p.purpose == Purpose::Marketing,
-                        source: &source,
-                        request_id: request_id.as_deref(),
-                        now,
-                    })
-                    .await?;
+                self.settle(batch, p, &friend_ids, request_id.as_deref(), now).await?;
             }
             Outcome::Later { error, count } => {
                 let failures = self
@@ -299,20 +302,91 @@ impl Engine {
                     tracing::warn!(broadcast = %p.public_id, "a send paused itself after repeated failures");
                 }
             }
-            Outcome::MonthlyLimit => {
-                // All or nothing: nothing of this request was sent.
+            Outcome::MonthlyLimit { delivered } => {
+                // All or nothing: nothing of this request was sent (only
+                // the pushes before it, of a personal batch).
+                self.settle(batch, p, &friend_ids[..delivered], None, now).await?;
                 self.stop_send(batch, p, "released", "monthly_limit", "monthly_limit", now).await?;
                 tracing::warn!(broadcast = %p.public_id, "LINE's monthly limit is reached: the send stopped");
                 if let Err(e) = self.reconcile_quota(p.clinic_id).await {
                     tracing::info!(error = e.code(), "could not reconcile the quota after the monthly limit");
                 }
             }
-            Outcome::Refused(kind) => {
+            Outcome::Refused { kind, delivered } => {
                 // The other batches carry the same messages and token.
+                self.settle(batch, p, &friend_ids[..delivered], None, now).await?;
                 self.stop_send(batch, p, "failed", kind, &format!("line_{kind}"), now).await?;
                 tracing::warn!(broadcast = %p.public_id, reason = kind, "LINE refused a batch: the send stopped");
             }
         }
+        Ok(())
+    }
+
+    /// Sends a personal batch as one push per recipient, each with a retry
+    /// key derived from the batch's: a batch tried again after a crash or a
+    /// failure part-way gets 409 for those already sent.
+    async fn push_each(
+        &self,
+        batch: &ClaimedBatch,
+        p: &Prepared,
+        bundle: &model::message::Bundle,
+        recipients: &[String],
+        friend_ids: &[i64],
+    ) -> Result<Outcome, EngineError> {
+        let names: HashMap<i64, String> = self
+            .db
+            .friends_by_ids(p.clinic_id, friend_ids)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f.display_name))
+            .collect();
+        for (j, (user, friend)) in recipients.iter().zip(friend_ids).enumerate() {
+            let name = names.get(friend).map(String::as_str).unwrap_or("");
+            let messages = crate::broadcasts::to_line_messages(&bundle.personalised(name));
+            self.take_rate(p.clinic_id, "/v2/bot/message/push").await?;
+            let key = crate::crypto::derived_uuid(&batch.retry_key, j);
+            let options = SendOptions {
+                retry_key: Some(&key),
+                ..Default::default()
+            };
+            match p.client.push(user, &messages, &options).await {
+                Ok(_) | Err(LineError::RetryKeyAccepted { .. }) => {}
+                Err(e) => return Ok(outcome_of(e, j)),
+            }
+        }
+        Ok(Outcome::Delivered(None))
+    }
+
+    /// Settles `batch` with `reached` of its friends delivered (the rest
+    /// given back); nothing when none was and the batch is to be ended.
+    async fn settle(
+        &self,
+        batch: &ClaimedBatch,
+        p: &Prepared,
+        reached: &[i64],
+        request_id: Option<&str>,
+        now: i64,
+    ) -> Result<(), EngineError> {
+        let whole = reached.len() as i64 == batch.size;
+        if reached.is_empty() && !whole {
+            return Ok(());
+        }
+        self.db
+            .settle_batch(&Settlement {
+                batch_id: batch.id,
+                broadcast_id: batch.broadcast_id,
+                clinic_id: p.clinic_id,
+                size: batch.size,
+                delivered: reached.len() as i64,
+                friend_ids: reached,
+                reserved_month: &p.quota_month,
+                month: &jst_month(now),
+                marketing: p.purpose == Purpose::Marketing,
+                source: &ledger_source(&p.public_id),
+                request_id,
+                now,
+            })
+            .await?;
         Ok(())
     }
 

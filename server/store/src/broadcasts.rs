@@ -208,7 +208,12 @@ pub struct Settlement<'a> {
     pub batch_id: i64,
     pub broadcast_id: i64,
     pub clinic_id: i64,
+    /// Recipients of the batch (what was reserved).
     pub size: i64,
+    /// Of them, those LINE accepted (fewer only when a batch of single
+    /// pushes met the monthly limit part-way).
+    pub delivered: i64,
+    /// The friends it reached.
     pub friend_ids: &'a [i64],
     /// Where the reservation is.
     pub reserved_month: &'a str,
@@ -497,7 +502,19 @@ impl Db {
             tx.rollback().await?;
             return Ok(false);
         }
-        ledger(&mut tx, s.clinic_id, s.month, s.now, "settle", s.source, s.size).await?;
+        ledger(&mut tx, s.clinic_id, s.month, s.now, "settle", s.source, s.delivered).await?;
+        if s.delivered < s.size {
+            ledger(
+                &mut tx,
+                s.clinic_id,
+                s.reserved_month,
+                s.now,
+                "release",
+                s.source,
+                s.size - s.delivered,
+            )
+            .await?;
+        }
         if s.marketing {
             for chunk in s.friend_ids.chunks(crate::broadcasts::UPSERT_ROWS) {
                 let marks: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, $1, 1)", i + 2)).collect();
@@ -516,8 +533,9 @@ impl Db {
         // The rows every batch of the send shares, last: each transaction
         // holds their locks only until its commit.
         if s.reserved_month == s.month {
-            sqlx::query("UPDATE quota_months SET reserved = reserved - $1, used = used + $1 WHERE clinic_id = $2 AND month = $3")
+            sqlx::query("UPDATE quota_months SET reserved = reserved - $1, used = used + $2 WHERE clinic_id = $3 AND month = $4")
                 .bind(s.size)
+                .bind(s.delivered)
                 .bind(s.clinic_id)
                 .bind(s.month)
                 .execute(&mut *tx)
@@ -532,14 +550,14 @@ impl Db {
                 .await?;
             ensure_month(&mut tx, s.clinic_id, s.month).await?;
             sqlx::query("UPDATE quota_months SET used = used + $1 WHERE clinic_id = $2 AND month = $3")
-                .bind(s.size)
+                .bind(s.delivered)
                 .bind(s.clinic_id)
                 .bind(s.month)
                 .execute(&mut *tx)
                 .await?;
         }
         sqlx::query("UPDATE broadcasts SET delivered = delivered + $1, consecutive_failures = 0, updated_at = $2 WHERE id = $3")
-            .bind(s.size)
+            .bind(s.delivered)
             .bind(s.now)
             .bind(s.broadcast_id)
             .execute(&mut *tx)
