@@ -407,3 +407,44 @@ pub async fn delete_template(id: String) -> Result<(), AppError> {
     engine()?.delete_template(&actor, &id).await?;
     Ok(())
 }
+
+/// The caller's own LINE link for test sends: linked, or a pending code
+/// with its expiry (`HH:MM`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffLinkDto {
+    pub linked: bool,
+    pub code: String,
+    pub expires: String,
+}
+
+#[cfg(feature = "ssr")]
+fn link_dto(l: engine::broadcasts::StaffLink) -> StaffLinkDto {
+    let (code, expires) = l.code.unwrap_or_default();
+    StaffLinkDto {
+        linked: l.linked,
+        code,
+        expires: if expires > 0 { jst(Some(expires)) } else { String::new() },
+    }
+}
+
+#[server(endpoint = "staff_link_get")]
+pub async fn get_staff_link() -> Result<StaffLinkDto, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    Ok(link_dto(engine()?.staff_link(&actor).await?))
+}
+
+#[server(endpoint = "staff_link_start")]
+pub async fn start_staff_link() -> Result<StaffLinkDto, AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    let engine = engine()?;
+    engine.start_staff_link(&actor).await?;
+    Ok(link_dto(engine.staff_link(&actor).await?))
+}
+
+#[server(endpoint = "test_send")]
+pub async fn test_send(bundle: String) -> Result<(), AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    let bundle: Bundle = serde_json::from_str(&bundle).map_err(|_| AppError::new("invalid_bundle"))?;
+    engine()?.test_send(&actor, &bundle).await?;
+    Ok(())
+}

@@ -71,6 +71,7 @@ pub const ERROR_CODES: &[&str] = &[
     "quota_shortfall",
     "broadcast_state",
     "invalid_delivery_settings",
+    "not_linked",
     "internal",
     "network",
 ];

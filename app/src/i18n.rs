@@ -630,6 +630,13 @@ catalogue! {
     "bc.field_title_help" => "患者さんには表示されません。一覧で見分けるための名前です。", "Patients do not see it; it names the send in the list.";
     "bc.messages" => "メッセージ", "Messages";
     "bc.messages_help" => "吹き出しは5件まで。LINEの文字数などの制限は入力中に確認します。", "Up to 5 bubbles. LINE's limits are checked as you type.";
+    "bc.test_title" => "テスト送信", "Test send";
+    "bc.test_help" => "自分のLINEに届く見え方を確認できます。まず自分のLINEをこのクリニックのアカウントと連携します（最初の1回だけ）。", "See it on your own LINE. First link your LINE with this clinic's account (once).";
+    "bc.test_link" => "自分のLINEを連携する", "Link my LINE";
+    "bc.test_code" => "自分のLINEから、このクリニックの公式アカウントに次の8桁の番号を送ってください（{until}まで有効）。", "From your own LINE, send these 8 digits to the clinic's account (valid until {until}).";
+    "bc.test_check" => "連携を確認", "Check the link";
+    "bc.test_send" => "自分のLINEにテスト送信", "Send a test to my LINE";
+    "bc.test_sent" => "自分のLINEに送りました（1通として数えます）。", "Sent to your LINE (counted as one message).";
     "bc.variables_help" => "本文に {表示名} と書くと、一人ひとりのLINEの表示名に置き換えて送ります（1人ずつの送信になります。消費通数は同じです）。", "Write {表示名} to put in each patient's LINE display name (sent one by one; the count is the same).";
     "bc.bubble_n" => "吹き出し{n}", "Bubble {n}";
     "bc.kind" => "種類", "Kind";
@@ -815,6 +822,7 @@ catalogue! {
     "error.quota_shortfall" => "今月の残り通数が足りないため送れません（{n}通不足）。配信先を絞るか、プランを見直してください。", "Not enough messages left this month ({n} short). Narrow the audience or review the plan.";
     "error.broadcast_state" => "この配信は今の状態ではその操作ができません。画面を更新してください。", "This send cannot do that now. Reload the page.";
     "error.invalid_delivery_settings" => "設定の値を確認してください（時刻は00:00〜23:59、回数は0〜100）。", "Check the values (times 00:00–23:59, counts 0–100).";
+    "error.not_linked" => "自分のLINEがまだ連携されていません。「自分のLINEを連携する」から連携してください。", "Your LINE is not linked yet. Link it first.";
     "error.csrf" => "安全のため、このリクエストは拒否されました。ページを再読み込みしてください。", "For your safety this request was refused. Please reload the page.";
 }
 

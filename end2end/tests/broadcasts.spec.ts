@@ -1,4 +1,4 @@
-import { DEMO, clinicChannel, login, open, test, expect } from './helpers';
+import { DEMO, clinicChannel, login, newPhoneFriend, open, test, expect } from './helpers';
 
 const SANDBOX = 'http://127.0.0.1:3110';
 
@@ -116,4 +116,36 @@ test('a Free-plan clinic over its quota sees the refusal with the shortfall, and
     await page.getByRole('button', { name: '切り替える' }).click();
     await expect(page.getByTestId('sandbox-plan')).toContainText('保存しました');
   }
+});
+
+test('staff link their own LINE with a code from the composer and get the test send there', async ({ page }) => {
+  await login(page, DEMO.owner);
+  const user = await newPhoneFriend(page, 'テスト 院長');
+  await open(page, '/broadcasts/new');
+  await page.getByLabel('件名（スタッフ用）').fill('テスト');
+  await page.locator('#bubble-0-text').fill('{表示名}さん、テスト送信です');
+  const card = page.getByTestId('test-send');
+  await card.getByRole('button', { name: '自分のLINEを連携する' }).click();
+  const code = (await card.getByTestId('link-code').textContent())!.trim();
+  expect(code).toMatch(/^\d{8}$/);
+
+  // From "their own LINE" (the sandbox phone), the code goes to the clinic.
+  await open(page, '/sandbox');
+  await page.getByLabel('操作する人').selectOption(user);
+  await page.getByPlaceholder('メッセージを入力').fill(code);
+  await page.getByRole('button', { name: '送信', exact: true }).click();
+
+  // Back in the composer the draft is still there, and the link is made.
+  await expect(async () => {
+    await open(page, '/broadcasts/new');
+    await expect(page.getByTestId('test-send').getByRole('button', { name: '自分のLINEにテスト送信' })).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(page.locator('#bubble-0-text')).toHaveValue('{表示名}さん、テスト送信です');
+  await page.getByTestId('test-send').getByRole('button', { name: '自分のLINEにテスト送信' }).click();
+  await expect(page.getByTestId('test-send')).toContainText('自分のLINEに送りました');
+  await page.getByRole('button', { name: '下書きを破棄' }).click();
+
+  await open(page, '/sandbox');
+  await page.getByLabel('操作する人').selectOption(user);
+  await expect(page.getByTestId('phone-chat').getByText('テスト 院長さん、テスト送信です')).toBeVisible();
 });

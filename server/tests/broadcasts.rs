@@ -606,3 +606,46 @@ async fn a_display_name_makes_one_push_each_and_a_resumed_batch_sends_none_twice
     }
     assert_eq!(e.quota_status(r.owner.clinic_id).await.unwrap().used, 3);
 }
+
+#[tokio::test]
+async fn a_marketer_links_their_own_line_with_a_code_and_gets_a_test_send() {
+    let r = rig(1).await;
+    let e = &r.engine;
+    let bundle = Bundle::texts(&["{表示名}さん、テスト配信です"]);
+    assert!(matches!(e.test_send(&r.marketer, &bundle).await, Err(EngineError::NotLinked)));
+    let (code, _) = e.start_staff_link(&r.marketer).await.unwrap();
+    assert_eq!(code.len(), 8);
+    // The marketer, as a friend of the clinic's account, writes the code.
+    let write = |text: String, id: &str| {
+        format!(
+            r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{{"type":"message","message":{{"type":"text","id":"{id}","text":"{text}","quoteToken":"q"}},"timestamp":{},"mode":"active","webhookEventId":"01JTEST{id}","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{}"}},"replyToken":"r{id}"}}]}}"#,
+            e.now_ms(),
+            r.users[0]
+        )
+    };
+    let (secret, _) = e.channel_credentials(r.owner.clinic_id).await.unwrap();
+    let wrong = write("12345678".into(), "1");
+    e.ingest_webhook(&r.channel, wrong.as_bytes(), Some(&line::sign(&secret, wrong.as_bytes())))
+        .await
+        .unwrap();
+    e.process_webhooks(10).await.unwrap();
+    assert!(
+        !e.staff_link(&r.marketer).await.unwrap().linked || code == "12345678",
+        "a wrong code links nobody"
+    );
+    let right = write(code.clone(), "2");
+    e.ingest_webhook(&r.channel, right.as_bytes(), Some(&line::sign(&secret, right.as_bytes())))
+        .await
+        .unwrap();
+    e.process_webhooks(10).await.unwrap();
+    let link = e.staff_link(&r.marketer).await.unwrap();
+    assert!(link.linked && link.code.is_none(), "linked, and the code is used up");
+    assert!(!e.staff_link(&r.owner).await.unwrap().linked, "only the one who asked");
+
+    e.test_send(&r.marketer, &bundle).await.unwrap();
+    let got = r.sb.received(&r.users[0]);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].via, "push");
+    assert_eq!(got[0].messages[0]["text"], "患者 0さん、テスト配信です");
+    assert_eq!(e.quota_status(r.owner.clinic_id).await.unwrap().used, 1, "a test send counts");
+}

@@ -286,6 +286,7 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
                         Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
                     }}
                 </section>
+                <TestSend draft problems/>
                 <div class="send-bar">
                     <button type="button" class="button button-primary" data-testid="send"
                         disabled=move || !ready() || send.pending().get()
@@ -312,6 +313,51 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
                 }}
             </aside> }.into_any()}
         </div>
+    }
+}
+
+/// テスト送信: the bundle to one's own LINE, linked once by writing a code
+/// to the clinic's account.
+#[component]
+fn TestSend(draft: RwSignal<Draft>, problems: Memo<Vec<MessageProblem>>) -> impl IntoView {
+    let lang = use_lang();
+    let start = Action::new(|_: &()| start_staff_link());
+    let send = Action::new(move |_: &()| {
+        let bundle = draft.with_untracked(|d| serde_json::to_string(&d.bundle).unwrap_or_default());
+        test_send(bundle)
+    });
+    let refresh = RwSignal::new(0u32);
+    let link = LocalResource::new(move || {
+        refresh.get();
+        start.version().get();
+        get_staff_link()
+    });
+    view! {
+        <section class="card" data-testid="test-send">
+            <h2>{t(lang, "bc.test_title")}</h2>
+            {move || match link.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
+                Some(Ok(l)) if l.linked => view! {
+                    <button type="button" class="button" disabled=move || !problems.with(Vec::is_empty) || send.pending().get()
+                        on:click=move |_| { send.dispatch(()); }>{t(lang, "bc.test_send")}</button>
+                    {move || match send.value().get() {
+                        Some(Ok(())) => Some(view! { <p class="notice notice-ok" role="status">{t(lang, "bc.test_sent")}</p> }.into_any()),
+                        Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
+                        None => None,
+                    }}
+                }.into_any(),
+                Some(Ok(l)) if !l.code.is_empty() => view! {
+                    <p>{t(lang, "bc.test_code").replace("{until}", &l.expires)}</p>
+                    <p class="big-count" data-testid="link-code">{l.code.clone()}</p>
+                    <button type="button" class="button" on:click=move |_| refresh.update(|n| *n += 1)>{t(lang, "bc.test_check")}</button>
+                }.into_any(),
+                Some(Ok(_)) => view! {
+                    <p class="help">{t(lang, "bc.test_help")}</p>
+                    <button type="button" class="button" on:click=move |_| { start.dispatch(()); }>{t(lang, "bc.test_link")}</button>
+                }.into_any(),
+            }}
+        </section>
     }
 }
 

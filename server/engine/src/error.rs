@@ -105,6 +105,8 @@ pub enum EngineError {
     BroadcastState,
     #[error("the delivery settings are not valid")]
     InvalidDeliverySettings,
+    #[error("your own LINE account is not linked")]
+    NotLinked,
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -173,6 +175,7 @@ impl EngineError {
             QuotaShortfall { .. } => "quota_shortfall",
             BroadcastState => "broadcast_state",
             InvalidDeliverySettings => "invalid_delivery_settings",
+            NotLinked => "not_linked",
             Corrupt | Store(_) => "internal",
         }
     }

@@ -184,9 +184,23 @@ impl Engine {
                 if let FriendChange::Followed { line_user_id, .. } = &change {
                     self.refresh_profile(row.clinic_id, line_user_id).await;
                 }
+                if let Some((user, text)) = staff_code_candidate(&row.body) {
+                    self.link_staff_if_code(row.clinic_id, &user, &text).await?;
+                }
             }
         }
         Ok(applied)
+    }
+}
+
+/// The writer and text of a text message (a staff link code, perhaps).
+fn staff_code_candidate(body: &str) -> Option<(String, String)> {
+    let event: Event = serde_json::from_str(body).ok()?;
+    match &event.kind {
+        EventKind::Message(MessageContent::Text { text, .. }) if text.trim().len() == 8 => {
+            Some((event.user_id()?.to_string(), text.clone()))
+        }
+        _ => None,
     }
 }
 

@@ -963,3 +963,47 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 }
+
+impl Db {
+    /// Starts (or restarts) linking a staff member's LINE account.
+    pub async fn set_staff_link_code(&self, user_id: i64, clinic_id: i64, code: &str, expires_at: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO staff_line_links (user_id, clinic_id, code, code_expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, clinic_id) DO UPDATE SET code = excluded.code, code_expires_at = excluded.code_expires_at",
+        )
+        .bind(user_id)
+        .bind(clinic_id)
+        .bind(code)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Links the LINE user who wrote a pending, unexpired `code`; the code
+    /// is used up. Returns the staff member's user ID.
+    pub async fn link_staff_by_code(&self, clinic_id: i64, code: &str, line_user_id: &str, now: i64) -> Result<Option<i64>, StoreError> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "UPDATE staff_line_links SET line_user_id = $1, linked_at = $2, code = NULL, code_expires_at = NULL \
+             WHERE clinic_id = $3 AND code = $4 AND code_expires_at >= $2 RETURNING user_id",
+        )
+        .bind(line_user_id)
+        .bind(now)
+        .bind(clinic_id)
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(u,)| u))
+    }
+
+    /// (linked LINE user ID, pending code, its expiry) of a staff member.
+    pub async fn staff_link(&self, user_id: i64, clinic_id: i64) -> Result<(Option<String>, Option<String>, Option<i64>), StoreError> {
+        let row: Option<(Option<String>, Option<String>, Option<i64>)> =
+            sqlx::query_as("SELECT line_user_id, code, code_expires_at FROM staff_line_links WHERE user_id = $1 AND clinic_id = $2")
+                .bind(user_id)
+                .bind(clinic_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.unwrap_or((None, None, None)))
+    }
+}
