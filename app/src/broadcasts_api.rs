@@ -203,7 +203,8 @@ pub async fn composer_options() -> Result<ComposerChoices, AppError> {
 #[server(endpoint = "broadcast_estimate")]
 pub async fn estimate_broadcast(draft: String) -> Result<EstimateDto, AppError> {
     let actor = actor_with(Permission::DesignMarketing).await?;
-    let e = engine()?.estimate_broadcast(&actor, &request(&draft)?).await?;
+    let req = request(&draft)?;
+    let e = engine()?.estimate_broadcast(&actor, &req).await?;
     Ok(EstimateDto {
         recipients: e.recipients,
         opted_out: e.opted_out,
@@ -213,7 +214,7 @@ pub async fn estimate_broadcast(draft: String) -> Result<EstimateDto, AppError> 
         plan: e.quota.plan.as_str().into(),
         ceiling: e.quota.ceiling,
         taken: e.quota.taken(),
-        left: e.quota.left_for(request(&draft)?.purpose),
+        left: e.quota.left_for(req.purpose),
         left_after: e.left_after,
         extra_yen: e.extra_yen,
         shortfall: e.shortfall,

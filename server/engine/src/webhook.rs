@@ -154,7 +154,7 @@ impl Engine {
     pub async fn process_webhooks(&self, limit: i64) -> Result<usize, EngineError> {
         let mut applied = 0;
         for row in self.db.pending_inbox(limit).await? {
-            let (change, happening) = match serde_json::from_str::<Event>(&row.body) {
+            let (change, happening, code) = match serde_json::from_str::<Event>(&row.body) {
                 Ok(event) => {
                     let happening = match happening_of(&event) {
                         Some(h) => {
@@ -163,13 +163,13 @@ impl Engine {
                         }
                         None => None,
                     };
-                    (change_for(&event), happening)
+                    (change_for(&event), happening, staff_code_candidate(&event))
                 }
                 Err(e) => {
                     // Stored events were parsed before storing; this only
                     // happens if the parser changed. Keep the row, skip it.
                     tracing::warn!(inbox_id = row.id, error = %e, "stored webhook event no longer parses; skipped");
-                    (FriendChange::Nothing, None)
+                    (FriendChange::Nothing, None, None)
                 }
             };
             if self
@@ -184,7 +184,7 @@ impl Engine {
                 if let FriendChange::Followed { line_user_id, .. } = &change {
                     self.refresh_profile(row.clinic_id, line_user_id).await;
                 }
-                if let Some((user, text)) = staff_code_candidate(&row.body) {
+                if let Some((user, text)) = code {
                     self.link_staff_if_code(row.clinic_id, &user, &text).await?;
                 }
             }
@@ -194,8 +194,7 @@ impl Engine {
 }
 
 /// The writer and text of a text message (a staff link code, perhaps).
-fn staff_code_candidate(body: &str) -> Option<(String, String)> {
-    let event: Event = serde_json::from_str(body).ok()?;
+fn staff_code_candidate(event: &Event) -> Option<(String, String)> {
     match &event.kind {
         EventKind::Message(MessageContent::Text { text, .. }) if text.trim().len() == 8 => {
             Some((event.user_id()?.to_string(), text.clone()))
