@@ -72,6 +72,12 @@ pub const ERROR_CODES: &[&str] = &[
     "broadcast_state",
     "invalid_delivery_settings",
     "not_linked",
+    "image_empty",
+    "image_type",
+    "image_too_large",
+    "image_too_many_pixels",
+    "image_damaged",
+    "pictures_need_https",
     "internal",
     "network",
 ];

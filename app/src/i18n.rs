@@ -822,6 +822,12 @@ catalogue! {
     "error.quota_shortfall" => "今月の残り通数が足りないため送れません（{n}通不足）。配信先を絞るか、プランを見直してください。", "Not enough messages left this month ({n} short). Narrow the audience or review the plan.";
     "error.broadcast_state" => "この配信は今の状態ではその操作ができません。画面を更新してください。", "This send cannot do that now. Reload the page.";
     "error.invalid_delivery_settings" => "設定の値を確認してください（時刻は00:00〜23:59、回数は0〜100）。", "Check the values (times 00:00–23:59, counts 0–100).";
+    "error.image_empty" => "ファイルが空です。画像を選び直してください。", "The file is empty. Choose the picture again.";
+    "error.image_type" => "JPEGかPNGの画像だけ送れます（GIF・HEIC・PDFは送れません）。", "Only JPEG or PNG pictures can be sent (not GIF, HEIC or PDF).";
+    "error.image_too_large" => "画像が10MBを超えています。小さくしてから選んでください。", "The picture is over 10 MB. Make it smaller first.";
+    "error.image_too_many_pixels" => "画像の縦横が大きすぎます（10000ピクセルまで）。", "The picture is too large (at most 10,000 pixels a side).";
+    "error.image_damaged" => "画像を読み込めませんでした。ファイルが壊れているか途中までしかありません。", "The picture could not be read: the file is damaged or cut short.";
+    "error.pictures_need_https" => "アップロードした画像をLINEで送るには、このサーバーをHTTPSで公開する設定（YORISOI_PUBLIC_URL）が必要です。管理者に確認してください。", "Sending uploaded pictures needs this server published over HTTPS (YORISOI_PUBLIC_URL). Ask your administrator.";
     "error.not_linked" => "自分のLINEがまだ連携されていません。「自分のLINEを連携する」から連携してください。", "Your LINE is not linked yet. Link it first.";
     "error.csrf" => "安全のため、このリクエストは拒否されました。ページを再読み込みしてください。", "For your safety this request was refused. Please reload the page.";
 }

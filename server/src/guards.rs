@@ -56,8 +56,10 @@ pub async fn csrf_guard(State(origins): State<Origins>, req: Request<Body>, next
 
 pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     // Pages and API answers may hold staff or patient data: never cached.
-    // The WebAssembly and CSS under /pkg may be.
-    let cacheable = req.uri().path().starts_with("/pkg/");
+    // The WebAssembly and CSS under /pkg may be, and uploaded pictures
+    // (public, and never changed) say so themselves.
+    let path = req.uri().path();
+    let cacheable = path.starts_with("/pkg/") || path.starts_with(model::message::MEDIA_PATH);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));

@@ -53,6 +53,12 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
         .route("/line/webhook/{clinic}", axum::routing::post(line_webhook))
         .route("/friends/patients.csv", get(export_patients))
         .route("/sandbox/richmenus/{id}/image", get(sandbox_rich_menu_image))
+        .route(
+            "/api/media/images",
+            axum::routing::post(upload_image).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_MAX)),
+        )
+        .route("/media/{token}", get(|s, p| media_file(s, p, false)))
+        .route("/media/{token}/preview", get(|s, p| media_file(s, p, true)))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -116,6 +122,71 @@ async fn sandbox_rich_menu_image(State(state): State<AppState>, Path(id): Path<S
         Ok((content_type, bytes)) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
         Err(engine::EngineError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A little over LINE's 10 MB, so a file just over it reaches the check
+/// that says so in words instead of a bare 413.
+const UPLOAD_BODY_MAX: usize = model::line_limits::IMAGE_ORIGINAL_MAX_BYTES + 64 * 1024;
+
+/// A picture for a message, sent as the raw request body. Answers where it
+/// is served, or the refusal's code and words in the session's language.
+async fn upload_image(State(state): State<AppState>, headers: axum::http::HeaderMap, body: axum::body::Bytes) -> Response {
+    let Some(actor) = session_actor(&state, &headers).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    match state.ctx.engine.upload_image(&actor, &body).await {
+        Ok(up) => {
+            // Paths, not URLs: a bundle keeps them so a saved template
+            // survives a change of address (`Bundle::with_media_base`).
+            let path = format!("{}{}", model::message::MEDIA_PATH, up.token);
+            axum::Json(serde_json::json!({
+                "path": path,
+                "preview_path": format!("{path}/preview"),
+                "width": up.width,
+                "height": up.height,
+                "bytes": up.bytes,
+            }))
+            .into_response()
+        }
+        Err(e) => {
+            let status = match &e {
+                engine::EngineError::Forbidden => StatusCode::FORBIDDEN,
+                engine::EngineError::Image(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            if status == StatusCode::INTERNAL_SERVER_ERROR {
+                tracing::error!(reason = e.code(), "image upload failed");
+            }
+            let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let error = app::errors::AppError {
+                code: e.code().to_string(),
+                param: e.param(),
+            };
+            let message = error.message(app::i18n::Lang::from_cookie_header(cookies));
+            (status, axum::Json(serde_json::json!({"code": e.code(), "message": message}))).into_response()
+        }
+    }
+}
+
+/// An uploaded picture, for LINE and the patients' phones: public (LINE
+/// fetches without a cookie), found only by its unguessable token, and
+/// never changing, so it may be cached for good.
+async fn media_file(State(state): State<AppState>, Path(token): Path<String>, preview: bool) -> Response {
+    match state.ctx.engine.media_file(&token, preview).await {
+        Ok((content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(engine::EngineError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(reason = e.code(), "serving a picture failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
 }
 

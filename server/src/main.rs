@@ -126,13 +126,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                 .or_else(|| config.sandbox_addr.as_ref().map(|a| format!("http://{a}"))),
             webhook_base: Some(format!("http://{}", config.addr)),
         })
-        .with_delivery_config(config.delivery.clone());
+        .with_delivery_config(config.delivery.clone())
+        .with_public_url(&config.public_url);
     if config.seed_demo && engine.seed_demo_if_empty().await? {
         tracing::info!("demo clinic seeded");
     }
     let sandbox = match &config.sandbox_addr {
         Some(addr) if config.sandbox_url.is_none() => {
             let sb = sandbox::Sandbox::new();
+            if !config.secure_cookies() {
+                sb.accept_plain_http_images_from(Some(config.public_url.clone()));
+            }
             server::sandbox_link::link(&engine, &sb, &format!("http://{}", config.addr)).await?;
             let listener = tokio::net::TcpListener::bind(addr)
                 .await

@@ -3,6 +3,8 @@
 //! 409 as delivered, quiet hours, the frequency cap and opt-out, the
 //! advertising approval, pause / resume / cancel.
 
+mod common;
+
 use chrono::DateTime;
 use engine::broadcasts::BroadcastRequest;
 use engine::delivery::DeliveryConfig;
@@ -297,7 +299,7 @@ async fn an_answer_lost_after_line_accepted_counts_as_delivered_by_409() {
     };
     let to: Vec<String> = serde_json::from_str(&recipients).unwrap();
     let client = r.engine.line_client(r.owner.clinic_id).await.unwrap();
-    let messages = engine::broadcasts::to_line_messages(&Bundle::texts(&["x"]));
+    let messages = engine::broadcasts::to_line_messages(&Bundle::texts(&["x"]), "");
     client
         .multicast(
             &to,
@@ -583,7 +585,7 @@ async fn a_display_name_makes_one_push_each_and_a_resumed_batch_sends_none_twice
     let b = e.db.claim_batch(e.now_ms(), e.now_ms() - 1).await.unwrap().unwrap();
     let to: Vec<String> = serde_json::from_str(&b.recipients).unwrap();
     let client = e.line_client(r.owner.clinic_id).await.unwrap();
-    let first = engine::broadcasts::to_line_messages(&Bundle::texts(&["患者 0様、健診のご案内です"]));
+    let first = engine::broadcasts::to_line_messages(&Bundle::texts(&["患者 0様、健診のご案内です"]), "");
     let key = engine::crypto::derived_uuid(&b.retry_key, 0);
     client
         .push(
@@ -648,4 +650,57 @@ async fn a_marketer_links_their_own_line_with_a_code_and_gets_a_test_send() {
     assert_eq!(got[0].via, "push");
     assert_eq!(got[0].messages[0]["text"], "患者 0さん、テスト配信です");
     assert_eq!(e.quota_status(r.owner.clinic_id).await.unwrap().used, 1, "a test send counts");
+}
+
+#[tokio::test]
+async fn an_uploaded_picture_goes_out_under_the_public_url_and_to_line_only_over_https() {
+    let r = rig(3).await;
+    let engine = r.engine.clone().with_public_url("http://127.0.0.1:3000/");
+    let viewer = engine
+        .authenticate(&engine.login("viewer@sakura.example", "sakura-viewer-2026", "10.1.1.1").await.unwrap().token)
+        .await
+        .unwrap();
+    assert!(matches!(engine.upload_image(&viewer, &common::TINY_PNG).await, Err(EngineError::Forbidden)));
+    assert!(matches!(
+        engine.upload_image(&r.marketer, b"GIF89a\x01\x00\x01\x00").await,
+        Err(EngineError::Image(media::Refusal::NotJpegOrPng))
+    ));
+    let up = engine.upload_image(&r.marketer, &common::TINY_PNG).await.unwrap();
+    assert_eq!((up.width, up.height, up.bytes), (1, 1, 70));
+    assert_eq!(
+        engine.media_file(&up.token, false).await.unwrap(),
+        ("image/png".to_string(), common::TINY_PNG.to_vec())
+    );
+    assert_eq!(engine.media_file(&up.token, true).await.unwrap().1, common::TINY_PNG.to_vec(), "its own preview");
+
+    let path = format!("/media/{}", up.token);
+    let picture = model::message::Bubble::Image {
+        url: path.clone(),
+        preview_url: format!("{path}/preview"),
+    };
+    let mut req = to_all("ポスター");
+    req.bundle.bubbles.insert(0, picture);
+    // The sandbox is LINE: it takes plain http only from a local demo.
+    r.sb.accept_plain_http_images_from(Some("http://127.0.0.1:3000".into()));
+    let pid = engine.create_broadcast(&r.marketer, &req).await.unwrap();
+    let row = deliver_until_final(&[&engine], &r.owner, &pid).await;
+    assert_eq!((row.status.as_str(), row.delivered), (status::DONE, 3));
+    let got = r.sb.received(&r.users[0]);
+    assert_eq!(got[0].messages[0]["type"], "image");
+    assert_eq!(got[0].messages[0]["originalContentUrl"], format!("http://127.0.0.1:3000{path}"));
+    assert_eq!(got[0].messages[0]["previewImageUrl"], format!("http://127.0.0.1:3000{path}/preview"));
+
+    // A clinic on the real LINE: a plain-http server cannot send uploads.
+    let secret = engine.secrets.seal(b"0123456789abcdef0123456789abcdef");
+    engine
+        .db
+        .put_channel(r.owner.clinic_id, "line", "2000000001", &secret, None, engine.now_ms())
+        .await
+        .unwrap();
+    let before = engine.list_broadcasts(&r.owner, 100).await.unwrap().len();
+    assert!(matches!(
+        engine.create_broadcast(&r.marketer, &req).await,
+        Err(EngineError::PicturesNeedHttps)
+    ));
+    assert_eq!(engine.list_broadcasts(&r.owner, 100).await.unwrap().len(), before, "nothing stored");
 }

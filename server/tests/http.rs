@@ -360,3 +360,73 @@ async fn downloads_check_the_session_and_the_role() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn pictures_are_checked_on_upload_and_served_to_anyone_with_the_link() {
+    let s = site().await;
+    let upload = |body: Vec<u8>, cookie: Option<String>, origin: bool| {
+        let mut req = Request::post("/api/media/images")
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .header(header::HOST, "127.0.0.1:3000");
+        if origin {
+            req = req.header(header::ORIGIN, ORIGIN);
+        }
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        req.body(Body::from(body)).unwrap()
+    };
+    let png = common::TINY_PNG.to_vec();
+    assert_eq!(s.send(upload(png.clone(), None, true)).await.status, StatusCode::UNAUTHORIZED);
+    let viewer = s.login(Role::Viewer).await;
+    assert_eq!(s.send(upload(png.clone(), Some(viewer), true)).await.status, StatusCode::FORBIDDEN);
+    let marketer = s.login(Role::Marketer).await;
+    assert_eq!(
+        s.send(upload(png.clone(), Some(marketer.clone()), false)).await.status,
+        StatusCode::FORBIDDEN,
+        "a cross-site upload is refused"
+    );
+
+    let gif = s.send(upload(b"GIF89a\x01\x00\x01\x00".to_vec(), Some(marketer.clone()), true)).await;
+    assert_eq!(gif.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let answer: serde_json::Value = serde_json::from_str(&gif.body).unwrap();
+    assert_eq!(answer["code"], "image_type");
+    assert!(answer["message"].as_str().unwrap().contains("JPEGかPNG"), "{answer}");
+    let mut over = png.clone();
+    over.resize(model::line_limits::IMAGE_ORIGINAL_MAX_BYTES + 1, 0);
+    let big = s.send(upload(over, Some(marketer.clone()), true)).await;
+    assert_eq!(big.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(big.body.contains("image_too_large"), "{}", big.body);
+
+    let ok = s.send(upload(png.clone(), Some(marketer), true)).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let answer: serde_json::Value = serde_json::from_str(&ok.body).unwrap();
+    let path = answer["path"].as_str().unwrap().to_string();
+    assert!(path.starts_with("/media/"), "{path}");
+    assert_eq!(answer["preview_path"], format!("{path}/preview"));
+    assert_eq!((answer["width"].as_u64(), answer["height"].as_u64()), (Some(1), Some(1)));
+
+    // LINE and the patients' phones fetch it with no cookie.
+    let res = s
+        .router
+        .clone()
+        .oneshot(Request::get(&path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "image/png");
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    assert_eq!(bytes.as_ref(), png.as_slice());
+    assert!(res_cache_is_public(&s, &path).await);
+    assert_eq!(s.get(&format!("{path}/preview"), None).await.status, StatusCode::OK);
+    assert_eq!(s.get("/media/not-a-token", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.get(&format!("/media/{}", "A".repeat(43)), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn res_cache_is_public(s: &Site, path: &str) -> bool {
+    let res = s.router.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+    res.headers()[header::CACHE_CONTROL].to_str().unwrap().starts_with("public")
+}

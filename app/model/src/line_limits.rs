@@ -175,6 +175,61 @@ pub fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
+/// The pixel size of a PNG or JPEG, read from its header; `None` for
+/// anything else (LINE takes only these two).
+pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if bytes.starts_with(PNG) {
+        // The first chunk must be IHDR: width and height, big-endian.
+        if bytes.len() < 24 || &bytes[12..16] != b"IHDR" {
+            return None;
+        }
+        let w = u32::from_be_bytes(bytes[16..20].try_into().ok()?);
+        let h = u32::from_be_bytes(bytes[20..24].try_into().ok()?);
+        return (w > 0 && h > 0).then_some((w, h));
+    }
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        // Walk the segments to the first start-of-frame marker.
+        let mut i = 2;
+        while i + 4 <= bytes.len() {
+            if bytes[i] != 0xFF {
+                return None;
+            }
+            let marker = bytes[i + 1];
+            if marker == 0xFF {
+                i += 1;
+                continue;
+            }
+            let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+            let is_sof = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+            if is_sof {
+                if i + 9 > bytes.len() {
+                    return None;
+                }
+                let h = u16::from_be_bytes([bytes[i + 5], bytes[i + 6]]) as u32;
+                let w = u16::from_be_bytes([bytes[i + 7], bytes[i + 8]]) as u32;
+                return (w > 0 && h > 0).then_some((w, h));
+            }
+            if len < 2 {
+                return None;
+            }
+            i += 2 + len;
+        }
+    }
+    None
+}
+
+/// The content type of a PNG or JPEG, read from its first bytes.
+pub fn image_content_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +259,23 @@ mod tests {
         assert_eq!(rate_limit("POST", "/v2/bot/message/multicast"), (200, 1000));
         assert_eq!(rate_limit("POST", "/v2/bot/message/push"), (2000, 1000));
         assert_eq!(rate_limit("GET", "/v2/bot/richmenu/list"), (10, 1000));
+    }
+
+    #[test]
+    fn image_headers() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend(2500u32.to_be_bytes());
+        png.extend(843u32.to_be_bytes());
+        assert_eq!(image_size(&png), Some((2500, 843)));
+        // APP0 segment, then SOF0 with height 1686, width 2500.
+        let jpeg = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x06, 0x96, 0x09, 0xC4,
+        ];
+        assert_eq!(image_size(&jpeg), Some((2500, 1686)));
+        assert_eq!(image_size(b"GIF89a...."), None);
+        assert_eq!(image_size(&png[..20]), None);
+        assert_eq!(image_content_type(&png), Some("image/png"));
+        assert_eq!(image_content_type(&jpeg), Some("image/jpeg"));
+        assert_eq!(image_content_type(b"GIF89a"), None);
     }
 }

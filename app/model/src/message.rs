@@ -213,6 +213,41 @@ impl Bundle {
         self.quick_replies.iter_mut().for_each(|x| button(x, f));
     }
 
+    /// Every image URL of the bundle, to change in place.
+    fn each_image_url(&mut self, mut f: impl FnMut(&mut String)) {
+        for b in &mut self.bubbles {
+            match b {
+                Bubble::Image { url, preview_url } => {
+                    f(url);
+                    f(preview_url);
+                }
+                Bubble::Buttons { image_url, .. } | Bubble::Card { image_url, .. } => f(image_url),
+                Bubble::Carousel { columns } => columns.iter_mut().for_each(|c| f(&mut c.image_url)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether a picture uploaded to the product is in it.
+    pub fn uses_uploads(&self) -> bool {
+        let mut found = false;
+        self.clone().each_image_url(|u| found |= is_uploaded_media(u));
+        found
+    }
+
+    /// The bundle with uploaded pictures' paths made into full URLs under
+    /// `public_url` (the product's own address, as LINE reaches it).
+    pub fn with_media_base(&self, public_url: &str) -> Bundle {
+        let mut out = self.clone();
+        let base = public_url.trim_end_matches('/');
+        out.each_image_url(|u| {
+            if is_uploaded_media(u) {
+                *u = format!("{base}{u}");
+            }
+        });
+        out
+    }
+
     /// Every image URL of the bundle.
     pub fn image_urls(&self) -> Vec<&str> {
         let mut out = Vec::new();
@@ -294,6 +329,19 @@ fn required(out: &mut Vec<MessageProblem>, at: String, s: &str, max: usize) {
     }
 }
 
+/// Where the product serves uploaded pictures. A bundle keeps an upload as
+/// this path, so saved templates survive a change of address; it becomes a
+/// full URL only when sent (`Bundle::with_media_base`).
+pub const MEDIA_PATH: &str = "/media/";
+
+/// A picture uploaded to the product (`/media/<token>` or its preview).
+pub fn is_uploaded_media(url: &str) -> bool {
+    url.strip_prefix(MEDIA_PATH).is_some_and(|rest| {
+        let token = rest.strip_suffix("/preview").unwrap_or(rest);
+        !token.is_empty() && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
 fn image(out: &mut Vec<MessageProblem>, at: String, url: &str, required_here: bool) {
     if url.trim().is_empty() {
         if required_here {
@@ -302,6 +350,7 @@ fn image(out: &mut Vec<MessageProblem>, at: String, url: &str, required_here: bo
                 problem: Problem::Empty,
             });
         }
+    } else if is_uploaded_media(url) {
     } else if !url.starts_with("https://") || url.len() <= "https://".len() {
         out.push(MessageProblem {
             at,
@@ -550,6 +599,44 @@ mod tests {
             vec![Problem::TooLong { max: 5000, len: 5001 }]
         );
         assert_eq!(problems_of(Bubble::Text { text: "  ".into() }), vec![Problem::Empty]);
+    }
+
+    #[test]
+    fn uploads_are_kept_as_paths_and_sent_as_urls() {
+        let up = "/media/AbC-_9";
+        let bundle = Bundle {
+            bubbles: vec![
+                Bubble::Image {
+                    url: up.into(),
+                    preview_url: format!("{up}/preview"),
+                },
+                Bubble::Text { text: "x".into() },
+            ],
+            quick_replies: vec![],
+        };
+        assert!(bundle.problems().is_empty(), "{:?}", bundle.problems());
+        assert!(bundle.uses_uploads());
+        assert!(!Bundle::texts(&["x"]).uses_uploads());
+        let sent = bundle.with_media_base("https://clinic.example/");
+        assert_eq!(
+            sent.bubbles[0],
+            Bubble::Image {
+                url: "https://clinic.example/media/AbC-_9".into(),
+                preview_url: "https://clinic.example/media/AbC-_9/preview".into(),
+            }
+        );
+        assert_eq!(sent.bubbles[1], bundle.bubbles[1]);
+        // Other paths are neither uploads nor URLs LINE takes.
+        for bad in ["/media/", "/media/../secret", "/etc/passwd", "media/x", "http://a.example/x.png"] {
+            assert_eq!(
+                problems_of(Bubble::Image {
+                    url: bad.into(),
+                    preview_url: String::new()
+                }),
+                vec![Problem::NotHttps],
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -81,8 +81,10 @@ pub struct BroadcastView {
     pub audience: Audience,
 }
 
-/// The LINE message objects of a bundle.
-pub fn to_line_messages(bundle: &Bundle) -> Vec<Message> {
+/// The LINE message objects of a bundle, its uploaded pictures under
+/// `public_url`.
+pub fn to_line_messages(bundle: &Bundle, public_url: &str) -> Vec<Message> {
+    let bundle = bundle.with_media_base(public_url);
     let mut out: Vec<Message> = bundle.bubbles.iter().map(to_line_message).collect();
     if !bundle.quick_replies.is_empty() {
         let items = QuickReply {
@@ -288,6 +290,19 @@ impl Engine {
         Ok(())
     }
 
+    /// LINE fetches uploaded pictures from this server, and only over
+    /// HTTPS; a clinic on the sandbox (a local demo) is spared that.
+    async fn check_pictures_reachable(&self, clinic_id: i64, bundle: &Bundle) -> Result<(), EngineError> {
+        if !bundle.uses_uploads() || self.public_url.starts_with("https://") {
+            return Ok(());
+        }
+        if self.in_sandbox_mode(clinic_id).await? {
+            Ok(())
+        } else {
+            Err(EngineError::PicturesNeedHttps)
+        }
+    }
+
     /// The summary before sending: recipients, cost and what is left.
     pub async fn estimate_broadcast(&self, actor: &Actor, req: &BroadcastRequest) -> Result<Estimate, EngineError> {
         actor.require(Permission::DesignMarketing)?;
@@ -324,6 +339,7 @@ impl Engine {
     pub async fn create_broadcast(&self, actor: &Actor, req: &BroadcastRequest) -> Result<String, EngineError> {
         actor.require(Permission::DesignMarketing)?;
         self.check_request(req)?;
+        self.check_pictures_reachable(actor.clinic_id, &req.bundle).await?;
         let settings = self.db.delivery_settings(actor.clinic_id).await?;
         let flags = check_bundle(&req.bundle, &self.ad_rules(actor.clinic_id).await?);
         let needs_approval = !flags.is_empty() && settings.require_ad_approval != 0;
@@ -385,7 +401,7 @@ impl Engine {
         }
         let quota = self.quota_status(clinic_id).await?;
         let n = recipients.list.len() as i64;
-        let messages = serde_json::to_string(&to_line_messages(bundle)).map_err(|_| EngineError::Corrupt)?;
+        let messages = serde_json::to_string(&to_line_messages(bundle, &self.public_url)).map_err(|_| EngineError::Corrupt)?;
         let batches: Vec<NewBatch> = recipients
             .list
             .chunks(BATCH_SIZE)
@@ -717,6 +733,7 @@ impl Engine {
         if !problems.is_empty() {
             return Err(EngineError::InvalidBundle(problems));
         }
+        self.check_pictures_reachable(actor.clinic_id, bundle).await?;
         let (Some(line_user), _, _) = self.db.staff_link(actor.user_id, actor.clinic_id).await? else {
             return Err(EngineError::NotLinked);
         };
@@ -731,7 +748,7 @@ impl Engine {
             ..Default::default()
         };
         client
-            .push(&line_user, &to_line_messages(&bundle.personalised(&name)), &options)
+            .push(&line_user, &to_line_messages(&bundle.personalised(&name), &self.public_url), &options)
             .await
             .map_err(EngineError::LineSend)?;
         let now = self.now_ms();

@@ -107,6 +107,10 @@ pub enum EngineError {
     InvalidDeliverySettings,
     #[error("your own LINE account is not linked")]
     NotLinked,
+    #[error("uploaded pictures need the server's public URL to be https")]
+    PicturesNeedHttps,
+    #[error("the picture cannot be sent: {0:?}")]
+    Image(media::Refusal),
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -176,6 +180,8 @@ impl EngineError {
             BroadcastState => "broadcast_state",
             InvalidDeliverySettings => "invalid_delivery_settings",
             NotLinked => "not_linked",
+            Image(refusal) => refusal.code(),
+            PicturesNeedHttps => "pictures_need_https",
             Corrupt | Store(_) => "internal",
         }
     }

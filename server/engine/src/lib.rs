@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod delivery;
 mod error;
 pub mod friends;
+pub mod media;
 pub mod password;
 pub mod patients;
 pub mod quota;
@@ -47,6 +48,9 @@ pub struct Engine {
     pub(crate) http: reqwest::Client,
     /// This instance's delivery workers' state.
     pub delivery: Arc<delivery::Delivery>,
+    /// The product's address as LINE reaches it: uploaded pictures go out
+    /// under it.
+    pub public_url: String,
 }
 
 /// Where the LINE API is: LINE itself, and the sandbox for clinics in
@@ -87,7 +91,13 @@ impl Engine {
                 .build()
                 .expect("reqwest client builds"),
             delivery: Arc::new(delivery::Delivery::new(Default::default())),
+            public_url: String::new(),
         }
+    }
+
+    pub fn with_public_url(mut self, public_url: &str) -> Engine {
+        self.public_url = public_url.trim_end_matches('/').to_string();
+        self
     }
 
     pub fn with_line_endpoints(mut self, endpoints: LineEndpoints) -> Engine {

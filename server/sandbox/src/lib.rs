@@ -103,6 +103,18 @@ impl Sandbox {
         self.lock().add_channel(config)
     }
 
+    /// LINE takes images only by `https` URL. A product demo on a laptop
+    /// has no TLS, so its own uploads (`http://127.0.0.1:3000/media/…`) are
+    /// taken from this one origin as LINE would take the same file behind
+    /// HTTPS; every other image URL must still be `https`.
+    pub fn accept_plain_http_images_from(&self, origin: Option<String>) {
+        self.lock().plain_http_image_origin = origin.map(|o| o.trim_end_matches('/').to_string());
+    }
+
+    pub(crate) fn message_problems(&self) -> validate::Problems {
+        validate::Problems::with_plain_http_images_from(self.lock().plain_http_image_origin.clone())
+    }
+
     pub fn set_rate_limits(&self, config: RateLimits) {
         self.lock().buckets.configure(config);
     }

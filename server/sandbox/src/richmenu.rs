@@ -2,7 +2,7 @@
 //! image, aliases, the API default and per-user links.
 
 use crate::ids;
-use crate::validate::image_size;
+use line::limits::image_size;
 use line::limits;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};

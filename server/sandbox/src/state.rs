@@ -185,6 +185,8 @@ pub(crate) struct State {
     /// The newest event's timestamp: one person cannot do two things in
     /// the same millisecond, so events never share one.
     last_event_ms: i64,
+    /// See `Sandbox::accept_plain_http_images_from`.
+    pub plain_http_image_origin: Option<String>,
 }
 
 /// The quota month a time falls in: the calendar month in Asia/Tokyo.

@@ -12,18 +12,31 @@ pub struct Problem {
 }
 
 #[derive(Default)]
-pub struct Problems(pub Vec<Problem>);
+pub struct Problems {
+    pub list: Vec<Problem>,
+    /// See `Sandbox::accept_plain_http_images_from`.
+    plain_http_image_origin: Option<String>,
+}
 
 impl Problems {
+    /// Problems of a request whose image URLs may also be plain `http`
+    /// under `origin` (a local demo of the product, which has no TLS).
+    pub fn with_plain_http_images_from(origin: Option<String>) -> Problems {
+        Problems {
+            list: Vec::new(),
+            plain_http_image_origin: origin,
+        }
+    }
+
     pub fn add(&mut self, property: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Problem {
+        self.list.push(Problem {
             message: message.into(),
             property: property.into(),
         });
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.list.is_empty()
     }
 
     fn size(&mut self, property: &str, len: usize, min: usize, max: usize) {
@@ -52,9 +65,21 @@ impl Problems {
         let property = format!("{at}.{key}");
         match v.get(key).and_then(Value::as_str) {
             None | Some("") => self.add(property, "May not be empty"),
-            Some(uri) if !uri_allowed(uri, https_only) => self.add(property, "invalid uri"),
+            Some(uri) if !uri_allowed(uri, https_only) && !self.is_local_demo_image(uri, https_only) => {
+                self.add(property, "invalid uri")
+            }
             Some(_) => {}
         }
+    }
+}
+
+impl Problems {
+    fn is_local_demo_image(&self, uri: &str, https_only: bool) -> bool {
+        https_only
+            && self
+                .plain_http_image_origin
+                .as_deref()
+                .is_some_and(|origin| uri.strip_prefix(origin).is_some_and(|rest| rest.starts_with('/')) && uri_allowed(uri, false))
     }
 }
 
@@ -338,55 +363,11 @@ pub fn rich_menu(m: &Value, p: &mut Problems) {
         }
     }
     // Top-level keys have no leading dot.
-    for problem in &mut p.0 {
+    for problem in &mut p.list {
         if let Some(rest) = problem.property.strip_prefix('.') {
             problem.property = rest.to_string();
         }
     }
-}
-
-/// The pixel size of a PNG or JPEG, read from its header; `None` for
-/// anything else (LINE takes only these two).
-pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
-    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
-    if bytes.starts_with(PNG) {
-        // The first chunk must be IHDR: width and height, big-endian.
-        if bytes.len() < 24 || &bytes[12..16] != b"IHDR" {
-            return None;
-        }
-        let w = u32::from_be_bytes(bytes[16..20].try_into().ok()?);
-        let h = u32::from_be_bytes(bytes[20..24].try_into().ok()?);
-        return (w > 0 && h > 0).then_some((w, h));
-    }
-    if bytes.starts_with(&[0xFF, 0xD8]) {
-        // Walk the segments to the first start-of-frame marker.
-        let mut i = 2;
-        while i + 4 <= bytes.len() {
-            if bytes[i] != 0xFF {
-                return None;
-            }
-            let marker = bytes[i + 1];
-            if marker == 0xFF {
-                i += 1;
-                continue;
-            }
-            let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
-            let is_sof = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-            if is_sof {
-                if i + 9 > bytes.len() {
-                    return None;
-                }
-                let h = u16::from_be_bytes([bytes[i + 5], bytes[i + 6]]) as u32;
-                let w = u16::from_be_bytes([bytes[i + 7], bytes[i + 8]]) as u32;
-                return (w > 0 && h > 0).then_some((w, h));
-            }
-            if len < 2 {
-                return None;
-            }
-            i += 2 + len;
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -397,7 +378,7 @@ mod tests {
     fn problems(messages_json: Value) -> Vec<Problem> {
         let mut p = Problems::default();
         messages(Some(&messages_json), &mut p);
-        p.0
+        p.list
     }
 
     #[test]
@@ -474,7 +455,7 @@ mod tests {
             json!({"size": {"width": 2500, "height": 843}, "selected": false, "name": "n", "chatBarText": "メニュー", "areas": [area]});
         let mut p = Problems::default();
         rich_menu(&ok, &mut p);
-        assert!(p.is_empty(), "{:?}", p.0);
+        assert!(p.is_empty(), "{:?}", p.list);
 
         let mut bad = ok.clone();
         bad["size"] = json!({"width": 1000, "height": 1000});
@@ -482,7 +463,7 @@ mod tests {
         bad["areas"] = json!((0..21).map(|_| area.clone()).collect::<Vec<_>>());
         let mut p = Problems::default();
         rich_menu(&bad, &mut p);
-        let props: Vec<&str> = p.0.iter().map(|x| x.property.as_str()).collect();
+        let props: Vec<&str> = p.list.iter().map(|x| x.property.as_str()).collect();
         assert!(props.contains(&"size"), "{props:?}");
         assert!(props.contains(&"chatBarText"), "{props:?}");
         assert!(props.contains(&"areas"), "{props:?}");
@@ -490,17 +471,17 @@ mod tests {
     }
 
     #[test]
-    fn image_headers() {
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-        png.extend(2500u32.to_be_bytes());
-        png.extend(843u32.to_be_bytes());
-        assert_eq!(image_size(&png), Some((2500, 843)));
-        // APP0 segment, then SOF0 with height 1686, width 2500.
-        let jpeg = [
-            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x06, 0x96, 0x09, 0xC4,
-        ];
-        assert_eq!(image_size(&jpeg), Some((2500, 1686)));
-        assert_eq!(image_size(b"GIF89a...."), None);
-        assert_eq!(image_size(&png[..20]), None);
+    fn plain_http_images_only_from_the_local_demo() {
+        let image = |url: &str| json!([{"type": "image", "originalContentUrl": url, "previewImageUrl": url}]);
+        assert_eq!(problems(image("http://127.0.0.1:3000/media/a")).len(), 2, "LINE takes https only");
+        let demo = |url: &str| {
+            let mut p = Problems::with_plain_http_images_from(Some("http://127.0.0.1:3000".into()));
+            messages(Some(&image(url)), &mut p);
+            p.list.len()
+        };
+        assert_eq!(demo("http://127.0.0.1:3000/media/a"), 0);
+        assert_eq!(demo("https://cdn.example/a.png"), 0);
+        assert_eq!(demo("http://127.0.0.1:30001/media/a"), 2, "another port is another origin");
+        assert_eq!(demo("http://evil.example/media/a"), 2);
     }
 }

@@ -175,7 +175,7 @@ async fn send(State(sb): State<Sandbox>, Channel(ch): Channel, headers: HeaderMa
         }
     }
 
-    let mut problems = Problems::default();
+    let mut problems = sb.message_problems();
     validate::messages(req.get("messages"), &mut problems);
     let named = recipients(&req, via, &mut problems);
     let unit = aggregation_unit(&req, via, &mut problems);
@@ -297,7 +297,7 @@ async fn narrowcast_progress(State(sb): State<Sandbox>, Channel(ch): Channel, Qu
     ok(body)
 }
 
-async fn validate_messages(Channel(_): Channel, Path(kind): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn validate_messages(State(sb): State<Sandbox>, Channel(_): Channel, Path(kind): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     if !matches!(kind.as_str(), "reply" | "push" | "multicast" | "narrowcast" | "broadcast") {
         return not_found();
     }
@@ -305,7 +305,7 @@ async fn validate_messages(Channel(_): Channel, Path(kind): Path<String>, header
         Ok(v) => v,
         Err(answer) => return answer,
     };
-    let mut problems = Problems::default();
+    let mut problems = sb.message_problems();
     validate::messages(req.get("messages"), &mut problems);
     if problems.is_empty() {
         ok(json!({}))

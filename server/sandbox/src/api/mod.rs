@@ -58,7 +58,7 @@ fn not_found() -> Response {
 /// LINE's 400 with one detail per problem.
 fn invalid(problems: Problems) -> Response {
     let details: Vec<Value> = problems
-        .0
+        .list
         .iter()
         .map(|p| json!({"message": p.message, "property": p.property}))
         .collect();
