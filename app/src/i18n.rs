@@ -658,7 +658,11 @@ catalogue! {
     "bc.f_image_url" => "画像のURL（https://）", "Image URL (https://)";
     "bc.f_preview_url" => "プレビュー画像のURL（省略可）", "Preview image URL (optional)";
     "bc.f_image_optional" => "画像のURL（省略可）", "Image URL (optional)";
-    "bc.image_help" => "JPEGまたはPNG、10MBまで。HTTPSで公開されている必要があります。", "JPEG or PNG up to 10 MB, served over HTTPS.";
+    "bc.image_help" => "画像をアップロードするか、HTTPSで公開されている画像のURLを入力します（JPEGまたはPNG、10MBまで）。", "Upload a picture, or give the URL of one served over HTTPS (JPEG or PNG up to 10 MB).";
+    "bc.upload" => "画像をアップロード", "Upload a picture";
+    "bc.upload_help" => "JPEGかPNG、10MBまで。アップロードするとURLは自動で入ります。", "JPEG or PNG up to 10 MB; the URL is filled in for you.";
+    "bc.uploading" => "アップロード中…", "Uploading…";
+    "bc.uploaded" => "アップロードしました（{w}×{h}・{size}）", "Uploaded ({w}×{h}, {size})";
     "bc.length" => "{n} / 5000（LINEの数え方）", "{n} / 5000 (as LINE counts)";
     "bc.column_n" => "カード{n}", "Card {n}";
     "bc.column_title" => "タイトル", "Title";

@@ -1,6 +1,8 @@
 import { DEMO, clinicChannel, login, newPhoneFriend, open, test, expect } from './helpers';
 
 const SANDBOX = 'http://127.0.0.1:3110';
+// A valid 1×1 PNG.
+const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 test('a two-bubble broadcast to a segment: preview, cost, send, live progress to 100%, both bubbles on a phone', async ({ page, request }) => {
   await login(page, DEMO.owner);
@@ -141,6 +143,20 @@ test('staff link their own LINE with a code from the composer and get the test s
     await expect(page.getByTestId('test-send').getByRole('button', { name: '自分のLINEにテスト送信' })).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 15_000 });
   await expect(page.locator('#bubble-0-text')).toHaveValue('{表示名}さん、テスト送信です');
+
+  // A picture: a GIF is refused in words, a PNG is uploaded, previewed and sent.
+  await page.getByTestId('add-bubble').click();
+  await page.locator('#bubble-1-kind').selectOption('image');
+  const upload = page.locator('#bubble-1-url-upload');
+  await upload.setInputFiles({ name: 'poster.gif', mimeType: 'image/gif', buffer: Buffer.from('GIF89a\x01\x00\x01\x00', 'binary') });
+  await expect(page.getByTestId('bubble-editor').nth(1).getByRole('alert')).toContainText('JPEGかPNGの画像だけ送れます');
+  await upload.setInputFiles({ name: 'poster.png', mimeType: 'image/png', buffer: Buffer.from(TINY_PNG, 'base64') });
+  await expect(page.getByTestId('bubble-editor').nth(1)).toContainText('アップロードしました（1×1');
+  await expect(page.locator('#bubble-1-url')).toHaveValue(/^\/media\/[A-Za-z0-9_-]{43}$/);
+  const previewImage = page.getByTestId('preview').locator('img.bubble-image');
+  await expect(previewImage).toHaveAttribute('src', /\/media\/[A-Za-z0-9_-]{43}\/preview$/);
+  expect(await previewImage.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBe(1);
+
   await page.getByTestId('test-send').getByRole('button', { name: '自分のLINEにテスト送信' }).click();
   await expect(page.getByTestId('test-send')).toContainText('自分のLINEに送りました');
   await page.getByRole('button', { name: '下書きを破棄' }).click();
@@ -148,4 +164,8 @@ test('staff link their own LINE with a code from the composer and get the test s
   await open(page, '/sandbox');
   await page.getByLabel('操作する人').selectOption(user);
   await expect(page.getByTestId('phone-chat').getByText('テスト 院長さん、テスト送信です')).toBeVisible();
+  // The phone fetches the picture from the product, as LINE's app would.
+  const sent = page.getByTestId('phone-chat').locator('img.bubble-image').last();
+  await expect(sent).toHaveAttribute('src', /^http:\/\/127\.0\.0\.1:3100\/media\/[A-Za-z0-9_-]{43}\/preview$/);
+  expect(await sent.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBe(1);
 });

@@ -1,3 +1,4 @@
+pub mod image_upload;
 pub mod shell;
 
 use crate::errors::AppError;

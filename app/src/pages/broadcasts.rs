@@ -8,6 +8,7 @@
 
 use crate::api::PhoneItem;
 use crate::broadcasts_api::*;
+use crate::components::image_upload::{ImageUpload, Uploaded};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{t, t_n, Lang};
 use crate::line_view;
@@ -526,6 +527,23 @@ fn BubbleField(
     }
 }
 
+/// Uploads a picture into bubble `i`'s `field` (and its preview into
+/// `preview_field`).
+#[component]
+fn PictureUpload(i: usize, draft: RwSignal<Draft>, field: &'static str, #[prop(optional)] preview_field: &'static str) -> impl IntoView {
+    let on_uploaded = Callback::new(move |up: Uploaded| {
+        draft.update(|d| {
+            if let Some(b) = d.bundle.bubbles.get_mut(i) {
+                set_field(b, field, up.path);
+                if !preview_field.is_empty() {
+                    set_field(b, preview_field, up.preview_path);
+                }
+            }
+        })
+    });
+    view! { <ImageUpload id=format!("bubble-{i}-{field}-upload") on_uploaded/> }
+}
+
 #[component]
 fn BubbleEditor(i: usize, draft: RwSignal<Draft>, problems: Memo<Vec<MessageProblem>>) -> impl IntoView {
     let lang = use_lang();
@@ -559,6 +577,7 @@ fn BubbleEditor(i: usize, draft: RwSignal<Draft>, problems: Memo<Vec<MessageProb
             </div>
             {move || match kind.get() {
                 "image" => view! {
+                    <PictureUpload i draft field="url" preview_field="preview_url"/>
                     <BubbleField i draft problems field="url" label="bc.f_image_url" placeholder="https://"/>
                     <BubbleField i draft problems field="preview_url" label="bc.f_preview_url" placeholder="https://"/>
                     <p class="help">{t(lang, "bc.image_help")}</p>
@@ -566,6 +585,7 @@ fn BubbleEditor(i: usize, draft: RwSignal<Draft>, problems: Memo<Vec<MessageProb
                 "buttons" => view! {
                     <BubbleField i draft problems field="title" label="bc.f_title"/>
                     <BubbleField i draft problems field="text" label="bc.f_text" multiline=true/>
+                    <PictureUpload i draft field="image_url"/>
                     <BubbleField i draft problems field="image_url" label="bc.f_image_optional" placeholder="https://"/>
                     <ButtonsEditor draft problems max=4 fixed=false
                         get=Arc::new(move |d: &Draft| match d.bundle.bubbles.get(i) { Some(Bubble::Buttons { buttons, .. }) => buttons.clone(), _ => vec![] })
@@ -580,6 +600,7 @@ fn BubbleEditor(i: usize, draft: RwSignal<Draft>, problems: Memo<Vec<MessageProb
                         path=Arc::new(move |j| format!("bubbles.{i}.{}", if j == 0 { "yes" } else { "no" }))/>
                 }.into_any(),
                 "card" => view! {
+                    <PictureUpload i draft field="image_url"/>
                     <BubbleField i draft problems field="image_url" label="bc.f_image_optional" placeholder="https://"/>
                     <BubbleField i draft problems field="title" label="bc.f_title"/>
                     <BubbleField i draft problems field="body" label="bc.f_body" multiline=true/>
