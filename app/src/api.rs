@@ -580,7 +580,7 @@ pub async fn phone_received(user: String) -> Result<Vec<PhoneItem>, AppError> {
             at: crate::format::jst_datetime(w.at),
             from_me: true,
             read: w.read,
-            bubbles: vec![crate::line_view::Bubble::Text(w.text)],
+            bubbles: vec![crate::line_view::Bubble::plain(w.text)],
             quick: Vec::new(),
         };
         (w.at, item)

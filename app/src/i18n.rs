@@ -663,6 +663,9 @@ catalogue! {
     "bc.upload_help" => "JPEGかPNG、10MBまで。アップロードするとURLは自動で入ります。", "JPEG or PNG up to 10 MB; the URL is filled in for you.";
     "bc.uploading" => "アップロード中…", "Uploading…";
     "bc.uploaded" => "アップロードしました（{w}×{h}・{size}）", "Uploaded ({w}×{h}, {size})";
+    "phone.emoji" => "LINE絵文字{id}", "LINE emoji {id}";
+    "bc.emoji" => "LINE絵文字", "LINE emoji";
+    "bc.emoji_help" => "選ぶとカーソルの位置に入ります。本文では {絵文字:001} のように表示され、1文字として数えます（1つの吹き出しに20個まで）。", "Inserted at the cursor. It shows as {絵文字:001} in the text and counts as one character (up to 20 per bubble).";
     "bc.length" => "{n} / 5000（LINEの数え方）", "{n} / 5000 (as LINE counts)";
     "bc.column_n" => "カード{n}", "Card {n}";
     "bc.column_title" => "タイトル", "Title";
@@ -751,6 +754,8 @@ catalogue! {
     "msg.no_buttons" => "ボタンを1つ以上入れてください。", "Add at least one button.";
     "msg.no_columns" => "カードを1枚以上入れてください。", "Add at least one card.";
     "msg.uneven_columns" => "カルーセルのカードは、画像・タイトルの有無とボタンの数をそろえてください。", "Carousel cards must all have (or all lack) a picture and a title, and the same number of buttons.";
+    "msg.too_many_emoji" => "LINE絵文字は1つの吹き出しに{n}個までです。", "At most {n} LINE emoji per bubble.";
+    "msg.bad_emoji" => "{絵文字:…} の書き方が正しくありません。絵文字はボタンから選んでください。", "A {絵文字:…} is not written correctly. Pick emoji with the button.";
     "msg.not_https" => "https:// で始まるURLにしてください。", "Use an address starting with https://.";
     "msg.bad_uri" => "http(s)://、line:// または tel: で始まるURLにしてください。", "Use an http(s)://, line:// or tel: address.";
     "ad.superiority" => "比較優良広告", "Claim of superiority";

@@ -2,8 +2,16 @@
 //! model built from LINE's JSON, so the page renders typed parts and every
 //! button carries the exact action object LINE would report when tapped.
 
+use model::emoji::{Piece, Placed};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+impl Bubble {
+    /// Words alone (what a patient typed).
+    pub fn plain(text: String) -> Bubble {
+        Bubble::Text(vec![Piece::Words(text)])
+    }
+}
 
 /// A tappable button and the action it sends.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -25,7 +33,8 @@ pub struct Card {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Bubble {
-    Text(String),
+    /// Words and LINE emoji.
+    Text(Vec<Piece>),
     Image(String),
     Sticker,
     /// A buttons template or one flex bubble.
@@ -105,7 +114,22 @@ fn flex_card(bubble: &Value) -> Card {
 pub fn bubble(m: &Value) -> Bubble {
     let alt = || s(m, "altText").unwrap_or_default();
     match m.get("type").and_then(Value::as_str) {
-        Some("text") => Bubble::Text(s(m, "text").unwrap_or_default()),
+        Some("text") => {
+            let placed: Vec<Placed> = m
+                .get("emojis")
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .map(|e| Placed {
+                            index: e.get("index").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize,
+                            product_id: s(e, "productId").unwrap_or_default(),
+                            emoji_id: s(e, "emojiId").unwrap_or_default(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Bubble::Text(model::emoji::pieces_of_line_text(&s(m, "text").unwrap_or_default(), &placed))
+        }
         Some("image") => Bubble::Image(s(m, "previewImageUrl").or_else(|| s(m, "originalContentUrl")).unwrap_or_default()),
         Some("sticker") => Bubble::Sticker,
         Some("template") => {
@@ -177,7 +201,7 @@ pub fn from_bundle(bundle: &model::message::Bundle) -> (Vec<Bubble>, Vec<Button>
         .bubbles
         .iter()
         .map(|b| match b {
-            B::Text { text } => Bubble::Text(text.clone()),
+            B::Text { text } => Bubble::Text(model::emoji::pieces(text)),
             B::Image { url, preview_url } => Bubble::Image(if preview_url.is_empty() { url.clone() } else { preview_url.clone() }),
             B::Buttons {
                 image_url,

@@ -126,6 +126,11 @@ test('staff link their own LINE with a code from the composer and get the test s
   await open(page, '/broadcasts/new');
   await page.getByLabel('件名（スタッフ用）').fill('テスト');
   await page.locator('#bubble-0-text').fill('{表示名}さん、テスト送信です');
+  // A LINE emoji from the palette lands at the cursor and shows in the preview.
+  await page.getByTestId('emoji-toggle').first().click();
+  await page.getByRole('button', { name: 'LINE絵文字001', exact: true }).click();
+  await expect(page.locator('#bubble-0-text')).toHaveValue('{表示名}さん、テスト送信です{絵文字:001}');
+  await expect(page.getByTestId('preview').locator('img.line-emoji[alt="LINE絵文字001"]')).toBeAttached();
   const card = page.getByTestId('test-send');
   await card.getByRole('button', { name: '自分のLINEを連携する' }).click();
   const code = (await card.getByTestId('link-code').textContent())!.trim();
@@ -142,7 +147,7 @@ test('staff link their own LINE with a code from the composer and get the test s
     await open(page, '/broadcasts/new');
     await expect(page.getByTestId('test-send').getByRole('button', { name: '自分のLINEにテスト送信' })).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 15_000 });
-  await expect(page.locator('#bubble-0-text')).toHaveValue('{表示名}さん、テスト送信です');
+  await expect(page.locator('#bubble-0-text')).toHaveValue('{表示名}さん、テスト送信です{絵文字:001}');
 
   // A picture: a GIF is refused in words, a PNG is uploaded, previewed and sent.
   await page.getByTestId('add-bubble').click();
@@ -164,6 +169,7 @@ test('staff link their own LINE with a code from the composer and get the test s
   await open(page, '/sandbox');
   await page.getByLabel('操作する人').selectOption(user);
   await expect(page.getByTestId('phone-chat').getByText('テスト 院長さん、テスト送信です')).toBeVisible();
+  await expect(page.getByTestId('phone-chat').locator('img.line-emoji[alt="LINE絵文字001"]').last()).toBeAttached();
   // The phone fetches the picture from the product, as LINE's app would.
   const sent = page.getByTestId('phone-chat').locator('img.bubble-image').last();
   await expect(sent).toHaveAttribute('src', /^http:\/\/127\.0\.0\.1:3100\/media\/[A-Za-z0-9_-]{43}\/preview$/);

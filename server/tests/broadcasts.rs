@@ -653,7 +653,7 @@ async fn a_marketer_links_their_own_line_with_a_code_and_gets_a_test_send() {
 }
 
 #[tokio::test]
-async fn an_uploaded_picture_goes_out_under_the_public_url_and_to_line_only_over_https() {
+async fn an_uploaded_picture_and_a_line_emoji_go_out_as_line_takes_them_and_uploads_only_over_https() {
     let r = rig(3).await;
     let engine = r.engine.clone().with_public_url("http://127.0.0.1:3000/");
     let viewer = engine
@@ -680,6 +680,10 @@ async fn an_uploaded_picture_goes_out_under_the_public_url_and_to_line_only_over
     };
     let mut req = to_all("ポスター");
     req.bundle.bubbles.insert(0, picture);
+    // With a LINE emoji, which goes out as LINE's `$` and its index.
+    req.bundle.bubbles[1] = model::message::Bubble::Text {
+        text: "🍎{絵文字:001}12月の休診日".into(),
+    };
     // The sandbox is LINE: it takes plain http only from a local demo.
     r.sb.accept_plain_http_images_from(Some("http://127.0.0.1:3000".into()));
     let pid = engine.create_broadcast(&r.marketer, &req).await.unwrap();
@@ -689,6 +693,11 @@ async fn an_uploaded_picture_goes_out_under_the_public_url_and_to_line_only_over
     assert_eq!(got[0].messages[0]["type"], "image");
     assert_eq!(got[0].messages[0]["originalContentUrl"], format!("http://127.0.0.1:3000{path}"));
     assert_eq!(got[0].messages[0]["previewImageUrl"], format!("http://127.0.0.1:3000{path}/preview"));
+    assert_eq!(got[0].messages[1]["text"], "🍎$12月の休診日");
+    assert_eq!(
+        got[0].messages[1]["emojis"],
+        serde_json::json!([{"index": 2, "productId": model::emoji::STANDARD_PRODUCT, "emojiId": "001"}])
+    );
 
     // A clinic on the real LINE: a plain-http server cannot send uploads.
     let secret = engine.secrets.seal(b"0123456789abcdef0123456789abcdef");

@@ -6,6 +6,7 @@ pub mod adcheck;
 pub mod auth;
 pub mod automation;
 pub mod broadcast;
+pub mod emoji;
 pub mod line_limits;
 pub mod message;
 pub mod patient;

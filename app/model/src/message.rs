@@ -291,6 +291,12 @@ pub enum Problem {
     TooManyQuickReplies {
         max: usize,
     },
+    /// More LINE emoji than one text message may hold.
+    TooManyEmoji {
+        max: usize,
+    },
+    /// `{絵文字:…}` that names no LINE emoji.
+    BadEmoji,
     /// A picture must be an `https://` address.
     NotHttps,
     /// A button's address must be http(s), line or tel.
@@ -441,7 +447,25 @@ impl Bundle {
         for (i, b) in self.bubbles.iter().enumerate() {
             let at = format!("bubbles.{i}");
             match b {
-                Bubble::Text { text } => required(&mut out, format!("{at}.text"), text, lim::TEXT_MAX_UTF16),
+                Bubble::Text { text } => {
+                    // LINE counts each emoji as its one `$`.
+                    let (sent, placed) = crate::emoji::expand(text);
+                    required(&mut out, format!("{at}.text"), &sent, lim::TEXT_MAX_UTF16);
+                    if placed.len() > crate::emoji::MAX_PER_TEXT {
+                        out.push(MessageProblem {
+                            at: format!("{at}.text"),
+                            problem: Problem::TooManyEmoji {
+                                max: crate::emoji::MAX_PER_TEXT,
+                            },
+                        });
+                    }
+                    if !crate::emoji::malformed(text).is_empty() {
+                        out.push(MessageProblem {
+                            at: format!("{at}.text"),
+                            problem: Problem::BadEmoji,
+                        });
+                    }
+                }
                 Bubble::Image { url, preview_url } => {
                     image(&mut out, format!("{at}.url"), url, true);
                     image(&mut out, format!("{at}.preview_url"), preview_url, false);
@@ -637,6 +661,24 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn emoji_count_as_one_and_at_most_twenty() {
+        let e = "{絵文字:001}";
+        // 4,999 characters and one emoji: 5,000 as LINE counts, however long the token.
+        let ok = format!("{}{e}", "あ".repeat(4999));
+        assert!(problems_of(Bubble::Text { text: ok }).is_empty());
+        assert_eq!(
+            problems_of(Bubble::Text { text: e.repeat(21) }),
+            vec![Problem::TooManyEmoji { max: 20 }]
+        );
+        assert_eq!(
+            problems_of(Bubble::Text {
+                text: "予約{絵文字:1}".into()
+            }),
+            vec![Problem::BadEmoji]
+        );
     }
 
     #[test]

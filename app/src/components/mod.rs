@@ -1,3 +1,4 @@
+pub mod emoji_picker;
 pub mod image_upload;
 pub mod shell;
 

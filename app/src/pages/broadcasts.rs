@@ -8,6 +8,7 @@
 
 use crate::api::PhoneItem;
 use crate::broadcasts_api::*;
+use crate::components::emoji_picker::{insert_at_utf16, EmojiPicker};
 use crate::components::image_upload::{ImageUpload, Uploaded};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{t, t_n, Lang};
@@ -474,6 +475,8 @@ fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::NoColumns => t(lang, "msg.no_columns"),
         Problem::UnevenColumns => t(lang, "msg.uneven_columns"),
         Problem::NotHttps => t(lang, "msg.not_https"),
+        Problem::TooManyEmoji { max } => t_n(lang, "msg.too_many_emoji", *max as i64),
+        Problem::BadEmoji => t(lang, "msg.bad_emoji"),
         Problem::BadUri => t(lang, "msg.bad_uri"),
     }
 }
@@ -610,7 +613,14 @@ fn BubbleEditor(i: usize, draft: RwSignal<Draft>, problems: Memo<Vec<MessageProb
                         path=Arc::new(move |_| format!("bubbles.{i}.button"))/>
                 }.into_any(),
                 "carousel" => view! { <CarouselEditor i draft problems/> }.into_any(),
-                _ => view! { <BubbleField i draft problems field="text" label="bc.f_text" multiline=true/> }.into_any(),
+                _ => view! {
+                    <BubbleField i draft problems field="text" label="bc.f_text" multiline=true/>
+                    <EmojiPicker field_id=format!("bubble-{i}-text") on_pick=Callback::new(move |(token, at): (String, Option<usize>)| {
+                        draft.update(|d| if let Some(Bubble::Text { text }) = d.bundle.bubbles.get_mut(i) {
+                            *text = insert_at_utf16(text, at.unwrap_or(usize::MAX), &token);
+                        })
+                    })/>
+                }.into_any(),
             }}
             <FieldProblems problems at=format!("bubbles.{i}")/>
         </fieldset>

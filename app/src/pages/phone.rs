@@ -259,6 +259,24 @@ fn CardView(card: Card, on_tap: Callback<String>) -> impl IntoView {
     }
 }
 
+/// Words and LINE emoji, the emoji as LINE's own pictures (named for
+/// screen readers and for when the picture cannot load).
+#[component]
+fn TextPieces(pieces: Vec<model::emoji::Piece>) -> impl IntoView {
+    use model::emoji::{image_url, Piece};
+    let lang = use_lang();
+    pieces
+        .into_iter()
+        .map(|p| match p {
+            Piece::Words(w) | Piece::Malformed(w) => w.into_any(),
+            Piece::Emoji { product_id, emoji_id } => {
+                let alt = t(lang, "phone.emoji").replace("{id}", &emoji_id);
+                view! { <img class="line-emoji" src=image_url(&product_id, &emoji_id) alt=alt.clone() title=alt/> }.into_any()
+            }
+        })
+        .collect_view()
+}
+
 #[component]
 pub(crate) fn ChatItem(item: PhoneItem, on_tap: Callback<String>) -> impl IntoView {
     let lang = use_lang();
@@ -267,7 +285,7 @@ pub(crate) fn ChatItem(item: PhoneItem, on_tap: Callback<String>) -> impl IntoVi
     view! {
         <div class=side>
             {item.bubbles.into_iter().map(|b| match b {
-                Bubble::Text(text) => view! { <div class=if item.from_me { "bubble bubble-me" } else { "bubble bubble-in" }><p>{text}</p></div> }.into_any(),
+                Bubble::Text(pieces) => view! { <div class=if item.from_me { "bubble bubble-me" } else { "bubble bubble-in" }><p><TextPieces pieces/></p></div> }.into_any(),
                 Bubble::Image(src) => view! { <img class="bubble-image" src=src alt=t(lang, "phone.image") loading="lazy"/> }.into_any(),
                 Bubble::Sticker => view! { <div class="bubble-sticker" role="img" aria-label=t(lang, "phone.sticker")>"🙂"</div> }.into_any(),
                 Bubble::Card(card) => view! { <CardView card on_tap/> }.into_any(),

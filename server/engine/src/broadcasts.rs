@@ -121,7 +121,21 @@ fn some(s: &str) -> Option<String> {
 fn to_line_message(b: &Bubble) -> Message {
     let alt_text = Bundle::alt_text(b);
     match b {
-        Bubble::Text { text } => Message::text(text.clone()),
+        Bubble::Text { text } => {
+            let (text, placed) = model::emoji::expand(text);
+            Message::Text {
+                text,
+                emojis: placed
+                    .into_iter()
+                    .map(|p| line::message::Emoji {
+                        index: p.index,
+                        product_id: p.product_id,
+                        emoji_id: p.emoji_id,
+                    })
+                    .collect(),
+                quick_reply: None,
+            }
+        }
         Bubble::Image { url, preview_url } => Message::Image {
             original_content_url: url.clone(),
             preview_image_url: if preview_url.is_empty() { url.clone() } else { preview_url.clone() },

@@ -7,12 +7,24 @@ use crate::client::Action;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// A LINE emoji in a text message: the UTF-16 index of its `$`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Emoji {
+    pub index: usize,
+    pub product_id: String,
+    pub emoji_id: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Message {
     #[serde(rename_all = "camelCase")]
     Text {
         text: String,
+        /// LINE emoji, each at a `$` of the text.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        emojis: Vec<Emoji>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         quick_reply: Option<QuickReply>,
     },
@@ -108,6 +120,7 @@ impl Message {
     pub fn text(text: impl Into<String>) -> Message {
         Message::Text {
             text: text.into(),
+            emojis: Vec::new(),
             quick_reply: None,
         }
     }

@@ -98,6 +98,30 @@ pub fn uri_allowed(uri: &str, https_only: bool) -> bool {
     scheme_ok && !rest.is_empty() && uri.chars().count() <= limits::URI_MAX && !uri.chars().any(char::is_whitespace)
 }
 
+/// A text message's LINE emoji: at most 20, each at a `$` of the text
+/// (indices in UTF-16 code units), each naming a product and an emoji.
+fn emojis(m: &Value, text: &str, at: &str, p: &mut Problems) {
+    let Some(list) = m.get("emojis") else { return };
+    let Some(list) = list.as_array() else {
+        p.add(format!("{at}.emojis"), "Must be an array");
+        return;
+    };
+    p.size(&format!("{at}.emojis"), list.len(), 0, model::emoji::MAX_PER_TEXT);
+    let units: Vec<u16> = text.encode_utf16().collect();
+    for (i, e) in list.iter().enumerate() {
+        let here = format!("{at}.emojis[{i}]");
+        match e.get("index").and_then(Value::as_u64) {
+            Some(n) if units.get(n as usize) == Some(&(b'$' as u16)) => {}
+            _ => p.add(format!("{here}.index"), "The index must point to a '$' character in the text"),
+        }
+        for key in ["productId", "emojiId"] {
+            if e.get(key).and_then(Value::as_str).is_none_or(str::is_empty) {
+                p.add(format!("{here}.{key}"), "May not be empty");
+            }
+        }
+    }
+}
+
 /// Checks a `messages` array against LINE's limits.
 pub fn messages(list: Option<&Value>, p: &mut Problems) {
     let Some(list) = list.and_then(Value::as_array) else {
@@ -119,7 +143,7 @@ fn message(m: &Value, at: &str, p: &mut Problems) {
                 format!("{at}.text"),
                 format!("Length must be between 0 and {}", limits::TEXT_MAX_UTF16),
             ),
-            Some(_) => {}
+            Some(t) => emojis(m, t, at, p),
         },
         Some("image") => {
             p.uri(m, "originalContentUrl", at, true);
@@ -483,5 +507,16 @@ mod tests {
         assert_eq!(demo("https://cdn.example/a.png"), 0);
         assert_eq!(demo("http://127.0.0.1:30001/media/a"), 2, "another port is another origin");
         assert_eq!(demo("http://evil.example/media/a"), 2);
+    }
+
+    #[test]
+    fn emoji_must_sit_on_a_dollar_sign() {
+        let text = |emojis: Value| json!([{"type": "text", "text": "🍎予$約", "emojis": emojis}]);
+        let ok = json!([{"index": 3, "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "001"}]);
+        assert!(problems(text(ok)).is_empty(), "UTF-16: the apple is two units");
+        let off = json!([{"index": 2, "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "001"}]);
+        assert_eq!(problems(text(off))[0].property, "messages[0].emojis[0].index");
+        let bare = json!([{"index": 3}]);
+        assert_eq!(problems(text(bare)).len(), 2);
     }
 }
