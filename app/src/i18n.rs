@@ -695,6 +695,8 @@ catalogue! {
     "bc.no_tags" => "タグがありません。", "No tags yet.";
     "bc.tags_any" => "いずれかのタグ", "Any of the tags";
     "bc.tags_all" => "すべてのタグ", "All of the tags";
+    "bc.patients_file" => "CSVファイルから読み込む（1列目が診察券番号）", "Read from a CSV file (first column: patient number)";
+    "bc.patients_file_read" => "{n}件の診察券番号を読み込みました。下の一覧で確認・修正できます。", "Read {n} patient numbers. Check or edit them below.";
     "bc.patients_label" => "診察券番号（1行に1件、またはCSVを貼り付け）", "Patient numbers (one per line, or paste a CSV)";
     "bc.patients_help" => "CSVは1列目を診察券番号として読み取ります。見つからない番号は送信前に表示します。", "A CSV's first column is read as the number. Numbers not found are listed before sending.";
     "bc.purpose" => "配信の種類", "Kind of send";

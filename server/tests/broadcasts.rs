@@ -24,6 +24,10 @@ struct Rig {
     marketer: Actor,
     channel: String,
     users: Vec<String>,
+    /// For starting the real binary on the same database and sandbox.
+    db_url: String,
+    key: String,
+    sb_base: String,
 }
 
 fn user(i: usize) -> String {
@@ -33,14 +37,14 @@ fn user(i: usize) -> String {
 /// With `quiet_off` quiet hours are off: the tests on the real clock must
 /// not depend on the hour they run at.
 async fn rig_with(friends: usize, clock: Arc<dyn Clock>, config: DeliveryConfig, quiet_off: bool) -> Rig {
-    let (db, db2, _) = store::testing::fresh_db_pair().await.unwrap();
+    let (db, db2, db_url) = store::testing::fresh_db_pair().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sb_base = format!("http://{}", listener.local_addr().unwrap());
     let key = SecretBox::generate_key();
     let endpoints = LineEndpoints {
         api_base: "http://127.0.0.1:9".into(),
         data_base: "http://127.0.0.1:9".into(),
-        sandbox_base: Some(sb_base),
+        sandbox_base: Some(sb_base.clone()),
         webhook_base: None,
     };
     let make = |db| {
@@ -80,6 +84,9 @@ async fn rig_with(friends: usize, clock: Arc<dyn Clock>, config: DeliveryConfig,
         marketer,
         channel,
         users,
+        db_url,
+        key,
+        sb_base,
     }
 }
 
@@ -215,6 +222,103 @@ async fn concurrent_sends_on_two_instances_never_pass_the_light_ceiling() {
     );
     let quota = r.engine.quota_status(r.owner.clinic_id).await.unwrap();
     assert_eq!((quota.used, quota.reserved, quota.outside), (200, 0, 4_700));
+}
+
+/// A server function call to a running server, as the page makes it.
+async fn call(http: &reqwest::Client, base: &str, endpoint: &str, form: &[(&str, &str)], cookie: &str) -> reqwest::Response {
+    http.post(format!("{base}/api/{endpoint}"))
+        .header("origin", base)
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The same as above through two real `yorisoi` processes on one database:
+/// the sends are started over HTTP at once, delivered by their workers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_sends_through_two_server_processes_never_pass_the_light_ceiling() {
+    let r = rig(200).await;
+    let used = r.sb.usage(&r.channel).unwrap();
+    r.sb.add_usage_elsewhere(&r.channel, 4_700 - used).unwrap();
+    let data_dir = std::env::temp_dir().join(format!("yorisoi-two-{}", std::process::id()));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let bases: Vec<String> = (0..2).map(|_| format!("127.0.0.1:{}", common::free_port())).collect();
+    let mut children: Vec<_> = bases
+        .iter()
+        .map(|addr| common::start_yorisoi(&r.db_url, &r.key, &r.sb_base, &data_dir, addr))
+        .collect();
+    let bases: Vec<String> = bases.iter().map(|a| format!("http://{a}")).collect();
+    let http = reqwest::Client::new();
+    let mut cookies = Vec::new();
+    for base in &bases {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while !http.get(format!("{base}/readyz")).send().await.is_ok_and(|res| res.status().is_success()) {
+            assert!(tokio::time::Instant::now() < deadline, "{base} did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let res = call(&http, base, "login", &[("email", "marketer@sakura.example"), ("password", "sakura-marketer-2026")], "").await;
+        let cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("yorisoi_session="))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .expect("signed in");
+        cookies.push(cookie);
+    }
+    let requests = |sb: &Sandbox| sb.ledger().iter().map(|d| d.request_id.clone()).collect::<std::collections::HashSet<_>>().len();
+    let requests_before = requests(&r.sb);
+    let draft = |title: &str| {
+        serde_json::to_string(&app::broadcasts_api::Draft {
+            title: title.into(),
+            bundle: Bundle::texts(&["12月の休診日のお知らせ"]),
+            audience: Audience::All,
+            purpose: Purpose::Marketing,
+            scheduled_at: String::new(),
+        })
+        .unwrap()
+    };
+    let (da, db, dc) = (draft("A"), draft("B"), draft("C"));
+    let (fa, fb, fc) = ([("draft", da.as_str())], [("draft", db.as_str())], [("draft", dc.as_str())]);
+    let (a, b, c) = tokio::join!(
+        call(&http, &bases[0], "broadcast_create", &fa, &cookies[0]),
+        call(&http, &bases[1], "broadcast_create", &fb, &cookies[1]),
+        call(&http, &bases[0], "broadcast_create", &fc, &cookies[0]),
+    );
+    let mut started = Vec::new();
+    for res in [a, b, c] {
+        let ok = res.status().is_success();
+        let body = res.text().await.unwrap();
+        if ok {
+            started.push(serde_json::from_str::<String>(&body).unwrap());
+        } else {
+            assert!(body.contains("quota_shortfall") && body.contains("100"), "refused with the shortfall: {body}");
+        }
+    }
+    assert_eq!(started.len(), 1, "only one 200-recipient send fits in 300");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let row = loop {
+        let row = r.engine.broadcast_view(&r.owner, &started[0]).await.unwrap().row;
+        if row.status == status::DONE && row.finished_at.is_some() {
+            break row;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "not delivered: {}", row.status);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    for child in &mut children {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let _ = std::fs::remove_dir_all(&data_dir);
+    assert_eq!(row.delivered, 200);
+    assert_eq!(requests(&r.sb), requests_before + 1, "one multicast; the refused sends called LINE for nothing");
+    assert_eq!(r.sb.usage(&r.channel).unwrap(), 4_900, "the month never passes 5,000");
+    assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1));
+    let quota = r.engine.quota_status(r.owner.clinic_id).await.unwrap();
+    assert_eq!((quota.used, quota.reserved), (200, 0));
 }
 
 #[tokio::test]
@@ -535,11 +639,29 @@ async fn an_automations_push_is_counted_in_the_ledger_once() {
     let quota = e.quota_status(r.owner.clinic_id).await.unwrap();
     assert_eq!(quota.used, 3, "each push counted");
     assert_eq!(r.sb.usage(&r.channel).unwrap(), 3);
-    // The same push resumed (answered 409) is not counted twice.
-    let month = model::broadcast::jst_month(e.now_ms());
-    e.db.count_single_send(r.owner.clinic_id, &month, "push:k", 0).await.unwrap();
-    e.db.count_single_send(r.owner.clinic_id, &month, "push:k", 0).await.unwrap();
-    assert_eq!(e.quota_status(r.owner.clinic_id).await.unwrap().used, 4);
+    assert_eq!(quota.reserved, 0, "each reservation settled");
+    // A push resumed after a crash finds its own reservation, and settles once.
+    let (clinic, month) = (r.owner.clinic_id, model::broadcast::jst_month(e.now_ms()));
+    assert!(e.db.reserve_single_send(clinic, &month, "push:k", Some(5_000), 0).await.unwrap());
+    assert!(e.db.reserve_single_send(clinic, &month, "push:k", Some(5_000), 0).await.unwrap());
+    assert_eq!(e.quota_status(clinic).await.unwrap().reserved, 1);
+    e.db.settle_single_send(clinic, "push:k", true, 0).await.unwrap();
+    e.db.settle_single_send(clinic, "push:k", true, 0).await.unwrap();
+    let quota = e.quota_status(clinic).await.unwrap();
+    assert_eq!((quota.used, quota.reserved), (4, 0));
+
+    // A month with nothing left: the push is refused before LINE is called.
+    r.sb.set_plan(&r.channel, Plan::Free, Some(200)).unwrap();
+    e.reconcile_quota(clinic).await.unwrap();
+    let sent_before = r.sb.ledger().len();
+    e.set_tag(&r.owner, &tag.public_id, &friends[..1], false).await.unwrap();
+    e.set_tag(&r.owner, &tag.public_id, &friends[..1], true).await.unwrap();
+    while e.process_automations(10).await.unwrap() > 0 {}
+    assert_eq!(r.sb.ledger().len(), sent_before, "nothing went to LINE");
+    assert_eq!(r.sb.usage(&r.channel).unwrap(), 200);
+    let runs = e.recent_automation_runs(&r.owner, 20).await.unwrap();
+    assert!(runs.iter().any(|run| run.error == "quota_shortfall"), "the run says why");
+    assert_eq!(e.quota_status(clinic).await.unwrap().reserved, 0, "nothing left reserved");
 }
 
 #[tokio::test]

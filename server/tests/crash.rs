@@ -4,12 +4,13 @@
 //! random moments and started again. At the end every recipient has
 //! exactly one copy and the product's quota ledger equals LINE's count.
 
+mod common;
+
 use engine::broadcasts::BroadcastRequest;
 use engine::{Engine, LineEndpoints, SecretBox, SystemClock};
 use model::broadcast::{status, Audience, Purpose, QuietHours};
 use model::message::Bundle;
 use sandbox::{Faults, Sandbox};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,31 +24,6 @@ fn jitter(max_ms: u64) -> u64 {
         .unwrap()
         .subsec_nanos() as u64;
     (n / 1000) % max_ms.max(1)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn start_server(db_url: &str, key: &str, sandbox_url: &str, data_dir: &std::path::Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_yorisoi"))
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("YORISOI_DATABASE_URL", db_url)
-        .env("YORISOI_SECRET_KEY", key)
-        .env("YORISOI_ADDR", format!("127.0.0.1:{}", free_port()))
-        .env("YORISOI_SANDBOX_URL", sandbox_url)
-        .env("YORISOI_DATA_DIR", data_dir)
-        .env("YORISOI_DELIVERY_WORKERS", "3")
-        .env("YORISOI_DELIVERY_LEASE_MS", "2500")
-        .env("YORISOI_LINE_TIMEOUT_MS", "800")
-        .env("YORISOI_LOG", "error")
-        .current_dir(data_dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the yorisoi binary starts")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,14 +85,14 @@ async fn a_20000_recipient_send_survives_sigkill_and_faults_exactly_once() {
     std::fs::create_dir_all(&data_dir).unwrap();
     let mut progress_at_kills = Vec::new();
     for _ in 0..KILLS {
-        let mut child = start_server(&db_url, &key, &sb_url, &data_dir);
+        let mut child = common::start_yorisoi(&db_url, &key, &sb_url, &data_dir, &format!("127.0.0.1:{}", common::free_port()));
         tokio::time::sleep(Duration::from_millis(400 + jitter(900))).await;
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         let row = engine.broadcast_view(&marketer, &pid).await.unwrap().row;
         progress_at_kills.push(row.delivered);
     }
-    let mut child = start_server(&db_url, &key, &sb_url, &data_dir);
+    let mut child = common::start_yorisoi(&db_url, &key, &sb_url, &data_dir, &format!("127.0.0.1:{}", common::free_port()));
     let started = Instant::now();
     let row = loop {
         let row = engine.broadcast_view(&marketer, &pid).await.unwrap().row;

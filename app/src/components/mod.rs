@@ -88,3 +88,19 @@ pub fn NewPasswordFields(
         <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength=min required/>
     }
 }
+
+/// The file chosen in `input` as text: UTF-8 (with or without a BOM), else
+/// Shift_JIS as Excel saves it in Japan.
+#[cfg(feature = "hydrate")]
+pub async fn read_text_file(input: web_sys::HtmlInputElement) -> Option<String> {
+    let file = input.files()?.get(0)?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.ok()?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    match String::from_utf8(bytes.clone()) {
+        Ok(text) => Some(text),
+        Err(_) => web_sys::TextDecoder::new_with_label("shift_jis")
+            .ok()?
+            .decode_with_u8_array(&bytes)
+            .ok(),
+    }
+}

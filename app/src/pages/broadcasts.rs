@@ -962,6 +962,7 @@ fn AudiencePicker(draft: RwSignal<Draft>, options: Arc<ComposerChoices>) -> impl
                 }.into_any(),
                 "tags" => view! { <TagChoice draft tags=tags.clone()/> }.into_any(),
                 "patients" => view! {
+                    <PatientListFile draft/>
                     <label for="bc-patients">{t(lang, "bc.patients_label")}</label>
                     <textarea id="bc-patients" rows="5"
                         prop:value=move || draft.with(|d| match &d.audience { Audience::Patients { numbers } => numbers.join("\n"), _ => String::new() })
@@ -982,6 +983,43 @@ fn AudiencePicker(draft: RwSignal<Draft>, options: Arc<ComposerChoices>) -> impl
             </div>
             <p class="help">{t(lang, "bc.purpose_help")}</p>
         </section>
+    }
+}
+
+/// A CSV (or text) file of patient numbers, read in the browser into the
+/// list below it, which stays editable.
+#[component]
+fn PatientListFile(draft: RwSignal<Draft>) -> impl IntoView {
+    let lang = use_lang();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let read = RwSignal::new(None::<Result<usize, ()>>);
+    let on_change = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(el) = input.get() {
+            leptos::task::spawn_local(async move {
+                match crate::components::read_text_file(el).await {
+                    Some(text) => {
+                        let numbers = patient_numbers(&text);
+                        read.set(Some(Ok(numbers.len())));
+                        draft.update(|d| d.audience = Audience::Patients { numbers });
+                    }
+                    None => read.set(Some(Err(()))),
+                }
+            });
+        }
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (draft, input);
+    view! {
+        <div class="field">
+            <label for="bc-patients-file">{t(lang, "bc.patients_file")}</label>
+            <input id="bc-patients-file" type="file" accept=".csv,.txt,text/csv,text/plain" node_ref=input on:change=on_change data-testid="patients-file"/>
+            {move || match read.get() {
+                Some(Ok(n)) => view! { <p class="help" role="status">{t_n(lang, "bc.patients_file_read", n as i64)}</p> }.into_any(),
+                Some(Err(())) => view! { <p class="notice notice-error" role="alert">{t(lang, "import.not_read")}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+        </div>
     }
 }
 

@@ -4,26 +4,12 @@
 
 use crate::api::{ApplyPatientImport, CheckPatientImport, ImportReportDto};
 use crate::components::{ActionError, Loading};
+#[cfg(feature = "hydrate")]
+use crate::components::read_text_file as read_file;
 use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
-
-/// The chosen file as text: UTF-8 (with or without a BOM), else Shift_JIS
-/// as Excel saves it in Japan.
-#[cfg(feature = "hydrate")]
-async fn read_file(input: web_sys::HtmlInputElement) -> Option<String> {
-    let file = input.files()?.get(0)?;
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.ok()?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    match String::from_utf8(bytes.clone()) {
-        Ok(text) => Some(text),
-        Err(_) => web_sys::TextDecoder::new_with_label("shift_jis")
-            .ok()?
-            .decode_with_u8_array(&bytes)
-            .ok(),
-    }
-}
 
 #[component]
 pub fn ImportPage() -> impl IntoView {

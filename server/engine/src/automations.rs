@@ -13,9 +13,10 @@
 use crate::audit::Event;
 use crate::crypto::{derived_uuid, public_id, uuid_v4};
 use crate::segments::{catalog, name_taken};
+use crate::quota::OnFailure;
 use crate::{Actor, Engine, EngineError};
 use line::message::Message;
-use line::{LineError, SendOptions};
+use line::LineError;
 use model::automation::{find_loop, Action, Automation, Happening, Problem, CHAIN_DEPTH_MAX};
 use model::Permission;
 use serde_json::json;
@@ -345,20 +346,7 @@ impl Engine {
         }
         if via == "push" {
             let key = derived_uuid(&run.retry_key, i);
-            let options = SendOptions {
-                retry_key: Some(&key),
-                ..Default::default()
-            };
-            match client.push(&friend.line_user_id, &messages, &options).await {
-                Ok(_) | Err(LineError::RetryKeyAccepted { .. }) => {}
-                Err(e) => return Err(EngineError::LineSend(e)),
-            }
-            // Counted in the month's ledger once per retry key. A crash
-            // between the push and this line leaves it to reconciliation
-            // with LINE's own count.
-            let now = self.now_ms();
-            self.db
-                .count_single_send(q.clinic_id, &model::broadcast::jst_month(now), &format!("push:{key}"), now)
+            self.push_counted(q.clinic_id, &client, &friend.line_user_id, &messages, &key, OnFailure::KeepForRetry)
                 .await?;
         }
         Ok(Some(json!({"type": "text", "text": text, "via": via}).to_string()))

@@ -756,18 +756,8 @@ impl Engine {
             Ok(p) => p.display_name,
             Err(_) => actor.display_name.clone(),
         };
-        let key = uuid_v4();
-        let options = line::SendOptions {
-            retry_key: Some(&key),
-            ..Default::default()
-        };
-        client
-            .push(&line_user, &to_line_messages(&bundle.personalised(&name), &self.public_url), &options)
-            .await
-            .map_err(EngineError::LineSend)?;
-        let now = self.now_ms();
-        self.db
-            .count_single_send(actor.clinic_id, &jst_month(now), &format!("push:{key}"), now)
+        let messages = to_line_messages(&bundle.personalised(&name), &self.public_url);
+        self.push_counted(actor.clinic_id, &client, &line_user, &messages, &uuid_v4(), crate::quota::OnFailure::Release)
             .await?;
         Ok(())
     }

@@ -93,7 +93,54 @@ fn days_in_month(d: Date) -> u32 {
     (28..=31).rev().find(|n| Date::new(d.y, d.m, *n).is_some()).unwrap_or(28)
 }
 
+/// When a single push fails, whether its reservation waits for a retry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnFailure {
+    /// The same push is tried again later with the same retry key (an
+    /// automation run): the reservation stays for it to settle.
+    KeepForRetry,
+    /// Nobody retries it (a test send): released at once; should LINE
+    /// have taken it after all, reconciliation counts it.
+    Release,
+}
+
 impl Engine {
+    /// One push outside a broadcast (an automation's, a test send), under
+    /// the month's ceiling like any send: reserved in the ledger before
+    /// LINE is called and settled after, once per retry key, so a crash in
+    /// between leaves a reservation that the retry (answered 409) settles.
+    pub(crate) async fn push_counted(
+        &self,
+        clinic_id: i64,
+        client: &line::Client,
+        to: &str,
+        messages: &[line::message::Message],
+        retry_key: &str,
+        on_failure: OnFailure,
+    ) -> Result<(), EngineError> {
+        let now = self.now_ms();
+        let source = format!("push:{retry_key}");
+        let ceiling = self.quota_status(clinic_id).await?.ceiling_for(Purpose::Operational);
+        if !self.db.reserve_single_send(clinic_id, &jst_month(now), &source, ceiling, now).await? {
+            return Err(EngineError::QuotaShortfall { needed: 1, left: 0 });
+        }
+        let options = line::SendOptions {
+            retry_key: Some(retry_key),
+            ..Default::default()
+        };
+        let sent = client.push(to, messages, &options).await;
+        let delivered = matches!(sent, Ok(_) | Err(line::LineError::RetryKeyAccepted { .. }));
+        // A refusal is final; an unanswered push may still have gone out.
+        let unanswered = matches!(&sent, Err(e) if e.is_transient());
+        if delivered || !unanswered || on_failure == OnFailure::Release {
+            self.db.settle_single_send(clinic_id, &source, delivered, self.now_ms()).await?;
+        }
+        match sent {
+            Ok(_) | Err(line::LineError::RetryKeyAccepted { .. }) => Ok(()),
+            Err(e) => Err(EngineError::LineSend(e)),
+        }
+    }
+
     pub async fn quota_status(&self, clinic_id: i64) -> Result<QuotaStatus, EngineError> {
         let month = jst_month(self.now_ms());
         let settings = self.db.delivery_settings(clinic_id).await?;

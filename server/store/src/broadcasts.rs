@@ -818,29 +818,80 @@ impl Db {
         .await?)
     }
 
-    /// Counts one message sent outside a broadcast (an automation's push)
-    /// once per `source` (its retry key): a resumed push answered with 409
-    /// is not counted again.
-    pub async fn count_single_send(&self, clinic_id: i64, month: &str, source: &str, now: i64) -> Result<(), StoreError> {
+    /// Reserves one message for a single push (an automation's, a test
+    /// send) before it is made, under `ceiling` like any send. `source`
+    /// names the push by its retry key: a resumed attempt finds its own
+    /// reservation (true) and reserves nothing more.
+    pub async fn reserve_single_send(
+        &self,
+        clinic_id: i64,
+        month: &str,
+        source: &str,
+        ceiling: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         ensure_month(&mut tx, clinic_id, month).await?;
-        let added = sqlx::query(
-            "INSERT INTO quota_entries (clinic_id, month, at, kind, source, amount) SELECT $1, $2, $3, 'settle', $4, 1 \
-             WHERE NOT EXISTS (SELECT 1 FROM quota_entries WHERE clinic_id = $1 AND source = $4)",
+        let (had,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM quota_entries WHERE clinic_id = $1 AND source = $2 AND kind = 'reserve'")
+            .bind(clinic_id)
+            .bind(source)
+            .fetch_one(&mut *tx)
+            .await?;
+        if had > 0 {
+            tx.rollback().await?;
+            return Ok(true);
+        }
+        let fits = sqlx::query(
+            "UPDATE quota_months SET reserved = reserved + 1 WHERE clinic_id = $1 AND month = $2 \
+             AND used + reserved + outside + 1 <= $3",
         )
         .bind(clinic_id)
         .bind(month)
-        .bind(now)
-        .bind(source)
+        .bind(ceiling.unwrap_or(i64::MAX))
         .execute(&mut *tx)
         .await?
-        .rows_affected();
-        if added == 1 {
-            sqlx::query("UPDATE quota_months SET used = used + 1 WHERE clinic_id = $1 AND month = $2")
-                .bind(clinic_id)
-                .bind(month)
-                .execute(&mut *tx)
-                .await?;
+        .rows_affected()
+            == 1;
+        if !fits {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        ledger(&mut tx, clinic_id, month, now, "reserve", source, 1).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Settles a single push's reservation: used when LINE took it,
+    /// released when LINE refused it. Once per source; the month is the
+    /// reservation's, even when the push went out after midnight on the 1st.
+    pub async fn settle_single_send(&self, clinic_id: i64, source: &str, delivered: bool, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // The claim is the first statement, a write: a second settler finds
+        // it and stops (and SQLite takes its write lock at once).
+        let (kind, used) = if delivered { ("settle", 1) } else { ("release", 0) };
+        let claimed = sqlx::query(
+            "INSERT INTO quota_entries (clinic_id, month, at, kind, source, amount) \
+             SELECT clinic_id, month, $3, $4, source, 1 FROM quota_entries r WHERE r.clinic_id = $1 AND r.source = $2 AND r.kind = 'reserve' \
+             AND NOT EXISTS (SELECT 1 FROM quota_entries s WHERE s.clinic_id = $1 AND s.source = $2 AND s.kind IN ('settle', 'release'))",
+        )
+        .bind(clinic_id)
+        .bind(source)
+        .bind(now)
+        .bind(kind)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if claimed {
+            sqlx::query(
+                "UPDATE quota_months SET reserved = reserved - 1, used = used + $1 WHERE clinic_id = $2 \
+                 AND month = (SELECT month FROM quota_entries WHERE clinic_id = $2 AND source = $3 AND kind = 'reserve')",
+            )
+            .bind(used)
+            .bind(clinic_id)
+            .bind(source)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

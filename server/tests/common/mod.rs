@@ -23,3 +23,33 @@ pub const TINY_PNG: [u8; 70] = [
     0x64, 0x60, 0xf8, 0x5f, 0x0f, 0x00, 0x02, 0x87, 0x01, 0x80, 0xeb, 0x47, 0xba, 0x92, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44,
     0xae, 0x42, 0x60, 0x82,
 ];
+
+/// A port nothing listens on yet.
+#[allow(dead_code)]
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The real `yorisoi` binary serving `db_url` at `addr`, talking to the
+/// sandbox at `sandbox_url`, with short leases and timeouts for tests.
+#[allow(dead_code)]
+pub fn start_yorisoi(db_url: &str, key: &str, sandbox_url: &str, data_dir: &std::path::Path, addr: &str) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_yorisoi"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("YORISOI_DATABASE_URL", db_url)
+        .env("YORISOI_SECRET_KEY", key)
+        .env("YORISOI_ADDR", addr)
+        .env("YORISOI_SANDBOX_URL", sandbox_url)
+        .env("YORISOI_DATA_DIR", data_dir)
+        .env("YORISOI_DELIVERY_WORKERS", "3")
+        .env("YORISOI_DELIVERY_LEASE_MS", "2500")
+        .env("YORISOI_LINE_TIMEOUT_MS", "800")
+        .env("YORISOI_LOG", "error")
+        .current_dir(data_dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the yorisoi binary starts")
+}
