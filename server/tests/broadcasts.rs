@@ -600,9 +600,9 @@ async fn bad_messages_and_audiences_are_refused_with_nothing_stored() {
     assert!(e.db.broadcasts(r.owner.clinic_id, 10).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn an_automations_push_is_counted_in_the_ledger_once() {
-    let r = rig(3).await;
+/// An automation that pushes a thank-you when the tag 健診予約 is added;
+/// the tag's ID and the rig's friends' IDs.
+async fn thank_you_push_on_tag(r: &Rig) -> (String, Vec<String>) {
     let e = &r.engine;
     let tag = e
         .create_tag(
@@ -627,14 +627,44 @@ async fn an_automations_push_is_counted_in_the_ledger_once() {
         }],
     };
     e.save_automation(&r.owner, None, "健診予約のお礼", &automation).await.unwrap();
-    let friends: Vec<String> = {
-        let mut out = Vec::new();
-        for u in &r.users {
-            out.push(e.db.friend_by_line_user(r.owner.clinic_id, u).await.unwrap().unwrap().public_id);
-        }
-        out
-    };
-    e.set_tag(&r.owner, &tag.public_id, &friends, true).await.unwrap();
+    let mut friends = Vec::new();
+    for u in &r.users {
+        friends.push(e.db.friend_by_line_user(r.owner.clinic_id, u).await.unwrap().unwrap().public_id);
+    }
+    (tag.public_id, friends)
+}
+
+#[tokio::test]
+async fn a_push_given_up_unanswered_gives_its_message_back() {
+    let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(jst(10, 0)).unwrap()));
+    let r = rig_with(1, clock.clone(), fast(), true).await;
+    let e = &r.engine;
+    let (tag, friends) = thank_you_push_on_tag(&r).await;
+    r.sb.set_faults(sandbox::Faults {
+        server_error_rate: 1.0,
+        ..Default::default()
+    });
+    e.set_tag(&r.owner, &tag, &friends, true).await.unwrap();
+    e.process_automations(10).await.unwrap();
+    // LINE answers 500: the push may yet go out, so its message stays reserved.
+    assert_eq!(e.quota_status(r.owner.clinic_id).await.unwrap().reserved, 1);
+    assert_eq!(e.recent_automation_runs(&r.owner, 5).await.unwrap()[0].status, "running");
+    // Past the 15 minutes an automation keeps trying: failed, and given back.
+    clock.advance(chrono::Duration::minutes(16));
+    e.process_automations(10).await.unwrap();
+    let runs = e.recent_automation_runs(&r.owner, 5).await.unwrap();
+    assert_eq!((runs[0].status.as_str(), runs[0].error.as_str()), ("failed", "line_server_error"));
+    let quota = e.quota_status(r.owner.clinic_id).await.unwrap();
+    assert_eq!((quota.used, quota.reserved), (0, 0));
+    assert_eq!(r.sb.usage(&r.channel).unwrap(), 0, "LINE sent nothing");
+}
+
+#[tokio::test]
+async fn an_automations_push_is_counted_in_the_ledger_once() {
+    let r = rig(3).await;
+    let e = &r.engine;
+    let (tag, friends) = thank_you_push_on_tag(&r).await;
+    e.set_tag(&r.owner, &tag, &friends, true).await.unwrap();
     while e.process_automations(10).await.unwrap() > 0 {}
     let quota = e.quota_status(r.owner.clinic_id).await.unwrap();
     assert_eq!(quota.used, 3, "each push counted");
@@ -654,8 +684,8 @@ async fn an_automations_push_is_counted_in_the_ledger_once() {
     r.sb.set_plan(&r.channel, Plan::Free, Some(200)).unwrap();
     e.reconcile_quota(clinic).await.unwrap();
     let sent_before = r.sb.ledger().len();
-    e.set_tag(&r.owner, &tag.public_id, &friends[..1], false).await.unwrap();
-    e.set_tag(&r.owner, &tag.public_id, &friends[..1], true).await.unwrap();
+    e.set_tag(&r.owner, &tag, &friends[..1], false).await.unwrap();
+    e.set_tag(&r.owner, &tag, &friends[..1], true).await.unwrap();
     while e.process_automations(10).await.unwrap() > 0 {}
     assert_eq!(r.sb.ledger().len(), sent_before, "nothing went to LINE");
     assert_eq!(r.sb.usage(&r.channel).unwrap(), 200);

@@ -249,6 +249,13 @@ impl Engine {
                         other => other.code().to_string(),
                     };
                     tracing::warn!(automation = %view.row.public_id, reason, "an automation failed");
+                    // Nothing retries a failed run: a push still reserved
+                    // (given up unanswered) gives its message back; should
+                    // LINE have taken it, reconciliation counts it.
+                    for i in 0..view.automation.actions.len() {
+                        let source = format!("push:{}", derived_uuid(&run.retry_key, i));
+                        self.db.settle_single_send(q.clinic_id, &source, false, self.now_ms()).await?;
+                    }
                     self.db.finish_run(run.id, "failed", &reason, self.now_ms()).await?;
                 }
             }
