@@ -173,6 +173,29 @@ async fn relaxed_commit(tx: &mut sqlx::Transaction<'_, sqlx::Any>, dialect: Dial
     Ok(())
 }
 
+/// Adds `amount` to the month's reservations only if used, reserved and
+/// sent elsewhere then stay within `ceiling`: one conditional statement, so
+/// concurrent sends on any number of instances can never together pass it.
+async fn reserve_under_ceiling(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    clinic_id: i64,
+    month: &str,
+    amount: i64,
+    ceiling: Option<i64>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE quota_months SET reserved = reserved + $1 WHERE clinic_id = $2 AND month = $3 \
+         AND used + reserved + outside + $1 <= $4",
+    )
+    .bind(amount)
+    .bind(clinic_id)
+    .bind(month)
+    .bind(ceiling.unwrap_or(i64::MAX))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 async fn ensure_month(tx: &mut sqlx::Transaction<'_, sqlx::Any>, clinic_id: i64, month: &str) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO quota_months (clinic_id, month) VALUES ($1, $2) ON CONFLICT (clinic_id, month) DO NOTHING")
         .bind(clinic_id)
@@ -377,19 +400,7 @@ impl Db {
         // A write first, so SQLite takes its write lock at once (a read
         // first could not be upgraded while another send reserves).
         ensure_month(&mut tx, clinic_id, reservation.month).await?;
-        let fits = sqlx::query(
-            "UPDATE quota_months SET reserved = reserved + $1 WHERE clinic_id = $2 AND month = $3 \
-             AND used + reserved + outside + $1 <= $4",
-        )
-        .bind(reservation.amount)
-        .bind(clinic_id)
-        .bind(reservation.month)
-        .bind(reservation.ceiling.unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !fits {
+        if !reserve_under_ceiling(&mut tx, clinic_id, reservation.month, reservation.amount, reservation.ceiling).await? {
             tx.rollback().await?;
             return Ok(None);
         }
@@ -841,18 +852,7 @@ impl Db {
             tx.rollback().await?;
             return Ok(true);
         }
-        let fits = sqlx::query(
-            "UPDATE quota_months SET reserved = reserved + 1 WHERE clinic_id = $1 AND month = $2 \
-             AND used + reserved + outside + 1 <= $3",
-        )
-        .bind(clinic_id)
-        .bind(month)
-        .bind(ceiling.unwrap_or(i64::MAX))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if !fits {
+        if !reserve_under_ceiling(&mut tx, clinic_id, month, 1, ceiling).await? {
             tx.rollback().await?;
             return Ok(false);
         }
