@@ -254,11 +254,23 @@ async fn three_sends_through_two_server_processes_never_pass_the_light_ceiling()
     let mut cookies = Vec::new();
     for base in &bases {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        while !http.get(format!("{base}/readyz")).send().await.is_ok_and(|res| res.status().is_success()) {
+        while !http
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|res| res.status().is_success())
+        {
             assert!(tokio::time::Instant::now() < deadline, "{base} did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let res = call(&http, base, "login", &[("email", "marketer@sakura.example"), ("password", "sakura-marketer-2026")], "").await;
+        let res = call(
+            &http,
+            base,
+            "login",
+            &[("email", "marketer@sakura.example"), ("password", "sakura-marketer-2026")],
+            "",
+        )
+        .await;
         let cookie = res
             .headers()
             .get_all("set-cookie")
@@ -269,7 +281,13 @@ async fn three_sends_through_two_server_processes_never_pass_the_light_ceiling()
             .expect("signed in");
         cookies.push(cookie);
     }
-    let requests = |sb: &Sandbox| sb.ledger().iter().map(|d| d.request_id.clone()).collect::<std::collections::HashSet<_>>().len();
+    let requests = |sb: &Sandbox| {
+        sb.ledger()
+            .iter()
+            .map(|d| d.request_id.clone())
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    };
     let requests_before = requests(&r.sb);
     let draft = |title: &str| {
         serde_json::to_string(&app::broadcasts_api::Draft {
@@ -295,7 +313,10 @@ async fn three_sends_through_two_server_processes_never_pass_the_light_ceiling()
         if ok {
             started.push(serde_json::from_str::<String>(&body).unwrap());
         } else {
-            assert!(body.contains("quota_shortfall") && body.contains("100"), "refused with the shortfall: {body}");
+            assert!(
+                body.contains("quota_shortfall") && body.contains("100"),
+                "refused with the shortfall: {body}"
+            );
         }
     }
     assert_eq!(started.len(), 1, "only one 200-recipient send fits in 300");
@@ -314,7 +335,11 @@ async fn three_sends_through_two_server_processes_never_pass_the_light_ceiling()
     }
     let _ = std::fs::remove_dir_all(&data_dir);
     assert_eq!(row.delivered, 200);
-    assert_eq!(requests(&r.sb), requests_before + 1, "one multicast; the refused sends called LINE for nothing");
+    assert_eq!(
+        requests(&r.sb),
+        requests_before + 1,
+        "one multicast; the refused sends called LINE for nothing"
+    );
     assert_eq!(r.sb.usage(&r.channel).unwrap(), 4_900, "the month never passes 5,000");
     assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1));
     let quota = r.engine.quota_status(r.owner.clinic_id).await.unwrap();
@@ -809,10 +834,19 @@ async fn an_uploaded_picture_and_a_line_emoji_go_out_as_line_takes_them_and_uplo
     let r = rig(3).await;
     let engine = r.engine.clone().with_public_url("http://127.0.0.1:3000/");
     let viewer = engine
-        .authenticate(&engine.login("viewer@sakura.example", "sakura-viewer-2026", "10.1.1.1").await.unwrap().token)
+        .authenticate(
+            &engine
+                .login("viewer@sakura.example", "sakura-viewer-2026", "10.1.1.1")
+                .await
+                .unwrap()
+                .token,
+        )
         .await
         .unwrap();
-    assert!(matches!(engine.upload_image(&viewer, &common::TINY_PNG).await, Err(EngineError::Forbidden)));
+    assert!(matches!(
+        engine.upload_image(&viewer, &common::TINY_PNG).await,
+        Err(EngineError::Forbidden)
+    ));
     assert!(matches!(
         engine.upload_image(&r.marketer, b"GIF89a\x01\x00\x01\x00").await,
         Err(EngineError::Image(media::Refusal::NotJpegOrPng))
@@ -823,7 +857,11 @@ async fn an_uploaded_picture_and_a_line_emoji_go_out_as_line_takes_them_and_uplo
         engine.media_file(&up.token, false).await.unwrap(),
         ("image/png".to_string(), common::TINY_PNG.to_vec())
     );
-    assert_eq!(engine.media_file(&up.token, true).await.unwrap().1, common::TINY_PNG.to_vec(), "its own preview");
+    assert_eq!(
+        engine.media_file(&up.token, true).await.unwrap().1,
+        common::TINY_PNG.to_vec(),
+        "its own preview"
+    );
 
     let path = format!("/media/{}", up.token);
     let picture = model::message::Bubble::Image {
@@ -844,7 +882,10 @@ async fn an_uploaded_picture_and_a_line_emoji_go_out_as_line_takes_them_and_uplo
     let got = r.sb.received(&r.users[0]);
     assert_eq!(got[0].messages[0]["type"], "image");
     assert_eq!(got[0].messages[0]["originalContentUrl"], format!("http://127.0.0.1:3000{path}"));
-    assert_eq!(got[0].messages[0]["previewImageUrl"], format!("http://127.0.0.1:3000{path}/preview"));
+    assert_eq!(
+        got[0].messages[0]["previewImageUrl"],
+        format!("http://127.0.0.1:3000{path}/preview")
+    );
     assert_eq!(got[0].messages[1]["text"], "🍎$12月の休診日");
     assert_eq!(
         got[0].messages[1]["emojis"],

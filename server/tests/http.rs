@@ -387,7 +387,9 @@ async fn pictures_are_checked_on_upload_and_served_to_anyone_with_the_link() {
         "a cross-site upload is refused"
     );
 
-    let gif = s.send(upload(b"GIF89a\x01\x00\x01\x00".to_vec(), Some(marketer.clone()), true)).await;
+    let gif = s
+        .send(upload(b"GIF89a\x01\x00\x01\x00".to_vec(), Some(marketer.clone()), true))
+        .await;
     assert_eq!(gif.status, StatusCode::UNPROCESSABLE_ENTITY);
     let answer: serde_json::Value = serde_json::from_str(&gif.body).unwrap();
     assert_eq!(answer["code"], "image_type");
@@ -427,6 +429,11 @@ async fn pictures_are_checked_on_upload_and_served_to_anyone_with_the_link() {
 }
 
 async fn res_cache_is_public(s: &Site, path: &str) -> bool {
-    let res = s.router.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+    let res = s
+        .router
+        .clone()
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     res.headers()[header::CACHE_CONTROL].to_str().unwrap().starts_with("public")
 }

@@ -62,7 +62,10 @@ fn parse(inner: &str) -> Option<(String, String)> {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Piece {
     Words(String),
-    Emoji { product_id: String, emoji_id: String },
+    Emoji {
+        product_id: String,
+        emoji_id: String,
+    },
     /// `{絵文字:…}` that names no emoji: sent as typed, and flagged.
     Malformed(String),
 }
@@ -208,7 +211,10 @@ mod tests {
 
     #[test]
     fn malformed_tokens_are_found_and_sent_as_typed() {
-        assert_eq!(malformed("a{絵文字:1}b{絵文字:001}{絵文字:xyz:001}"), vec!["{絵文字:1}", "{絵文字:xyz:001}"]);
+        assert_eq!(
+            malformed("a{絵文字:1}b{絵文字:001}{絵文字:xyz:001}"),
+            vec!["{絵文字:1}", "{絵文字:xyz:001}"]
+        );
         assert_eq!(expand("{絵文字:1}").0, "{絵文字:1}");
         assert_eq!(expand("閉じない{絵文字:001").0, "閉じない{絵文字:001");
         assert!(malformed("閉じない{絵文字:001").is_empty());

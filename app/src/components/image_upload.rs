@@ -148,7 +148,9 @@ mod tests {
     fn the_browser_refuses_what_line_would() {
         assert!(refusal_before_upload(Lang::Ja, "image/png", 2_000_000.0).is_none());
         assert!(refusal_before_upload(Lang::Ja, "image/gif", 2_000.0).unwrap().contains("JPEGかPNG"));
-        assert!(refusal_before_upload(Lang::Ja, "image/jpeg", 11.0 * 1024.0 * 1024.0).unwrap().contains("10MB"));
+        assert!(refusal_before_upload(Lang::Ja, "image/jpeg", 11.0 * 1024.0 * 1024.0)
+            .unwrap()
+            .contains("10MB"));
         assert!(refusal_before_upload(Lang::En, "image/png", 0.0).unwrap().contains("empty"));
         assert_eq!(size_text(830.0 * 1024.0), "830 KB");
         assert_eq!(size_text(2.5 * 1024.0 * 1024.0), "2.5 MB");

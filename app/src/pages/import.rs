@@ -3,9 +3,9 @@
 //! second step, and a row with a problem is never written.
 
 use crate::api::{ApplyPatientImport, CheckPatientImport, ImportReportDto};
-use crate::components::{ActionError, Loading};
 #[cfg(feature = "hydrate")]
 use crate::components::read_text_file as read_file;
+use crate::components::{ActionError, Loading};
 use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;

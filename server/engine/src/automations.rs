@@ -12,8 +12,8 @@
 
 use crate::audit::Event;
 use crate::crypto::{derived_uuid, public_id, uuid_v4};
-use crate::segments::{catalog, name_taken};
 use crate::quota::OnFailure;
+use crate::segments::{catalog, name_taken};
 use crate::{Actor, Engine, EngineError};
 use line::message::Message;
 use line::LineError;

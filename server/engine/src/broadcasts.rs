@@ -757,8 +757,15 @@ impl Engine {
             Err(_) => actor.display_name.clone(),
         };
         let messages = to_line_messages(&bundle.personalised(&name), &self.public_url);
-        self.push_counted(actor.clinic_id, &client, &line_user, &messages, &uuid_v4(), crate::quota::OnFailure::Release)
-            .await?;
+        self.push_counted(
+            actor.clinic_id,
+            &client,
+            &line_user,
+            &messages,
+            &uuid_v4(),
+            crate::quota::OnFailure::Release,
+        )
+        .await?;
         Ok(())
     }
 }

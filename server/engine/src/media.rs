@@ -3,9 +3,9 @@
 //! publicly at `/media/<token>` (and `/media/<token>/preview`).
 
 use crate::audit::Event;
-use model::Permission;
 use crate::crypto::random_token;
 use crate::{Actor, Engine, EngineError};
+use model::Permission;
 
 /// What an upload returns to the composer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,8 +42,13 @@ impl Engine {
                 now: self.now_ms(),
             })
             .await?;
-        self.record(Event::by(actor, "media.uploaded", token.clone(), format!("{}×{}", picture.width, picture.height)))
-            .await?;
+        self.record(Event::by(
+            actor,
+            "media.uploaded",
+            token.clone(),
+            format!("{}×{}", picture.width, picture.height),
+        ))
+        .await?;
         Ok(UploadedImage {
             token,
             width: picture.width,

@@ -121,7 +121,11 @@ impl Engine {
         let now = self.now_ms();
         let source = format!("push:{retry_key}");
         let ceiling = self.quota_status(clinic_id).await?.ceiling_for(Purpose::Operational);
-        if !self.db.reserve_single_send(clinic_id, &jst_month(now), &source, ceiling, now).await? {
+        if !self
+            .db
+            .reserve_single_send(clinic_id, &jst_month(now), &source, ceiling, now)
+            .await?
+        {
             return Err(EngineError::QuotaShortfall { needed: 1, left: 0 });
         }
         let options = line::SendOptions {

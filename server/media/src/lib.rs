@@ -31,9 +31,14 @@ pub enum Refusal {
     /// Not a JPEG or PNG (GIF, HEIC, PDF…).
     NotJpegOrPng,
     /// Over LINE's 10 MB.
-    TooLarge { bytes: usize },
+    TooLarge {
+        bytes: usize,
+    },
     /// Wider or taller than `MAX_SIDE`.
-    TooManyPixels { width: u32, height: u32 },
+    TooManyPixels {
+        width: u32,
+        height: u32,
+    },
     /// Says JPEG/PNG but cannot be read (cut short, damaged).
     Damaged,
 }
@@ -81,7 +86,11 @@ pub fn prepare(bytes: &[u8]) -> Result<Picture, Refusal> {
 }
 
 fn decode(bytes: &[u8], content_type: &str) -> Result<DynamicImage, Refusal> {
-    let format = if content_type == "image/png" { ImageFormat::Png } else { ImageFormat::Jpeg };
+    let format = if content_type == "image/png" {
+        ImageFormat::Png
+    } else {
+        ImageFormat::Jpeg
+    };
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
@@ -130,7 +139,9 @@ mod tests {
             }
         });
         let mut out = Vec::new();
-        DynamicImage::ImageRgba8(img).write_to(&mut Cursor::new(&mut out), ImageFormat::Png).unwrap();
+        DynamicImage::ImageRgba8(img)
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
         out
     }
 
@@ -161,11 +172,22 @@ mod tests {
         assert_eq!(prepare(&good[..good.len() / 2]).unwrap_err(), Refusal::Damaged, "cut short");
         let mut huge = good.clone();
         huge.resize(IMAGE_ORIGINAL_MAX_BYTES + 1, 0);
-        assert_eq!(prepare(&huge).unwrap_err(), Refusal::TooLarge { bytes: IMAGE_ORIGINAL_MAX_BYTES + 1 });
+        assert_eq!(
+            prepare(&huge).unwrap_err(),
+            Refusal::TooLarge {
+                bytes: IMAGE_ORIGINAL_MAX_BYTES + 1
+            }
+        );
         // A header claiming 20,000 × 20,000 is refused before decoding.
         let mut wide = good.clone();
         wide[16..20].copy_from_slice(&20_000u32.to_be_bytes());
         wide[20..24].copy_from_slice(&20_000u32.to_be_bytes());
-        assert_eq!(prepare(&wide).unwrap_err(), Refusal::TooManyPixels { width: 20_000, height: 20_000 });
+        assert_eq!(
+            prepare(&wide).unwrap_err(),
+            Refusal::TooManyPixels {
+                width: 20_000,
+                height: 20_000
+            }
+        );
     }
 }

@@ -2,8 +2,8 @@
 //! image, aliases, the API default and per-user links.
 
 use crate::ids;
-use line::limits::image_size;
 use line::limits;
+use line::limits::image_size;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 

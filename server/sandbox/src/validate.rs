@@ -65,9 +65,7 @@ impl Problems {
         let property = format!("{at}.{key}");
         match v.get(key).and_then(Value::as_str) {
             None | Some("") => self.add(property, "May not be empty"),
-            Some(uri) if !uri_allowed(uri, https_only) && !self.is_local_demo_image(uri, https_only) => {
-                self.add(property, "invalid uri")
-            }
+            Some(uri) if !uri_allowed(uri, https_only) && !self.is_local_demo_image(uri, https_only) => self.add(property, "invalid uri"),
             Some(_) => {}
         }
     }

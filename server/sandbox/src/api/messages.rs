@@ -297,7 +297,13 @@ async fn narrowcast_progress(State(sb): State<Sandbox>, Channel(ch): Channel, Qu
     ok(body)
 }
 
-async fn validate_messages(State(sb): State<Sandbox>, Channel(_): Channel, Path(kind): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn validate_messages(
+    State(sb): State<Sandbox>,
+    Channel(_): Channel,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if !matches!(kind.as_str(), "reply" | "push" | "multicast" | "narrowcast" | "broadcast") {
         return not_found();
     }
