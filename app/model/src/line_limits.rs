@@ -175,11 +175,13 @@ pub fn utf16_len(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
+/// The first bytes of every PNG file.
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
 /// The pixel size of a PNG or JPEG, read from its header; `None` for
 /// anything else (LINE takes only these two).
 pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
-    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
-    if bytes.starts_with(PNG) {
+    if bytes.starts_with(PNG_SIGNATURE) {
         // The first chunk must be IHDR: width and height, big-endian.
         if bytes.len() < 24 || &bytes[12..16] != b"IHDR" {
             return None;
@@ -221,7 +223,7 @@ pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
 
 /// The content type of a PNG or JPEG, read from its first bytes.
 pub fn image_content_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+    if bytes.starts_with(PNG_SIGNATURE) {
         Some("image/png")
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some("image/jpeg")

@@ -340,12 +340,15 @@ fn required(out: &mut Vec<MessageProblem>, at: String, s: &str, max: usize) {
 /// full URL only when sent (`Bundle::with_media_base`).
 pub const MEDIA_PATH: &str = "/media/";
 
+/// The characters of an upload's token (URL-safe base64).
+pub fn is_media_token(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// A picture uploaded to the product (`/media/<token>` or its preview).
 pub fn is_uploaded_media(url: &str) -> bool {
-    url.strip_prefix(MEDIA_PATH).is_some_and(|rest| {
-        let token = rest.strip_suffix("/preview").unwrap_or(rest);
-        !token.is_empty() && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    })
+    url.strip_prefix(MEDIA_PATH)
+        .is_some_and(|rest| is_media_token(rest.strip_suffix("/preview").unwrap_or(rest)))
 }
 
 fn image(out: &mut Vec<MessageProblem>, at: String, url: &str, required_here: bool) {

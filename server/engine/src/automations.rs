@@ -12,7 +12,7 @@
 
 use crate::audit::Event;
 use crate::crypto::{derived_uuid, public_id, uuid_v4};
-use crate::quota::OnFailure;
+use crate::quota::{single_send_source, OnFailure};
 use crate::segments::{catalog, name_taken};
 use crate::{Actor, Engine, EngineError};
 use line::message::Message;
@@ -253,7 +253,7 @@ impl Engine {
                     // (given up unanswered) gives its message back; should
                     // LINE have taken it, reconciliation counts it.
                     for i in 0..view.automation.actions.len() {
-                        let source = format!("push:{}", derived_uuid(&run.retry_key, i));
+                        let source = single_send_source(&derived_uuid(&run.retry_key, i));
                         self.db.settle_single_send(q.clinic_id, &source, false, self.now_ms()).await?;
                     }
                     self.db.finish_run(run.id, "failed", &reason, self.now_ms()).await?;

@@ -61,7 +61,7 @@ impl Engine {
     /// patients' phones): the content type and the bytes.
     pub async fn media_file(&self, token: &str, preview: bool) -> Result<(String, Vec<u8>), EngineError> {
         // Tokens are 43 URL-safe characters; anything else is not looked up.
-        if token.len() != 43 || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if token.len() != 43 || !model::message::is_media_token(token) {
             return Err(EngineError::NotFound);
         }
         let file = self.db.media_file(token, preview).await?.ok_or(EngineError::NotFound)?;

@@ -104,6 +104,12 @@ pub(crate) enum OnFailure {
     Release,
 }
 
+/// The ledger's name for a single push: its retry key, so a resumed
+/// attempt finds its own reservation.
+pub(crate) fn single_send_source(retry_key: &str) -> String {
+    format!("push:{retry_key}")
+}
+
 impl Engine {
     /// One push outside a broadcast (an automation's, a test send), under
     /// the month's ceiling like any send: reserved in the ledger before
@@ -119,7 +125,7 @@ impl Engine {
         on_failure: OnFailure,
     ) -> Result<(), EngineError> {
         let now = self.now_ms();
-        let source = format!("push:{retry_key}");
+        let source = single_send_source(retry_key);
         let ceiling = self.quota_status(clinic_id).await?.ceiling_for(Purpose::Operational);
         if !self
             .db

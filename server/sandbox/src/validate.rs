@@ -69,9 +69,7 @@ impl Problems {
             Some(_) => {}
         }
     }
-}
 
-impl Problems {
     fn is_local_demo_image(&self, uri: &str, https_only: bool) -> bool {
         https_only
             && self
