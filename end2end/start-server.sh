@@ -7,4 +7,6 @@ export YORISOI_DATA_DIR="$data"
 export YORISOI_SITE_ROOT=../target/site
 export YORISOI_SEED_DEMO=true
 export YORISOI_SANDBOX_ADDR=127.0.0.1:3110
+# The sandbox controls the journeys use need its token.
+export YORISOI_SANDBOX_TOKEN=e2e-sandbox-token
 exec ../target/release/yorisoi serve

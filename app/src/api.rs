@@ -161,9 +161,11 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     Ok(engine()?.change_password(&actor, &current, &new).await?)
 }
 
+/// `proof` (the password or a current code) is needed only to replace a
+/// second factor that is already on.
 #[server(endpoint = "totp_begin")]
-pub async fn totp_begin() -> Result<Enrolment, AppError> {
-    let e = engine()?.begin_totp_enrolment(&session_token()).await?;
+pub async fn totp_begin(proof: Option<String>) -> Result<Enrolment, AppError> {
+    let e = engine()?.begin_totp_enrolment(&session_token(), proof.as_deref()).await?;
     Ok(Enrolment {
         secret: e.secret,
         qr_svg: e.qr_svg,
@@ -255,17 +257,31 @@ pub async fn set_require_totp(required: bool) -> Result<(), AppError> {
     Ok(engine()?.set_require_totp(&actor, required).await?)
 }
 
-#[server(endpoint = "invite_info")]
-pub async fn invitation_email(token: String) -> Result<String, AppError> {
-    Ok(engine()?.invitation_email(&token).await?)
+/// What an invitation link is for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InviteInfo {
+    pub email: String,
+    /// The clinic an existing account is asked to join; `None` when a new
+    /// account chooses its password.
+    pub clinic_name: Option<String>,
 }
 
+#[server(endpoint = "invite_info")]
+pub async fn invitation_info(token: String) -> Result<InviteInfo, AppError> {
+    let info = engine()?.invitation_info(&token).await?;
+    Ok(InviteInfo {
+        email: info.email,
+        clinic_name: info.clinic_name,
+    })
+}
+
+/// `confirm` is asked only of a new account choosing its password.
 #[server(endpoint = "invite_accept")]
-pub async fn accept_invitation(token: String, password: String, confirm: String) -> Result<(), AppError> {
-    if password != confirm {
+pub async fn accept_invitation(token: String, password: String, confirm: Option<String>) -> Result<(), AppError> {
+    if confirm.is_some_and(|c| c != password) {
         return Err(AppError::new("password_mismatch"));
     }
-    engine()?.accept_invitation(&token, &password).await?;
+    engine()?.accept_invitation(&token, &password, &client_ip()).await?;
     leptos_axum::redirect("/login?invited=1");
     Ok(())
 }

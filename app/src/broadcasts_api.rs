@@ -54,6 +54,8 @@ pub struct EstimateDto {
     pub extra_yen: i64,
     pub shortfall: i64,
     pub needs_approval: bool,
+    /// Asked for as 業務連絡 (operational), but its wording makes it marketing.
+    pub marked_marketing: bool,
     /// `2026-12-02 08:00:00` when a marketing send now would wait.
     pub held_until: String,
 }
@@ -214,11 +216,12 @@ pub async fn estimate_broadcast(draft: String) -> Result<EstimateDto, AppError> 
         plan: e.quota.plan.as_str().into(),
         ceiling: e.quota.ceiling,
         taken: e.quota.taken(),
-        left: e.quota.left_for(req.purpose),
+        left: e.quota.left_for(e.purpose),
         left_after: e.left_after,
         extra_yen: e.extra_yen,
         shortfall: e.shortfall,
         needs_approval: e.needs_approval,
+        marked_marketing: e.marked_marketing,
         held_until: jst(e.held_until),
     })
 }

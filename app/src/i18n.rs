@@ -312,6 +312,8 @@ catalogue! {
 
     "invite.title" => "アカウントの有効化", "Activate your account";
     "invite.help" => "{email} のパスワードを設定してください。", "Choose a password for {email}.";
+    "invite.join_help" => "「{clinic}」のスタッフとして招待されています。{email} の現在のパスワードを入力すると参加します。", "You are invited to join 「{clinic}」 as staff. Enter the current password of {email} to join.";
+    "invite.join_submit" => "参加する", "Join";
     "invite.submit" => "パスワードを設定してログインへ", "Set password and continue";
     "invite.done" => "パスワードを設定しました。ログインしてください。", "Your password is set. Please log in.";
 
@@ -319,6 +321,7 @@ catalogue! {
     "error.invalid_credentials" => "メールアドレスまたはパスワードが正しくありません。", "The e-mail address or password is not correct.";
     "error.throttled" => "ログインの失敗が続いたため、一時的にロックしています。{n}秒後にもう一度お試しください。", "Too many failed attempts. Please try again in {n} seconds.";
     "error.account_disabled" => "このアカウントは無効になっています。管理者にお問い合わせください。", "This account is disabled. Please contact your administrator.";
+    "error.totp_proof_required" => "二段階認証を設定し直すには、パスワードか認証アプリの現在のコードを入力してください。", "To set up the second factor again, enter your password or a current code from your authenticator app.";
     "error.invalid_totp" => "確認コードが正しくないか、すでに使われています。", "The code is wrong or has already been used.";
     "error.totp_required_by_policy" => "組織の方針で二段階認証が必須のため、無効にできません。", "Your organization requires two-step verification; it cannot be turned off.";
     "error.totp_enrolment_required" => "先に二段階認証を設定してください。", "Please set up two-step verification first.";
@@ -339,6 +342,8 @@ catalogue! {
     "error.internal" => "サーバーで問題が発生しました。しばらくしてからもう一度お試しください。", "The server had a problem. Please try again shortly.";
     "error.network" => "サーバーと通信できませんでした。接続を確認してもう一度お試しください。", "Could not reach the server. Check the connection and try again.";
     "error.no_channel" => "このクリニックはLINE（またはサンドボックス）に接続されていません。", "This clinic is not connected to LINE (or the sandbox).";
+    "error.secret_key_required" => "実際のLINEアカウントの秘密情報を保存するには、サーバーに YORISOI_SECRET_KEY を設定してください（デモ用の自動生成キーでは保存できません）。設定方法はREADMEにあります。", "To store a real LINE account's secrets, set YORISOI_SECRET_KEY on the server (the demo's generated key cannot be used). The README explains how.";
+    "error.channel_changed" => "LINE連携の設定が変わったため、この配信は停止しました。", "The LINE connection changed, so this send stopped.";
     "error.line_auth_failed" => "LINEがチャネルアクセストークンを受け付けませんでした。トークンを確認してください。", "LINE refused the channel access token. Please check it.";
     "error.invalid_channel_id" => "チャネルIDは数字で入力してください（LINE Developersコンソールに表示されています）。", "The channel ID is the number shown in the LINE Developers console.";
     "error.invalid_channel_secret" => "チャネルシークレットは32文字の英数字です。コピーし直してください。", "The channel secret is 32 letters and digits. Please copy it again.";
@@ -624,6 +629,7 @@ catalogue! {
     "bc.reason_quiet_hours" => "配信しない時間帯のため、{at} に再開します。", "Quiet hours: it resumes at {at}.";
     "bc.reason_monthly_limit" => "LINEの今月の上限に達したため停止しました。残りは送られていません。", "Stopped: LINE's monthly limit is reached. The rest was not sent.";
     "bc.reason_repeated_failures" => "LINEへの送信が続けて失敗したため一時停止しました。時間をおいて「再開」してください。", "Paused after repeated failures reaching LINE. Resume it later.";
+    "bc.reason_channel_changed" => "LINE連携の設定が変わったため停止しました。残りは元のアカウントからも新しいアカウントからも送られていません。", "Stopped: the LINE connection changed. The rest was sent neither from the old account nor from the new one.";
     "bc.reason_by_staff" => "スタッフが操作しました。", "Changed by staff.";
     "bc.reason_line" => "LINEが配信を受け付けなかったため停止しました。内容とLINE連携を確認してください。", "Stopped: LINE refused the send. Check the messages and the LINE connection.";
     "bc.field_title" => "件名（スタッフ用）", "Title (for staff)";
@@ -682,6 +688,7 @@ catalogue! {
     "bc.quick_replies_help" => "最後の吹き出しの下に表示されるボタンです（13個まで）。", "Buttons under the last bubble (up to 13).";
     "bc.ad_title" => "医療広告ガイドラインの確認", "Medical advertising check";
     "bc.ad_clear" => "気になる表現は見つかりませんでした。", "No risky wording found.";
+    "bc.marked_marketing" => "広告にあたる表現があるため、業務連絡ではなく宣伝の配信として送ります（配信停止の方・月の上限・夜間の保留が適用されます）。", "Its wording is advertising, so it goes as a marketing send, not an operational notice (opt-outs, the monthly cap and quiet hours apply).";
     "bc.ad_needs_approval" => "この配信は管理者の承認後に送られます。", "This send waits for an admin's approval.";
     "bc.ad_flags_n" => "{n}件の表現を指摘", "{n} phrases flagged";
     "bc.audience" => "配信先", "Audience";
@@ -836,7 +843,7 @@ catalogue! {
     "error.image_empty" => "ファイルが空です。画像を選び直してください。", "The file is empty. Choose the picture again.";
     "error.image_type" => "JPEGかPNGの画像だけ送れます（GIF・HEIC・PDFは送れません）。", "Only JPEG or PNG pictures can be sent (not GIF, HEIC or PDF).";
     "error.image_too_large" => "画像が10MBを超えています。小さくしてから選んでください。", "The picture is over 10 MB. Make it smaller first.";
-    "error.image_too_many_pixels" => "画像の縦横が大きすぎます（10000ピクセルまで）。", "The picture is too large (at most 10,000 pixels a side).";
+    "error.image_too_many_pixels" => "画像が大きすぎます（1辺10,000ピクセル・全体で4,000万画素まで）。縮小してからアップロードしてください。", "The picture is too large (at most 10,000 pixels a side and 40 megapixels in all). Please make it smaller first.";
     "error.image_damaged" => "画像を読み込めませんでした。ファイルが壊れているか途中までしかありません。", "The picture could not be read: the file is damaged or cut short.";
     "error.pictures_need_https" => "アップロードした画像をLINEで送るには、このサーバーをHTTPSで公開する設定（YORISOI_PUBLIC_URL）が必要です。管理者に確認してください。", "Sending uploaded pictures needs this server published over HTTPS (YORISOI_PUBLIC_URL). Ask your administrator.";
     "error.not_linked" => "自分のLINEがまだ連携されていません。「自分のLINEを連携する」から連携してください。", "Your LINE is not linked yet. Link it first.";

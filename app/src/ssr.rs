@@ -17,8 +17,10 @@ pub struct ServerContext {
     pub engine: Engine,
     /// Set the `Secure` flag on cookies (the site is served over HTTPS).
     pub secure_cookies: bool,
-    /// Take the client's address from `X-Forwarded-For` (behind a proxy).
-    pub trust_forwarded_for: bool,
+    /// How many reverse proxies of the clinic's own stand in front of this
+    /// server; each appends the address it saw to `X-Forwarded-For`. 0: the
+    /// header is ignored.
+    pub trusted_proxies: usize,
     /// The URL staff and LINE use to reach this server.
     pub public_url: String,
 }
@@ -73,21 +75,58 @@ pub async fn actor_with(permission: Permission) -> Result<Actor, AppError> {
 /// The caller's IP address, for throttling and the audit log.
 pub fn client_ip() -> String {
     let Some(parts) = request_parts() else { return String::new() };
-    if context().map(|c| c.trust_forwarded_for).unwrap_or(false) {
-        if let Some(first) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-        {
-            return first.trim().to_string();
-        }
-    }
-    parts
+    let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client_address(&forwarded, &peer, context().map(|c| c.trusted_proxies).unwrap_or(0))
+}
+
+/// The client's address behind `trusted_proxies` proxies of our own. The
+/// left of `X-Forwarded-For` is whatever the client chose to send; only
+/// the entries our proxies appended, counted from the right, can be
+/// believed, so the client is the `trusted_proxies`-th from the right.
+pub fn client_address(forwarded_for: &[&str], peer: &str, trusted_proxies: usize) -> String {
+    if trusted_proxies == 0 {
+        return peer.to_string();
+    }
+    let hops: Vec<&str> = forwarded_for
+        .iter()
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .collect();
+    match hops.len().checked_sub(trusted_proxies) {
+        Some(i) => hops[i].to_string(),
+        // Fewer hops than proxies: the request did not come through them
+        // all, so the left-most hop is as far as can be seen.
+        None => hops.first().copied().unwrap_or(peer).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+
+    #[test]
+    fn the_client_is_counted_from_the_right_past_our_own_proxies() {
+        // The client forged "1.1.1.1"; our one proxy appended what it saw.
+        assert_eq!(client_address(&["1.1.1.1, 203.0.113.7"], "10.0.0.2", 1), "203.0.113.7");
+        // Two proxies: the second appended the first's address.
+        assert_eq!(client_address(&["1.1.1.1, 203.0.113.7, 10.0.0.1"], "10.0.0.2", 2), "203.0.113.7");
+        // Several header lines are one list.
+        assert_eq!(client_address(&["1.1.1.1", "203.0.113.7"], "10.0.0.2", 1), "203.0.113.7");
+        // Not trusted: the header means nothing.
+        assert_eq!(client_address(&["1.1.1.1"], "10.0.0.2", 0), "10.0.0.2");
+        assert_eq!(client_address(&[], "10.0.0.2", 1), "10.0.0.2");
+    }
 }
 
 fn set_cookie(value: String) {

@@ -1,6 +1,5 @@
-import { DEMO, clinicChannel, login, newPhoneFriend, open, test, expect } from './helpers';
+import { DEMO, clinicChannel, login, newPhoneFriend, open, test, expect, SANDBOX, SANDBOX_HEADERS } from './helpers';
 
-const SANDBOX = 'http://127.0.0.1:3110';
 
 test('tapping the vaccine button in the sandbox phone runs the automation: a tag on the friend, a reply in the phone', async ({ page, request }) => {
   await login(page, DEMO.owner);
@@ -9,6 +8,7 @@ test('tapping the vaccine button in the sandbox phone runs the automation: a tag
 
   // The clinic's vaccine notice (as a push), with the button the demo's automation answers.
   const push = await request.post(`${SANDBOX}/_sandbox/channels/${channel}/push`, {
+    headers: SANDBOX_HEADERS,
     data: {
       to: user,
       messages: [{ type: 'template', altText: '予防接種のご案内', template: { type: 'buttons', title: 'インフルエンザ予防接種', text: '接種を希望されますか？',

@@ -1,6 +1,5 @@
-import { DEMO, clinicChannel, login, newPhoneFriend, open, test, expect } from './helpers';
+import { DEMO, clinicChannel, login, newPhoneFriend, open, test, expect, SANDBOX, SANDBOX_HEADERS } from './helpers';
 
-const SANDBOX = 'http://127.0.0.1:3110';
 // A valid 1×1 PNG.
 const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
@@ -62,7 +61,7 @@ test('a two-bubble broadcast to a segment: preview, cost, send, live progress to
   await expect(page.getByTestId('progress-text')).toContainText(`${recipients} / ${recipients}人に配信済み`);
 
   // One recipient's phone shows both bubbles.
-  const ledger = await (await request.get(`${SANDBOX}/_sandbox/ledger?channel=${channel}`)).json();
+  const ledger = await (await request.get(`${SANDBOX}/_sandbox/ledger?channel=${channel}`, { headers: SANDBOX_HEADERS })).json();
   const mine = ledger.filter((d: any) => d.via === 'multicast' && d.messages.some((m: any) => m.text === 'ご予約はメニューの「予約」からどうぞ。'));
   expect(mine.length).toBe(recipients);
   await open(page, '/sandbox');

@@ -16,6 +16,11 @@ export const test = base.extend<{ noPanics: void }>({
   ],
 });
 export { expect };
+
+/** The in-process LINE sandbox of the server under test, and the token its
+ * controls need (start-server.sh gives it). */
+export const SANDBOX = 'http://127.0.0.1:3110';
+export const SANDBOX_HEADERS = { 'x-sandbox-token': 'e2e-sandbox-token' };
 import { createHmac } from 'crypto';
 
 export const DEMO = {

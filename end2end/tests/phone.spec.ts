@@ -1,6 +1,5 @@
-import { DEMO, clinicChannel, login, newPhoneFriend, open, test, expect } from './helpers';
+import { DEMO, clinicChannel, login, newPhoneFriend, open, test, expect, SANDBOX, SANDBOX_HEADERS } from './helpers';
 
-const SANDBOX = 'http://127.0.0.1:3110';
 
 test('the sandbox phone draws buttons, confirm and quick replies like LINE, and taps reach the clinic', async ({ page, request }) => {
   await login(page, DEMO.owner);
@@ -10,6 +9,7 @@ test('the sandbox phone draws buttons, confirm and quick replies like LINE, and 
   // The clinic sends (through the sandbox, as a push would) a buttons
   // template, a confirm and a text with quick replies.
   const push = await request.post(`${SANDBOX}/_sandbox/channels/${channel}/push`, {
+    headers: SANDBOX_HEADERS,
     data: {
       to: user,
       messages: [
@@ -24,6 +24,7 @@ test('the sandbox phone draws buttons, confirm and quick replies like LINE, and 
   expect(push.ok()).toBeTruthy();
   // An invalid message is refused by the same checks LINE applies.
   const bad = await request.post(`${SANDBOX}/_sandbox/channels/${channel}/push`, {
+    headers: SANDBOX_HEADERS,
     data: { to: user, messages: [{ type: 'template', altText: 'x', template: { type: 'buttons', text: 't', actions: [{ type: 'uri', label: 'x', uri: 'javascript:alert(1)' }] } }] },
   });
   expect(bad.status()).toBe(400);

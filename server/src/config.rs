@@ -10,7 +10,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     pub addr: String,
     pub public_url: String,
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies of the installation's own in front of the server.
+    pub trusted_proxies: usize,
     pub seed_demo: bool,
     pub site_root: String,
     /// Where the in-process LINE sandbox listens; `None` when switched off.
@@ -18,10 +19,16 @@ pub struct Config {
     /// A sandbox run elsewhere (`yorisoi sandbox`), used instead of one in
     /// this process.
     pub sandbox_url: Option<String>,
+    /// The token the sandbox's controls need (`YORISOI_SANDBOX_TOKEN`);
+    /// `None` for a sandbox started without one.
+    pub sandbox_token: Option<String>,
     pub delivery: engine::delivery::DeliveryConfig,
     pub line_api_base: String,
     pub line_data_base: String,
 }
+
+/// Where the demo's in-process sandbox listens unless told otherwise.
+pub const DEMO_SANDBOX_ADDR: &str = "127.0.0.1:3010";
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -62,17 +69,26 @@ impl Config {
         let database_url = var("YORISOI_DATABASE_URL").unwrap_or_else(|| format!("sqlite:{}", data_dir.join("yorisoi.db").display()));
         let addr = var("YORISOI_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let public_url = var("YORISOI_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+        let seed_demo = flag("YORISOI_SEED_DEMO")?;
         Ok(Config {
             database_url,
             secret_key: var("YORISOI_SECRET_KEY"),
-            trust_forwarded_for: flag("YORISOI_TRUST_FORWARDED_FOR")?,
-            seed_demo: flag("YORISOI_SEED_DEMO")?,
+            // `YORISOI_TRUST_FORWARDED_FOR=true` alone means one proxy.
+            trusted_proxies: match flag("YORISOI_TRUST_FORWARDED_FOR")? {
+                false => 0,
+                true => number("YORISOI_TRUSTED_PROXIES", 1)?.max(1) as usize,
+            },
+            seed_demo,
             site_root: var("YORISOI_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            // The in-process sandbox runs for the demo, or when asked for by
+            // address; a real installation has no simulated LINE.
             sandbox_addr: match var("YORISOI_SANDBOX_ADDR").as_deref() {
                 Some("off") => None,
                 Some(a) => Some(a.to_string()),
-                None => Some("127.0.0.1:3010".into()),
+                None if seed_demo => Some(DEMO_SANDBOX_ADDR.into()),
+                None => None,
             },
+            sandbox_token: var("YORISOI_SANDBOX_TOKEN"),
             sandbox_url: var("YORISOI_SANDBOX_URL").map(|u| u.trim_end_matches('/').to_string()),
             delivery: delivery_config()?,
             line_api_base: var("YORISOI_LINE_API_BASE").unwrap_or_else(|| line::client::API_BASE.into()),
@@ -107,7 +123,7 @@ impl Config {
             path = %path.display(),
             "YORISOI_SECRET_KEY is not set: using a key stored next to the database. Fine for the demo; for real patient data set YORISOI_SECRET_KEY and keep it apart from backups."
         );
-        Ok(engine::SecretBox::from_base64(&key)?)
+        Ok(engine::SecretBox::from_base64(&key)?.generated_for_demo())
     }
 
     /// Makes sure the SQLite file's directory exists.

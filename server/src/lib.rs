@@ -196,6 +196,13 @@ async fn export_patients(State(state): State<AppState>, headers: axum::http::Hea
     let Some(actor) = session_actor(&state, &headers).await else {
         return Redirect::to("/login").into_response();
     };
+    // A GET another site can make with the staff member's cookie (a link,
+    // an <img>): the export is refused, and so never recorded, unless the
+    // browser says it started here or the user typed or bookmarked it.
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if !matches!(fetch_site, None | Some("same-origin") | Some("none")) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
     let engine = &state.ctx.engine;
     match engine.export_patients_csv(&actor).await {
         Ok(csv) => {
@@ -278,14 +285,18 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// A path on this site and nothing else. Browsers drop tabs and newlines
+/// from a URL and read `\\` as `/`, so `/\t/evil.example` would become the
+/// other site's `//evil.example`: any control character, backslash or
+/// leading `//` is refused rather than cleaned.
+pub fn is_same_site_path(next: &str) -> bool {
+    next.starts_with('/') && !next.starts_with("//") && !next.chars().any(|c| c == '\\' || c.is_control())
+}
+
 /// `/lang/en?next=/settings` remembers the language and goes back.
 async fn set_language(Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     let code = if code == "en" { "en" } else { "ja" };
-    let next = q
-        .get("next")
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .cloned()
-        .unwrap_or_else(|| "/".into());
+    let next = q.get("next").filter(|n| is_same_site_path(n)).cloned().unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&next).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{}={code}; Path=/; SameSite=Lax; Max-Age=31536000",

@@ -66,15 +66,20 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         ["sandbox"] => {
-            let addr = config.sandbox_addr.clone().context("YORISOI_SANDBOX_ADDR is off")?;
+            let addr = config.sandbox_addr.clone().unwrap_or_else(|| server::config::DEMO_SANDBOX_ADDR.into());
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .with_context(|| format!("listening on {addr}"))?;
-            let sb = sandbox::Sandbox::new();
+            let token = config.sandbox_token.clone().unwrap_or_else(engine::crypto::random_token);
+            let sb = sandbox::Sandbox::new().with_control_token(&token);
             for p in sandbox::demo::patients(300).into_iter().chain(sandbox::demo::staff()) {
                 sb.add_person_with_id(&p.user_id, &p.display_name, p.kind);
             }
             println!("LINE sandbox listening on http://{addr} (register channels with POST /_sandbox/channels)");
+            if config.sandbox_token.is_none() {
+                // Printed, never logged: give it to the product as YORISOI_SANDBOX_TOKEN.
+                println!("its controls need the header X-Sandbox-Token: {token}");
+            }
             axum::serve(listener, sb.router()).await?;
             Ok(())
         }
@@ -111,10 +116,22 @@ async fn open_engine(config: &Config) -> anyhow::Result<Engine> {
         .await
         .context("connecting to the database")?;
     db.migrate().await.context("applying migrations")?;
-    Ok(Engine::new(db, Arc::new(SystemClock), config.secret_box()?))
+    let engine = Engine::new(db, Arc::new(SystemClock), config.secret_box()?);
+    // Once after an upgrade: secrets bound to their place, the audit chain keyed.
+    let resealed = engine.reseal_secrets().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if resealed > 0 {
+        tracing::info!(resealed, "stored secrets are now bound to where they live");
+    }
+    engine.key_audit_chain().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(engine)
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(mut config: Config) -> anyhow::Result<()> {
+    // The in-process sandbox's controls get a token only this process
+    // knows, unless one was given (the browser tests give theirs).
+    if config.sandbox_url.is_none() && config.sandbox_addr.is_some() && config.sandbox_token.is_none() {
+        config.sandbox_token = Some(engine::crypto::random_token());
+    }
     let engine = open_engine(&config)
         .await?
         .with_line_endpoints(engine::LineEndpoints {
@@ -124,6 +141,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                 .sandbox_url
                 .clone()
                 .or_else(|| config.sandbox_addr.as_ref().map(|a| format!("http://{a}"))),
+            sandbox_token: config.sandbox_token.clone(),
             webhook_base: Some(format!("http://{}", config.addr)),
         })
         .with_delivery_config(config.delivery.clone())
@@ -133,7 +151,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let sandbox = match &config.sandbox_addr {
         Some(addr) if config.sandbox_url.is_none() => {
-            let sb = sandbox::Sandbox::new();
+            let mut sb = sandbox::Sandbox::new();
+            if let Some(token) = &config.sandbox_token {
+                sb = sb.with_control_token(token);
+            }
             if !config.secure_cookies() {
                 sb.accept_plain_http_images_from(Some(config.public_url.clone()));
             }
@@ -161,7 +182,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let ctx = ServerContext {
         engine,
         secure_cookies: config.secure_cookies(),
-        trust_forwarded_for: config.trust_forwarded_for,
+        trusted_proxies: config.trusted_proxies,
         public_url: config.public_url.clone(),
     };
     let app = server::router(ctx, leptos.clone());

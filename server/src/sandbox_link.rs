@@ -16,6 +16,7 @@ pub async fn link(engine: &Engine, sb: &Sandbox, product_base: &str) -> anyhow::
         let Some(clinic) = engine.db.clinic(row.clinic_id).await? else {
             continue;
         };
+        let sandbox_key = row.key();
         let (secret, token) = engine.channel_credentials(clinic.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         sb.add_channel(ChannelConfig {
             channel_id: clinic.public_id.clone(),
@@ -25,11 +26,15 @@ pub async fn link(engine: &Engine, sb: &Sandbox, product_base: &str) -> anyhow::
             bot_name: clinic.name.clone(),
             plan: Plan::Light,
         });
-        for f in engine.db.all_friends(clinic.id).await? {
+        // Only friends who came through the sandbox: a clinic that once had
+        // a real channel keeps its real patients' LINE IDs and names, and
+        // they must never become simulated people.
+        for f in engine.db.all_friends(clinic.id).await?.into_iter().filter(|f| f.channel_key == sandbox_key) {
             // People made in an earlier run's phone page are gone; re-create
-            // them under their old ID so the clinic's friends stay consistent.
+            // them under their old ID, for this channel only, so the
+            // clinic's friends stay consistent.
             if sb.people(&clinic.public_id).iter().all(|p| p.person.user_id != f.line_user_id) {
-                sb.add_person_with_id(&f.line_user_id, &f.display_name, sandbox::PersonKind::Patient);
+                sb.add_person_for(&clinic.public_id, &f.line_user_id, &f.display_name, sandbox::PersonKind::Patient);
             }
             sb.restore_relation(&clinic.public_id, &f.line_user_id, f.status == "blocked")?;
         }
@@ -76,7 +81,7 @@ pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> 
                 birth_date: c.birth_date,
                 sex: c.sex,
             };
-            engine.db.set_patient_fields(clinic.id, friend.id, &fields, engine.now_ms()).await?;
+            engine.db.set_patient_fields(clinic.id, friend.id, &fields, engine.now_ms(), None).await?;
         }
     }
     engine.seed_demo_marketing(clinic.id).await?;

@@ -45,6 +45,7 @@ async fn rig_with(friends: usize, clock: Arc<dyn Clock>, config: DeliveryConfig,
         api_base: "http://127.0.0.1:9".into(),
         data_base: "http://127.0.0.1:9".into(),
         sandbox_base: Some(sb_base.clone()),
+        sandbox_token: None,
         webhook_base: None,
     };
     let make = |db| {
@@ -475,7 +476,7 @@ async fn quiet_hours_hold_marketing_from_21_00_until_08_00() {
 
     // An operational notice is not held.
     let notice = request("休診", &["本日は臨時休診です"], Audience::All, Purpose::Operational);
-    let op = e.create_broadcast(&r.marketer, &notice).await.unwrap();
+    let op = e.create_broadcast(&r.owner, &notice).await.unwrap();
     while e.deliver_next().await.unwrap() {}
     e.tend_broadcasts().await.unwrap();
     assert_eq!(e.broadcast_view(&r.owner, &op).await.unwrap().row.status, status::DONE);
@@ -523,7 +524,7 @@ async fn the_frequency_cap_and_opt_out_leave_friends_out_of_marketing_only() {
     ));
     // Operational messages are exempt from both.
     let notice = request("予約", &["明日10時のご予約です"], Audience::All, Purpose::Operational);
-    e.create_broadcast(&r.marketer, &notice).await.unwrap();
+    e.create_broadcast(&r.owner, &notice).await.unwrap();
     while e.deliver_next().await.unwrap() {}
     assert_eq!(copies(&r.sb, &r.users), vec![3, 3, 1]);
     // A new month starts the count again.
@@ -557,6 +558,43 @@ async fn a_flagged_message_waits_for_an_admin_when_the_owner_asks() {
     // An unflagged message goes at once.
     let plain = e.create_broadcast(&r.marketer, &to_all("お知らせ")).await.unwrap();
     assert_eq!(e.broadcast_view(&r.owner, &plain).await.unwrap().row.status, status::SENDING);
+}
+
+#[tokio::test]
+async fn operational_is_not_a_label_a_marketer_can_pick_to_skip_the_rules() {
+    let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(jst(10, 0)).unwrap()));
+    let r = rig_with(3, clock.clone(), fast(), false).await;
+    let e = &r.engine;
+    let friend = e.db.friend_by_line_user(r.owner.clinic_id, &r.users[2]).await.unwrap().unwrap();
+    e.db.set_marketing_opt_out(r.owner.clinic_id, &friend.public_id, true)
+        .await
+        .unwrap();
+
+    // A marketer's "operational" notice waits for an admin.
+    let notice = request("休診", &["本日は臨時休診です"], Audience::All, Purpose::Operational);
+    assert!(e.estimate_broadcast(&r.marketer, &notice).await.unwrap().needs_approval);
+    let pid = e.create_broadcast(&r.marketer, &notice).await.unwrap();
+    assert_eq!(e.broadcast_view(&r.owner, &pid).await.unwrap().row.status, status::AWAITING_APPROVAL);
+    e.tend_broadcasts().await.unwrap();
+    assert!(!e.deliver_next().await.unwrap(), "nothing goes before approval");
+    e.approve_broadcast(&r.owner, &pid).await.unwrap();
+    let row = deliver_until_final(&[e], &r.owner, &pid).await;
+    assert_eq!(row.delivered, 3, "approved, it is operational: the opted-out friend gets it too");
+    // The same notice from an admin goes at once.
+    assert!(!e.estimate_broadcast(&r.owner, &notice).await.unwrap().needs_approval);
+
+    // A promotion labelled operational is marketing, whoever sends it:
+    // opt-outs apply, and at 22:00 it waits for the morning.
+    clock.set(DateTime::from_timestamp_millis(jst(22, 0)).unwrap());
+    let promo = request("キャンペーン", &["今なら半額！ホワイトニング"], Audience::All, Purpose::Operational);
+    let estimate = e.estimate_broadcast(&r.owner, &promo).await.unwrap();
+    assert!(estimate.marked_marketing);
+    assert_eq!(estimate.purpose, Purpose::Marketing);
+    assert_eq!((estimate.recipients, estimate.opted_out), (2, 1));
+    assert!(estimate.held_until.is_some(), "quiet hours hold it");
+    let pid = e.create_broadcast(&r.owner, &promo).await.unwrap();
+    let row = e.broadcast_view(&r.owner, &pid).await.unwrap().row;
+    assert_eq!(row.purpose, "marketing");
 }
 
 #[tokio::test]
@@ -757,7 +795,7 @@ async fn a_display_name_makes_one_push_each_and_a_resumed_batch_sends_none_twice
     let r = rig(3).await;
     let e = &r.engine;
     let personal = request("お名前入り", &["{表示名}様、健診のご案内です"], Audience::All, Purpose::Operational);
-    let pid = e.create_broadcast(&r.marketer, &personal).await.unwrap();
+    let pid = e.create_broadcast(&r.owner, &personal).await.unwrap();
     // The first push of the batch reached LINE before a crash.
     let b = e.db.claim_batch(e.now_ms(), e.now_ms() - 1).await.unwrap().unwrap();
     let to: Vec<String> = serde_json::from_str(&b.recipients).unwrap();
@@ -893,10 +931,12 @@ async fn an_uploaded_picture_and_a_line_emoji_go_out_as_line_takes_them_and_uplo
     );
 
     // A clinic on the real LINE: a plain-http server cannot send uploads.
-    let secret = engine.secrets.seal(b"0123456789abcdef0123456789abcdef");
+    let secret = engine
+        .secrets
+        .seal_for(engine::crypto::SealedAt::channel_secret(r.owner.clinic_id), b"0123456789abcdef0123456789abcdef");
     engine
         .db
-        .put_channel(r.owner.clinic_id, "line", "2000000001", &secret, None, engine.now_ms())
+        .put_channel(r.owner.clinic_id, "line", "2000000001", &secret, None, engine.now_ms(), None)
         .await
         .unwrap();
     let before = engine.list_broadcasts(&r.owner, 100).await.unwrap().len();

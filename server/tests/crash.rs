@@ -36,6 +36,7 @@ async fn a_20000_recipient_send_survives_sigkill_and_faults_exactly_once() {
         api_base: "http://127.0.0.1:9".into(),
         data_base: "http://127.0.0.1:9".into(),
         sandbox_base: Some(sb_url.clone()),
+        sandbox_token: None,
         webhook_base: None,
     });
     engine.seed_demo_if_empty().await.unwrap();

@@ -28,6 +28,7 @@ async fn rig() -> (Engine, Sandbox) {
         api_base: "http://127.0.0.1:9".into(),
         data_base: "http://127.0.0.1:9".into(),
         sandbox_base: Some(sb_base),
+        sandbox_token: None,
         webhook_base: Some(app_base.clone()),
     });
     engine.seed_demo_if_empty().await.unwrap();

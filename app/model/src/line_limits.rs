@@ -75,6 +75,12 @@ pub fn is_user_id(id: &str) -> bool {
     id.len() == 33 && id.starts_with('U') && id[1..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// Rich menu IDs: `richmenu-` and 32 lowercase hex digits.
+pub fn is_rich_menu_id(id: &str) -> bool {
+    id.strip_prefix("richmenu-")
+        .is_some_and(|hex| hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}
+
 /// Insight figures below this many users come back as `null`.
 pub const INSIGHT_MIN_USERS: i64 = 20;
 
@@ -254,6 +260,9 @@ mod tests {
         assert!(is_user_id(&format!("U{}", "0a".repeat(16))));
         assert!(!is_user_id(&format!("U{}", "0A".repeat(16))));
         assert!(!is_user_id("U123"));
+        assert!(is_rich_menu_id(&format!("richmenu-{}", "0a".repeat(16))));
+        assert!(!is_rich_menu_id("richmenu-1"));
+        assert!(!is_rich_menu_id(&format!("richmenu-..%2F{}", "0".repeat(27))));
     }
 
     #[test]

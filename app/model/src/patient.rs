@@ -324,6 +324,12 @@ pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
     }
     // Blank lines (a trailing newline, spreadsheet padding) carry nothing.
     records.retain(|r| r.iter().any(|f| !f.trim().is_empty()));
+    // A cell this product neutralised on export reads back as it was.
+    for f in records.iter_mut().flatten() {
+        if f.starts_with('\'') && f[1..].starts_with(FORMULA_STARTS) {
+            f.remove(0);
+        }
+    }
     Ok(records)
 }
 
@@ -355,8 +361,24 @@ impl CsvError {
     }
 }
 
-/// Quotes a field when it needs it.
+/// The first characters that make a spreadsheet read a cell as a formula
+/// (Excel also takes the full-width forms a Japanese IME types).
+const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+
+/// A cell no spreadsheet will run: one that would start a formula (a LINE
+/// name such as `=HYPERLINK(…)`) is written after a `'`, which Excel shows
+/// as text and `parse_csv` takes off again.
+fn neutralise_formula(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(FORMULA_STARTS) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// Quotes a field when it needs it, after neutralising a formula.
 fn csv_field(s: &str) -> String {
+    let s = neutralise_formula(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -394,11 +416,6 @@ impl RowKey {
             RowKey::FriendId(v) | RowKey::LineUserId(v) | RowKey::PatientNumber(v) => v,
         }
     }
-}
-
-/// LINE user IDs: `U` and 32 lowercase hex digits.
-pub fn is_line_user_id(s: &str) -> bool {
-    s.len() == 33 && s.starts_with('U') && s[1..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// One row of an import, read and checked.
@@ -469,7 +486,7 @@ pub fn read_import(text: &str, today: &str) -> Result<(Vec<ImportRow>, Vec<RowPr
         let key = if let Some(id) = filled(Column::FriendId) {
             Some(RowKey::FriendId(id))
         } else if let Some(id) = filled(Column::LineUserId) {
-            if is_line_user_id(&id) {
+            if crate::line_limits::is_user_id(&id) {
                 Some(RowKey::LineUserId(id))
             } else {
                 bad(Column::LineUserId, "line_user_id_invalid", &id);
@@ -600,6 +617,38 @@ mod tests {
         assert_eq!(parsed.len(), 2, "blank lines are skipped");
         assert_eq!(parse_csv("a,\"b"), Err(CsvError::UnclosedQuote { line: 1 }));
         assert_eq!(parse_csv("a,b\"c\n"), Err(CsvError::StrayQuote { line: 1 }));
+    }
+
+    #[test]
+    fn cells_that_would_start_a_formula_are_written_as_text_and_read_back() {
+        let cells = [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "＝1+1",
+            "＋1",
+            "－1",
+            "＠a",
+            "山田=1",
+            "a-b",
+        ];
+        for cell in cells {
+            // One cell per line: what a spreadsheet sees once quotes are undone.
+            let line = csv_line(&[cell]);
+            let raw = line.trim_end_matches("\r\n");
+            let raw = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+                Some(inner) => inner.replace("\"\"", "\""),
+                None => raw.to_string(),
+            };
+            let risky = cell.starts_with(FORMULA_STARTS);
+            assert_eq!(raw.starts_with('\''), risky, "{cell:?} was written as {raw:?}");
+            assert_eq!(raw.trim_start_matches('\''), cell);
+        }
+        let line = csv_line(&cells);
+        assert_eq!(parse_csv(&line).unwrap()[0], cells, "the import reads what was exported");
     }
 
     #[test]

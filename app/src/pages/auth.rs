@@ -1,7 +1,7 @@
 //! Pages before one is signed in: login, the TOTP step, enrolment when the
 //! organization requires it, and accepting an invitation.
 
-use crate::api::{invitation_email, AcceptInvitation, Login, LoginTotp};
+use crate::api::{invitation_info, AcceptInvitation, InviteInfo, Login, LoginTotp};
 use crate::components::{reload_at, ActionError, ErrorNotice, HydrationMark, Loading, NewPasswordFields};
 use crate::i18n::t;
 use crate::pages::settings::TotpEnrol;
@@ -87,19 +87,30 @@ pub fn InvitePage() -> impl IntoView {
     let lang = use_lang();
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let email = Resource::new(token, invitation_email);
+    let info = Resource::new(token, invitation_info);
     let accept = ServerAction::<AcceptInvitation>::new();
     view! {
         <AuthCard title=t(lang, "invite.title")>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
-                    match email.await {
-                        Ok(email) => view! {
+                    match info.await {
+                        Ok(InviteInfo { email, clinic_name: None }) => view! {
                             <p>{t(lang, "invite.help").replace("{email}", &email)}</p>
                             <ActionForm action=accept attr:class="form">
                                 <input type="hidden" name="token" value=token()/>
                                 <NewPasswordFields name="password"/>
                                 <button type="submit" class="button button-primary">{t(lang, "invite.submit")}</button>
+                            </ActionForm>
+                            <ActionError value=accept.value()/>
+                        }.into_any(),
+                        // An existing account is asked to join another clinic.
+                        Ok(InviteInfo { email, clinic_name: Some(clinic) }) => view! {
+                            <p data-testid="invite-join">{t(lang, "invite.join_help").replace("{clinic}", &clinic).replace("{email}", &email)}</p>
+                            <ActionForm action=accept attr:class="form">
+                                <input type="hidden" name="token" value=token()/>
+                                <label for="invite-password">{t(lang, "pw.current")}</label>
+                                <input id="invite-password" name="password" type="password" autocomplete="current-password" required/>
+                                <button type="submit" class="button button-primary">{t(lang, "invite.join_submit")}</button>
                             </ActionForm>
                             <ActionError value=accept.value()/>
                         }.into_any(),

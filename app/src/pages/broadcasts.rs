@@ -36,7 +36,7 @@ fn reason_text(lang: Lang, b: &BroadcastSummary) -> String {
     match r {
         "" => String::new(),
         "quiet_hours" => t(lang, "bc.reason_quiet_hours").replace("{at}", &b.resume_at),
-        "monthly_limit" | "repeated_failures" | "by_staff" => t(lang, &format!("bc.reason_{r}")),
+        "monthly_limit" | "repeated_failures" | "by_staff" | "channel_changed" => t(lang, &format!("bc.reason_{r}")),
         _ => t(lang, "bc.reason_line"),
     }
 }
@@ -1092,6 +1092,8 @@ fn CostSummary(e: EstimateDto) -> impl IntoView {
             <p class="notice notice-error" role="alert" data-testid="shortfall">{t_n(lang, "bc.shortfall", e.shortfall)}</p>
         })}
         {(e.recipients == 0).then(|| view! { <p class="notice">{t(lang, "bc.nobody")}</p> })}
+        {e.marked_marketing.then(|| view! { <p class="notice" role="status" data-testid="marked-marketing">{t(lang, "bc.marked_marketing")}</p> })}
+        {e.needs_approval.then(|| view! { <p class="notice" role="status" data-testid="needs-approval">{t(lang, "bc.ad_needs_approval")}</p> })}
         {(!e.held_until.is_empty()).then(|| view! { <p class="notice" role="status">{t(lang, "bc.held_until").replace("{at}", &e.held_until)}</p> })}
     }
 }

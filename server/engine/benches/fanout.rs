@@ -37,6 +37,7 @@ async fn run(backend: &str, limits_on: bool) -> Option<()> {
         api_base: "http://127.0.0.1:9".into(),
         data_base: "http://127.0.0.1:9".into(),
         sandbox_base: Some(sb_base),
+        sandbox_token: None,
         webhook_base: None,
     })
     .with_delivery_config(DeliveryConfig {

@@ -2,10 +2,10 @@
 //! invitations, roles, and the clinic a session works in.
 
 use crate::audit::Event;
-use crate::crypto::{public_id, random_token, sha256_hex};
+use crate::crypto::{public_id, random_token, sha256_hex, SealedAt};
 use crate::{password, totp, Actor, Engine, EngineError};
 use model::{password_problem, Permission, Role};
-use store::{MemberRow, MembershipRow, NewUser, ThrottleRow, UserRow};
+use store::{MemberRow, MembershipRow, NewInvitation, NewUser, ThrottlePolicy, UserRow};
 
 /// A session lives 12 hours past its last use and never beyond 7 days.
 pub const SESSION_IDLE_MS: i64 = 12 * 3600 * 1000;
@@ -20,6 +20,17 @@ pub const IP_FREE_FAILURES: i64 = 20;
 const FAILURE_WINDOW_MS: i64 = 3600 * 1000;
 const FIRST_DELAY_MS: i64 = 30 * 1000;
 const MAX_DELAY_MS: i64 = 15 * 60 * 1000;
+
+const ACCOUNT_POLICY: ThrottlePolicy = ThrottlePolicy {
+    free: ACCOUNT_FREE_FAILURES,
+    first_delay_ms: FIRST_DELAY_MS,
+    max_delay_ms: MAX_DELAY_MS,
+    window_ms: FAILURE_WINDOW_MS,
+};
+const IP_POLICY: ThrottlePolicy = ThrottlePolicy {
+    free: IP_FREE_FAILURES,
+    ..ACCOUNT_POLICY
+};
 
 const STAGE_FULL: &str = "full";
 const STAGE_TOTP: &str = "totp";
@@ -40,6 +51,15 @@ pub struct LoginOutcome {
     /// The session token for the cookie.
     pub token: String,
     pub next: LoginNext,
+}
+
+/// What an invitation link is for, shown before it is accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvitationInfo {
+    pub email: String,
+    /// The clinic an existing account is asked to join; `None` for a new
+    /// account (which chooses its password).
+    pub clinic_name: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -90,16 +110,8 @@ impl Engine {
     pub async fn login(&self, email: &str, password: &str, ip: &str) -> Result<LoginOutcome, EngineError> {
         let email = normalize_email(email);
         let now = self.now_ms();
-        let keys = [format!("acct:{email}"), format!("ip:{ip}")];
-        for key in &keys {
-            if let Some(t) = self.db.throttle(key).await? {
-                if t.locked_until > now {
-                    return Err(EngineError::Throttled {
-                        retry_after_secs: (t.locked_until - now + 999) / 1000,
-                    });
-                }
-            }
-        }
+        let attempt = [(format!("acct:{email}"), ACCOUNT_POLICY), (format!("ip:{ip}"), IP_POLICY)];
+        self.take_attempts(&attempt, now).await?;
 
         let user = self.db.user_by_email(&email).await?;
         let ok = password::verify(password.to_string(), user.as_ref().and_then(|u| u.password_hash.clone())).await;
@@ -118,17 +130,20 @@ impl Engine {
                     ip,
                 })
                 .await?;
-                return Err(self.count_failure(&keys, now).await?);
+                return Err(self.failed_attempt(&attempt, now, EngineError::InvalidCredentials).await?);
             }
         };
+        // The password was right: the account's failures are forgotten and
+        // this attempt no longer counts against the address. (The codes of
+        // a TOTP step have their own count, which this leaves alone.)
+        self.db.clear_throttle(&attempt[0].0).await?;
+        self.give_back_attempts(&attempt[1..]).await?;
         if user.disabled != 0 {
             return Err(EngineError::AccountDisabled);
         }
         let Some(first) = self.db.memberships_of(user.id).await?.into_iter().next() else {
             return Err(EngineError::AccountDisabled);
         };
-        self.db.clear_throttle(&keys[0]).await?;
-
         let org = self.db.organization(user.organization_id).await?.ok_or(EngineError::Corrupt)?;
         let (stage, next) = if user.totp_secret_enc.is_some() {
             (STAGE_TOTP, LoginNext::Totp)
@@ -167,47 +182,56 @@ impl Engine {
         Ok(LoginOutcome { token, next })
     }
 
-    /// Counts one failure against each key and says what to tell the user.
-    async fn count_failure(&self, keys: &[String; 2], now: i64) -> Result<EngineError, EngineError> {
+    /// Takes one attempt from each key (see `store::Db::take_login_attempt`);
+    /// refused, with nothing counted, while any of them is locked.
+    async fn take_attempts(&self, keys: &[(String, ThrottlePolicy)], now: i64) -> Result<(), EngineError> {
+        for (i, (key, policy)) in keys.iter().enumerate() {
+            if self.db.take_login_attempt(key, now, *policy).await?.is_none() {
+                // The keys already taken were not tried after all.
+                self.give_back_attempts(&keys[..i]).await?;
+                let until = self.db.throttle(key).await?.map(|t| t.locked_until).unwrap_or(now);
+                return Err(EngineError::Throttled {
+                    retry_after_secs: ((until - now).max(0) + 999) / 1000,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn give_back_attempts(&self, keys: &[(String, ThrottlePolicy)]) -> Result<(), EngineError> {
+        for (key, policy) in keys {
+            self.db.give_back_login_attempt(key, *policy).await?;
+        }
+        Ok(())
+    }
+
+    /// What to tell the user after a failed attempt (already counted when
+    /// it was taken): the lock it started, if any, or `otherwise`.
+    async fn failed_attempt(&self, keys: &[(String, ThrottlePolicy)], now: i64, otherwise: EngineError) -> Result<EngineError, EngineError> {
         let mut longest_lock = 0;
-        for (key, free) in keys.iter().zip([ACCOUNT_FREE_FAILURES, IP_FREE_FAILURES]) {
-            let failures = match self.db.throttle(key).await? {
-                Some(t) if now - t.last_failure_at < FAILURE_WINDOW_MS => t.failures + 1,
-                _ => 1,
-            };
-            let delay = lock_delay_ms(failures, free);
-            longest_lock = longest_lock.max(delay);
-            self.db
-                .put_throttle(&ThrottleRow {
-                    key: key.clone(),
-                    failures,
-                    last_failure_at: now,
-                    locked_until: now + delay,
-                })
-                .await?;
+        for (key, _) in keys {
+            if let Some(t) = self.db.throttle(key).await? {
+                longest_lock = longest_lock.max(t.locked_until - now);
+            }
         }
         Ok(if longest_lock > 0 {
             EngineError::Throttled {
-                retry_after_secs: longest_lock / 1000,
+                retry_after_secs: (longest_lock + 999) / 1000,
             }
         } else {
-            EngineError::InvalidCredentials
+            otherwise
         })
     }
 
     /// The second step of a login with TOTP.
     pub async fn verify_login_totp(&self, token: &str, code: &str, ip: &str) -> Result<(), EngineError> {
         let (session, user) = self.session_user(token, &[STAGE_TOTP]).await?;
-        let key = format!("acct:{}", user.email);
         let now = self.now_ms();
-        if let Some(t) = self.db.throttle(&key).await? {
-            if t.locked_until > now {
-                return Err(EngineError::Throttled {
-                    retry_after_secs: (t.locked_until - now + 999) / 1000,
-                });
-            }
-        }
-        let secret = self.open_totp(user.totp_secret_enc.as_deref())?;
+        // Codes have their own count (a correct password must not reset
+        // it), and the address's lock holds here too.
+        let attempt = [(format!("totp:{}", user.email), ACCOUNT_POLICY), (format!("ip:{ip}"), IP_POLICY)];
+        self.take_attempts(&attempt, now).await?;
+        let secret = self.open_totp(user.id, user.totp_secret_enc.as_deref())?;
         let accepted = match totp::matching_step(&secret, code, now / 1000) {
             Some(step) => self.db.claim_totp_step(user.id, step).await?,
             None => false,
@@ -225,19 +249,17 @@ impl Engine {
         if !accepted {
             ev.action = "login.totp_failure";
             self.record(ev).await?;
-            return Err(match self.count_failure(&[key, format!("ip:{ip}")], now).await? {
-                EngineError::InvalidCredentials => EngineError::InvalidTotp,
-                other => other,
-            });
+            return Err(self.failed_attempt(&attempt, now, EngineError::InvalidTotp).await?);
         }
-        self.db.clear_throttle(&key).await?;
+        self.db.clear_throttle(&attempt[0].0).await?;
+        self.give_back_attempts(&attempt[1..]).await?;
         self.db.set_session_stage(session.id, STAGE_FULL).await?;
         self.record(ev).await
     }
 
-    fn open_totp(&self, sealed: Option<&str>) -> Result<String, EngineError> {
+    fn open_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<String, EngineError> {
         let sealed = sealed.ok_or(EngineError::InvalidTotp)?;
-        let bytes = self.secrets.open(sealed).ok_or(EngineError::Corrupt)?;
+        let bytes = self.secrets.open_at(SealedAt::totp(user_id), sealed).ok_or(EngineError::Corrupt)?;
         String::from_utf8(bytes).map_err(|_| EngineError::Corrupt)
     }
 
@@ -343,22 +365,43 @@ impl Engine {
         }
         check_new_password(new)?;
         let hash = password::hash(new.to_string()).await;
-        self.db.set_password_hash(actor.user_id, &hash, self.now_ms()).await?;
         // Anyone who knew the old password is signed out everywhere else.
-        self.db.delete_sessions_of_user(actor.user_id, Some(actor.session_id)).await?;
-        self.record(Event::by(actor, "password.change", actor.email.clone(), String::new()))
-            .await
+        let audit = self.audit(Event::by(actor, "password.change", actor.email.clone(), String::new()));
+        self.db
+            .change_password(actor.user_id, &hash, self.now_ms(), actor.session_id, &audit)
+            .await?;
+        Ok(())
     }
 
     // ----------------------------------------------------------------- TOTP
 
     /// Starts (or restarts) TOTP enrolment for a full session or one that
-    /// must enrol; the secret stays pending until a code confirms it.
-    pub async fn begin_totp_enrolment(&self, token: &str) -> Result<TotpEnrolment, EngineError> {
+    /// must enrol; the secret stays pending until a code confirms it. When
+    /// a second factor is already on, replacing it needs `proof`: the
+    /// password or a current code, which someone holding only a stolen
+    /// session does not have (its guesses count like a login's).
+    pub async fn begin_totp_enrolment(&self, token: &str, proof: Option<&str>) -> Result<TotpEnrolment, EngineError> {
         let (_, user) = self.session_user(token, &[STAGE_FULL, STAGE_ENROL]).await?;
+        if let Some(active) = user.totp_secret_enc.as_deref() {
+            let proof = proof.unwrap_or_default();
+            if proof.is_empty() {
+                return Err(EngineError::TotpProofRequired);
+            }
+            let now = self.now_ms();
+            let attempt = [(format!("totp:{}", user.email), ACCOUNT_POLICY)];
+            self.take_attempts(&attempt, now).await?;
+            let by_code = match totp::matching_step(&self.open_totp(user.id, Some(active))?, proof, now / 1000) {
+                Some(step) => self.db.claim_totp_step(user.id, step).await?,
+                None => false,
+            };
+            if !by_code && !password::verify(proof.to_string(), user.password_hash.clone()).await {
+                return Err(self.failed_attempt(&attempt, now, EngineError::TotpProofRequired).await?);
+            }
+            self.give_back_attempts(&attempt).await?;
+        }
         let secret = totp::new_secret();
         self.db
-            .set_totp_pending(user.id, Some(&self.secrets.seal(secret.as_bytes())))
+            .set_totp_pending(user.id, Some(&self.secrets.seal_for(SealedAt::totp(user.id), secret.as_bytes())))
             .await?;
         let uri = totp::provisioning_uri(&secret, &user.email);
         Ok(TotpEnrolment {
@@ -371,16 +414,9 @@ impl Engine {
     pub async fn confirm_totp_enrolment(&self, token: &str, code: &str) -> Result<(), EngineError> {
         let (session, user) = self.session_user(token, &[STAGE_FULL, STAGE_ENROL]).await?;
         let pending = user.totp_pending_enc.clone().ok_or(EngineError::InvalidTotp)?;
-        let secret = self.open_totp(Some(&pending))?;
+        let secret = self.open_totp(user.id, Some(&pending))?;
         let step = totp::matching_step(&secret, code, self.now_ms() / 1000).ok_or(EngineError::InvalidTotp)?;
-        self.db.set_totp_secret(user.id, Some(&pending)).await?;
-        if !self.db.claim_totp_step(user.id, step).await? {
-            return Err(EngineError::InvalidTotp);
-        }
-        if session.stage == STAGE_ENROL {
-            self.db.set_session_stage(session.id, STAGE_FULL).await?;
-        }
-        self.record(Event {
+        let audit = self.audit(Event {
             organization_id: Some(user.organization_id),
             clinic_id: Some(session.clinic_id),
             actor_user_id: Some(user.id),
@@ -389,8 +425,14 @@ impl Engine {
             target: user.email.clone(),
             detail: String::new(),
             ip: "",
-        })
-        .await
+        });
+        if !self.db.confirm_totp(user.id, &pending, step, &audit).await? {
+            return Err(EngineError::InvalidTotp);
+        }
+        if session.stage == STAGE_ENROL {
+            self.db.set_session_stage(session.id, STAGE_FULL).await?;
+        }
+        Ok(())
     }
 
     /// Turns TOTP off after the password is confirmed, unless the
@@ -404,9 +446,9 @@ impl Engine {
         if !password::verify(current_password.to_string(), user.password_hash).await {
             return Err(EngineError::WrongCurrentPassword);
         }
-        self.db.set_totp_secret(actor.user_id, None).await?;
-        self.record(Event::by(actor, "totp.disable", actor.email.clone(), String::new()))
-            .await
+        let audit = self.audit(Event::by(actor, "totp.disable", actor.email.clone(), String::new()));
+        self.db.remove_totp(actor.user_id, &audit).await?;
+        Ok(())
     }
 
     pub async fn organization_requires_totp(&self, actor: &Actor) -> Result<bool, EngineError> {
@@ -418,14 +460,12 @@ impl Engine {
     /// those without it are asked to set it up at their next login.
     pub async fn set_require_totp(&self, actor: &Actor, required: bool) -> Result<(), EngineError> {
         actor.require(Permission::ManageSecurityPolicy)?;
-        self.db.set_require_totp(actor.organization_id, required).await?;
-        self.record(Event::by(
-            actor,
-            "settings.require_totp",
-            "organization".into(),
-            required.to_string(),
-        ))
-        .await
+        // An organization-wide setting: recorded without a clinic, so only
+        // owners see it in the log.
+        let mut ev = Event::by(actor, "settings.require_totp", "organization".into(), required.to_string());
+        ev.clinic_id = None;
+        self.db.set_require_totp(actor.organization_id, required, &self.audit(ev)).await?;
+        Ok(())
     }
 
     // ---------------------------------------------------------------- staff
@@ -436,8 +476,11 @@ impl Engine {
     }
 
     /// Invites someone to the actor's clinic and returns the one-time token
-    /// of the link they open to choose a password. An existing account of the
-    /// same organization is simply added to this clinic.
+    /// of the link they open: a new account chooses its password there; an
+    /// existing account of the organization accepts with its password (it
+    /// is never added silently). An address used in another organization
+    /// gets a link like any other that leads nowhere, so the answer says
+    /// nothing about other organizations' staff.
     pub async fn invite_staff(&self, actor: &Actor, email: &str, display_name: &str, role: Role) -> Result<Option<String>, EngineError> {
         actor.require(Permission::ManageStaff)?;
         if !actor.role.may_assign(role) {
@@ -452,77 +495,104 @@ impl Engine {
             return Err(EngineError::NameRequired);
         }
         let now = self.now_ms();
-        let (user_id, token) = match self.db.user_by_email(&email).await? {
+        let token = random_token();
+        let token_hash = sha256_hex(token.as_bytes());
+        let invitation = NewInvitation {
+            token_hash: &token_hash,
+            created_by: actor.user_id,
+            clinic_id: actor.clinic_id,
+            role: role.as_str(),
+            now,
+            expires_at: now + INVITATION_VALID_MS,
+        };
+        let audit = self.audit(Event::by(actor, "staff.invite", email.clone(), role.as_str().into()));
+        match self.db.user_by_email(&email).await? {
             Some(existing) if existing.organization_id == actor.organization_id => {
-                if self.db.membership_role(existing.id, actor.clinic_id).await?.is_some() {
+                if self.db.member_by_public_id(actor.clinic_id, &existing.public_id).await?.is_some() {
                     return Err(EngineError::EmailTaken);
                 }
-                (existing.id, None)
+                self.db.invite_to_clinic(&invitation, existing.id, &audit).await?;
             }
-            Some(_) => return Err(EngineError::EmailTaken),
+            // Nothing is stored but the log's entry: the link is refused
+            // when opened, as an expired one would be.
+            Some(_) => self.db.append_audit(&audit).await.map(drop)?,
             None => {
-                let id = self
-                    .db
-                    .create_user(NewUser {
-                        organization_id: actor.organization_id,
-                        public_id: &public_id(),
-                        email: &email,
-                        display_name,
-                        password_hash: None,
-                        now,
-                    })
-                    .await
-                    .map_err(|e| match e {
-                        store::StoreError::Conflict => EngineError::EmailTaken,
-                        other => other.into(),
-                    })?;
-                let token = random_token();
-                self.db
-                    .create_invitation(&sha256_hex(token.as_bytes()), id, actor.user_id, now, now + INVITATION_VALID_MS)
-                    .await?;
-                (id, Some(token))
+                let user = NewUser {
+                    organization_id: actor.organization_id,
+                    public_id: &public_id(),
+                    email: &email,
+                    display_name,
+                    password_hash: None,
+                    now,
+                };
+                self.db.invite_new_user(user, &invitation, &audit).await.map_err(|e| match e {
+                    store::StoreError::Conflict => EngineError::EmailTaken,
+                    other => other.into(),
+                })?;
             }
-        };
-        self.db.add_membership(user_id, actor.clinic_id, role.as_str(), now).await?;
-        self.record(Event::by(actor, "staff.invite", email, role.as_str().into())).await?;
-        Ok(token)
+        }
+        Ok(Some(token))
     }
 
-    /// The e-mail address an open invitation is for.
-    pub async fn invitation_email(&self, token: &str) -> Result<String, EngineError> {
-        let user_id = self
+    /// What an open invitation is for.
+    pub async fn invitation_info(&self, token: &str) -> Result<InvitationInfo, EngineError> {
+        let inv = self
             .db
-            .invitation_user(&sha256_hex(token.as_bytes()), self.now_ms())
+            .invitation(&sha256_hex(token.as_bytes()), self.now_ms())
             .await?
             .ok_or(EngineError::InvalidInvitation)?;
-        Ok(self.db.user(user_id).await?.ok_or(EngineError::InvalidInvitation)?.email)
+        let user = self.db.user(inv.user_id).await?.ok_or(EngineError::InvalidInvitation)?;
+        let clinic_name = match inv.clinic_id {
+            Some(id) => Some(self.db.clinic(id).await?.ok_or(EngineError::InvalidInvitation)?.name),
+            None => None,
+        };
+        Ok(InvitationInfo {
+            email: user.email,
+            clinic_name,
+        })
     }
 
-    pub async fn accept_invitation(&self, token: &str, new_password: &str) -> Result<(), EngineError> {
+    /// Accepts an invitation: a new account sets `password` as its own; an
+    /// existing account proves itself with its password (throttled like a
+    /// login) and joins the clinic.
+    pub async fn accept_invitation(&self, token: &str, password: &str, ip: &str) -> Result<(), EngineError> {
         let token_hash = sha256_hex(token.as_bytes());
         let now = self.now_ms();
-        let user_id = self
-            .db
-            .invitation_user(&token_hash, now)
-            .await?
-            .ok_or(EngineError::InvalidInvitation)?;
-        check_new_password(new_password)?;
-        let hash = password::hash(new_password.to_string()).await;
-        if !self.db.accept_invitation(&token_hash, user_id, &hash, now).await? {
-            return Err(EngineError::InvalidInvitation);
-        }
-        let user = self.db.user(user_id).await?.ok_or(EngineError::InvalidInvitation)?;
-        self.record(Event {
+        let inv = self.db.invitation(&token_hash, now).await?.ok_or(EngineError::InvalidInvitation)?;
+        let user = self.db.user(inv.user_id).await?.ok_or(EngineError::InvalidInvitation)?;
+        let event = |action, clinic_id| Event {
             organization_id: Some(user.organization_id),
-            clinic_id: None,
+            clinic_id,
             actor_user_id: Some(user.id),
             actor_label: format!("{} <{}>", user.display_name, user.email),
-            action: "invite.accept",
-            target: user.email,
+            action,
+            target: user.email.clone(),
             detail: String::new(),
-            ip: "",
-        })
-        .await
+            ip,
+        };
+        let accepted = match inv.clinic_id {
+            Some(clinic_id) => {
+                let attempt = [(format!("acct:{}", user.email), ACCOUNT_POLICY), (format!("ip:{ip}"), IP_POLICY)];
+                self.take_attempts(&attempt, now).await?;
+                if !password::verify(password.to_string(), user.password_hash.clone()).await {
+                    return Err(self.failed_attempt(&attempt, now, EngineError::WrongCurrentPassword).await?);
+                }
+                self.db.clear_throttle(&attempt[0].0).await?;
+                self.give_back_attempts(&attempt[1..]).await?;
+                let audit = self.audit(event("invite.join", Some(clinic_id)));
+                self.db.accept_membership_invitation(&token_hash, user.id, now, &audit).await?
+            }
+            None => {
+                check_new_password(password)?;
+                let hash = password::hash(password.to_string()).await;
+                let audit = self.audit(event("invite.accept", None));
+                self.db.accept_invitation(&token_hash, user.id, &hash, now, &audit).await?
+            }
+        };
+        if !accepted {
+            return Err(EngineError::InvalidInvitation);
+        }
+        Ok(())
     }
 
     /// A member of the actor's clinic whom the actor may manage.
@@ -551,29 +621,35 @@ impl Engine {
         if old_role == Role::Owner && new_role != Role::Owner && self.db.count_active_owners(actor.clinic_id).await? <= 1 {
             return Err(EngineError::LastOwner);
         }
-        self.db.set_membership_role(user.id, actor.clinic_id, new_role.as_str()).await?;
-        self.record(Event::by(
+        let audit = self.audit(Event::by(
             actor,
             "staff.role",
             user.email,
             format!("{} -> {}", old_role.as_str(), new_role.as_str()),
-        ))
-        .await
+        ));
+        self.db
+            .set_membership_role(user.id, actor.clinic_id, new_role.as_str(), &audit)
+            .await?;
+        Ok(())
     }
 
-    /// Disabling signs the person out at once and keeps them out until
-    /// re-enabled; nothing they did is deleted.
+    /// Disabling ends the person's access to the actor's clinic at once
+    /// (their sessions there end) and keeps them out until re-enabled;
+    /// nothing they did is deleted. It acts on this clinic's membership
+    /// only: whoever manages staff here cannot touch the same person's
+    /// access to the organization's other clinics. Someone disabled in
+    /// every clinic cannot sign in at all.
     pub async fn set_staff_disabled(&self, actor: &Actor, user_public_id: &str, disabled: bool) -> Result<(), EngineError> {
         let (user, role) = self.managed_member(actor, user_public_id).await?;
         if disabled && role == Role::Owner && self.db.count_active_owners(actor.clinic_id).await? <= 1 {
             return Err(EngineError::LastOwner);
         }
-        self.db.set_user_disabled(user.id, disabled).await?;
-        if disabled {
-            self.db.delete_sessions_of_user(user.id, None).await?;
-        }
         let action = if disabled { "staff.disable" } else { "staff.enable" };
-        self.record(Event::by(actor, action, user.email, String::new())).await
+        let audit = self.audit(Event::by(actor, action, user.email, String::new()));
+        self.db
+            .set_membership_disabled(user.id, actor.clinic_id, disabled, &audit)
+            .await?;
+        Ok(())
     }
 
     // ------------------------------------------------------------ bootstrap

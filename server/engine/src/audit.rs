@@ -1,13 +1,14 @@
 //! Recording and verifying the tamper-evident audit log.
 
+use crate::crypto::SecretBox;
 use crate::{Actor, Engine, EngineError};
-use store::{AuditFilter, AuditRow, NewAuditEntry};
+use store::{Audit, AuditFilter, AuditHasher, AuditRow, NewAuditEntry};
 
-/// The hash of one row: SHA-256 over a JSON array of its sequence number,
-/// the previous hash and every recorded field (JSON so no two different rows
+/// The text a row's hash covers: a JSON array of its sequence number, the
+/// previous hash and every recorded field (JSON so no two different rows
 /// can serialise to the same text).
-pub fn entry_hash(seq: i64, prev_hash: &str, e: &NewAuditEntry) -> String {
-    let canonical = serde_json::json!([
+fn canonical(seq: i64, prev_hash: &str, e: &NewAuditEntry) -> String {
+    serde_json::json!([
         seq,
         prev_hash,
         e.at,
@@ -19,8 +20,26 @@ pub fn entry_hash(seq: i64, prev_hash: &str, e: &NewAuditEntry) -> String {
         e.target,
         e.detail,
         e.ip
-    ]);
-    crate::crypto::sha256_hex(canonical.to_string().as_bytes())
+    ])
+    .to_string()
+}
+
+/// The hash of one row: an HMAC keyed from `YORISOI_SECRET_KEY`, so someone
+/// who can write the database but does not hold the key cannot edit a row
+/// and recompute the chain after it.
+impl AuditHasher for SecretBox {
+    fn hash(&self, seq: i64, prev_hash: &str, entry: &NewAuditEntry) -> String {
+        self.audit_mac(canonical(seq, prev_hash, entry).as_bytes())
+    }
+}
+
+/// The unkeyed SHA-256 of chains written before the hashes were keyed.
+struct Unkeyed;
+
+impl AuditHasher for Unkeyed {
+    fn hash(&self, seq: i64, prev_hash: &str, entry: &NewAuditEntry) -> String {
+        crate::crypto::sha256_hex(canonical(seq, prev_hash, entry).as_bytes())
+    }
 }
 
 /// What `verify_audit` found.
@@ -57,7 +76,9 @@ impl<'a> Event<'a> {
 }
 
 impl Engine {
-    pub(crate) async fn record(&self, ev: Event<'_>) -> Result<(), EngineError> {
+    /// The entry for `ev`, to hand to the store call that makes the change
+    /// (written in its transaction).
+    pub(crate) fn audit(&self, ev: Event<'_>) -> Audit<'_> {
         let entry = NewAuditEntry {
             at: self.now_ms(),
             organization_id: ev.organization_id,
@@ -69,11 +90,41 @@ impl Engine {
             detail: ev.detail,
             ip: ev.ip.to_string(),
         };
-        self.db.append_audit(&entry, entry_hash).await?;
+        Audit {
+            entry,
+            hasher: &self.secrets,
+        }
+    }
+
+    /// Records something that changes nothing else stored (a login, an
+    /// export, a refusal).
+    pub(crate) async fn record(&self, ev: Event<'_>) -> Result<(), EngineError> {
+        self.db.append_audit(&self.audit(ev)).await?;
         Ok(())
     }
 
-    /// The actor's organization's log, newest first (admins only).
+    /// Keys a chain written before its hashes were keyed, once, after
+    /// checking it as it was written. A chain that does not verify is left
+    /// as it is (and `verify_audit` keeps saying where it breaks).
+    pub async fn key_audit_chain(&self) -> Result<(), EngineError> {
+        if self.db.audit_chain_keyed().await? {
+            return Ok(());
+        }
+        match self.walk_chain(&Unkeyed).await? {
+            ChainReport::Intact { entries } => {
+                self.db.rekey_audit_chain(&self.secrets).await?;
+                tracing::info!(entries, "the audit log's hashes are now keyed with YORISOI_SECRET_KEY");
+            }
+            ChainReport::Broken { seq, reason } => {
+                tracing::error!(seq, reason, "the audit log does not verify; its hashes were left unkeyed");
+            }
+        }
+        Ok(())
+    }
+
+    /// The actor's clinic's log, newest first (admins only); owners also
+    /// see the organization's own entries. Another clinic's entries are
+    /// never shown, even within the organization.
     pub async fn list_audit(
         &self,
         actor: &Actor,
@@ -84,6 +135,8 @@ impl Engine {
         actor.require(model::Permission::ManageStaff)?;
         let filter = AuditFilter {
             organization_id: actor.organization_id,
+            clinic_id: actor.clinic_id,
+            with_organization_entries: actor.role == model::Role::Owner,
             action_prefix: action_prefix.filter(|p| !p.is_empty()),
             actor_user_id: None,
             before_seq,
@@ -94,6 +147,16 @@ impl Engine {
 
     /// Walks the whole chain and reports the first row that does not fit.
     pub async fn verify_audit(&self) -> Result<ChainReport, EngineError> {
+        if !self.db.audit_chain_keyed().await? {
+            return Ok(ChainReport::Broken {
+                seq: 1,
+                reason: "the chain is not keyed (it did not verify when it was to be keyed)",
+            });
+        }
+        self.walk_chain(&self.secrets).await
+    }
+
+    async fn walk_chain(&self, hasher: &dyn AuditHasher) -> Result<ChainReport, EngineError> {
         let mut prev_seq = 0;
         let mut prev_hash = "0".repeat(64);
         loop {
@@ -114,7 +177,7 @@ impl Engine {
                         reason: "previous hash does not match",
                     });
                 }
-                if entry_hash(row.seq, &row.prev_hash, &as_entry(&row)) != row.hash {
+                if hasher.hash(row.seq, &row.prev_hash, &row.entry()) != row.hash {
                     return Ok(ChainReport::Broken {
                         seq: row.seq,
                         reason: "entry was altered",
@@ -132,19 +195,5 @@ impl Engine {
             });
         }
         Ok(ChainReport::Intact { entries: prev_seq })
-    }
-}
-
-fn as_entry(r: &AuditRow) -> NewAuditEntry {
-    NewAuditEntry {
-        at: r.at,
-        organization_id: r.organization_id,
-        clinic_id: r.clinic_id,
-        actor_user_id: r.actor_user_id,
-        actor_label: r.actor_label.clone(),
-        action: r.action.clone(),
-        target: r.target.clone(),
-        detail: r.detail.clone(),
-        ip: r.ip.clone(),
     }
 }

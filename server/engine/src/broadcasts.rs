@@ -67,10 +67,22 @@ pub struct Estimate {
     /// Messages missing for it to fit (0 when it fits).
     pub shortfall: i64,
     pub ad_flags: Vec<AdFlag>,
-    /// Flagged, and the clinic wants an admin to approve flagged sends.
+    /// Waits for an admin: flagged while the clinic wants flagged sends
+    /// approved, or operational from someone who may not decide that.
     pub needs_approval: bool,
+    /// How the send is treated (see `Engine::treatment`).
+    pub purpose: Purpose,
+    /// Asked for as operational, but its wording makes it marketing.
+    pub marked_marketing: bool,
     /// A marketing send now would wait for quiet hours to end, until then.
     pub held_until: Option<i64>,
+}
+
+/// How a send is treated once its wording and its sender are known.
+struct Treatment {
+    purpose: Purpose,
+    marked_marketing: bool,
+    needs_approval: bool,
 }
 
 /// A send as the pages show it.
@@ -317,15 +329,33 @@ impl Engine {
         }
     }
 
+    /// How a send is treated, whatever the request said. "Operational"
+    /// skips opt-outs, the monthly cap and quiet hours and may use the
+    /// reserve, so it is not a label anyone may pick: wording the
+    /// advertising check flags makes the send marketing, and an operational
+    /// send by someone without `ManageClinic` waits for an admin's approval.
+    fn treatment(actor: &Actor, requested: Purpose, flags: &[AdFlag], settings: &store::DeliverySettingsRow) -> Treatment {
+        let purpose = if flags.is_empty() { requested } else { Purpose::Marketing };
+        let flagged_needs_approval = !flags.is_empty() && settings.require_ad_approval != 0;
+        let operational_needs_approval = purpose == Purpose::Operational && !actor.role.can(Permission::ManageClinic);
+        Treatment {
+            purpose,
+            marked_marketing: purpose != requested,
+            needs_approval: flagged_needs_approval || operational_needs_approval,
+        }
+    }
+
     /// The summary before sending: recipients, cost and what is left.
     pub async fn estimate_broadcast(&self, actor: &Actor, req: &BroadcastRequest) -> Result<Estimate, EngineError> {
         actor.require(Permission::DesignMarketing)?;
-        let recipients = self.fix_recipients(actor.clinic_id, &req.audience, req.purpose).await?;
-        let quota = self.quota_status(actor.clinic_id).await?;
         let settings = self.db.delivery_settings(actor.clinic_id).await?;
-        let n = recipients.list.len() as i64;
-        let left = quota.left_for(req.purpose);
         let ad_flags = check_bundle(&req.bundle, &self.ad_rules(actor.clinic_id).await?);
+        let treatment = Self::treatment(actor, req.purpose, &ad_flags, &settings);
+        let purpose = treatment.purpose;
+        let recipients = self.fix_recipients(actor.clinic_id, &req.audience, purpose).await?;
+        let quota = self.quota_status(actor.clinic_id).await?;
+        let n = recipients.list.len() as i64;
+        let left = quota.left_for(purpose);
         let at = req.scheduled_at.unwrap_or(self.now_ms());
         let quiet = QuietHours {
             start: settings.quiet_start,
@@ -340,9 +370,11 @@ impl Engine {
             left_after: left.map(|l| l - n),
             extra_yen: extra_cost_yen(quota.plan, quota.used + quota.reserved + quota.outside, n),
             shortfall: left.map_or(0, |l| (n - l).max(0)),
-            needs_approval: !ad_flags.is_empty() && settings.require_ad_approval != 0,
+            needs_approval: treatment.needs_approval,
+            purpose,
+            marked_marketing: treatment.marked_marketing,
             ad_flags,
-            held_until: (req.purpose == Purpose::Marketing && quiet.contains(at)).then(|| quiet.next_open(at)),
+            held_until: (purpose == Purpose::Marketing && quiet.contains(at)).then(|| quiet.next_open(at)),
             quota,
         })
     }
@@ -356,7 +388,9 @@ impl Engine {
         self.check_pictures_reachable(actor.clinic_id, &req.bundle).await?;
         let settings = self.db.delivery_settings(actor.clinic_id).await?;
         let flags = check_bundle(&req.bundle, &self.ad_rules(actor.clinic_id).await?);
-        let needs_approval = !flags.is_empty() && settings.require_ad_approval != 0;
+        let Treatment {
+            purpose, needs_approval, ..
+        } = Self::treatment(actor, req.purpose, &flags, &settings);
         let pid = public_id();
         let bundle = serde_json::to_string(&req.bundle).map_err(|_| EngineError::Corrupt)?;
         let audience = serde_json::to_string(&req.audience).map_err(|_| EngineError::Corrupt)?;
@@ -373,7 +407,7 @@ impl Engine {
             title: req.title.trim(),
             bundle: &bundle,
             audience: &audience,
-            purpose: req.purpose.as_str(),
+            purpose: purpose.as_str(),
             status: initial,
             scheduled_at: req.scheduled_at,
             ad_flags: flags.len() as i64,
@@ -381,7 +415,7 @@ impl Engine {
             now: self.now_ms(),
         };
         if initial == status::SENDING {
-            self.start_send(actor.clinic_id, None, Some(&new), &req.bundle, &req.audience, req.purpose)
+            self.start_send(actor.clinic_id, None, Some(&new), &req.bundle, &req.audience, purpose)
                 .await?;
         } else {
             self.db.insert_broadcast(&new).await?;

@@ -2,7 +2,7 @@
 //! LINE channel. Secrets are encrypted at rest and never shown again.
 
 use crate::audit::Event;
-use crate::crypto::random_token;
+use crate::crypto::{random_token, SealedAt};
 use crate::webhook::{MODE_LINE, MODE_SANDBOX};
 use crate::{Actor, Engine, EngineError};
 use line::LineError;
@@ -57,6 +57,13 @@ impl Engine {
     pub async fn save_channel(&self, actor: &Actor, input: ChannelInput<'_>) -> Result<(), EngineError> {
         actor.require(Permission::ManageClinic)?;
         let now = self.now_ms();
+        // The mode is recorded; the secret and token never are.
+        let audit = self.audit(Event::by(
+            actor,
+            "settings.channel",
+            actor.clinic_name.clone(),
+            input.mode.to_string(),
+        ));
         match input.mode {
             MODE_SANDBOX => {
                 let (secret, token) = (random_token(), random_token());
@@ -65,14 +72,21 @@ impl Engine {
                         actor.clinic_id,
                         MODE_SANDBOX,
                         "",
-                        &self.secrets.seal(secret.as_bytes()),
-                        Some(&self.secrets.seal(token.as_bytes())),
+                        &self.secrets.seal_for(SealedAt::channel_secret(actor.clinic_id), secret.as_bytes()),
+                        Some(&self.secrets.seal_for(SealedAt::channel_token(actor.clinic_id), token.as_bytes())),
                         now,
+                        Some(&audit),
                     )
                     .await?;
                 self.register_with_sandbox(actor, &secret, &token).await?;
             }
             MODE_LINE => {
+                // The demo's generated key lives beside the database: a copy
+                // of the data directory would hold the key to a real
+                // clinic's LINE account.
+                if self.secrets.is_generated_for_demo() {
+                    return Err(EngineError::SecretKeyRequired);
+                }
                 let channel_id = input.channel_id.trim();
                 if channel_id.is_empty() || channel_id.len() > 20 || !channel_id.chars().all(|c| c.is_ascii_digit()) {
                     return Err(EngineError::InvalidChannelId);
@@ -86,29 +100,22 @@ impl Engine {
                 // the sandbox needs both entered.
                 let existing = self.db.channel(actor.clinic_id).await?.filter(|c| c.mode == MODE_LINE);
                 let secret_enc = match (secret.is_empty(), &existing) {
-                    (false, _) => self.secrets.seal(secret.as_bytes()),
+                    (false, _) => self.secrets.seal_for(SealedAt::channel_secret(actor.clinic_id), secret.as_bytes()),
                     (true, Some(c)) => c.secret_enc.clone(),
                     (true, None) => return Err(EngineError::ChannelCredentialsRequired),
                 };
                 let token_enc = match (token.is_empty(), existing.as_ref().and_then(|c| c.token_enc.clone())) {
-                    (false, _) => self.secrets.seal(token.as_bytes()),
+                    (false, _) => self.secrets.seal_for(SealedAt::channel_token(actor.clinic_id), token.as_bytes()),
                     (true, Some(t)) => t,
                     (true, None) => return Err(EngineError::ChannelCredentialsRequired),
                 };
                 self.db
-                    .put_channel(actor.clinic_id, MODE_LINE, channel_id, &secret_enc, Some(&token_enc), now)
+                    .put_channel(actor.clinic_id, MODE_LINE, channel_id, &secret_enc, Some(&token_enc), now, Some(&audit))
                     .await?;
             }
             _ => return Err(EngineError::NotFound),
         }
-        // The mode is recorded; the secret and token never are.
-        self.record(Event::by(
-            actor,
-            "settings.channel",
-            actor.clinic_name.clone(),
-            input.mode.to_string(),
-        ))
-        .await
+        Ok(())
     }
 
     async fn register_with_sandbox(&self, actor: &Actor, secret: &str, token: &str) -> Result<(), EngineError> {
@@ -123,7 +130,12 @@ impl Engine {
             "botName": actor.clinic_name,
             "plan": "light",
         });
-        let res = self.http.post(format!("{sandbox}/_sandbox/channels")).json(&config).send().await;
+        let target = crate::sandbox_phone::SandboxTarget::new(sandbox, self.line_endpoints.sandbox_token.as_deref(), &actor.clinic_public_id)?;
+        let res = target
+            .request(&self.http, reqwest::Method::POST, &["channels"])
+            .json(&config)
+            .send()
+            .await;
         match res {
             Ok(r) if r.status().is_success() => Ok(()),
             Ok(r) => Err(EngineError::Sandbox(format!("HTTP {}", r.status().as_u16()))),

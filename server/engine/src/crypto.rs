@@ -16,10 +16,66 @@ pub enum KeyError {
 
 /// Encrypts secrets (LINE channel secrets and tokens, TOTP seeds) with the
 /// installation's key, so a copy of the database alone reveals none of them.
+///
+/// Each sealed value is bound to where it lives (`SecretBox::seal_for`):
+/// copied into another row, column or clinic it no longer opens.
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: Arc<ChaCha20Poly1305>,
+    /// Keys the audit chain's hashes, so someone who can only write the
+    /// database cannot recompute the chain after editing it.
+    audit_key: Arc<[u8; 32]>,
+    /// The key was generated into the data directory (the demo), not given
+    /// by `YORISOI_SECRET_KEY`.
+    generated: bool,
 }
+
+/// Where a sealed value lives: its table, column and row. Sealing binds the
+/// value to it as associated data.
+#[derive(Clone, Copy, Debug)]
+pub struct SealedAt<'a> {
+    pub table: &'a str,
+    pub column: &'a str,
+    pub row: i64,
+}
+
+impl SealedAt<'static> {
+    pub fn channel_secret(clinic_id: i64) -> Self {
+        SealedAt {
+            table: "line_channels",
+            column: "secret_enc",
+            row: clinic_id,
+        }
+    }
+
+    pub fn channel_token(clinic_id: i64) -> Self {
+        SealedAt {
+            table: "line_channels",
+            column: "token_enc",
+            row: clinic_id,
+        }
+    }
+
+    /// A user's TOTP seed, pending or confirmed (confirming moves the
+    /// pending value to the active column unchanged).
+    pub fn totp(user_id: i64) -> Self {
+        SealedAt {
+            table: "users",
+            column: "totp",
+            row: user_id,
+        }
+    }
+}
+
+impl SealedAt<'_> {
+    fn associated_data(&self) -> String {
+        format!("yorisoi:{}.{}:{}", self.table, self.column, self.row)
+    }
+}
+
+/// Values sealed with their place start with this; older ones (sealed
+/// before places were bound) have no prefix and are re-sealed at start-up.
+const BOUND: &str = "v2.";
 
 impl SecretBox {
     pub fn from_base64(key: &str) -> Result<SecretBox, KeyError> {
@@ -27,9 +83,87 @@ impl SecretBox {
         if bytes.len() != 32 {
             return Err(KeyError::Malformed);
         }
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&bytes).expect("HMAC takes a key of any length");
+        mac.update(b"yorisoi audit chain v1");
+        let audit_key: [u8; 32] = mac.finalize().into_bytes().into();
         Ok(SecretBox {
             cipher: Arc::new(ChaCha20Poly1305::new(Key::from_slice(&bytes))),
+            audit_key: Arc::new(audit_key),
+            generated: false,
         })
+    }
+
+    /// Marks a key generated for the demo: real LINE credentials are not
+    /// stored under it.
+    pub fn generated_for_demo(mut self) -> SecretBox {
+        self.generated = true;
+        self
+    }
+
+    pub fn is_generated_for_demo(&self) -> bool {
+        self.generated
+    }
+
+    /// HMAC-SHA-256 under the audit chain's key, hex.
+    pub fn audit_mac(&self, data: &[u8]) -> String {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&self.audit_key[..]).expect("HMAC takes a key of any length");
+        mac.update(data);
+        hex(&mac.finalize().into_bytes())
+    }
+
+    /// Seals `plaintext` for one place; it opens only there.
+    pub fn seal_for(&self, at: SealedAt<'_>, plaintext: &[u8]) -> String {
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let aad = at.associated_data();
+        let sealed = self
+            .cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                chacha20poly1305::aead::Payload {
+                    msg: plaintext,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .expect("ChaCha20-Poly1305 encryption cannot fail for in-memory input");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        format!("{BOUND}{}", STANDARD.encode(out))
+    }
+
+    /// Opens a value sealed for `at`; `None` when it was sealed elsewhere,
+    /// with another key, or altered. A value from before places were bound
+    /// still opens (until `reseal` binds it).
+    pub fn open_at(&self, at: SealedAt<'_>, sealed: &str) -> Option<Vec<u8>> {
+        let Some(bound) = sealed.strip_prefix(BOUND) else {
+            return self.open(sealed);
+        };
+        let bytes = STANDARD.decode(bound).ok()?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, body) = bytes.split_at(12);
+        let aad = at.associated_data();
+        self.cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                chacha20poly1305::aead::Payload {
+                    msg: body,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .ok()
+    }
+
+    /// A value from before places were bound, sealed again for `at`;
+    /// `None` when it is bound already (or cannot be opened).
+    pub fn reseal(&self, at: SealedAt<'_>, sealed: &str) -> Option<String> {
+        if sealed.starts_with(BOUND) {
+            return None;
+        }
+        self.open(sealed).map(|plain| self.seal_for(at, &plain))
     }
 
     /// A new random key, base64-encoded.
@@ -39,7 +173,10 @@ impl SecretBox {
         STANDARD.encode(k)
     }
 
-    pub fn seal(&self, plaintext: &[u8]) -> String {
+    /// Unbound sealing, as values were sealed before places were bound (for
+    /// the tests of reading them).
+    #[cfg(test)]
+    fn seal(&self, plaintext: &[u8]) -> String {
         let mut nonce = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let sealed = self
@@ -52,7 +189,7 @@ impl SecretBox {
     }
 
     /// `None` when the text was not sealed with this key or was altered.
-    pub fn open(&self, sealed: &str) -> Option<Vec<u8>> {
+    fn open(&self, sealed: &str) -> Option<Vec<u8>> {
         let bytes = STANDARD.decode(sealed).ok()?;
         if bytes.len() < 12 {
             return None;
@@ -94,8 +231,11 @@ pub fn uuid_v4() -> String {
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {
-    let d = Sha256::digest(data);
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(data))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -124,6 +264,33 @@ mod tests {
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
         assert_eq!(a.open(&STANDARD.encode(tampered)), None);
+    }
+
+    #[test]
+    fn a_sealed_value_opens_only_where_it_was_sealed() {
+        let k = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
+        let a = k.seal_for(SealedAt::channel_token(1), b"token-of-clinic-1");
+        assert_eq!(k.open_at(SealedAt::channel_token(1), &a).as_deref(), Some(&b"token-of-clinic-1"[..]));
+        // Copied to another clinic's row, or to the secret's column: refused.
+        assert_eq!(k.open_at(SealedAt::channel_token(2), &a), None);
+        assert_eq!(k.open_at(SealedAt::channel_secret(1), &a), None);
+        assert_eq!(k.open_at(SealedAt::totp(1), &a), None);
+        // An old unbound value still opens, and is bound by `reseal`.
+        let old = k.seal(b"legacy");
+        assert_eq!(k.open_at(SealedAt::totp(7), &old).as_deref(), Some(&b"legacy"[..]));
+        let bound = k.reseal(SealedAt::totp(7), &old).unwrap();
+        assert_eq!(k.open_at(SealedAt::totp(7), &bound).as_deref(), Some(&b"legacy"[..]));
+        assert_eq!(k.open_at(SealedAt::totp(8), &bound), None);
+        assert_eq!(k.reseal(SealedAt::totp(7), &bound), None, "bound already");
+    }
+
+    #[test]
+    fn the_audit_mac_needs_the_key() {
+        let a = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
+        let b = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
+        assert_eq!(a.audit_mac(b"row").len(), 64);
+        assert_ne!(a.audit_mac(b"row"), b.audit_mac(b"row"));
+        assert_ne!(a.audit_mac(b"row"), sha256_hex(b"row"));
     }
 
     #[test]

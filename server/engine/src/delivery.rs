@@ -143,6 +143,13 @@ impl Engine {
             }
         }
         let row = self.db.broadcast(broadcast_id).await?.ok_or(EngineError::NotFound)?;
+        // A send goes out on the channel it started on or not at all: after
+        // the clinic switches (to the sandbox, or another LINE account) the
+        // client below would reach the new channel's people.
+        let channel = self.db.channel(row.clinic_id).await?.ok_or(EngineError::NoChannel)?;
+        if channel.key() != row.channel_key {
+            return Err(EngineError::ChannelChanged);
+        }
         let settings = self.db.delivery_settings(row.clinic_id).await?;
         let p = Arc::new(Prepared {
             clinic_id: row.clinic_id,
@@ -196,6 +203,13 @@ impl Engine {
         };
         let p = match self.prepared(batch.broadcast_id).await {
             Ok(p) => p,
+            Err(EngineError::ChannelChanged) => {
+                let row = self.db.broadcast(batch.broadcast_id).await?.ok_or(EngineError::NotFound)?;
+                tracing::warn!(broadcast = %row.public_id, "the clinic's LINE channel changed: the send stopped");
+                self.stop_send(&batch, row.clinic_id, &row.public_id, &row.quota_month, "released", "channel_changed", "channel_changed", now)
+                    .await?;
+                return Ok(true);
+            }
             Err(e) => {
                 self.db
                     .retry_batch_later(batch.id, batch.broadcast_id, now + backoff_ms(batch.attempts), e.code(), true)
@@ -306,7 +320,8 @@ impl Engine {
                 // All or nothing: nothing of this request was sent (only
                 // the pushes before it, of a personal batch).
                 self.settle(batch, p, &friend_ids[..delivered], None, now).await?;
-                self.stop_send(batch, p, "released", "monthly_limit", "monthly_limit", now).await?;
+                self.stop_send(batch, p.clinic_id, &p.public_id, &p.quota_month, "released", "monthly_limit", "monthly_limit", now)
+                    .await?;
                 tracing::warn!(broadcast = %p.public_id, "LINE's monthly limit is reached: the send stopped");
                 if let Err(e) = self.reconcile_quota(p.clinic_id).await {
                     tracing::info!(error = e.code(), "could not reconcile the quota after the monthly limit");
@@ -315,7 +330,8 @@ impl Engine {
             Outcome::Refused { kind, delivered } => {
                 // The other batches carry the same messages and token.
                 self.settle(batch, p, &friend_ids[..delivered], None, now).await?;
-                self.stop_send(batch, p, "failed", kind, &format!("line_{kind}"), now).await?;
+                self.stop_send(batch, p.clinic_id, &p.public_id, &p.quota_month, "failed", kind, &format!("line_{kind}"), now)
+                    .await?;
                 tracing::warn!(broadcast = %p.public_id, reason = kind, "LINE refused a batch: the send stopped");
             }
         }
@@ -392,22 +408,25 @@ impl Engine {
 
     /// Ends `batch` unsent (`released` or `failed`) and stops its send with
     /// `reason`, giving back what was reserved for what will not go.
+    #[allow(clippy::too_many_arguments)]
     async fn stop_send(
         &self,
         batch: &ClaimedBatch,
-        p: &Prepared,
+        clinic_id: i64,
+        public_id: &str,
+        quota_month: &str,
         batch_status: &str,
         batch_error: &str,
         reason: &str,
         now: i64,
     ) -> Result<(), EngineError> {
-        let source = ledger_source(&p.public_id);
+        let source = ledger_source(public_id);
         self.db
             .end_batch_unsent(
                 batch.id,
                 batch.broadcast_id,
-                p.clinic_id,
-                &p.quota_month,
+                clinic_id,
+                quota_month,
                 &source,
                 batch_status,
                 batch_error,

@@ -19,6 +19,8 @@ pub enum EngineError {
     InvalidTotp,
     #[error("a second factor must be set up first")]
     TotpEnrolmentRequired,
+    #[error("replacing the second factor needs the password or a current code")]
+    TotpProofRequired,
     #[error("your role may not do this")]
     Forbidden,
     #[error("not found")]
@@ -111,6 +113,10 @@ pub enum EngineError {
     PicturesNeedHttps,
     #[error("the picture cannot be sent: {0:?}")]
     Image(media::Refusal),
+    #[error("the clinic's LINE channel changed after the send started")]
+    ChannelChanged,
+    #[error("real LINE credentials need YORISOI_SECRET_KEY to be set")]
+    SecretKeyRequired,
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -128,6 +134,7 @@ impl EngineError {
             InvalidTotp => "invalid_totp",
             TotpRequiredByPolicy => "totp_required_by_policy",
             TotpEnrolmentRequired => "totp_enrolment_required",
+            TotpProofRequired => "totp_proof_required",
             Forbidden => "forbidden",
             NotFound => "not_found",
             WeakPassword(PasswordProblem::TooShort) => "password_too_short",
@@ -182,6 +189,8 @@ impl EngineError {
             NotLinked => "not_linked",
             Image(refusal) => refusal.code(),
             PicturesNeedHttps => "pictures_need_https",
+            ChannelChanged => "channel_changed",
+            SecretKeyRequired => "secret_key_required",
             Corrupt | Store(_) => "internal",
         }
     }

@@ -61,6 +61,8 @@ pub struct LineEndpoints {
     /// LINE's data host (rich menu images).
     pub data_base: String,
     pub sandbox_base: Option<String>,
+    /// The token the sandbox's controls ask for (`X-Sandbox-Token`).
+    pub sandbox_token: Option<String>,
     /// This server as the sandbox reaches it, for its webhook POSTs.
     pub webhook_base: Option<String>,
 }
@@ -71,6 +73,7 @@ impl Default for LineEndpoints {
             api_base: line::client::API_BASE.into(),
             data_base: line::client::DATA_BASE.into(),
             sandbox_base: None,
+            sandbox_token: None,
             webhook_base: None,
         }
     }

@@ -186,7 +186,7 @@ impl Engine {
             settings.line_limit = limit;
             settings.plan = plan.as_str().into();
             settings.updated_at = now;
-            self.db.save_delivery_settings(&settings).await?;
+            self.db.save_delivery_settings(&settings, None).await?;
         }
         let row = self.db.quota_month(clinic_id, &month).await?;
         self.db.set_quota_outside(clinic_id, &month, (total - row.used).max(0), now).await?;
@@ -271,9 +271,9 @@ impl Engine {
         row.require_ad_approval = i64::from(s.require_ad_approval);
         row.ad_rules = serde_json::to_string(&s.ad_rules).map_err(|_| EngineError::Corrupt)?;
         row.updated_at = self.now_ms();
-        self.db.save_delivery_settings(&row).await?;
-        self.record(Event::by(actor, "delivery.settings_saved", String::new(), String::new()))
-            .await
+        let audit = self.audit(Event::by(actor, "delivery.settings_saved", String::new(), String::new()));
+        self.db.save_delivery_settings(&row, Some(&audit)).await?;
+        Ok(())
     }
 }
 

@@ -43,10 +43,54 @@ pub enum PhoneAction {
     Block,
 }
 
+/// Where the phone's calls go: the sandbox's controls, for one channel.
+/// URLs are built segment by segment from IDs checked against LINE's
+/// shapes, so no ID can climb out of its place (`..%2F`) to another
+/// channel's people or the sandbox's global controls.
+pub(crate) struct SandboxTarget {
+    base: reqwest::Url,
+    token: Option<String>,
+    pub(crate) channel: String,
+}
+
+impl SandboxTarget {
+    pub(crate) fn new(base: &str, token: Option<&str>, channel: &str) -> Result<SandboxTarget, EngineError> {
+        let base = reqwest::Url::parse(base).map_err(|_| EngineError::Sandbox("bad address".into()))?;
+        Ok(SandboxTarget {
+            base,
+            token: token.map(str::to_string),
+            channel: channel.to_string(),
+        })
+    }
+
+    /// `/_sandbox/<segments…>?channel=<this channel>`, each segment escaped.
+    fn url(&self, segments: &[&str]) -> reqwest::Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().push("_sandbox").extend(segments);
+        }
+        url.query_pairs_mut().append_pair("channel", &self.channel);
+        url
+    }
+
+    pub(crate) fn request(&self, http: &reqwest::Client, method: reqwest::Method, segments: &[&str]) -> reqwest::RequestBuilder {
+        let req = http.request(method, self.url(segments));
+        match &self.token {
+            Some(t) => req.header("x-sandbox-token", t),
+            None => req,
+        }
+    }
+}
+
+/// A LINE user ID, or `NotFound` (what the browser sent is not one).
+fn user(user_id: &str) -> Result<&str, EngineError> {
+    line::limits::is_user_id(user_id).then_some(user_id).ok_or(EngineError::NotFound)
+}
+
 impl Engine {
-    /// The sandbox's control base and this clinic's sandbox channel ID;
+    /// The sandbox's controls for this clinic's own sandbox channel;
     /// refused unless the clinic is in sandbox mode.
-    async fn sandbox_target(&self, actor: &Actor) -> Result<(String, String), EngineError> {
+    async fn sandbox_target(&self, actor: &Actor) -> Result<SandboxTarget, EngineError> {
         actor.require(Permission::HandlePatients)?;
         let channel = self.db.channel(actor.clinic_id).await?.ok_or(EngineError::NoChannel)?;
         if channel.mode != MODE_SANDBOX {
@@ -55,9 +99,9 @@ impl Engine {
         let base = self
             .line_endpoints
             .sandbox_base
-            .clone()
+            .as_deref()
             .ok_or_else(|| EngineError::Sandbox("not running".into()))?;
-        Ok((base, actor.clinic_public_id.clone()))
+        SandboxTarget::new(base, self.line_endpoints.sandbox_token.as_deref(), &actor.clinic_public_id)
     }
 
     async fn sandbox_call(&self, req: reqwest::RequestBuilder) -> Result<Value, EngineError> {
@@ -77,10 +121,11 @@ impl Engine {
     /// show staff what a Free or Light clinic sees (owner and admin).
     pub async fn sandbox_set_plan(&self, actor: &Actor, plan: model::plan::Plan, usage: i64) -> Result<(), EngineError> {
         actor.require(Permission::ManageClinic)?;
-        let (base, channel) = self.sandbox_target(actor).await?;
+        let target = self.sandbox_target(actor).await?;
+        let channel = target.channel.clone();
         self.sandbox_call(
-            self.http
-                .post(format!("{base}/_sandbox/channels/{channel}/plan"))
+            target
+                .request(&self.http, reqwest::Method::POST, &["channels", &channel, "plan"])
                 .json(&json!({"plan": plan, "usage": usage.max(0)})),
         )
         .await?;
@@ -88,24 +133,24 @@ impl Engine {
     }
 
     pub async fn sandbox_people(&self, actor: &Actor) -> Result<Vec<SandboxPerson>, EngineError> {
-        let (base, channel) = self.sandbox_target(actor).await?;
+        let target = self.sandbox_target(actor).await?;
         let v = self
-            .sandbox_call(self.http.get(format!("{base}/_sandbox/people")).query(&[("channel", channel)]))
+            .sandbox_call(target.request(&self.http, reqwest::Method::GET, &["people"]))
             .await?;
         serde_json::from_value(v).map_err(|e| EngineError::Sandbox(e.to_string()))
     }
 
-    /// A new simulated patient (not yet a friend).
+    /// A new simulated patient of this clinic's sandbox (not yet a friend).
     pub async fn sandbox_add_person(&self, actor: &Actor, display_name: &str) -> Result<SandboxPerson, EngineError> {
         let name = display_name.trim();
         if name.is_empty() || name.chars().count() > 20 {
             return Err(EngineError::InvalidDisplayName);
         }
-        let (base, _) = self.sandbox_target(actor).await?;
+        let target = self.sandbox_target(actor).await?;
         let v = self
             .sandbox_call(
-                self.http
-                    .post(format!("{base}/_sandbox/people"))
+                target
+                    .request(&self.http, reqwest::Method::POST, &["people"])
                     .json(&json!({"displayName": name, "kind": "patient"})),
             )
             .await?;
@@ -115,17 +160,13 @@ impl Engine {
     }
 
     pub async fn sandbox_act(&self, actor: &Actor, user_id: &str, action: PhoneAction) -> Result<(), EngineError> {
-        let (base, channel) = self.sandbox_target(actor).await?;
+        let target = self.sandbox_target(actor).await?;
         let verb = match action {
             PhoneAction::Follow => "follow",
             PhoneAction::Block => "block",
         };
-        self.sandbox_call(
-            self.http
-                .post(format!("{base}/_sandbox/people/{user_id}/{verb}"))
-                .query(&[("channel", channel)]),
-        )
-        .await?;
+        self.sandbox_call(target.request(&self.http, reqwest::Method::POST, &["people", user(user_id)?, verb]))
+            .await?;
         Ok(())
     }
 
@@ -133,11 +174,10 @@ impl Engine {
         if text.trim().is_empty() || line::limits::utf16_len(text) > line::limits::TEXT_MAX_UTF16 {
             return Err(EngineError::InvalidMessageText);
         }
-        let (base, channel) = self.sandbox_target(actor).await?;
+        let target = self.sandbox_target(actor).await?;
         self.sandbox_call(
-            self.http
-                .post(format!("{base}/_sandbox/people/{user_id}/messages"))
-                .query(&[("channel", channel)])
+            target
+                .request(&self.http, reqwest::Method::POST, &["people", user(user_id)?, "messages"])
                 .json(&json!({"text": text})),
         )
         .await?;
@@ -147,44 +187,35 @@ impl Engine {
     /// What a simulated person received from this clinic. Showing it is
     /// the person opening the chat (LINE counts an impression).
     pub async fn sandbox_received(&self, actor: &Actor, user_id: &str) -> Result<Vec<SandboxDelivery>, EngineError> {
-        let (base, channel) = self.sandbox_target(actor).await?;
+        let target = self.sandbox_target(actor).await?;
+        let user_id = user(user_id)?;
         // Only friends can open the chat; for anyone else there is nothing to count.
         let _ = self
-            .sandbox_call(
-                self.http
-                    .post(format!("{base}/_sandbox/people/{user_id}/open"))
-                    .query(&[("channel", &channel)]),
-            )
+            .sandbox_call(target.request(&self.http, reqwest::Method::POST, &["people", user_id, "open"]))
             .await;
         let v = self
-            .sandbox_call(self.http.get(format!("{base}/_sandbox/people/{user_id}/received")))
+            .sandbox_call(target.request(&self.http, reqwest::Method::GET, &["people", user_id, "received"]))
             .await?;
         let all: Vec<Value> = serde_json::from_value(v).map_err(|e| EngineError::Sandbox(e.to_string()))?;
-        Ok(all
-            .into_iter()
-            .filter(|d| d.get("channelId").and_then(Value::as_str) == Some(channel.as_str()))
-            .filter_map(|d| serde_json::from_value(d).ok())
-            .collect())
+        Ok(all.into_iter().filter_map(|d| serde_json::from_value(d).ok()).collect())
     }
 
     /// What the person wrote to this clinic.
     pub async fn sandbox_written(&self, actor: &Actor, user_id: &str) -> Result<Vec<SandboxWritten>, EngineError> {
-        let (base, channel) = self.sandbox_target(actor).await?;
+        let target = self.sandbox_target(actor).await?;
         let v = self
-            .sandbox_call(self.http.get(format!("{base}/_sandbox/people/{user_id}/written")))
+            .sandbox_call(target.request(&self.http, reqwest::Method::GET, &["people", user(user_id)?, "written"]))
             .await?;
-        let all: Vec<SandboxWritten> = serde_json::from_value(v).map_err(|e| EngineError::Sandbox(e.to_string()))?;
-        Ok(all.into_iter().filter(|w| w.channel_id == channel).collect())
+        serde_json::from_value(v).map_err(|e| EngineError::Sandbox(e.to_string()))
     }
 
     /// The person taps a button they see (a rich menu area, a quick reply,
     /// a template button); the sandbox refuses buttons they cannot see.
     pub async fn sandbox_tap(&self, actor: &Actor, user_id: &str, action: &Value) -> Result<(), EngineError> {
-        let (base, channel) = self.sandbox_target(actor).await?;
+        let target = self.sandbox_target(actor).await?;
         self.sandbox_call(
-            self.http
-                .post(format!("{base}/_sandbox/people/{user_id}/tap"))
-                .query(&[("channel", channel)])
+            target
+                .request(&self.http, reqwest::Method::POST, &["people", user(user_id)?, "tap"])
                 .json(&json!({"action": action})),
         )
         .await?;
@@ -193,13 +224,9 @@ impl Engine {
 
     /// The rich menu the person sees (LINE's `RichMenuResponse`), if any.
     pub async fn sandbox_rich_menu(&self, actor: &Actor, user_id: &str) -> Result<Option<line::RichMenu>, EngineError> {
-        let (base, channel) = self.sandbox_target(actor).await?;
+        let target = self.sandbox_target(actor).await?;
         let v = self
-            .sandbox_call(
-                self.http
-                    .get(format!("{base}/_sandbox/people/{user_id}/richmenu"))
-                    .query(&[("channel", channel)]),
-            )
+            .sandbox_call(target.request(&self.http, reqwest::Method::GET, &["people", user(user_id)?, "richmenu"]))
             .await?;
         if v.is_null() {
             return Ok(None);
@@ -209,11 +236,12 @@ impl Engine {
 
     /// A rich menu's image as the sandbox holds it: (content type, bytes).
     pub async fn sandbox_rich_menu_image(&self, actor: &Actor, rich_menu_id: &str) -> Result<(String, Vec<u8>), EngineError> {
-        let (base, channel) = self.sandbox_target(actor).await?;
-        let res = self
-            .http
-            .get(format!("{base}/_sandbox/richmenus/{rich_menu_id}/image"))
-            .query(&[("channel", channel)])
+        let target = self.sandbox_target(actor).await?;
+        if !line::limits::is_rich_menu_id(rich_menu_id) {
+            return Err(EngineError::NotFound);
+        }
+        let res = target
+            .request(&self.http, reqwest::Method::GET, &["richmenus", rich_menu_id, "image"])
             .send()
             .await
             .map_err(|e| EngineError::Sandbox(e.without_url().to_string()))?;
@@ -228,5 +256,20 @@ impl Engine {
             .to_string();
         let bytes = res.bytes().await.map_err(|e| EngineError::Sandbox(e.to_string()))?;
         Ok((content_type, bytes.to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_cannot_climb_out_of_their_segment() {
+        let t = SandboxTarget::new("http://127.0.0.1:3010", None, "clinic-a").unwrap();
+        let url = t.url(&["people", "../../_sandbox/ledger", "received"]);
+        assert_eq!(url.path(), "/_sandbox/people/..%2F..%2F_sandbox%2Fledger/received");
+        assert_eq!(url.query(), Some("channel=clinic-a"));
+        assert!(user("..%2FU00").is_err());
+        assert!(user(&format!("U{}", "0a".repeat(16))).is_ok());
     }
 }

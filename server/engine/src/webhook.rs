@@ -2,7 +2,7 @@
 //! (turn stored events into changes of friends), kept apart so LINE gets
 //! its answer well within 2 seconds and a crash in between loses nothing.
 
-use crate::crypto::public_id;
+use crate::crypto::{public_id, SealedAt};
 use crate::{Engine, EngineError};
 use line::webhook::{EventKind, MessageContent};
 use line::{CallbackRequest, Event};
@@ -27,10 +27,10 @@ impl Engine {
         channel_secret: &str,
         access_token: Option<&str>,
     ) -> Result<(), EngineError> {
-        let secret = self.secrets.seal(channel_secret.as_bytes());
-        let token = access_token.map(|t| self.secrets.seal(t.as_bytes()));
+        let secret = self.secrets.seal_for(SealedAt::channel_secret(clinic_id), channel_secret.as_bytes());
+        let token = access_token.map(|t| self.secrets.seal_for(SealedAt::channel_token(clinic_id), t.as_bytes()));
         self.db
-            .put_channel(clinic_id, mode, "", &secret, token.as_deref(), self.now_ms())
+            .put_channel(clinic_id, mode, "", &secret, token.as_deref(), self.now_ms(), None)
             .await?;
         Ok(())
     }
@@ -44,11 +44,46 @@ impl Engine {
     /// registering sandbox channels; never shown or logged).
     pub async fn channel_credentials(&self, clinic_id: i64) -> Result<(String, String), EngineError> {
         let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
-        let open = |sealed: Option<&str>| -> Result<String, EngineError> {
-            let bytes = sealed.and_then(|s| self.secrets.open(s)).ok_or(EngineError::Corrupt)?;
+        let open = |at: SealedAt<'_>, sealed: Option<&str>| -> Result<String, EngineError> {
+            let bytes = sealed.and_then(|s| self.secrets.open_at(at, s)).ok_or(EngineError::Corrupt)?;
             String::from_utf8(bytes).map_err(|_| EngineError::Corrupt)
         };
-        Ok((open(Some(&channel.secret_enc))?, open(channel.token_enc.as_deref())?))
+        Ok((
+            open(SealedAt::channel_secret(clinic_id), Some(&channel.secret_enc))?,
+            open(SealedAt::channel_token(clinic_id), channel.token_enc.as_deref())?,
+        ))
+    }
+
+    /// Binds secrets sealed before values were bound to their place (see
+    /// `SecretBox::seal_for`) by sealing them again where they are. Run at
+    /// start-up; a no-op once done. Returns how many values changed.
+    pub async fn reseal_secrets(&self) -> Result<usize, EngineError> {
+        let mut changed = 0;
+        for c in self.db.all_channels().await? {
+            let secret = self.secrets.reseal(SealedAt::channel_secret(c.clinic_id), &c.secret_enc);
+            let token = c
+                .token_enc
+                .as_deref()
+                .and_then(|t| self.secrets.reseal(SealedAt::channel_token(c.clinic_id), t));
+            if secret.is_some() || token.is_some() {
+                let secret = secret.unwrap_or_else(|| c.secret_enc.clone());
+                let token = token.or(c.token_enc.clone());
+                self.db.reseal_channel(c.clinic_id, &c.secret_enc, &secret, token.as_deref()).await?;
+                changed += 1;
+            }
+        }
+        for u in self.db.users_with_totp().await? {
+            let at = SealedAt::totp(u.id);
+            let active = u.totp_secret_enc.as_deref().and_then(|s| self.secrets.reseal(at, s));
+            let pending = u.totp_pending_enc.as_deref().and_then(|s| self.secrets.reseal(at, s));
+            if active.is_some() || pending.is_some() {
+                self.db
+                    .reseal_totp(u.id, active.or(u.totp_secret_enc).as_deref(), pending.or(u.totp_pending_enc).as_deref())
+                    .await?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
     }
 
     /// A client for the clinic's channel: LINE itself, or the sandbox.
@@ -117,7 +152,10 @@ impl Engine {
     pub async fn ingest_webhook(&self, clinic_public_id: &str, body: &[u8], signature: Option<&str>) -> Result<u64, EngineError> {
         let clinic = self.db.clinic_by_public_id(clinic_public_id).await?.ok_or(EngineError::NotFound)?;
         let channel = self.db.channel(clinic.id).await?.ok_or(EngineError::NoChannel)?;
-        let secret = self.secrets.open(&channel.secret_enc).ok_or(EngineError::Corrupt)?;
+        let secret = self
+            .secrets
+            .open_at(SealedAt::channel_secret(clinic.id), &channel.secret_enc)
+            .ok_or(EngineError::Corrupt)?;
         let secret = String::from_utf8(secret).map_err(|_| EngineError::Corrupt)?;
         if !line::verify_signature(&secret, body, signature.unwrap_or("")) {
             return Err(EngineError::BadSignature);

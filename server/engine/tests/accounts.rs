@@ -111,7 +111,7 @@ async fn one_address_guessing_many_accounts_is_throttled() {
 async fn totp_enrolment_then_login_needs_the_code_once() {
     let w = world().await;
     let (token, _) = sign_in(&w, Role::Staff).await;
-    let enrol = w.engine.begin_totp_enrolment(&token).await.unwrap();
+    let enrol = w.engine.begin_totp_enrolment(&token, None).await.unwrap();
     assert!(enrol.uri.contains(&enrol.secret));
     let secret = data_encoding::BASE32_NOPAD.decode(enrol.secret.as_bytes()).unwrap();
     let now = || w.clock_secs();
@@ -169,7 +169,7 @@ async fn owner_can_require_totp_and_others_must_enrol_first() {
         w.engine.authenticate(&out.token).await,
         Err(EngineError::TotpEnrolmentRequired)
     ));
-    let enrol = w.engine.begin_totp_enrolment(&out.token).await.unwrap();
+    let enrol = w.engine.begin_totp_enrolment(&out.token, None).await.unwrap();
     let secret = data_encoding::BASE32_NOPAD.decode(enrol.secret.as_bytes()).unwrap();
     let code = totp::code(&secret, totp::step_at(w.clock_secs()), 6);
     w.engine.confirm_totp_enrolment(&out.token, &code).await.unwrap();
@@ -246,10 +246,29 @@ async fn a_clinic_cannot_reach_another_organizations_staff() {
     let audit = w.engine.list_audit(&other_owner, None, None, 200).await.unwrap();
     assert!(audit.iter().all(|r| r.organization_id == Some(other_owner.organization_id)));
     assert!(!audit.is_empty());
-    // And an existing account elsewhere cannot be pulled in by invitation.
+    // An existing account elsewhere cannot be pulled in by invitation, and
+    // the answer is the one a new address gets: a link (which leads nowhere),
+    // so nobody learns which addresses other organizations use.
+    let elsewhere = w
+        .engine
+        .invite_staff(&other_owner, demo(Role::Staff).email, "x", Role::Staff)
+        .await
+        .unwrap()
+        .expect("a link, as for anyone");
+    let fresh = w
+        .engine
+        .invite_staff(&other_owner, "new-nurse@other.example", "x", Role::Staff)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(elsewhere.len(), fresh.len());
     assert!(matches!(
-        w.engine.invite_staff(&other_owner, demo(Role::Staff).email, "x", Role::Staff).await,
-        Err(EngineError::EmailTaken)
+        w.engine.invitation_info(&elsewhere).await,
+        Err(EngineError::InvalidInvitation)
+    ));
+    assert!(matches!(
+        w.engine.accept_invitation(&elsewhere, demo(Role::Staff).password, "10.0.0.7").await,
+        Err(EngineError::InvalidInvitation)
     ));
     let viewer_still = w.engine.authenticate(&sign_in(&w, Role::Viewer).await.0).await.unwrap();
     assert_eq!(viewer_still.role, Role::Viewer);
@@ -290,14 +309,15 @@ async fn invitation_role_change_and_disable() {
         w.engine.invite_staff(&owner, "not-an-email", "x", Role::Staff).await,
         Err(EngineError::InvalidEmail)
     ));
-    assert_eq!(w.engine.invitation_email(&token).await.unwrap(), "nurse@sakura.example");
+    let info = w.engine.invitation_info(&token).await.unwrap();
+    assert_eq!((info.email.as_str(), info.clinic_name), ("nurse@sakura.example", None));
     assert!(matches!(
-        w.engine.accept_invitation(&token, "short").await,
+        w.engine.accept_invitation(&token, "short", "10.0.0.8").await,
         Err(EngineError::WeakPassword(_))
     ));
-    w.engine.accept_invitation(&token, "nurse-password-1").await.unwrap();
+    w.engine.accept_invitation(&token, "nurse-password-1", "10.0.0.8").await.unwrap();
     assert!(matches!(
-        w.engine.accept_invitation(&token, "nurse-password-2").await,
+        w.engine.accept_invitation(&token, "nurse-password-2", "10.0.0.8").await,
         Err(EngineError::InvalidInvitation)
     ));
 
@@ -431,4 +451,202 @@ async fn deleting_the_newest_audit_rows_is_detected() {
 
 async fn test_sql(engine: &Engine, sql: &str) {
     engine.db.execute_for_tests(sql).await.unwrap();
+}
+
+/// The audit rows of one action about one e-mail.
+async fn audited(w: &World, action: &str, email: &str) -> usize {
+    let rows = w.engine.db.audit_chain_page(0, 10_000).await.unwrap();
+    rows.iter().filter(|r| r.action == action && r.target == email).count()
+}
+
+#[tokio::test]
+async fn fifty_wrong_passwords_at_once_get_no_more_tries_than_one_at_a_time() {
+    let w = world().await;
+    let a = demo(Role::Marketer);
+    let tries: Vec<_> = (0..50)
+        .map(|_| {
+            let engine = w.engine.clone();
+            tokio::spawn(async move { engine.login(a.email, "wrong-password", "10.0.4.4").await })
+        })
+        .collect();
+    let mut throttled = 0;
+    for t in tries {
+        match t.await.unwrap() {
+            Err(EngineError::Throttled { .. }) => throttled += 1,
+            Err(EngineError::InvalidCredentials) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    // Only the allowance reached the password check (each is audited as a
+    // failure); the rest were refused at the door.
+    assert_eq!(
+        audited(&w, "login.failure", a.email).await,
+        engine::accounts::ACCOUNT_FREE_FAILURES as usize
+    );
+    assert_eq!(throttled, 50 - engine::accounts::ACCOUNT_FREE_FAILURES as usize + 1);
+    // And the right password waits out the lock like anything else.
+    assert!(matches!(
+        w.engine.login(a.email, a.password, "10.0.4.5").await,
+        Err(EngineError::Throttled { .. })
+    ));
+}
+
+/// A staff member with TOTP on, and their authenticator's secret.
+async fn with_totp(w: &World) -> Vec<u8> {
+    let (token, _) = sign_in(w, Role::Staff).await;
+    let enrol = w.engine.begin_totp_enrolment(&token, None).await.unwrap();
+    let secret = data_encoding::BASE32_NOPAD.decode(enrol.secret.as_bytes()).unwrap();
+    let code = totp::code(&secret, totp::step_at(w.clock_secs()), 6);
+    w.engine.confirm_totp_enrolment(&token, &code).await.unwrap();
+    w.clock.advance(Duration::seconds(60));
+    secret
+}
+
+#[tokio::test]
+async fn the_right_password_does_not_buy_more_totp_guesses() {
+    let w = world().await;
+    let secret = with_totp(&w).await;
+    let a = demo(Role::Staff);
+    let right = totp::code(&secret, totp::step_at(w.clock_secs()), 6);
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    for round in 0..2 {
+        let out = w.engine.login(a.email, a.password, "10.0.5.5").await.unwrap();
+        assert_eq!(out.next, LoginNext::Totp);
+        for guess in 0..3 {
+            let e = w.engine.verify_login_totp(&out.token, wrong, "10.0.5.5").await.unwrap_err();
+            if round == 1 && guess == 1 {
+                // The fifth wrong code, whatever passwords came between.
+                assert!(matches!(e, EngineError::Throttled { .. }), "{e:?}");
+                break;
+            }
+            assert!(matches!(e, EngineError::InvalidTotp), "round {round} guess {guess}: {e:?}");
+        }
+    }
+    let out = w.engine.login(a.email, a.password, "10.0.5.5").await.unwrap();
+    assert!(matches!(
+        w.engine.verify_login_totp(&out.token, &right, "10.0.5.5").await,
+        Err(EngineError::Throttled { .. })
+    ));
+}
+
+#[tokio::test]
+async fn the_totp_step_obeys_the_address_lock() {
+    let w = world().await;
+    let secret = with_totp(&w).await;
+    let a = demo(Role::Staff);
+    let out = w.engine.login(a.email, a.password, "203.0.113.50").await.unwrap();
+    // The same address then guesses other accounts until it is locked.
+    for i in 0..engine::accounts::IP_FREE_FAILURES {
+        let _ = w.engine.login(&format!("guess{i}@sakura.example"), "password123", "203.0.113.50").await;
+    }
+    let code = totp::code(&secret, totp::step_at(w.clock_secs()), 6);
+    assert!(matches!(
+        w.engine.verify_login_totp(&out.token, &code, "203.0.113.50").await,
+        Err(EngineError::Throttled { .. })
+    ));
+    assert!(w.engine.authenticate(&out.token).await.is_err());
+}
+
+#[tokio::test]
+async fn a_second_factor_is_replaced_only_with_the_password_or_a_code() {
+    let w = world().await;
+    let old_secret = with_totp(&w).await;
+    let a = demo(Role::Staff);
+    let out = w.engine.login(a.email, a.password, "10.0.6.6").await.unwrap();
+    let code = totp::code(&old_secret, totp::step_at(w.clock_secs()), 6);
+    w.engine.verify_login_totp(&out.token, &code, "10.0.6.6").await.unwrap();
+    // Someone holding only this session cannot put in a seed of their own.
+    for proof in [None, Some("not-the-password")] {
+        let e = w.engine.begin_totp_enrolment(&out.token, proof).await.unwrap_err();
+        assert!(matches!(e, EngineError::TotpProofRequired), "{proof:?}: {e:?}");
+    }
+    let user = w.engine.db.user_by_email(a.email).await.unwrap().unwrap();
+    assert!(user.totp_pending_enc.is_none(), "no seed is pending");
+    // The password proves it.
+    w.engine.begin_totp_enrolment(&out.token, Some(a.password)).await.unwrap();
+    // So does a current code.
+    w.clock.advance(Duration::seconds(60));
+    let code = totp::code(&old_secret, totp::step_at(w.clock_secs()), 6);
+    w.engine.begin_totp_enrolment(&out.token, Some(&code)).await.unwrap();
+}
+
+/// Signs `email` in and returns the actor of the session.
+async fn actor_of(w: &World, email: &str, password: &str) -> engine::Actor {
+    let out = w.engine.login(email, password, "10.0.7.9").await.unwrap();
+    w.engine.authenticate(&out.token).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_admin_of_one_clinic_cannot_disable_the_owner_of_another() {
+    let w = world().await;
+    let (_, owner) = sign_in(&w, Role::Owner).await;
+    // Clinic B gets a director who owns it and nothing else.
+    let b = w
+        .engine
+        .db
+        .memberships_of(owner.user_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.clinic_id != owner.clinic_id)
+        .unwrap();
+    let mut owner_in_b = owner.clone();
+    owner_in_b.clinic_id = b.clinic_id;
+    let t = w
+        .engine
+        .invite_staff(&owner_in_b, "director-b@sakura.example", "B院 院長", Role::Owner)
+        .await
+        .unwrap()
+        .unwrap();
+    w.engine.accept_invitation(&t, "director-b-password", "10.0.7.1").await.unwrap();
+    let director = actor_of(&w, "director-b@sakura.example", "director-b-password").await;
+    assert_eq!((director.clinic_id, director.role), (b.clinic_id, Role::Owner));
+    // Clinic A gets an admin.
+    let t = w
+        .engine
+        .invite_staff(&owner, "admin-a@sakura.example", "A院 管理者", Role::Admin)
+        .await
+        .unwrap()
+        .unwrap();
+    w.engine.accept_invitation(&t, "admin-a-password", "10.0.7.2").await.unwrap();
+    let admin = actor_of(&w, "admin-a@sakura.example", "admin-a-password").await;
+    assert_eq!((admin.clinic_id, admin.role), (owner.clinic_id, Role::Admin));
+
+    // The admin invites B's director into A: nothing happens until the
+    // director accepts with their own password.
+    let join = w
+        .engine
+        .invite_staff(&admin, "director-b@sakura.example", "x", Role::Staff)
+        .await
+        .unwrap()
+        .expect("an invitation link");
+    assert!(w.engine.list_staff(&admin).await.unwrap().iter().all(|m| m.email != "director-b@sakura.example"));
+    assert!(matches!(
+        w.engine.set_staff_disabled(&admin, &director.user_public_id, true).await,
+        Err(EngineError::NotFound)
+    ));
+    let info = w.engine.invitation_info(&join).await.unwrap();
+    assert_eq!(info.clinic_name.as_deref(), Some(admin.clinic_name.as_str()));
+    assert!(matches!(
+        w.engine.accept_invitation(&join, "not-their-password", "10.0.7.3").await,
+        Err(EngineError::WrongCurrentPassword)
+    ));
+    w.engine.accept_invitation(&join, "director-b-password", "10.0.7.3").await.unwrap();
+    assert!(w.engine.list_staff(&admin).await.unwrap().iter().any(|m| m.email == "director-b@sakura.example"));
+
+    // Once a member of A, the admin may disable them in A — and only there.
+    let session_b = w.engine.login("director-b@sakura.example", "director-b-password", "10.0.7.4").await.unwrap();
+    w.engine.set_staff_disabled(&admin, &director.user_public_id, true).await.unwrap();
+    let still = w.engine.authenticate(&session_b.token).await.unwrap();
+    assert_eq!((still.clinic_id, still.role), (b.clinic_id, Role::Owner), "B's session and ownership are untouched");
+    let user = w.engine.db.user(director.user_id).await.unwrap().unwrap();
+    assert_eq!(user.disabled, 0, "the account itself is not disabled");
+    assert_eq!(w.engine.db.count_active_owners(b.clinic_id).await.unwrap(), 2);
+    // Switching into A is refused now.
+    assert!(matches!(
+        w.engine.switch_clinic(&still, &admin.clinic_public_id).await,
+        Err(EngineError::NotFound)
+    ));
+    let relogin = actor_of(&w, "director-b@sakura.example", "director-b-password").await;
+    assert_eq!(relogin.clinic_id, b.clinic_id);
 }

@@ -10,8 +10,53 @@ use std::io::Cursor;
 /// Larger than any phone camera takes; bigger ones are refused before they
 /// are decoded, so a crafted file cannot make the server allocate gigabytes.
 pub const MAX_SIDE: u32 = 10_000;
+/// At most this many pixels (40 MP; a phone camera takes 12–50): a small
+/// PNG can declare a huge picture, and decoding it takes 4 bytes a pixel.
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// Decodes running at once in this process. Each may hold up to
+/// `MAX_PIXELS` × 4 bytes, so a burst of uploads waits its turn instead of
+/// taking the server's memory.
+pub const MAX_PARALLEL_DECODES: usize = 2;
 /// The longest side of a generated preview.
 const PREVIEW_SIDE: u32 = 1024;
+
+/// A counting gate for decodes (the callers are blocking threads).
+struct DecodeGate {
+    running: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+    #[cfg(test)]
+    peak: std::sync::atomic::AtomicUsize,
+}
+
+static DECODES: DecodeGate = DecodeGate {
+    running: std::sync::Mutex::new(0),
+    freed: std::sync::Condvar::new(),
+    #[cfg(test)]
+    peak: std::sync::atomic::AtomicUsize::new(0),
+};
+
+struct DecodeTurn;
+
+impl DecodeGate {
+    fn enter(&'static self) -> DecodeTurn {
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        while *running >= MAX_PARALLEL_DECODES {
+            running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+        *running += 1;
+        #[cfg(test)]
+        self.peak.fetch_max(*running, std::sync::atomic::Ordering::SeqCst);
+        DecodeTurn
+    }
+}
+
+impl Drop for DecodeTurn {
+    fn drop(&mut self) {
+        let mut running = DECODES.running.lock().unwrap_or_else(|e| e.into_inner());
+        *running -= 1;
+        DECODES.freed.notify_one();
+    }
+}
 
 /// A picture ready to store.
 #[derive(Debug)]
@@ -34,7 +79,7 @@ pub enum Refusal {
     TooLarge {
         bytes: usize,
     },
-    /// Wider or taller than `MAX_SIDE`.
+    /// Wider or taller than `MAX_SIDE`, or more than `MAX_PIXELS` in all.
     TooManyPixels {
         width: u32,
         height: u32,
@@ -66,11 +111,12 @@ pub fn prepare(bytes: &[u8]) -> Result<Picture, Refusal> {
         return Err(Refusal::TooLarge { bytes: bytes.len() });
     }
     let (width, height) = image_size(bytes).ok_or(Refusal::Damaged)?;
-    if width > MAX_SIDE || height > MAX_SIDE {
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(Refusal::TooManyPixels { width, height });
     }
     // Decoding the whole file proves it is not cut short or damaged, which
     // the header alone cannot: LINE would show a broken picture.
+    let _turn = DECODES.enter();
     let picture = decode(bytes, content_type)?;
     let preview = if bytes.len() <= IMAGE_PREVIEW_MAX_BYTES {
         None
@@ -95,7 +141,8 @@ fn decode(bytes: &[u8], content_type: &str) -> Result<DynamicImage, Refusal> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    // The decoded picture (4 bytes a pixel) and a little working room.
+    limits.max_alloc = Some(MAX_PIXELS * 4 + 32 * 1024 * 1024);
     reader.limits(limits);
     reader.decode().map_err(|_| Refusal::Damaged)
 }
@@ -178,6 +225,17 @@ mod tests {
                 bytes: IMAGE_ORIGINAL_MAX_BYTES + 1
             }
         );
+        // 9,000 × 9,000 has no side over the limit, but 81 MP in all.
+        let mut square = good.clone();
+        square[16..20].copy_from_slice(&9_000u32.to_be_bytes());
+        square[20..24].copy_from_slice(&9_000u32.to_be_bytes());
+        assert_eq!(
+            prepare(&square).unwrap_err(),
+            Refusal::TooManyPixels {
+                width: 9_000,
+                height: 9_000
+            }
+        );
         // A header claiming 20,000 × 20,000 is refused before decoding.
         let mut wide = good.clone();
         wide[16..20].copy_from_slice(&20_000u32.to_be_bytes());
@@ -189,5 +247,21 @@ mod tests {
                 height: 20_000
             }
         );
+    }
+
+    #[test]
+    fn parallel_uploads_take_turns_to_decode() {
+        let big = std::sync::Arc::new(png(1200, 1000, true));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let big = big.clone();
+                std::thread::spawn(move || prepare(&big).map(|p| p.width))
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap(), Ok(1200));
+        }
+        let peak = DECODES.peak.load(std::sync::atomic::Ordering::SeqCst);
+        assert!((1..=MAX_PARALLEL_DECODES).contains(&peak), "{peak} decodes ran at once");
     }
 }

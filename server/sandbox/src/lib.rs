@@ -55,7 +55,11 @@ pub enum FlushOrder {
 pub struct Sandbox {
     state: Arc<Mutex<state::State>>,
     http: reqwest::Client,
+    control_token: Option<Arc<str>>,
 }
+
+/// The header that carries the controls' token.
+pub const CONTROL_TOKEN_HEADER: &str = "x-sandbox-token";
 
 impl Default for Sandbox {
     fn default() -> Self {
@@ -73,7 +77,18 @@ impl Sandbox {
                 .timeout(std::time::Duration::from_secs(10))
                 .build()
                 .expect("reqwest client builds"),
+            control_token: None,
         }
+    }
+
+    /// Guards `/_sandbox/…` with `token` (sent in `X-Sandbox-Token`).
+    pub fn with_control_token(mut self, token: &str) -> Sandbox {
+        self.control_token = Some(token.into());
+        self
+    }
+
+    pub(crate) fn control_token(&self) -> Option<&str> {
+        self.control_token.as_deref()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, state::State> {
@@ -142,6 +157,23 @@ impl Sandbox {
         self.lock().add_person(None, display_name, kind)
     }
 
+    /// A person made for one channel (its phone page), listed only there.
+    pub fn add_person_for(&self, channel_id: &str, user_id: &str, display_name: &str, kind: PersonKind) -> Person {
+        let mut st = self.lock();
+        let person = st.add_person(Some(user_id), display_name, kind);
+        st.set_home(user_id, channel_id);
+        person
+    }
+
+    /// A new person (a fresh user ID) made for one channel.
+    pub fn add_person_to(&self, channel_id: &str, display_name: &str, kind: PersonKind) -> Result<Person, SandboxError> {
+        let mut st = self.lock();
+        st.channel_index(channel_id)?;
+        let person = st.add_person(None, display_name, kind);
+        st.set_home(&person.user_id, channel_id);
+        Ok(person)
+    }
+
     /// A person with a fixed user ID (the demo seeds the same people on
     /// every start).
     pub fn add_person_with_id(&self, user_id: &str, display_name: &str, kind: PersonKind) -> Person {
@@ -154,7 +186,7 @@ impl Sandbox {
         self.lock().rename(user_id, display_name)
     }
 
-    /// Everyone, with their relation to `channel_id`.
+    /// The people `channel_id` may see, with their relation to it.
     pub fn people(&self, channel_id: &str) -> Vec<PersonView> {
         self.lock().people(channel_id)
     }
@@ -172,6 +204,31 @@ impl Sandbox {
     /// What `user_id` wrote, with the clinic's read marks.
     pub fn written(&self, user_id: &str) -> Vec<Written> {
         self.lock().written.iter().filter(|w| w.from == user_id).cloned().collect()
+    }
+
+    /// What `user_id` received from `channel_id` alone.
+    pub fn received_from(&self, channel_id: &str, user_id: &str) -> Vec<Delivery> {
+        self.lock()
+            .ledger
+            .iter()
+            .filter(|d| d.to == user_id && d.channel_id == channel_id)
+            .cloned()
+            .collect()
+    }
+
+    /// What `user_id` wrote to `channel_id` alone.
+    pub fn written_to(&self, channel_id: &str, user_id: &str) -> Vec<Written> {
+        self.lock()
+            .written
+            .iter()
+            .filter(|w| w.from == user_id && w.channel_id == channel_id)
+            .cloned()
+            .collect()
+    }
+
+    /// One channel's deliveries, oldest first.
+    pub fn ledger_of(&self, channel_id: &str) -> Vec<Delivery> {
+        self.lock().ledger.iter().filter(|d| d.channel_id == channel_id).cloned().collect()
     }
 
     /// The rich menu `user_id` sees in `channel_id` (LINE's

@@ -171,6 +171,10 @@ pub(crate) struct State {
     people: Vec<Person>,
     /// Position in `people` by user ID (tests add 100,000 people).
     people_at: HashMap<String, usize>,
+    /// The channel a person was made for (on its phone page); they are
+    /// listed only there. People without one (the demo's simulated town)
+    /// are listed everywhere, being fictional.
+    homes: HashMap<String, String>,
     pub ledger: Vec<Delivery>,
     pub written: Vec<Written>,
     reply_tokens: HashMap<String, ReplyToken>,
@@ -268,10 +272,21 @@ impl State {
         self.people_at.get(user_id).map(|&at| &self.people[at])
     }
 
+    /// Makes a person belong to one channel's list.
+    pub fn set_home(&mut self, user_id: &str, channel_id: &str) {
+        self.homes.insert(user_id.to_string(), channel_id.to_string());
+    }
+
+    /// The people channel `channel_id` may see: its own, the fictional
+    /// town, and anyone who ever followed it.
     pub fn people(&self, channel_id: &str) -> Vec<PersonView> {
         let channel = self.channels.iter().find(|c| c.config.channel_id == channel_id);
         self.people
             .iter()
+            .filter(|p| {
+                self.homes.get(&p.user_id).is_none_or(|home| home == channel_id)
+                    || channel.is_some_and(|c| c.relations.contains_key(&p.user_id))
+            })
             .map(|p| PersonView {
                 person: p.clone(),
                 status: match channel.and_then(|c| c.relations.get(&p.user_id)) {

@@ -1,7 +1,7 @@
 //! Organizations, clinics, staff users, their memberships and invitations.
 
 use crate::db::flag;
-use crate::{Db, StoreError};
+use crate::{Audit, Db, StoreError};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct OrganizationRow {
@@ -57,6 +57,25 @@ pub struct MembershipRow {
     pub role: String,
 }
 
+/// An open invitation: for a new account (`clinic_id` empty, the
+/// membership already exists) or an existing one joining a clinic.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct InvitationRow {
+    pub user_id: i64,
+    pub clinic_id: Option<i64>,
+    pub role: Option<String>,
+}
+
+/// An invitation to write: into `clinic_id` with `role`.
+pub struct NewInvitation<'a> {
+    pub token_hash: &'a str,
+    pub created_by: i64,
+    pub clinic_id: i64,
+    pub role: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
 pub struct NewUser<'a> {
     pub organization_id: i64,
     pub public_id: &'a str,
@@ -95,11 +114,12 @@ impl Db {
         )
     }
 
-    pub async fn set_require_totp(&self, organization_id: i64, required: bool) -> Result<(), StoreError> {
-        self.exec(
-            sqlx::query("UPDATE organizations SET require_totp = $1 WHERE id = $2")
+    pub async fn set_require_totp(&self, organization_id: i64, required: bool, audit: &Audit<'_>) -> Result<(), StoreError> {
+        self.exec_audited(
+            vec![sqlx::query("UPDATE organizations SET require_totp = $1 WHERE id = $2")
                 .bind(flag(required))
-                .bind(organization_id),
+                .bind(organization_id)],
+            audit,
         )
         .await?;
         Ok(())
@@ -170,6 +190,15 @@ impl Db {
             .await?)
     }
 
+    /// Users with a TOTP seed, confirmed or pending (to re-seal them).
+    pub async fn users_with_totp(&self) -> Result<Vec<UserRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE totp_secret_enc IS NOT NULL OR totp_pending_enc IS NOT NULL ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn user(&self, id: i64) -> Result<Option<UserRow>, StoreError> {
         Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id)
@@ -193,22 +222,19 @@ impl Db {
         }
     }
 
-    pub async fn set_password_hash(&self, user_id: i64, hash: &str, now: i64) -> Result<(), StoreError> {
-        self.exec(
-            sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
-                .bind(hash)
-                .bind(now)
-                .bind(user_id),
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), StoreError> {
-        self.exec(
-            sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
-                .bind(flag(disabled))
-                .bind(user_id),
+    /// A new password; every session of the user but `keep` ends with it.
+    pub async fn change_password(&self, user_id: i64, hash: &str, now: i64, keep: i64, audit: &Audit<'_>) -> Result<(), StoreError> {
+        self.exec_audited(
+            vec![
+                sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                    .bind(hash)
+                    .bind(now)
+                    .bind(user_id),
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+                    .bind(user_id)
+                    .bind(keep),
+            ],
+            audit,
         )
         .await?;
         Ok(())
@@ -225,11 +251,46 @@ impl Db {
     }
 
     /// Turns the pending secret into the active one (or clears both with `None`).
-    pub async fn set_totp_secret(&self, user_id: i64, secret_enc: Option<&str>) -> Result<(), StoreError> {
+    /// Writes a user's TOTP seeds sealed again (same values), leaving the
+    /// last used step alone.
+    pub async fn reseal_totp(&self, user_id: i64, secret_enc: Option<&str>, pending_enc: Option<&str>) -> Result<(), StoreError> {
         self.exec(
-            sqlx::query("UPDATE users SET totp_secret_enc = $1, totp_pending_enc = NULL, totp_last_step = 0 WHERE id = $2")
+            sqlx::query("UPDATE users SET totp_secret_enc = $1, totp_pending_enc = $2 WHERE id = $3")
                 .bind(secret_enc)
+                .bind(pending_enc)
                 .bind(user_id),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Confirms the pending TOTP seed with the code of `step` (used up by
+    /// it): false, and nothing changed, when no seed is pending or the step
+    /// was used.
+    pub async fn confirm_totp(&self, user_id: i64, pending_enc: &str, step: i64, audit: &Audit<'_>) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE users SET totp_secret_enc = totp_pending_enc, totp_pending_enc = NULL, totp_last_step = $1 \
+             WHERE id = $2 AND totp_pending_enc = $3 AND totp_last_step < $1",
+        )
+        .bind(step)
+        .bind(user_id)
+        .bind(pending_enc)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn remove_totp(&self, user_id: i64, audit: &Audit<'_>) -> Result<(), StoreError> {
+        self.exec_audited(
+            vec![sqlx::query("UPDATE users SET totp_secret_enc = NULL, totp_pending_enc = NULL, totp_last_step = 0 WHERE id = $1").bind(user_id)],
+            audit,
         )
         .await?;
         Ok(())
@@ -260,20 +321,21 @@ impl Db {
         Ok(())
     }
 
-    pub async fn set_membership_role(&self, user_id: i64, clinic_id: i64, role: &str) -> Result<bool, StoreError> {
-        let done = self
-            .exec(
-                sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND clinic_id = $3")
-                    .bind(role)
-                    .bind(user_id)
-                    .bind(clinic_id),
-            )
-            .await?;
-        Ok(done.rows_affected() == 1)
+    pub async fn set_membership_role(&self, user_id: i64, clinic_id: i64, role: &str, audit: &Audit<'_>) -> Result<(), StoreError> {
+        self.exec_audited(
+            vec![sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND clinic_id = $3")
+                .bind(role)
+                .bind(user_id)
+                .bind(clinic_id)],
+            audit,
+        )
+        .await?;
+        Ok(())
     }
 
     pub async fn membership_role(&self, user_id: i64, clinic_id: i64) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE user_id = $1 AND clinic_id = $2")
+        // A disabled membership grants nothing in its clinic.
+        let row: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE user_id = $1 AND clinic_id = $2 AND disabled = 0")
             .bind(user_id)
             .bind(clinic_id)
             .fetch_optional(&self.pool)
@@ -284,7 +346,7 @@ impl Db {
     pub async fn memberships_of(&self, user_id: i64) -> Result<Vec<MembershipRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT c.id AS clinic_id, c.public_id AS clinic_public_id, c.name AS clinic_name, m.role \
-             FROM memberships m JOIN clinics c ON c.id = m.clinic_id WHERE m.user_id = $1 ORDER BY c.id",
+             FROM memberships m JOIN clinics c ON c.id = m.clinic_id WHERE m.user_id = $1 AND m.disabled = 0 ORDER BY c.id",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
@@ -293,7 +355,8 @@ impl Db {
 
     pub async fn clinic_members(&self, clinic_id: i64) -> Result<Vec<MemberRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT u.id AS user_id, u.public_id, u.email, u.display_name, m.role, u.disabled, \
+            "SELECT u.id AS user_id, u.public_id, u.email, u.display_name, m.role, \
+                    CASE WHEN m.disabled <> 0 OR u.disabled <> 0 THEN 1 ELSE 0 END AS disabled, \
                     CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, \
                     CASE WHEN u.totp_secret_enc IS NULL THEN 0 ELSE 1 END AS totp_enabled \
              FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.clinic_id = $1 ORDER BY m.id",
@@ -306,7 +369,8 @@ impl Db {
     /// Active owners of a clinic: a clinic must always keep at least one.
     pub async fn count_active_owners(&self, clinic_id: i64) -> Result<i64, StoreError> {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.clinic_id = $1 AND m.role = 'owner' AND u.disabled = 0",
+            "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.clinic_id = $1 AND m.role = 'owner' AND m.disabled = 0 AND u.disabled = 0",
         )
         .bind(clinic_id)
         .fetch_one(&self.pool)
@@ -314,40 +378,128 @@ impl Db {
         Ok(n)
     }
 
-    pub async fn create_invitation(
-        &self,
-        token_hash: &str,
-        user_id: i64,
-        created_by: i64,
-        now: i64,
-        expires_at: i64,
-    ) -> Result<(), StoreError> {
-        self.exec(
-            sqlx::query("INSERT INTO invitations (token_hash, user_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(token_hash)
-                .bind(user_id)
-                .bind(created_by)
-                .bind(now)
-                .bind(expires_at),
+    /// Invites an existing account into a clinic (with a role), which
+    /// happens only when they accept.
+    pub async fn invite_to_clinic(&self, inv: &NewInvitation<'_>, user_id: i64, audit: &Audit<'_>) -> Result<(), StoreError> {
+        self.exec_audited(
+            vec![sqlx::query(
+                "INSERT INTO invitations (token_hash, user_id, created_by, created_at, expires_at, clinic_id, role) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(inv.token_hash)
+            .bind(user_id)
+            .bind(inv.created_by)
+            .bind(inv.now)
+            .bind(inv.expires_at)
+            .bind(inv.clinic_id)
+            .bind(inv.role)],
+            audit,
         )
         .await?;
         Ok(())
     }
 
-    /// The user an unused, unexpired invitation is for.
-    pub async fn invitation_user(&self, token_hash: &str, now: i64) -> Result<Option<i64>, StoreError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT user_id FROM invitations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
-                .bind(token_hash)
-                .bind(now)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|r| r.0))
+    /// A new account, its membership and the invitation with which it
+    /// chooses its password, together. `Conflict` when the e-mail is taken.
+    pub async fn invite_new_user(&self, user: NewUser<'_>, inv: &NewInvitation<'_>, audit: &Audit<'_>) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (organization_id, public_id, email, display_name, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(user.organization_id)
+        .bind(user.public_id)
+        .bind(user.email)
+        .bind(user.display_name)
+        .bind(user.password_hash)
+        .bind(user.now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from_insert)?;
+        sqlx::query("INSERT INTO invitations (token_hash, user_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(inv.token_hash)
+            .bind(id)
+            .bind(inv.created_by)
+            .bind(inv.now)
+            .bind(inv.expires_at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO memberships (user_id, clinic_id, role, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(inv.clinic_id)
+            .bind(inv.role)
+            .bind(inv.now)
+            .execute(&mut *tx)
+            .await?;
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// An unused, unexpired invitation.
+    pub async fn invitation(&self, token_hash: &str, now: i64) -> Result<Option<InvitationRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT user_id, clinic_id, role FROM invitations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Spends an invitation to another clinic and adds the membership it
+    /// offers, together: false (nothing changed) when it was already used.
+    pub async fn accept_membership_invitation(&self, token_hash: &str, user_id: i64, now: i64, audit: &Audit<'_>) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let offer: Option<(i64, String)> = sqlx::query_as(
+            "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1 \
+             AND clinic_id IS NOT NULL RETURNING clinic_id, role",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((clinic_id, role)) = offer else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        sqlx::query(
+            "INSERT INTO memberships (user_id, clinic_id, role, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, clinic_id) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(clinic_id)
+        .bind(role)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Disables or re-enables one membership; disabling also ends the
+    /// member's sessions in that clinic (their other clinics are untouched).
+    pub async fn set_membership_disabled(&self, user_id: i64, clinic_id: i64, disabled: bool, audit: &Audit<'_>) -> Result<(), StoreError> {
+        let mut queries = vec![sqlx::query("UPDATE memberships SET disabled = $1 WHERE user_id = $2 AND clinic_id = $3")
+            .bind(flag(disabled))
+            .bind(user_id)
+            .bind(clinic_id)];
+        if disabled {
+            queries.push(
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND clinic_id = $2")
+                    .bind(user_id)
+                    .bind(clinic_id),
+            );
+        }
+        self.exec_audited(queries, audit).await?;
+        Ok(())
     }
 
     /// Sets the invited user's password and spends the invitation, together:
     /// false (and nothing changed) when the invitation was already used.
-    pub async fn accept_invitation(&self, token_hash: &str, user_id: i64, password_hash: &str, now: i64) -> Result<bool, StoreError> {
+    pub async fn accept_invitation(&self, token_hash: &str, user_id: i64, password_hash: &str, now: i64, audit: &Audit<'_>) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let used = sqlx::query(
             "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",
@@ -367,6 +519,7 @@ impl Db {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
+        audit.append(&mut tx).await?;
         tx.commit().await?;
         Ok(true)
     }

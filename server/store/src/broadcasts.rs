@@ -73,10 +73,12 @@ pub struct BroadcastRow {
     pub consecutive_failures: i64,
     pub ad_flags: i64,
     pub created_at: i64,
+    /// The channel the send started on (`ChannelRow::key`); empty before.
+    pub channel_key: String,
 }
 
 const BROADCAST_COLUMNS: &str = "id, clinic_id, public_id, title, bundle, messages, audience, purpose, status, reason, \
-     scheduled_at, resume_at, started_at, finished_at, quota_month, total, delivered, failed, capped, consecutive_failures, ad_flags, created_at";
+     scheduled_at, resume_at, started_at, finished_at, quota_month, total, delivered, failed, capped, consecutive_failures, ad_flags, created_at, channel_key";
 
 /// A send as first stored.
 pub struct NewBroadcast<'a> {
@@ -260,8 +262,10 @@ impl Db {
         Ok(row.unwrap_or_else(|| DeliverySettingsRow::defaults(clinic_id)))
     }
 
-    pub async fn save_delivery_settings(&self, s: &DeliverySettingsRow) -> Result<(), StoreError> {
-        sqlx::query(
+    /// `audit` is `None` when the product itself records what LINE said
+    /// (the plan learned by reconciliation).
+    pub async fn save_delivery_settings(&self, s: &DeliverySettingsRow, audit: Option<&crate::Audit<'_>>) -> Result<(), StoreError> {
+        let q = sqlx::query(
             "INSERT INTO delivery_settings (clinic_id, plan, line_limit, quiet_start, quiet_end, frequency_cap, operational_reserve, require_ad_approval, ad_rules, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (clinic_id) DO UPDATE SET \
              plan = excluded.plan, line_limit = excluded.line_limit, quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, \
@@ -277,9 +281,15 @@ impl Db {
         .bind(s.operational_reserve)
         .bind(s.require_ad_approval)
         .bind(&s.ad_rules)
-        .bind(s.updated_at)
-        .execute(&self.pool)
-        .await?;
+        .bind(s.updated_at);
+        match audit {
+            Some(audit) => {
+                self.exec_audited(vec![q], audit).await?;
+            }
+            None => {
+                self.exec(q).await?;
+            }
+        }
         Ok(())
     }
 
@@ -441,8 +451,11 @@ impl Db {
             q.execute(&mut *tx).await?;
         }
         sqlx::query(
-            "UPDATE broadcasts SET status = 'sending', reason = '', messages = $1, total = $2, capped = $3, quota_month = $4, \
-             started_at = $5, updated_at = $5 WHERE id = $6",
+            &format!(
+                "UPDATE broadcasts SET status = 'sending', reason = '', messages = $1, total = $2, capped = $3, quota_month = $4, \
+                 started_at = $5, updated_at = $5, channel_key = {} WHERE id = $6",
+                crate::line::CHANNEL_KEY_OF_CLINIC.replace("{clinic}", "broadcasts.clinic_id")
+            ),
         )
         .bind(messages)
         .bind(reservation.amount)

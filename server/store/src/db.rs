@@ -130,6 +130,23 @@ impl Db {
     ) -> Result<AnyQueryResult, StoreError> {
         Ok(q.execute(&self.pool).await?)
     }
+
+    /// Runs the statements and appends the audit entry that records them,
+    /// in one transaction.
+    pub(crate) async fn exec_audited<'q>(
+        &self,
+        queries: Vec<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>>,
+        audit: &crate::Audit<'_>,
+    ) -> Result<Vec<AnyQueryResult>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut results = Vec::with_capacity(queries.len());
+        for q in queries {
+            results.push(q.execute(&mut *tx).await?);
+        }
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
+        Ok(results)
+    }
 }
 
 /// SQLite and PostgreSQL store flags as 0/1 integers.

@@ -12,6 +12,18 @@ pub struct ChannelRow {
     pub bot_user_id: String,
 }
 
+impl ChannelRow {
+    /// Which channel this is, as friends and sends record it: `sandbox:`
+    /// or `line:<channel ID>` (the same text `CHANNEL_KEY_OF_CLINIC` makes).
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.mode, self.channel_id)
+    }
+}
+
+/// SQL for a clinic's channel key now (`{clinic}`: its ID expression).
+pub(crate) const CHANNEL_KEY_OF_CLINIC: &str =
+    "COALESCE((SELECT c.mode || ':' || c.channel_id FROM line_channels c WHERE c.clinic_id = {clinic}), '')";
+
 /// One webhook event as received, before processing.
 #[derive(Clone, Debug)]
 pub struct NewInboxEvent {
@@ -46,6 +58,8 @@ pub struct FriendRow {
     pub birth_date: String,
     pub sex: String,
     pub memo: String,
+    /// The channel they followed through (`ChannelRow::key`).
+    pub channel_key: String,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -88,7 +102,7 @@ pub enum FriendChange {
 }
 
 pub(crate) const FRIEND_COLUMNS: &str = "id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at, \
-     patient_number, name_kana, birth_date, sex, memo";
+     patient_number, name_kana, birth_date, sex, memo, channel_key";
 
 impl Db {
     pub async fn put_channel(
@@ -99,18 +113,47 @@ impl Db {
         secret_enc: &str,
         token_enc: Option<&str>,
         now: i64,
+        audit: Option<&crate::Audit<'_>>,
     ) -> Result<(), StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO line_channels (clinic_id, mode, channel_id, secret_enc, token_enc, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (clinic_id) DO UPDATE SET mode = $2, channel_id = $3, secret_enc = $4, token_enc = $5, updated_at = $6",
+        )
+        .bind(clinic_id)
+        .bind(mode)
+        .bind(channel_id)
+        .bind(secret_enc)
+        .bind(token_enc)
+        .bind(now);
+        match audit {
+            Some(audit) => {
+                self.exec_audited(vec![q], audit).await?;
+            }
+            None => {
+                self.exec(q).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every clinic's channel (to re-seal their secrets).
+    pub async fn all_channels(&self) -> Result<Vec<ChannelRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT clinic_id, mode, channel_id, secret_enc, token_enc, bot_user_id FROM line_channels ORDER BY clinic_id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Replaces a channel's sealed secret and token as they are (sealed
+    /// again, same values), unless the channel changed meanwhile.
+    pub async fn reseal_channel(&self, clinic_id: i64, old_secret: &str, secret_enc: &str, token_enc: Option<&str>) -> Result<(), StoreError> {
         self.exec(
-            sqlx::query(
-                "INSERT INTO line_channels (clinic_id, mode, channel_id, secret_enc, token_enc, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (clinic_id) DO UPDATE SET mode = $2, channel_id = $3, secret_enc = $4, token_enc = $5, updated_at = $6",
-            )
-            .bind(clinic_id)
-            .bind(mode)
-            .bind(channel_id)
-            .bind(secret_enc)
-            .bind(token_enc)
-            .bind(now),
+            sqlx::query("UPDATE line_channels SET secret_enc = $1, token_enc = $2 WHERE clinic_id = $3 AND secret_enc = $4")
+                .bind(secret_enc)
+                .bind(token_enc)
+                .bind(clinic_id)
+                .bind(old_secret),
         )
         .await?;
         Ok(())
@@ -307,8 +350,11 @@ async fn ensure_friend(
     now: i64,
 ) -> Result<i64, StoreError> {
     sqlx::query(
-        "INSERT INTO friends (clinic_id, public_id, line_user_id, status, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (clinic_id, line_user_id) DO NOTHING",
+        &format!(
+            "INSERT INTO friends (clinic_id, public_id, line_user_id, status, created_at, channel_key) VALUES ($1, $2, $3, $4, $5, {}) \
+             ON CONFLICT (clinic_id, line_user_id) DO NOTHING",
+            CHANNEL_KEY_OF_CLINIC.replace("{clinic}", "$1")
+        ),
     )
     .bind(clinic_id)
     .bind(public_id)

@@ -8,7 +8,15 @@ use std::collections::HashMap;
 impl Db {
     /// Sets all four patient fields of one friend. A patient number another
     /// friend of the clinic has is a `Conflict`, and nothing changes.
-    pub async fn set_patient_fields(&self, clinic_id: i64, friend_id: i64, f: &PatientFields, now: i64) -> Result<(), StoreError> {
+    /// `audit` is `None` only for the demo's own seeding.
+    pub async fn set_patient_fields(
+        &self,
+        clinic_id: i64,
+        friend_id: i64,
+        f: &PatientFields,
+        now: i64,
+        audit: Option<&crate::Audit<'_>>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE friends SET patient_number = $1, name_kana = $2, birth_date = $3, sex = $4 \
@@ -25,16 +33,20 @@ impl Db {
         .map_err(StoreError::from_insert)?;
         // The birth date is something segments see.
         crate::segments::note_change(&mut tx, clinic_id, friend_id, now).await?;
+        if let Some(audit) = audit {
+            audit.append(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn set_memo(&self, clinic_id: i64, friend_id: i64, memo: &str) -> Result<(), StoreError> {
-        self.exec(
-            sqlx::query("UPDATE friends SET memo = $1 WHERE clinic_id = $2 AND id = $3")
+    pub async fn set_memo(&self, clinic_id: i64, friend_id: i64, memo: &str, audit: &crate::Audit<'_>) -> Result<(), StoreError> {
+        self.exec_audited(
+            vec![sqlx::query("UPDATE friends SET memo = $1 WHERE clinic_id = $2 AND id = $3")
                 .bind(memo)
                 .bind(clinic_id)
-                .bind(friend_id),
+                .bind(friend_id)],
+            audit,
         )
         .await?;
         Ok(())
@@ -74,7 +86,7 @@ impl Db {
 
     /// Applies checked import rows, all or none. Numbers may move between
     /// friends within one file, so the rows' old numbers are cleared first.
-    pub async fn apply_patient_import(&self, clinic_id: i64, rows: &[ImportRow], now: i64) -> Result<usize, StoreError> {
+    pub async fn apply_patient_import(&self, clinic_id: i64, rows: &[ImportRow], now: i64, audit: &crate::Audit<'_>) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await?;
         for r in rows.iter().filter(|r| r.patient_number.is_some()) {
             sqlx::query("UPDATE friends SET patient_number = '' WHERE clinic_id = $1 AND public_id = $2")
@@ -107,6 +119,7 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
+        audit.append(&mut tx).await?;
         tx.commit().await?;
         Ok(changed)
     }

@@ -9,7 +9,7 @@ pub fn router_for(engine: Engine, public_url: &str) -> axum::Router {
     let ctx = ServerContext {
         engine,
         secure_cookies: false,
-        trust_forwarded_for: false,
+        trusted_proxies: 0,
         public_url: public_url.into(),
     };
     server::router(ctx, server::leptos_options("target/site", "127.0.0.1:3000".parse().unwrap()))

@@ -1,5 +1,8 @@
 //! `/_sandbox/…`: act as people and steer the platform (demos, staff
-//! training, tests). Not part of LINE's API; no access token.
+//! training, tests). Not part of LINE's API. When the sandbox has a
+//! control token (the product's in-process one always does) every control
+//! needs it in `X-Sandbox-Token`; everything about people is asked of one
+//! channel, which sees only its own people and deliveries.
 
 use crate::state::ChannelConfig;
 use crate::{Faults, FlushOrder, PersonKind, RateLimits, Sandbox, SandboxError, WebhookBehaviour};
@@ -13,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-pub fn routes() -> Router<Sandbox> {
+pub fn routes(sb: &Sandbox) -> Router<Sandbox> {
     Router::new()
         .route("/_sandbox/channels", post(add_channel))
         .route("/_sandbox/channels/{channel}/push", post(push_as_channel))
@@ -36,19 +39,35 @@ pub fn routes() -> Router<Sandbox> {
         .route("/_sandbox/webhooks/flush", post(flush))
         .route("/_sandbox/narrowcasts/complete", post(complete_narrowcasts))
         .route("/_sandbox/clock/advance", post(advance))
+        .layer(axum::middleware::from_fn_with_state(sb.clone(), require_token))
 }
 
+/// The control token, compared in constant time.
+async fn require_token(State(sb): State<Sandbox>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if let Some(expected) = sb.control_token() {
+        let given = req.headers().get(crate::CONTROL_TOKEN_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(given, expected.as_bytes())) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"message": "the sandbox's controls need its token in X-Sandbox-Token"})),
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// The one channel a control about people acts for (required: no control
+/// sees several channels' people at once).
 #[derive(Deserialize)]
 struct ChannelQuery {
-    channel: Option<String>,
+    channel: String,
 }
 
-/// The channel a control names, or the first one.
+/// The channel a control names, if the sandbox has it.
 fn channel_id(sb: &Sandbox, q: &ChannelQuery) -> Result<String, SandboxError> {
-    q.channel
-        .clone()
-        .or_else(|| sb.lock().channels.first().map(|c| c.config.channel_id.clone()))
-        .ok_or(SandboxError::UnknownChannel)
+    sb.lock().channel_index(&q.channel)?;
+    Ok(q.channel.clone())
 }
 
 fn control_error(e: SandboxError) -> Response {
@@ -129,11 +148,11 @@ struct NewPerson {
     kind: Option<PersonKind>,
 }
 
-async fn create_person(State(sb): State<Sandbox>, Json(p): Json<NewPerson>) -> Response {
+async fn create_person(State(sb): State<Sandbox>, Query(q): Query<ChannelQuery>, Json(p): Json<NewPerson>) -> Response {
     if p.display_name.trim().is_empty() || p.display_name.chars().count() > 20 {
         return bad_request("displayName must be 1 to 20 characters");
     }
-    Json(sb.add_person(p.display_name.trim(), p.kind.unwrap_or(PersonKind::Patient))).into_response()
+    answer(sb.add_person_to(&q.channel, p.display_name.trim(), p.kind.unwrap_or(PersonKind::Patient)))
 }
 
 async fn follow(State(sb): State<Sandbox>, Path(user): Path<String>, Query(q): Query<ChannelQuery>) -> Response {
@@ -183,12 +202,12 @@ async fn open(State(sb): State<Sandbox>, Path(user): Path<String>, Query(q): Que
     answer(channel_id(&sb, &q).and_then(|ch| sb.open(&ch, &user)).map(|_| json!({})))
 }
 
-async fn received(State(sb): State<Sandbox>, Path(user): Path<String>) -> Response {
-    Json(sb.received(&user)).into_response()
+async fn received(State(sb): State<Sandbox>, Path(user): Path<String>, Query(q): Query<ChannelQuery>) -> Response {
+    answer(channel_id(&sb, &q).map(|ch| sb.received_from(&ch, &user)))
 }
 
-async fn written(State(sb): State<Sandbox>, Path(user): Path<String>) -> Response {
-    Json(sb.written(&user)).into_response()
+async fn written(State(sb): State<Sandbox>, Path(user): Path<String>, Query(q): Query<ChannelQuery>) -> Response {
+    answer(channel_id(&sb, &q).map(|ch| sb.written_to(&ch, &user)))
 }
 
 async fn rich_menu(State(sb): State<Sandbox>, Path(user): Path<String>, Query(q): Query<ChannelQuery>) -> Response {
@@ -204,12 +223,7 @@ async fn rich_menu_image(State(sb): State<Sandbox>, Path(id): Path<String>, Quer
 }
 
 async fn ledger(State(sb): State<Sandbox>, Query(q): Query<ChannelQuery>) -> Response {
-    let all = sb.ledger();
-    let filtered: Vec<_> = match &q.channel {
-        Some(c) => all.into_iter().filter(|d| &d.channel_id == c).collect(),
-        None => all,
-    };
-    Json(filtered).into_response()
+    answer(channel_id(&sb, &q).map(|ch| sb.ledger_of(&ch)))
 }
 
 #[derive(Deserialize)]

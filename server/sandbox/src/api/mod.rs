@@ -31,7 +31,7 @@ pub fn router(sb: Sandbox) -> Router {
         .merge(insight::routes())
         .layer(axum::middleware::from_fn_with_state(sb.clone(), inject_faults));
     line_api
-        .merge(controls::routes())
+        .merge(controls::routes(&sb))
         .fallback(|| async { line_answer(StatusCode::NOT_FOUND, json!({"message": "Not found"}), &ids::request_id()) })
         // LINE's own 413 comes from the handlers; this only bounds memory.
         .layer(DefaultBodyLimit::max(4 * limits::MAX_BODY_BYTES))
