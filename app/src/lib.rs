@@ -22,6 +22,8 @@ use leptos_router::{path, SsrMode};
 /// The HTML document around the application (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = detect_lang();
+    #[cfg(feature = "ssr")]
+    ssr::send_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>

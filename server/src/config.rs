@@ -30,6 +30,17 @@ pub struct Config {
 /// Where the demo's in-process sandbox listens unless told otherwise.
 pub const DEMO_SANDBOX_ADDR: &str = "127.0.0.1:3010";
 
+/// Where the in-process sandbox listens: for the demo, or when asked for
+/// by address; a real installation has no simulated LINE unless asked.
+fn sandbox_addr(setting: Option<&str>, seed_demo: bool) -> Option<String> {
+    match setting {
+        Some("off") => None,
+        Some(addr) => Some(addr.to_string()),
+        None if seed_demo => Some(DEMO_SANDBOX_ADDR.into()),
+        None => None,
+    }
+}
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -80,14 +91,7 @@ impl Config {
             },
             seed_demo,
             site_root: var("YORISOI_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            // The in-process sandbox runs for the demo, or when asked for by
-            // address; a real installation has no simulated LINE.
-            sandbox_addr: match var("YORISOI_SANDBOX_ADDR").as_deref() {
-                Some("off") => None,
-                Some(a) => Some(a.to_string()),
-                None if seed_demo => Some(DEMO_SANDBOX_ADDR.into()),
-                None => None,
-            },
+            sandbox_addr: sandbox_addr(var("YORISOI_SANDBOX_ADDR").as_deref(), seed_demo),
             sandbox_token: var("YORISOI_SANDBOX_TOKEN"),
             sandbox_url: var("YORISOI_SANDBOX_URL").map(|u| u.trim_end_matches('/').to_string()),
             delivery: delivery_config()?,
@@ -150,4 +154,17 @@ fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
     let mut f = opts.open(path).with_context(|| format!("writing {}", path.display()))?;
     f.write_all(contents.as_bytes())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sandbox_runs_only_for_the_demo_or_when_asked() {
+        assert_eq!(sandbox_addr(None, false), None, "a real installation");
+        assert_eq!(sandbox_addr(None, true).as_deref(), Some(DEMO_SANDBOX_ADDR));
+        assert_eq!(sandbox_addr(Some("127.0.0.1:3999"), false).as_deref(), Some("127.0.0.1:3999"));
+        assert_eq!(sandbox_addr(Some("off"), true), None);
+    }
 }

@@ -54,7 +54,18 @@ pub async fn csrf_guard(State(origins): State<Origins>, req: Request<Body>, next
     }
 }
 
-pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
+/// What `security_headers` adds besides the fixed headers.
+#[derive(Clone, Copy)]
+pub struct HeaderPolicy {
+    /// Served over HTTPS: browsers are told to keep to it (HSTS).
+    pub https: bool,
+}
+
+/// Answers other than pages (server functions, pictures, downloads) run no
+/// script at all.
+const NON_PAGE_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+pub async fn security_headers(State(policy): State<HeaderPolicy>, req: Request<Body>, next: Next) -> Response {
     // Pages and API answers may hold staff or patient data: never cached.
     // The WebAssembly and CSS under /pkg may be, and uploaded pictures
     // (public, and never changed) say so themselves.
@@ -65,6 +76,16 @@ pub async fn security_headers(req: Request<Body>, next: Next) -> Response {
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    // Pages send their own, with the nonce of their hydration script.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(NON_PAGE_CSP));
+    }
+    if policy.https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     if !cacheable {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

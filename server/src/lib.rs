@@ -76,7 +76,12 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
             guards::Origins::new(&ctx.public_url),
             guards::csrf_guard,
         ))
-        .layer(axum::middleware::from_fn(guards::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            guards::HeaderPolicy {
+                https: ctx.public_url.starts_with("https://"),
+            },
+            guards::security_headers,
+        ))
         .with_state(state)
 }
 

@@ -598,6 +598,38 @@ async fn operational_is_not_a_label_a_marketer_can_pick_to_skip_the_rules() {
 }
 
 #[tokio::test]
+async fn a_send_in_flight_never_moves_to_the_channel_the_clinic_switches_to() {
+    let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(jst(10, 0)).unwrap()));
+    let r = rig_with(1_203, clock.clone(), fast(), false).await;
+    let e = &r.engine;
+    let notice = request("休診", &["本日は臨時休診です"], Audience::All, Purpose::Operational);
+    let pid = e.create_broadcast(&r.owner, &notice).await.unwrap();
+    assert!(e.deliver_next().await.unwrap());
+    assert_eq!(copies(&r.sb, &r.users).iter().sum::<usize>(), 500, "one batch went out on the sandbox");
+
+    // The clinic connects its real LINE account in the middle of the send.
+    e.save_channel(
+        &r.owner,
+        engine::channel::ChannelInput {
+            mode: engine::webhook::MODE_LINE,
+            channel_id: "2000000001",
+            channel_secret: "0123456789abcdef0123456789abcdef",
+            access_token: "a-real-token",
+        },
+    )
+    .await
+    .unwrap();
+    clock.set(DateTime::from_timestamp_millis(jst(10, 1)).unwrap());
+    while e.deliver_next().await.unwrap() {}
+    let row = e.broadcast_view(&r.owner, &pid).await.unwrap().row;
+    assert_eq!((row.status.as_str(), row.reason.as_str()), (status::STOPPED, "channel_changed"));
+    assert_eq!(row.delivered, 500);
+    assert_eq!(copies(&r.sb, &r.users).iter().sum::<usize>(), 500, "nothing more on the old channel");
+    let quota = e.quota_status(r.owner.clinic_id).await.unwrap();
+    assert_eq!((quota.used, quota.reserved), (500, 0), "the rest of the reservation is given back");
+}
+
+#[tokio::test]
 async fn pause_resume_and_cancel_keep_the_ledger_exact() {
     let r = rig(1_500).await;
     let e = &r.engine;

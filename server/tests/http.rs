@@ -35,6 +35,7 @@ async fn site() -> Site {
 struct Answer {
     status: StatusCode,
     cookie: Option<String>,
+    headers: axum::http::HeaderMap,
     body: String,
 }
 
@@ -42,6 +43,7 @@ impl Site {
     async fn send(&self, req: Request<Body>) -> Answer {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
+        let headers = res.headers().clone();
         let cookie = res
             .headers()
             .get_all(header::SET_COOKIE)
@@ -53,6 +55,7 @@ impl Site {
         Answer {
             status,
             cookie,
+            headers,
             body: String::from_utf8_lossy(&body).into_owned(),
         }
     }
@@ -295,6 +298,80 @@ async fn the_login_page_renders_in_japanese_and_switches_to_english() {
         .await
         .unwrap();
     assert_eq!(res.headers().get(header::LOCATION).unwrap(), "/");
+}
+
+#[tokio::test]
+async fn the_language_switch_goes_back_only_to_a_path_of_this_site() {
+    let s = site().await;
+    let location = |a: Answer| a.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_string();
+    assert_eq!(location(s.get("/lang/en?next=/friends?page=2", None).await), "/friends?page=2");
+    // A browser drops the tab and goes to //evil.example; a backslash reads as a slash.
+    for next in ["/%09/evil.example", "/%0A/evil.example", "/%0D%0A/evil.example", "//evil.example", "/%5Cevil.example", "https://evil.example"] {
+        assert_eq!(location(s.get(&format!("/lang/en?next={next}"), None).await), "/", "{next}");
+    }
+}
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_with_the_nonce_of_their_scripts() {
+    let s = site().await;
+    let page = s.get("/login", None).await;
+    let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).expect("a policy").to_str().unwrap().to_string();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in script-src")
+        .to_string();
+    assert!(nonce.len() >= 16);
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(!csp.contains("'unsafe-inline'; ") || csp.contains("style-src-attr 'unsafe-inline'"), "{csp}");
+    assert!(!csp.split(';').any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline")), "{csp}");
+    // Every script of the page carries that nonce.
+    let scripts = page.body.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(page.body.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{}", page.body);
+    // Another response, another nonce.
+    let again = s.get("/login", None).await;
+    assert_ne!(again.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap(), csp);
+    // Answers that are not pages run nothing; no HSTS over plain http.
+    let health = s.get("/healthz", None).await;
+    assert!(health.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().starts_with("default-src 'none'"));
+    assert!(page.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    // Behind https the browser is told to stay on it.
+    let https = common::router_for(s.engine.clone(), "https://clinic.example");
+    let res = https
+        .oneshot(Request::get("/healthz").header(header::HOST, "clinic.example").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(res.headers().get(header::STRICT_TRANSPORT_SECURITY).unwrap().to_str().unwrap().contains("max-age="));
+}
+
+#[tokio::test]
+async fn the_patient_csv_is_exported_and_recorded_only_for_this_sites_own_requests() {
+    let s = site().await;
+    let staff = s.login(Role::Staff).await;
+    let exports = || async {
+        let rows = s.engine.db.audit_chain_page(0, 10_000).await.unwrap();
+        rows.iter().filter(|r| r.action == "friend.export").count()
+    };
+    let with_site = |site: &'static str| {
+        Request::get("/friends/patients.csv")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::COOKIE, staff.clone())
+            .header("sec-fetch-site", site)
+            .body(Body::empty())
+            .unwrap()
+    };
+    // A link or an <img> on another site, carrying the staff member's cookie.
+    for site in ["cross-site", "same-site"] {
+        assert_eq!(s.send(with_site(site)).await.status, StatusCode::FORBIDDEN, "{site}");
+    }
+    assert_eq!(exports().await, 0, "a refused download is not an export");
+    // The page's own link, and a typed or bookmarked address.
+    for site in ["same-origin", "none"] {
+        assert_eq!(s.send(with_site(site)).await.status, StatusCode::OK, "{site}");
+    }
+    assert_eq!(exports().await, 2);
 }
 
 #[tokio::test]

@@ -16,6 +16,13 @@ async fn listen() -> (tokio::net::TcpListener, String) {
 
 /// The product and the sandbox, each on a port of its own.
 async fn rig() -> (Engine, Sandbox) {
+    rig_guarded(None).await
+}
+
+const CONTROL_TOKEN: &str = "the-products-own-sandbox-token";
+
+/// `rig`, the sandbox's controls guarded by `token` (as the product runs it).
+async fn rig_guarded(token: Option<&str>) -> (Engine, Sandbox) {
     let db = store::testing::fresh_db().await.unwrap();
     let (sb_listener, sb_base) = listen().await;
     let (app_listener, app_base) = listen().await;
@@ -28,12 +35,15 @@ async fn rig() -> (Engine, Sandbox) {
         api_base: "http://127.0.0.1:9".into(),
         data_base: "http://127.0.0.1:9".into(),
         sandbox_base: Some(sb_base),
-        sandbox_token: None,
+        sandbox_token: token.map(str::to_string),
         webhook_base: Some(app_base.clone()),
     });
     engine.seed_demo_if_empty().await.unwrap();
 
-    let sb = Sandbox::new();
+    let sb = match token {
+        Some(t) => Sandbox::new().with_control_token(t),
+        None => Sandbox::new(),
+    };
     server::sandbox_link::link(&engine, &sb, &app_base).await.unwrap();
     let sb_router = sb.router();
     tokio::spawn(async move { axum::serve(sb_listener, sb_router).await });
@@ -418,4 +428,176 @@ async fn the_vaccine_button_tags_the_patient_and_replies_once_even_after_a_crash
     let sent = copies(&sb, &person.user_id, DEMO_VACCINE_REPLY);
     assert_eq!(sent.iter().map(|d| d.via).collect::<Vec<_>>(), vec!["reply", "push"]);
     assert!(sent[1].retry_key.is_some(), "a push carries its retry key");
+}
+
+/// The sandbox's base URL as the engine reaches it.
+fn sandbox_base(engine: &Engine) -> String {
+    engine.line_endpoints.sandbox_base.clone().unwrap()
+}
+
+#[tokio::test]
+async fn the_phone_reaches_only_its_own_clinics_channel_whatever_the_ids_say() {
+    use engine::EngineError;
+    let (engine, sb) = rig_guarded(Some(CONTROL_TOKEN)).await;
+    let owner = actor(&engine, "owner@sakura.example", "sakura-owner-2026").await;
+    let mut other = owner.clone();
+    let second = engine.db.memberships_of(owner.user_id).await.unwrap().remove(1);
+    other.clinic_id = second.clinic_id;
+    other.clinic_public_id = second.clinic_public_id.clone();
+
+    // The other clinic's patient, made on its phone page, gets a message from it.
+    let theirs = engine.sandbox_add_person(&other, "別院 患者").await.unwrap();
+    engine
+        .sandbox_act(&other, &theirs.user_id, engine::sandbox_phone::PhoneAction::Follow)
+        .await
+        .unwrap();
+    engine.process_webhooks(100).await.unwrap();
+    let client = engine.line_client(other.clinic_id).await.unwrap();
+    client
+        .push(&theirs.user_id, &[line::Message::text("別院からの検査結果のお知らせ")], &line::SendOptions::default())
+        .await
+        .unwrap();
+
+    // This clinic's phone does not list them, and sees nothing they received.
+    let people = engine.sandbox_people(&owner).await.unwrap();
+    assert!(people.iter().all(|p| p.user_id != theirs.user_id), "another clinic's people are not listed");
+    assert!(engine.sandbox_received(&owner, &theirs.user_id).await.unwrap().is_empty());
+    assert!(engine.sandbox_written(&owner, &theirs.user_id).await.unwrap().is_empty());
+    assert_eq!(engine.sandbox_received(&other, &theirs.user_id).await.unwrap().len(), 1);
+
+    // IDs that try to climb out of their place in the URL are refused
+    // before any call.
+    for bad in [
+        format!("..%2F..%2Fpeople%2F{}%2Freceived", theirs.user_id),
+        "../../ledger".to_string(),
+        format!("{}/../../ledger", theirs.user_id),
+    ] {
+        assert!(matches!(engine.sandbox_received(&owner, &bad).await, Err(EngineError::NotFound)), "{bad}");
+        assert!(matches!(engine.sandbox_written(&owner, &bad).await, Err(EngineError::NotFound)), "{bad}");
+    }
+    assert!(matches!(
+        engine.sandbox_rich_menu_image(&owner, "..%2F..%2Fledger").await,
+        Err(EngineError::NotFound)
+    ));
+
+    // The controls need the product's token; without it nothing is told.
+    let http = reqwest::Client::new();
+    let base = sandbox_base(&engine);
+    let bare = http
+        .get(format!("{base}/_sandbox/ledger?channel={}", other.clinic_public_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 401);
+    let wrong = http
+        .get(format!("{base}/_sandbox/people/{}/received?channel={}", theirs.user_id, other.clinic_public_id))
+        .header("x-sandbox-token", "guess")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    // With it, a question about people names one channel and gets only that one's answer.
+    let no_channel = http
+        .get(format!("{base}/_sandbox/people/{}/received", theirs.user_id))
+        .header("x-sandbox-token", CONTROL_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_channel.status(), 400);
+    assert_eq!(sb.received_from(&owner.clinic_public_id, &theirs.user_id).len(), 0);
+}
+
+#[tokio::test]
+async fn a_clinic_that_switches_to_the_sandbox_never_makes_its_real_patients_sandbox_people() {
+    let db = store::testing::fresh_db().await.unwrap();
+    let key = SecretBox::generate_key();
+    let engine = Engine::new(db, Arc::new(SystemClock), SecretBox::from_base64(&key).unwrap()).with_line_endpoints(LineEndpoints {
+        api_base: "http://127.0.0.1:9".into(),
+        data_base: "http://127.0.0.1:9".into(),
+        ..LineEndpoints::default()
+    });
+    engine.seed_demo_if_empty().await.unwrap();
+    let clinic = demo_clinic(&engine).await;
+    // On a real channel first: a real patient follows (their webhook signed
+    // with the real channel's secret).
+    let real_secret = "0123456789abcdef0123456789abcdef";
+    engine
+        .connect_channel(clinic.clinic_id, engine::webhook::MODE_LINE, real_secret, Some("real-token"))
+        .await
+        .unwrap();
+    let real_user = format!("U{}", "7".repeat(32));
+    let body = format!(
+        r#"{{"destination":"U0","events":[{{"type":"follow","follow":{{"isUnblocked":false}},"timestamp":1795316400000,"mode":"active","webhookEventId":"01JREAL0000000000000000001","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{real_user}"}},"replyToken":"r"}}]}}"#
+    );
+    engine
+        .ingest_webhook(&clinic.clinic_public_id, body.as_bytes(), Some(&line::sign(real_secret, body.as_bytes())))
+        .await
+        .unwrap();
+    engine.process_webhooks(10).await.unwrap();
+    assert!(engine.db.friend_by_line_user(clinic.clinic_id, &real_user).await.unwrap().is_some());
+    // Then back to the sandbox, and the sandbox starts as the server does.
+    engine
+        .connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, "s", Some("t"))
+        .await
+        .unwrap();
+    let sb = Sandbox::new();
+    server::sandbox_link::link(&engine, &sb, "http://127.0.0.1:9").await.unwrap();
+    assert!(
+        sb.people(&clinic.clinic_public_id).iter().all(|p| p.person.user_id != real_user),
+        "the real patient is not a sandbox person"
+    );
+    assert!(!sb.is_friend_of(&clinic.clinic_public_id, &real_user));
+}
+
+#[tokio::test]
+async fn sealed_secrets_open_only_where_they_were_stored_and_real_ones_need_the_key() {
+    use engine::channel::ChannelInput;
+    use engine::EngineError;
+    let db = store::testing::fresh_db().await.unwrap();
+    let key = SecretBox::generate_key();
+    // The demo's generated key (the data directory's secret.key).
+    let demo_key = Engine::new(db.clone(), Arc::new(SystemClock), SecretBox::from_base64(&key).unwrap().generated_for_demo());
+    demo_key.seed_demo_if_empty().await.unwrap();
+    let owner = actor(&demo_key, "owner@sakura.example", "sakura-owner-2026").await;
+    let before = demo_key.db.channel(owner.clinic_id).await.unwrap().unwrap();
+    let real = ChannelInput {
+        mode: engine::webhook::MODE_LINE,
+        channel_id: "2000000001",
+        channel_secret: "0123456789abcdef0123456789abcdef",
+        access_token: "a-real-token",
+    };
+    let refused = demo_key.save_channel(&owner, real).await.unwrap_err();
+    assert!(matches!(refused, EngineError::SecretKeyRequired), "{refused:?}");
+    let after = demo_key.db.channel(owner.clinic_id).await.unwrap().unwrap();
+    assert_eq!((after.mode, after.secret_enc), (before.mode, before.secret_enc), "nothing stored");
+
+    // With YORISOI_SECRET_KEY: stored, and each value opens only in its place.
+    let engine = Engine::new(db, Arc::new(SystemClock), SecretBox::from_base64(&key).unwrap());
+    let second = engine.db.memberships_of(owner.user_id).await.unwrap().remove(1);
+    let (a, b) = (owner.clinic_id, second.clinic_id);
+    let (secret_a, token_a) = engine.channel_credentials(a).await.unwrap();
+    let (_, token_b) = engine.channel_credentials(b).await.unwrap();
+    assert_ne!(token_a, token_b);
+    // Someone who can write the database copies clinic A's sealed token
+    // into clinic B's row (or into A's secret column): it does not open.
+    let row_a = engine.db.channel(a).await.unwrap().unwrap();
+    engine
+        .db
+        .execute_for_tests(&format!(
+            "UPDATE line_channels SET token_enc = '{}' WHERE clinic_id = {b}",
+            row_a.token_enc.clone().unwrap()
+        ))
+        .await
+        .unwrap();
+    assert!(matches!(engine.channel_credentials(b).await, Err(EngineError::Corrupt)));
+    engine
+        .db
+        .execute_for_tests(&format!(
+            "UPDATE line_channels SET secret_enc = '{}' WHERE clinic_id = {a}",
+            row_a.token_enc.unwrap()
+        ))
+        .await
+        .unwrap();
+    assert!(matches!(engine.channel_credentials(a).await, Err(EngineError::Corrupt)));
+    assert!(!secret_a.is_empty());
 }

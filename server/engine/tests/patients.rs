@@ -72,6 +72,12 @@ async fn patient_fields_are_checked_normalised_and_unique_per_clinic() {
             .unwrap()
             .memo;
     assert_eq!(memo, "アレルギー: ペニシリン");
+    // A memo edit is audited: that it changed, never what it says.
+    let memo_rows = e.list_audit(&w.owner, Some("friend.memo".into()), None, 10).await.unwrap();
+    assert_eq!(memo_rows.len(), 1);
+    assert_eq!((memo_rows[0].target.as_str(), memo_rows[0].detail.as_str()), (w.friends[1].as_str(), "memo"));
+    let all = e.db.audit_chain_page(0, 10_000).await.unwrap();
+    assert!(all.iter().all(|r| !r.detail.contains("ペニシリン") && !r.target.contains("ペニシリン")));
     let search = |s: &str| engine::friends::FriendQuery {
         search: Some(s.into()),
         ..Default::default()
@@ -149,6 +155,13 @@ async fn a_csv_import_applies_good_rows_and_a_bad_row_changes_nothing() {
     assert!(out.starts_with("\u{feff}友だちID,LINEユーザーID,LINE表示名,診察券番号,フリガナ,生年月日,性別,状態\r\n"));
     assert_eq!(out.lines().count(), 5);
     assert!(out.contains(&format!("{a},{},,9000,サトウ,2015-06-07,男性,友だち", user(0))));
+    // A LINE name that a spreadsheet would run as a formula is written as text.
+    e.db.set_friend_profile(w.owner.clinic_id, &user(1), "=HYPERLINK(\"https://evil.example\",\"x\")", "", 0)
+        .await
+        .unwrap();
+    let out = e.export_patients_csv(&w.owner).await.unwrap();
+    assert!(out.contains("\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\""), "{out}");
+    assert!(!out.contains(",=HYPERLINK"), "{out}");
     let round_trip = e.check_patient_import(&w.owner, &out).await.unwrap();
     assert_eq!((round_trip.rows_ok, round_trip.problems.len()), (4, 0), "{:?}", round_trip.problems);
 

@@ -257,6 +257,12 @@ impl Sandbox {
         self.lock().set_plan(channel_id, plan, usage)
     }
 
+    /// Whether `user_id` follows `channel_id` now (and has not blocked it).
+    pub fn is_friend_of(&self, channel_id: &str, user_id: &str) -> bool {
+        let st = self.lock();
+        st.channel_index(channel_id).is_ok_and(|ch| st.is_friend(ch, user_id))
+    }
+
     /// This month's counted messages of a channel.
     pub fn usage(&self, channel_id: &str) -> Result<i64, SandboxError> {
         let st = self.lock();
