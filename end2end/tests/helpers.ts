@@ -1,16 +1,26 @@
 import { test as base, expect, Page } from '@playwright/test';
 
 /** Every journey also fails if the page's WebAssembly panicked (a hydration
- * mismatch leaves a page inert while it still looks fine). */
+ * mismatch leaves a page inert while it still looks fine) or if the
+ * browser refused anything under the Content-Security-Policy (the journeys
+ * are the proof that hydration survives the policy). */
 export const test = base.extend<{ noPanics: void }>({
   noPanics: [
     async ({ page }, use) => {
       const panics: string[] = [];
+      const refusals: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'error' && m.text().includes('panicked')) panics.push(m.text().slice(0, 200));
+        if (m.text().includes('Content Security Policy')) refusals.push(m.text().slice(0, 300));
+      });
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          console.error(`Content Security Policy refused ${e.violatedDirective}: ${e.blockedURI}`);
+        });
       });
       await use();
       expect(panics, 'the WebAssembly panicked').toEqual([]);
+      expect(refusals, 'the Content-Security-Policy refused something').toEqual([]);
     },
     { auto: true },
   ],

@@ -153,22 +153,12 @@ impl Engine {
             (STAGE_FULL, LoginNext::Done)
         };
         let token = random_token();
-        self.db
-            .create_session(
-                &sha256_hex(token.as_bytes()),
-                user.id,
-                first.clinic_id,
-                stage,
-                now,
-                now + SESSION_IDLE_MS,
-            )
-            .await?;
         let action = if next == LoginNext::Done {
             "login.success"
         } else {
             "login.password_ok"
         };
-        self.record(Event {
+        let audit = self.audit(Event {
             organization_id: Some(user.organization_id),
             clinic_id: Some(first.clinic_id),
             actor_user_id: Some(user.id),
@@ -177,8 +167,18 @@ impl Engine {
             target: user.email.clone(),
             detail: String::new(),
             ip,
-        })
-        .await?;
+        });
+        self.db
+            .create_session(
+                &sha256_hex(token.as_bytes()),
+                user.id,
+                first.clinic_id,
+                stage,
+                now,
+                now + SESSION_IDLE_MS,
+                &audit,
+            )
+            .await?;
         Ok(LoginOutcome { token, next })
     }
 
@@ -253,8 +253,8 @@ impl Engine {
         }
         self.db.clear_throttle(&attempt[0].0).await?;
         self.give_back_attempts(&attempt[1..]).await?;
-        self.db.set_session_stage(session.id, STAGE_FULL).await?;
-        self.record(ev).await
+        self.db.set_session_stage(session.id, STAGE_FULL, Some(&self.audit(ev))).await?;
+        Ok(())
     }
 
     fn open_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<String, EngineError> {
@@ -281,7 +281,7 @@ impl Engine {
             .await?
             .ok_or(EngineError::NotSignedIn)?;
         if now - session.created_at > SESSION_MAX_MS {
-            self.db.delete_session(session.id).await?;
+            self.db.delete_session(session.id, None).await?;
             return Err(EngineError::NotSignedIn);
         }
         if !stages.contains(&session.stage.as_str()) {
@@ -293,7 +293,7 @@ impl Engine {
         }
         let user = self.db.user(session.user_id).await?.ok_or(EngineError::NotSignedIn)?;
         if user.disabled != 0 {
-            self.db.delete_session(session.id).await?;
+            self.db.delete_session(session.id, None).await?;
             return Err(EngineError::NotSignedIn);
         }
         if now - session.last_seen_at > SESSION_TOUCH_MS {
@@ -328,11 +328,16 @@ impl Engine {
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), EngineError> {
-        if let Ok(actor) = self.authenticate(token).await {
-            self.record(Event::by(&actor, "logout", actor.email.clone(), String::new())).await?;
-        }
-        if let Some(s) = self.db.session_by_token_hash(&sha256_hex(token.as_bytes()), self.now_ms()).await? {
-            self.db.delete_session(s.id).await?;
+        let Some(s) = self.db.session_by_token_hash(&sha256_hex(token.as_bytes()), self.now_ms()).await? else {
+            return Ok(());
+        };
+        match self.authenticate(token).await {
+            Ok(actor) => {
+                let audit = self.audit(Event::by(&actor, "logout", actor.email.clone(), String::new()));
+                self.db.delete_session(s.id, Some(&audit)).await?;
+            }
+            // A half-finished login ends without an entry of its own.
+            Err(_) => self.db.delete_session(s.id, None).await?,
         }
         Ok(())
     }
@@ -430,7 +435,7 @@ impl Engine {
             return Err(EngineError::InvalidTotp);
         }
         if session.stage == STAGE_ENROL {
-            self.db.set_session_stage(session.id, STAGE_FULL).await?;
+            self.db.set_session_stage(session.id, STAGE_FULL, None).await?;
         }
         Ok(())
     }
@@ -677,31 +682,32 @@ impl Engine {
         }
         let now = self.now_ms();
         let hash = password::hash(password.to_string()).await;
-        let org = self.db.create_organization(&public_id(), org_name.trim(), now).await?;
-        let clinic = self.db.create_clinic(org, &public_id(), clinic_name.trim(), "", now).await?;
-        let user = self
-            .db
-            .create_user(NewUser {
-                organization_id: org,
-                public_id: &public_id(),
-                email: &email,
-                display_name: display_name.trim(),
-                password_hash: Some(&hash),
-                now,
-            })
-            .await?;
-        self.db.add_membership(user, clinic, Role::Owner.as_str(), now).await?;
-        self.record(Event {
-            organization_id: Some(org),
-            clinic_id: Some(clinic),
+        let audit = self.audit(Event {
+            organization_id: None,
+            clinic_id: None,
             actor_user_id: None,
             actor_label: "yorisoi admin create-owner".into(),
             action: "staff.create_owner",
-            target: email,
+            target: email.clone(),
             detail: String::new(),
             ip: "",
-        })
-        .await
+        });
+        let owner = NewUser {
+            // The new organization's, which the store gives it.
+            organization_id: 0,
+            public_id: &public_id(),
+            email: &email,
+            display_name: display_name.trim(),
+            password_hash: Some(&hash),
+            now,
+        };
+        self.db
+            .create_organization_with_owner((&public_id(), org_name.trim()), (&public_id(), clinic_name.trim()), owner, audit)
+            .await
+            .map_err(|e| match e {
+                store::StoreError::Conflict => EngineError::EmailTaken,
+                other => other.into(),
+            })
     }
 }
 

@@ -147,21 +147,15 @@ impl Engine {
         let json = serde_json::to_string(a).map_err(|_| EngineError::Corrupt)?;
         let now = self.now_ms();
         let kind = a.trigger.kind();
-        let pid = match existing {
-            Some(pid) => {
-                if !name_taken(self.db.update_automation(actor.clinic_id, pid, name, &json, kind, now).await)? {
-                    return Err(EngineError::NotFound);
-                }
-                pid.to_string()
+        let pid = existing.map(str::to_string).unwrap_or_else(public_id);
+        let audit = self.audit(Event::by(actor, "automation.saved", pid.clone(), name.to_string()));
+        if existing.is_some() {
+            if !name_taken(self.db.update_automation(actor.clinic_id, &pid, name, &json, kind, now, &audit).await)? {
+                return Err(EngineError::NotFound);
             }
-            None => {
-                let pid = public_id();
-                name_taken(self.db.create_automation(actor.clinic_id, &pid, name, &json, kind, now).await)?;
-                pid
-            }
-        };
-        self.record(Event::by(actor, "automation.saved", pid.clone(), name.to_string()))
-            .await?;
+        } else {
+            name_taken(self.db.create_automation(actor.clinic_id, &pid, name, &json, kind, now, &audit).await)?;
+        }
         Ok(pid)
     }
 
@@ -177,12 +171,12 @@ impl Engine {
                 return Err(EngineError::InvalidAutomation(problems));
             }
         }
-        self.db
-            .set_automation_enabled(actor.clinic_id, public_id, enabled, self.now_ms())
-            .await?;
         let action = if enabled { "automation.enabled" } else { "automation.disabled" };
-        self.record(Event::by(actor, action, public_id.to_string(), this.row.name.clone()))
-            .await
+        let audit = self.audit(Event::by(actor, action, public_id.to_string(), this.row.name.clone()));
+        self.db
+            .set_automation_enabled(actor.clinic_id, public_id, enabled, self.now_ms(), &audit)
+            .await?;
+        Ok(())
     }
 
     /// The clinic's latest runs that did something or failed.
@@ -287,7 +281,7 @@ impl Engine {
                 Action::AddTag { tag } | Action::RemoveTag { tag } => {
                     let tag = self.db.tag_by_public_id(q.clinic_id, tag).await?.ok_or(EngineError::NotFound)?;
                     let attach = matches!(action, Action::AddTag { .. });
-                    self.apply_tag(q.clinic_id, &tag, &[friend.id], attach, q.depth + 1).await?;
+                    self.apply_tag(q.clinic_id, &tag, &[friend.id], attach, q.depth + 1, None).await?;
                     None
                 }
                 Action::SetField { field, values } => {

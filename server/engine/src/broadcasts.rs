@@ -414,18 +414,19 @@ impl Engine {
             created_by: Some(actor.user_id),
             now: self.now_ms(),
         };
+        let audit = self.audit(Event::by(actor, "broadcast.created", pid.clone(), req.title.trim().to_string()));
         if initial == status::SENDING {
-            self.start_send(actor.clinic_id, None, Some(&new), &req.bundle, &req.audience, purpose)
+            self.start_send(actor.clinic_id, None, Some(&new), &req.bundle, &req.audience, purpose, Some(&audit))
                 .await?;
         } else {
-            self.db.insert_broadcast(&new).await?;
+            self.db.insert_broadcast(&new, &audit).await?;
         }
-        self.record(Event::by(actor, "broadcast.created", pid.clone(), req.title.trim().to_string()))
-            .await?;
         Ok(pid)
     }
 
-    /// Fixes recipients, reserves and writes the batches (one transaction).
+    /// Fixes recipients, reserves and writes the batches (one transaction,
+    /// with `audit` when staff started it).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn start_send(
         &self,
         clinic_id: i64,
@@ -434,6 +435,7 @@ impl Engine {
         bundle: &Bundle,
         audience: &Audience,
         purpose: Purpose,
+        audit: Option<&store::Audit<'_>>,
     ) -> Result<i64, EngineError> {
         // LINE's own count first, so sends made in LINE's app are counted.
         if let Err(e) = self.reconcile_quota(clinic_id).await {
@@ -477,6 +479,7 @@ impl Engine {
                 &reservation,
                 ledger_source,
                 self.now_ms(),
+                audit,
             )
             .await?;
         match started {
@@ -523,28 +526,30 @@ impl Engine {
         actor.require(Permission::DesignMarketing)?;
         let b = self.own_broadcast(actor, public_id).await?;
         let now = self.now_ms();
+        let audit = self.audit(Event::by(actor, "broadcast.paused", b.public_id.clone(), b.title.clone()));
         if !self
             .db
-            .set_broadcast_status(b.id, &[status::SENDING, status::HELD], status::PAUSED, "by_staff", None, now)
+            .set_broadcast_status(b.id, &[status::SENDING, status::HELD], status::PAUSED, "by_staff", None, now, Some(&audit))
             .await?
         {
             return Err(EngineError::BroadcastState);
         }
-        self.record(Event::by(actor, "broadcast.paused", b.public_id, b.title)).await
+        Ok(())
     }
 
     pub async fn resume_broadcast(&self, actor: &Actor, public_id: &str) -> Result<(), EngineError> {
         actor.require(Permission::DesignMarketing)?;
         let b = self.own_broadcast(actor, public_id).await?;
+        let audit = self.audit(Event::by(actor, "broadcast.resumed", b.public_id.clone(), b.title.clone()));
         if !self
             .db
-            .set_broadcast_status(b.id, &[status::PAUSED], status::SENDING, "", None, self.now_ms())
+            .set_broadcast_status(b.id, &[status::PAUSED], status::SENDING, "", None, self.now_ms(), Some(&audit))
             .await?
         {
             return Err(EngineError::BroadcastState);
         }
         self.delivery.wake.notify_waiters();
-        self.record(Event::by(actor, "broadcast.resumed", b.public_id, b.title)).await
+        Ok(())
     }
 
     /// Cancels a send: what was not sent yet will not be, and its quota is
@@ -560,30 +565,32 @@ impl Engine {
             status::AWAITING_APPROVAL,
         ];
         let now = self.now_ms();
+        let audit = self.audit(Event::by(actor, "broadcast.cancelled", b.public_id.clone(), b.title.clone()));
         if !self
             .db
-            .end_broadcast(b.id, &from, status::CANCELLED, "by_staff", &ledger_source(&b.public_id), now)
+            .end_broadcast(b.id, &from, status::CANCELLED, "by_staff", &ledger_source(&b.public_id), now, Some(&audit))
             .await?
         {
             return Err(EngineError::BroadcastState);
         }
         self.db.finish_broadcast_if_complete(b.id, now).await?;
-        self.record(Event::by(actor, "broadcast.cancelled", b.public_id, b.title)).await
+        Ok(())
     }
 
     /// An admin approves a flagged send; it then goes at its time.
     pub async fn approve_broadcast(&self, actor: &Actor, public_id: &str) -> Result<(), EngineError> {
         actor.require(Permission::ManageClinic)?;
         let b = self.own_broadcast(actor, public_id).await?;
+        let audit = self.audit(Event::by(actor, "broadcast.approved", b.public_id.clone(), b.title.clone()));
         if !self
             .db
-            .approve_broadcast(b.id, actor.user_id, status::SCHEDULED, self.now_ms())
+            .approve_broadcast(b.id, actor.user_id, status::SCHEDULED, self.now_ms(), &audit)
             .await?
         {
             return Err(EngineError::BroadcastState);
         }
         self.delivery.wake.notify_waiters();
-        self.record(Event::by(actor, "broadcast.approved", b.public_id, b.title)).await
+        Ok(())
     }
 
     /// Starts the scheduled sends whose time has come and resumes those
@@ -596,7 +603,7 @@ impl Engine {
             if b.status == status::HELD {
                 if self
                     .db
-                    .set_broadcast_status(b.id, &[status::HELD], status::SENDING, "", None, now)
+                    .set_broadcast_status(b.id, &[status::HELD], status::SENDING, "", None, now, None)
                     .await?
                 {
                     changed += 1;
@@ -616,11 +623,12 @@ impl Engine {
                         "corrupt",
                         &ledger_source(&b.public_id),
                         now,
+                        None,
                     )
                     .await?;
                 continue;
             };
-            match self.start_send(b.clinic_id, Some(b.id), None, &bundle, &audience, purpose).await {
+            match self.start_send(b.clinic_id, Some(b.id), None, &bundle, &audience, purpose, None).await {
                 Ok(_) => changed += 1,
                 Err(
                     e @ (EngineError::QuotaShortfall { .. }
@@ -640,6 +648,7 @@ impl Engine {
                             &reason,
                             &ledger_source(&b.public_id),
                             now,
+                            None,
                         )
                         .await?;
                     self.db.finish_broadcast_if_complete(b.id, now).await?;
@@ -694,20 +703,20 @@ impl Engine {
             return Err(EngineError::InvalidBundle(problems));
         }
         let json = serde_json::to_string(bundle).map_err(|_| EngineError::Corrupt)?;
+        let audit = self.audit(Event::by(actor, "template.saved", folder.to_string(), name.to_string()));
         self.db
-            .save_template(actor.clinic_id, &public_id(), folder, name, &json, actor.user_id, self.now_ms())
+            .save_template(actor.clinic_id, &public_id(), folder, name, &json, actor.user_id, self.now_ms(), &audit)
             .await?;
-        self.record(Event::by(actor, "template.saved", folder.to_string(), name.to_string()))
-            .await
+        Ok(())
     }
 
     pub async fn delete_template(&self, actor: &Actor, id: &str) -> Result<(), EngineError> {
         actor.require(Permission::DesignMarketing)?;
-        if !self.db.delete_template(actor.clinic_id, id).await? {
+        let audit = self.audit(Event::by(actor, "template.deleted", id.to_string(), String::new()));
+        if !self.db.delete_template(actor.clinic_id, id, &audit).await? {
             return Err(EngineError::NotFound);
         }
-        self.record(Event::by(actor, "template.deleted", id.to_string(), String::new()))
-            .await
+        Ok(())
     }
 }
 
@@ -755,22 +764,22 @@ impl Engine {
         if code.len() != 8 || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(false);
         }
-        let Some(user_id) = self.db.link_staff_by_code(clinic_id, code, line_user_id, self.now_ms()).await? else {
+        let now = self.now_ms();
+        let Some(user_id) = self.db.staff_code_owner(clinic_id, code, now).await? else {
             return Ok(false);
         };
-        let label = self.db.user(user_id).await?.map(|u| u.email).unwrap_or_default();
-        self.record(crate::audit::Event {
-            organization_id: None,
+        let user = self.db.user(user_id).await?.ok_or(EngineError::NotFound)?;
+        let audit = self.audit(crate::audit::Event {
+            organization_id: Some(user.organization_id),
             clinic_id: Some(clinic_id),
             actor_user_id: Some(user_id),
-            actor_label: label,
+            actor_label: user.email,
             action: "staff.line_linked",
             target: String::new(),
             detail: String::new(),
             ip: "",
-        })
-        .await?;
-        Ok(true)
+        });
+        Ok(self.db.link_staff_by_code(clinic_id, user_id, code, line_user_id, now, &audit).await?)
     }
 
     /// Sends the bundle to the caller's own linked LINE account (counted

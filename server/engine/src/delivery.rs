@@ -236,6 +236,7 @@ impl Engine {
                     "quiet_hours",
                     Some(opens),
                     now,
+                    None,
                 )
                 .await?
             {
@@ -310,6 +311,7 @@ impl Engine {
                             "repeated_failures",
                             None,
                             now,
+                            None,
                         )
                         .await?
                 {
@@ -441,6 +443,7 @@ impl Engine {
                 reason,
                 &source,
                 now,
+                None,
             )
             .await?;
         Ok(())

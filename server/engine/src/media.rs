@@ -29,8 +29,15 @@ impl Engine {
             .map_err(|_| EngineError::Corrupt)?
             .map_err(EngineError::Image)?;
         let token = random_token();
+        let audit = self.audit(Event::by(
+            actor,
+            "media.uploaded",
+            token.clone(),
+            format!("{}×{}", picture.width, picture.height),
+        ));
         self.db
-            .insert_media(store::NewMedia {
+            .insert_media(
+                store::NewMedia {
                 clinic_id: actor.clinic_id,
                 token: &token,
                 content_type: picture.content_type,
@@ -40,15 +47,10 @@ impl Engine {
                 preview: picture.preview.as_deref(),
                 user_id: actor.user_id,
                 now: self.now_ms(),
-            })
+            },
+                &audit,
+            )
             .await?;
-        self.record(Event::by(
-            actor,
-            "media.uploaded",
-            token.clone(),
-            format!("{}×{}", picture.width, picture.height),
-        ))
-        .await?;
         Ok(UploadedImage {
             token,
             width: picture.width,

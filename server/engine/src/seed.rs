@@ -332,7 +332,7 @@ impl Engine {
                 .await?;
         }
         for (name, ids) in by_tag {
-            self.apply_tag(clinic_id, &tag_ids[name], &ids, true, 0).await?;
+            self.apply_tag(clinic_id, &tag_ids[name], &ids, true, 0, None).await?;
         }
         Ok(())
     }

@@ -256,29 +256,24 @@ impl Engine {
         self.check_rule(actor.clinic_id, rule).await?;
         let json = serde_json::to_string(rule).map_err(|_| EngineError::Corrupt)?;
         let now = self.now_ms();
-        let pid = match existing {
-            Some(pid) => {
-                if !name_taken(self.db.update_segment(actor.clinic_id, pid, &name, &description, &json, now).await)? {
-                    return Err(EngineError::NotFound);
-                }
-                pid.to_string()
+        let pid = existing.map(str::to_string).unwrap_or_else(public_id);
+        let audit = self.audit(Event::by(actor, "segment.saved", pid.clone(), name.clone()));
+        if existing.is_some() {
+            if !name_taken(self.db.update_segment(actor.clinic_id, &pid, &name, &description, &json, now, &audit).await)? {
+                return Err(EngineError::NotFound);
             }
-            None => {
-                let pid = public_id();
-                name_taken(self.db.create_segment(actor.clinic_id, &pid, &name, &description, &json, now).await)?;
-                pid
-            }
-        };
-        self.record(Event::by(actor, "segment.saved", pid.clone(), name)).await?;
+        } else {
+            name_taken(self.db.create_segment(actor.clinic_id, &pid, &name, &description, &json, now, &audit).await)?;
+        }
         Ok(pid)
     }
 
     pub async fn delete_segment(&self, actor: &Actor, public_id: &str) -> Result<(), EngineError> {
         actor.require(Permission::DesignMarketing)?;
-        if !self.db.delete_segment(actor.clinic_id, public_id).await? {
+        let audit = self.audit(Event::by(actor, "segment.deleted", public_id.to_string(), String::new()));
+        if !self.db.delete_segment(actor.clinic_id, public_id, &audit).await? {
             return Err(EngineError::NotFound);
         }
-        self.record(Event::by(actor, "segment.deleted", public_id.to_string(), String::new()))
-            .await
+        Ok(())
     }
 }

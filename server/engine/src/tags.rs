@@ -67,12 +67,11 @@ impl Engine {
         let name = clean_name(name)?;
         let position = self.db.tag_folders(actor.clinic_id).await?.len() as i64;
         let pid = public_id();
-        let id = match self.db.create_tag_folder(actor.clinic_id, &pid, &name, position).await {
+        let audit = self.audit(Event::by(actor, "tag.folder_created", pid.clone(), name.clone()));
+        let id = match self.db.create_tag_folder(actor.clinic_id, &pid, &name, position, &audit).await {
             Err(store::StoreError::Conflict) => return Err(EngineError::TagNameTaken),
             other => other?,
         };
-        self.record(Event::by(actor, "tag.folder_created", pid.clone(), name.clone()))
-            .await?;
         Ok(TagFolderRow {
             id,
             public_id: pid,
@@ -121,11 +120,11 @@ impl Engine {
             description: input.description.trim(),
             rule_text: input.rule_text.trim(),
         };
-        match self.db.create_tag(actor.clinic_id, &new, self.now_ms()).await {
+        let audit = self.audit(Event::by(actor, "tag.created", pid.clone(), name.clone()));
+        match self.db.create_tag(actor.clinic_id, &new, self.now_ms(), &audit).await {
             Err(store::StoreError::Conflict) => return Err(EngineError::TagNameTaken),
             other => other?,
         };
-        self.record(Event::by(actor, "tag.created", pid.clone(), name)).await?;
         self.db.tag_by_public_id(actor.clinic_id, &pid).await?.ok_or(EngineError::NotFound)
     }
 
@@ -164,11 +163,10 @@ impl Engine {
         for f in friends {
             ids.push(self.friend_of(actor, f).await?.id);
         }
-        let changed = self.apply_tag(actor.clinic_id, &tag, &ids, attach, 0).await?.len() as u64;
         let action = if attach { "tag.attached" } else { "tag.removed" };
-        self.record(Event::by(actor, action, tag.public_id, format!("{changed} friends")))
-            .await?;
-        Ok(changed)
+        let audit = self.audit(Event::by(actor, action, tag.public_id.clone(), "{count} friends".into()));
+        let changed = self.apply_tag(actor.clinic_id, &tag, &ids, attach, 0, Some(&audit)).await?;
+        Ok(changed.len() as u64)
     }
 
     /// Attaches or removes a tag (by staff, or by an automation at chain
@@ -181,6 +179,7 @@ impl Engine {
         friends: &[i64],
         attach: bool,
         depth: i64,
+        audit: Option<&store::Audit<'_>>,
     ) -> Result<Vec<i64>, EngineError> {
         let tag_id = tag.public_id.clone();
         let happened = if attach {
@@ -191,9 +190,9 @@ impl Engine {
         let queued = self.happening_if_listened(clinic_id, &happened, None, self.now_ms(), depth).await?;
         let now = self.now_ms();
         let changed = if attach {
-            self.db.tag_friends(clinic_id, tag.id, friends, now, queued.as_ref()).await?
+            self.db.tag_friends(clinic_id, tag.id, friends, now, queued.as_ref(), audit).await?
         } else {
-            self.db.untag_friends(clinic_id, tag.id, friends, now, queued.as_ref()).await?
+            self.db.untag_friends(clinic_id, tag.id, friends, now, queued.as_ref(), audit).await?
         };
         if queued.is_some() && !changed.is_empty() {
             self.automation_signal.notify_one();
@@ -228,15 +227,15 @@ impl Engine {
         let position = self.db.fields(actor.clinic_id).await?.len() as i64;
         let pid = public_id();
         let json = serde_json::to_string(&choices).unwrap_or_else(|_| "[]".into());
+        let audit = self.audit(Event::by(actor, "field.created", pid.clone(), name.clone()));
         match self
             .db
-            .create_field(actor.clinic_id, &pid, &name, field_type, &json, position)
+            .create_field(actor.clinic_id, &pid, &name, field_type, &json, position, &audit)
             .await
         {
             Err(store::StoreError::Conflict) => return Err(EngineError::TagNameTaken),
             other => other?,
         };
-        self.record(Event::by(actor, "field.created", pid.clone(), name)).await?;
         self.db
             .fields(actor.clinic_id)
             .await?

@@ -84,6 +84,7 @@ async fn tags_are_designed_by_marketers_and_attached_by_the_front_desk() {
                 .unwrap()
                 .id],
             0,
+            None,
             None
         )
         .await

@@ -399,6 +399,59 @@ impl Db {
         Ok(())
     }
 
+    /// A new organization with one clinic and its owner (`user`'s
+    /// organization is the new one), recorded by `audit` (whose
+    /// organization and clinic are filled in), all together.
+    pub async fn create_organization_with_owner(
+        &self,
+        org: (&str, &str),
+        clinic: (&str, &str),
+        user: NewUser<'_>,
+        mut audit: Audit<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (org_id,): (i64,) =
+            sqlx::query_as("INSERT INTO organizations (public_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+                .bind(org.0)
+                .bind(org.1)
+                .bind(user.now)
+                .fetch_one(&mut *tx)
+                .await?;
+        let (clinic_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO clinics (organization_id, public_id, name, departments, created_at) VALUES ($1, $2, $3, '', $4) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(clinic.0)
+        .bind(clinic.1)
+        .bind(user.now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (user_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO users (organization_id, public_id, email, display_name, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(user.public_id)
+        .bind(user.email)
+        .bind(user.display_name)
+        .bind(user.password_hash)
+        .bind(user.now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from_insert)?;
+        sqlx::query("INSERT INTO memberships (user_id, clinic_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
+            .bind(user_id)
+            .bind(clinic_id)
+            .bind(user.now)
+            .execute(&mut *tx)
+            .await?;
+        audit.entry.organization_id = Some(org_id);
+        audit.entry.clinic_id = Some(clinic_id);
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A new account, its membership and the invitation with which it
     /// chooses its password, together. `Conflict` when the e-mail is taken.
     pub async fn invite_new_user(&self, user: NewUser<'_>, inv: &NewInvitation<'_>, audit: &Audit<'_>) -> Result<i64, StoreError> {

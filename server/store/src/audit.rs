@@ -52,7 +52,18 @@ impl Audit<'_> {
     /// locked until that transaction ends, so two appends (even from two
     /// server instances) can never fork the chain.
     pub(crate) async fn append(&self, conn: &mut sqlx::AnyConnection) -> Result<i64, StoreError> {
-        let entry = &self.entry;
+        self.append_entry(conn, &self.entry).await
+    }
+
+    /// Appends the entry with `{count}` in its detail replaced by `count`
+    /// (how many rows the change touched, known only inside it).
+    pub(crate) async fn append_counted(&self, conn: &mut sqlx::AnyConnection, count: usize) -> Result<i64, StoreError> {
+        let mut entry = self.entry.clone();
+        entry.detail = entry.detail.replace("{count}", &count.to_string());
+        self.append_entry(conn, &entry).await
+    }
+
+    async fn append_entry(&self, conn: &mut sqlx::AnyConnection, entry: &NewAuditEntry) -> Result<i64, StoreError> {
         let (seq, prev): (i64, String) = sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
             .fetch_one(&mut *conn)
             .await?;

@@ -97,7 +97,9 @@ impl Db {
         definition: &str,
         trigger_on: &str,
         now: i64,
+        audit: &crate::Audit<'_>,
     ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO automations (clinic_id, public_id, name, definition, trigger_on, enabled, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING id",
@@ -108,9 +110,11 @@ impl Db {
         .bind(definition)
         .bind(trigger_on)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(StoreError::from_insert)?;
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -122,33 +126,40 @@ impl Db {
         definition: &str,
         trigger_on: &str,
         now: i64,
+        audit: &crate::Audit<'_>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE automations SET name = $1, definition = $2, trigger_on = $3, updated_at = $4 WHERE clinic_id = $5 AND public_id = $6",
+        self.exec_one(
+            sqlx::query(
+                "UPDATE automations SET name = $1, definition = $2, trigger_on = $3, updated_at = $4 WHERE clinic_id = $5 AND public_id = $6",
+            )
+            .bind(name)
+            .bind(definition)
+            .bind(trigger_on)
+            .bind(now)
+            .bind(clinic_id)
+            .bind(public_id),
+            Some(audit),
         )
-        .bind(name)
-        .bind(definition)
-        .bind(trigger_on)
-        .bind(now)
-        .bind(clinic_id)
-        .bind(public_id)
-        .execute(&self.pool)
         .await
-        .map_err(StoreError::from_insert)?;
-        Ok(done.rows_affected() == 1)
     }
 
-    pub async fn set_automation_enabled(&self, clinic_id: i64, public_id: &str, enabled: bool, now: i64) -> Result<bool, StoreError> {
-        let done = self
-            .exec(
-                sqlx::query("UPDATE automations SET enabled = $1, updated_at = $2 WHERE clinic_id = $3 AND public_id = $4")
-                    .bind(crate::db::flag(enabled))
-                    .bind(now)
-                    .bind(clinic_id)
-                    .bind(public_id),
-            )
-            .await?;
-        Ok(done.rows_affected() == 1)
+    pub async fn set_automation_enabled(
+        &self,
+        clinic_id: i64,
+        public_id: &str,
+        enabled: bool,
+        now: i64,
+        audit: &crate::Audit<'_>,
+    ) -> Result<bool, StoreError> {
+        self.exec_one(
+            sqlx::query("UPDATE automations SET enabled = $1, updated_at = $2 WHERE clinic_id = $3 AND public_id = $4")
+                .bind(crate::db::flag(enabled))
+                .bind(now)
+                .bind(clinic_id)
+                .bind(public_id),
+            Some(audit),
+        )
+        .await
     }
 
     pub async fn automations(&self, clinic_id: i64) -> Result<Vec<AutomationRow>, StoreError> {

@@ -381,9 +381,10 @@ impl Db {
         Ok(out)
     }
 
-    pub async fn insert_broadcast(&self, b: &NewBroadcast<'_>) -> Result<i64, StoreError> {
+    pub async fn insert_broadcast(&self, b: &NewBroadcast<'_>, audit: &crate::Audit<'_>) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
         let id = insert_broadcast(&mut tx, b).await?;
+        audit.append(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -405,6 +406,7 @@ impl Db {
         reservation: &Reservation<'_>,
         source: impl Fn(&str) -> String,
         now: i64,
+        audit: Option<&crate::Audit<'_>>,
     ) -> Result<Option<i64>, StoreError> {
         let mut tx = self.pool.begin().await?;
         // A write first, so SQLite takes its write lock at once (a read
@@ -465,6 +467,9 @@ impl Db {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        if let Some(audit) = audit {
+            audit.append(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(Some(id))
     }
@@ -690,6 +695,7 @@ impl Db {
         reason: &str,
         source: &str,
         now: i64,
+        audit: Option<&crate::Audit<'_>>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let marks: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
@@ -721,6 +727,9 @@ impl Db {
         if !month.is_empty() {
             release(&mut tx, clinic_id, &month, source, amount, now).await?;
         }
+        if let Some(audit) = audit {
+            audit.append(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -735,6 +744,7 @@ impl Db {
         reason: &str,
         resume_at: Option<i64>,
         now: i64,
+        audit: Option<&crate::Audit<'_>>,
     ) -> Result<bool, StoreError> {
         let marks: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 6)).collect();
         let sql = format!(
@@ -747,25 +757,24 @@ impl Db {
         for f in from {
             q = q.bind(*f);
         }
-        Ok(q.execute(&self.pool).await?.rows_affected() == 1)
+        self.exec_one(q, audit).await
     }
 
     /// Approves a send waiting for it; one without a time of its own is
     /// then due at once.
-    pub async fn approve_broadcast(&self, broadcast_id: i64, approver: i64, to: &str, now: i64) -> Result<bool, StoreError> {
-        let done = self
-            .exec(
-                sqlx::query(
-                    "UPDATE broadcasts SET status = $1, approved_by = $2, updated_at = $3, scheduled_at = COALESCE(scheduled_at, $3) \
-                     WHERE id = $4 AND status = 'awaiting_approval'",
-                )
-                .bind(to)
-                .bind(approver)
-                .bind(now)
-                .bind(broadcast_id),
+    pub async fn approve_broadcast(&self, broadcast_id: i64, approver: i64, to: &str, now: i64, audit: &crate::Audit<'_>) -> Result<bool, StoreError> {
+        self.exec_one(
+            sqlx::query(
+                "UPDATE broadcasts SET status = $1, approved_by = $2, updated_at = $3, scheduled_at = COALESCE(scheduled_at, $3) \
+                 WHERE id = $4 AND status = 'awaiting_approval'",
             )
-            .await?;
-        Ok(done.rows_affected() == 1)
+            .bind(to)
+            .bind(approver)
+            .bind(now)
+            .bind(broadcast_id),
+            Some(audit),
+        )
+        .await
     }
 
     /// Marks a send done once none of its batches is pending.
@@ -998,33 +1007,35 @@ impl Db {
         bundle: &str,
         user_id: i64,
         now: i64,
+        audit: &crate::Audit<'_>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO message_templates (clinic_id, public_id, folder, name, bundle, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (clinic_id, folder, name) \
-             DO UPDATE SET bundle = excluded.bundle, updated_at = excluded.updated_at",
+        self.exec_audited(
+            vec![sqlx::query(
+                "INSERT INTO message_templates (clinic_id, public_id, folder, name, bundle, created_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (clinic_id, folder, name) \
+                 DO UPDATE SET bundle = excluded.bundle, updated_at = excluded.updated_at",
+            )
+            .bind(clinic_id)
+            .bind(public_id)
+            .bind(folder)
+            .bind(name)
+            .bind(bundle)
+            .bind(user_id)
+            .bind(now)],
+            audit,
         )
-        .bind(clinic_id)
-        .bind(public_id)
-        .bind(folder)
-        .bind(name)
-        .bind(bundle)
-        .bind(user_id)
-        .bind(now)
-        .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    pub async fn delete_template(&self, clinic_id: i64, public_id: &str) -> Result<bool, StoreError> {
-        let done = self
-            .exec(
-                sqlx::query("DELETE FROM message_templates WHERE clinic_id = $1 AND public_id = $2")
-                    .bind(clinic_id)
-                    .bind(public_id),
-            )
-            .await?;
-        Ok(done.rows_affected() == 1)
+    pub async fn delete_template(&self, clinic_id: i64, public_id: &str, audit: &crate::Audit<'_>) -> Result<bool, StoreError> {
+        self.exec_one(
+            sqlx::query("DELETE FROM message_templates WHERE clinic_id = $1 AND public_id = $2")
+                .bind(clinic_id)
+                .bind(public_id),
+            Some(audit),
+        )
+        .await
     }
 }
 
@@ -1046,18 +1057,42 @@ impl Db {
 
     /// Links the LINE user who wrote a pending, unexpired `code`; the code
     /// is used up. Returns the staff member's user ID.
-    pub async fn link_staff_by_code(&self, clinic_id: i64, code: &str, line_user_id: &str, now: i64) -> Result<Option<i64>, StoreError> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "UPDATE staff_line_links SET line_user_id = $1, linked_at = $2, code = NULL, code_expires_at = NULL \
-             WHERE clinic_id = $3 AND code = $4 AND code_expires_at >= $2 RETURNING user_id",
-        )
-        .bind(line_user_id)
-        .bind(now)
-        .bind(clinic_id)
-        .bind(code)
-        .fetch_optional(&self.pool)
-        .await?;
+    /// The staff member whose unexpired link code this is.
+    pub async fn staff_code_owner(&self, clinic_id: i64, code: &str, now: i64) -> Result<Option<i64>, StoreError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT user_id FROM staff_line_links WHERE clinic_id = $1 AND code = $2 AND code_expires_at >= $3")
+                .bind(clinic_id)
+                .bind(code)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|(u,)| u))
+    }
+
+    /// Links `user_id`'s LINE account by their code, which is used up:
+    /// false when the code is no longer theirs to use.
+    pub async fn link_staff_by_code(
+        &self,
+        clinic_id: i64,
+        user_id: i64,
+        code: &str,
+        line_user_id: &str,
+        now: i64,
+        audit: &crate::Audit<'_>,
+    ) -> Result<bool, StoreError> {
+        self.exec_one(
+            sqlx::query(
+                "UPDATE staff_line_links SET line_user_id = $1, linked_at = $2, code = NULL, code_expires_at = NULL \
+                 WHERE clinic_id = $3 AND code = $4 AND code_expires_at >= $2 AND user_id = $5",
+            )
+            .bind(line_user_id)
+            .bind(now)
+            .bind(clinic_id)
+            .bind(code)
+            .bind(user_id),
+            Some(audit),
+        )
+        .await
     }
 
     /// (linked LINE user ID, pending code, its expiry) of a staff member.

@@ -131,6 +131,27 @@ impl Db {
         Ok(q.execute(&self.pool).await?)
     }
 
+    /// Runs a statement that changes one row or none; with `audit`, its
+    /// entry is written in the same transaction, and only when the row
+    /// changed. True when it did.
+    pub(crate) async fn exec_one<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+        audit: Option<&crate::Audit<'_>>,
+    ) -> Result<bool, StoreError> {
+        let Some(audit) = audit else {
+            return Ok(q.execute(&self.pool).await.map_err(StoreError::from_insert)?.rows_affected() == 1);
+        };
+        let mut tx = self.pool.begin().await?;
+        if q.execute(&mut *tx).await.map_err(StoreError::from_insert)?.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Runs the statements and appends the audit entry that records them,
     /// in one transaction.
     pub(crate) async fn exec_audited<'q>(
@@ -141,7 +162,7 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         let mut results = Vec::with_capacity(queries.len());
         for q in queries {
-            results.push(q.execute(&mut *tx).await?);
+            results.push(q.execute(&mut *tx).await.map_err(StoreError::from_insert)?);
         }
         audit.append(&mut tx).await?;
         tx.commit().await?;

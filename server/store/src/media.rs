@@ -23,8 +23,8 @@ pub struct NewMedia<'a> {
 }
 
 impl Db {
-    pub async fn insert_media(&self, m: NewMedia<'_>) -> Result<(), StoreError> {
-        sqlx::query(
+    pub async fn insert_media(&self, m: NewMedia<'_>, audit: &crate::Audit<'_>) -> Result<(), StoreError> {
+        let q = sqlx::query(
             "INSERT INTO media (clinic_id, token, content_type, width, height, byte_size, original, preview, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
@@ -37,10 +37,8 @@ impl Db {
         .bind(m.original.to_vec())
         .bind(m.preview.map(<[u8]>::to_vec))
         .bind(m.user_id)
-        .bind(m.now)
-        .execute(&self.pool)
-        .await
-        .map_err(StoreError::from_insert)?;
+        .bind(m.now);
+        self.exec_audited(vec![q], audit).await?;
         Ok(())
     }
 

@@ -63,7 +63,9 @@ impl Db {
         description: &str,
         rule: &str,
         now: i64,
+        audit: &crate::Audit<'_>,
     ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO segments (clinic_id, public_id, name, description, rule, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -74,9 +76,11 @@ impl Db {
         .bind(description)
         .bind(rule)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(StoreError::from_insert)?;
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -90,31 +94,31 @@ impl Db {
         description: &str,
         rule: &str,
         now: i64,
+        audit: &crate::Audit<'_>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE segments SET name = $1, description = $2, rule = $3, updated_at = $4 WHERE clinic_id = $5 AND public_id = $6",
+        self.exec_one(
+            sqlx::query(
+                "UPDATE segments SET name = $1, description = $2, rule = $3, updated_at = $4 WHERE clinic_id = $5 AND public_id = $6",
+            )
+            .bind(name)
+            .bind(description)
+            .bind(rule)
+            .bind(now)
+            .bind(clinic_id)
+            .bind(public_id),
+            Some(audit),
         )
-        .bind(name)
-        .bind(description)
-        .bind(rule)
-        .bind(now)
-        .bind(clinic_id)
-        .bind(public_id)
-        .execute(&self.pool)
         .await
-        .map_err(StoreError::from_insert)?;
-        Ok(done.rows_affected() == 1)
     }
 
-    pub async fn delete_segment(&self, clinic_id: i64, public_id: &str) -> Result<bool, StoreError> {
-        let done = self
-            .exec(
-                sqlx::query("DELETE FROM segments WHERE clinic_id = $1 AND public_id = $2")
-                    .bind(clinic_id)
-                    .bind(public_id),
-            )
-            .await?;
-        Ok(done.rows_affected() == 1)
+    pub async fn delete_segment(&self, clinic_id: i64, public_id: &str, audit: &crate::Audit<'_>) -> Result<bool, StoreError> {
+        self.exec_one(
+            sqlx::query("DELETE FROM segments WHERE clinic_id = $1 AND public_id = $2")
+                .bind(clinic_id)
+                .bind(public_id),
+            Some(audit),
+        )
+        .await
     }
 
     pub async fn segments(&self, clinic_id: i64) -> Result<Vec<SegmentRow>, StoreError> {

@@ -23,7 +23,9 @@ impl Db {
         stage: &str,
         now: i64,
         expires_at: i64,
+        audit: &crate::Audit<'_>,
     ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO sessions (token_hash, user_id, clinic_id, stage, created_at, last_seen_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
@@ -34,8 +36,10 @@ impl Db {
         .bind(stage)
         .bind(now)
         .bind(expires_at)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -61,10 +65,14 @@ impl Db {
         Ok(())
     }
 
-    pub async fn set_session_stage(&self, id: i64, stage: &str) -> Result<(), StoreError> {
-        self.exec(sqlx::query("UPDATE sessions SET stage = $1 WHERE id = $2").bind(stage).bind(id))
-            .await?;
-        Ok(())
+    /// Moves a session on (after a TOTP code); `audit` records the login
+    /// it completes.
+    pub async fn set_session_stage(&self, id: i64, stage: &str, audit: Option<&crate::Audit<'_>>) -> Result<(), StoreError> {
+        let q = sqlx::query("UPDATE sessions SET stage = $1 WHERE id = $2").bind(stage).bind(id);
+        match audit {
+            Some(audit) => self.exec_audited(vec![q], audit).await.map(drop),
+            None => self.exec(q).await.map(drop),
+        }
     }
 
     pub async fn set_session_clinic(&self, id: i64, clinic_id: i64) -> Result<(), StoreError> {
@@ -77,21 +85,13 @@ impl Db {
         Ok(())
     }
 
-    pub async fn delete_session(&self, id: i64) -> Result<(), StoreError> {
-        self.exec(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id)).await?;
-        Ok(())
-    }
-
-    /// Ends every session of a user except `keep` (after a password change,
-    /// or all of them when the user is disabled).
-    pub async fn delete_sessions_of_user(&self, user_id: i64, keep: Option<i64>) -> Result<u64, StoreError> {
-        let done = self
-            .exec(
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
-                    .bind(user_id)
-                    .bind(keep.unwrap_or(-1)),
-            )
-            .await?;
-        Ok(done.rows_affected())
+    /// Ends a session; `audit` records a logout (an expired session ends
+    /// without an entry).
+    pub async fn delete_session(&self, id: i64, audit: Option<&crate::Audit<'_>>) -> Result<(), StoreError> {
+        let q = sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id);
+        match audit {
+            Some(audit) => self.exec_audited(vec![q], audit).await.map(drop),
+            None => self.exec(q).await.map(drop),
+        }
     }
 }

@@ -58,16 +58,26 @@ pub struct NewTag<'a> {
 const TAG_COLUMNS: &str = "id, public_id, folder_id, name, color, description, rule_text, created_at";
 
 impl Db {
-    pub async fn create_tag_folder(&self, clinic_id: i64, public_id: &str, name: &str, position: i64) -> Result<i64, StoreError> {
+    pub async fn create_tag_folder(
+        &self,
+        clinic_id: i64,
+        public_id: &str,
+        name: &str,
+        position: i64,
+        audit: &crate::Audit<'_>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let (id,): (i64,) =
             sqlx::query_as("INSERT INTO tag_folders (clinic_id, public_id, name, position) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(clinic_id)
                 .bind(public_id)
                 .bind(name)
                 .bind(position)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *tx)
                 .await
                 .map_err(StoreError::from_insert)?;
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -80,7 +90,8 @@ impl Db {
         )
     }
 
-    pub async fn create_tag(&self, clinic_id: i64, t: &NewTag<'_>, now: i64) -> Result<i64, StoreError> {
+    pub async fn create_tag(&self, clinic_id: i64, t: &NewTag<'_>, now: i64, audit: &crate::Audit<'_>) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO tags (clinic_id, public_id, folder_id, name, color, description, rule_text, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -93,9 +104,11 @@ impl Db {
         .bind(t.description)
         .bind(t.rule_text)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(StoreError::from_insert)?;
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -129,6 +142,7 @@ impl Db {
         friend_ids: &[i64],
         now: i64,
         happening: Option<&Happening>,
+        audit: Option<&crate::Audit<'_>>,
     ) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut added = Vec::new();
@@ -151,6 +165,9 @@ impl Db {
                 added.push(*friend);
             }
         }
+        if let Some(audit) = audit {
+            audit.append_counted(&mut tx, added.len()).await?;
+        }
         tx.commit().await?;
         Ok(added)
     }
@@ -164,6 +181,7 @@ impl Db {
         friend_ids: &[i64],
         now: i64,
         happening: Option<&Happening>,
+        audit: Option<&crate::Audit<'_>>,
     ) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let mut removed = Vec::new();
@@ -179,6 +197,9 @@ impl Db {
                 changed(&mut tx, clinic_id, *friend, now, happening).await?;
                 removed.push(*friend);
             }
+        }
+        if let Some(audit) = audit {
+            audit.append_counted(&mut tx, removed.len()).await?;
         }
         tx.commit().await?;
         Ok(removed)
@@ -224,7 +245,9 @@ impl Db {
         field_type: &str,
         choices: &str,
         position: i64,
+        audit: &crate::Audit<'_>,
     ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO custom_fields (clinic_id, public_id, name, field_type, choices, position) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -234,9 +257,11 @@ impl Db {
         .bind(field_type)
         .bind(choices)
         .bind(position)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(StoreError::from_insert)?;
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
