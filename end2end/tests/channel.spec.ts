@@ -17,6 +17,11 @@ test('the owner sees the webhook URL, tests the sandbox connection, and a bad se
   await page.getByLabel('チャネルアクセストークン（長期）').fill('token');
   await page.getByRole('button', { name: '保存' }).click();
   await expect(page.getByRole('alert')).toContainText('チャネルシークレットは32文字の英数字です');
+  // A well-formed secret: the demo's generated key may not hold a real
+  // account's secrets, and the page says what to set.
+  await page.getByLabel('チャネルシークレット').fill('0123456789abcdef0123456789abcdef');
+  await page.getByRole('button', { name: '保存' }).click();
+  await expect(page.getByRole('alert')).toContainText('YORISOI_SECRET_KEY を設定してください');
   // What was typed stays, and the clinic is still on the sandbox.
   await expect(page.getByLabel('チャネルID')).toHaveValue('1650000000');
   await open(page, '/settings/line');

@@ -81,12 +81,6 @@ impl Engine {
                 self.register_with_sandbox(actor, &secret, &token).await?;
             }
             MODE_LINE => {
-                // The demo's generated key lives beside the database: a copy
-                // of the data directory would hold the key to a real
-                // clinic's LINE account.
-                if self.secrets.is_generated_for_demo() {
-                    return Err(EngineError::SecretKeyRequired);
-                }
                 let channel_id = input.channel_id.trim();
                 if channel_id.is_empty() || channel_id.len() > 20 || !channel_id.chars().all(|c| c.is_ascii_digit()) {
                     return Err(EngineError::InvalidChannelId);
@@ -96,6 +90,13 @@ impl Engine {
                     return Err(EngineError::InvalidChannelSecret);
                 }
                 let token = input.access_token.trim();
+                // What was typed is checked first, so it can be corrected;
+                // then: the demo's generated key lives beside the database,
+                // so a copy of the data directory would hold the key to a
+                // real clinic's LINE account.
+                if self.secrets.is_generated_for_demo() {
+                    return Err(EngineError::SecretKeyRequired);
+                }
                 // Kept values are those of a real channel only: switching from
                 // the sandbox needs both entered.
                 let existing = self.db.channel(actor.clinic_id).await?.filter(|c| c.mode == MODE_LINE);

@@ -570,6 +570,24 @@ async fn a_second_factor_is_replaced_only_with_the_password_or_a_code() {
     w.engine.begin_totp_enrolment(&out.token, Some(&code)).await.unwrap();
 }
 
+/// The owner acting in the organization's other clinic.
+async fn in_other_clinic(w: &World, owner: &engine::Actor) -> engine::Actor {
+    let other = w
+        .engine
+        .db
+        .memberships_of(owner.user_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.clinic_id != owner.clinic_id)
+        .unwrap();
+    let mut actor = owner.clone();
+    actor.clinic_id = other.clinic_id;
+    actor.clinic_public_id = other.clinic_public_id;
+    actor.clinic_name = other.clinic_name;
+    actor
+}
+
 /// Signs `email` in and returns the actor of the session.
 async fn actor_of(w: &World, email: &str, password: &str) -> engine::Actor {
     let out = w.engine.login(email, password, "10.0.7.9").await.unwrap();
@@ -581,17 +599,8 @@ async fn an_admin_of_one_clinic_cannot_disable_the_owner_of_another() {
     let w = world().await;
     let (_, owner) = sign_in(&w, Role::Owner).await;
     // Clinic B gets a director who owns it and nothing else.
-    let b = w
-        .engine
-        .db
-        .memberships_of(owner.user_id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.clinic_id != owner.clinic_id)
-        .unwrap();
-    let mut owner_in_b = owner.clone();
-    owner_in_b.clinic_id = b.clinic_id;
+    let owner_in_b = in_other_clinic(&w, &owner).await;
+    let b = owner_in_b.clone();
     let t = w
         .engine
         .invite_staff(&owner_in_b, "director-b@sakura.example", "B院 院長", Role::Owner)
@@ -731,17 +740,7 @@ async fn each_clinic_sees_its_own_log_and_only_owners_the_organizations() {
     let admin = w.engine.authenticate(&sign_in_as(&w, Role::Viewer).await).await.unwrap();
     assert_eq!(admin.role, Role::Admin);
     // Something happens in the other clinic, and something organization-wide.
-    let mut owner_b = owner.clone();
-    owner_b.clinic_id = w
-        .engine
-        .db
-        .memberships_of(owner.user_id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.clinic_id != owner.clinic_id)
-        .unwrap()
-        .clinic_id;
+    let owner_b = in_other_clinic(&w, &owner).await;
     w.engine
         .invite_staff(&owner_b, "derm-nurse@sakura.example", "皮膚科 看護師", Role::Staff)
         .await

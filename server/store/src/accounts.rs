@@ -167,20 +167,8 @@ impl Db {
 
     /// Creates a user; `Conflict` when the e-mail address is taken.
     pub async fn create_user(&self, u: NewUser<'_>) -> Result<i64, StoreError> {
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (organization_id, public_id, email, display_name, password_hash, created_at, password_changed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-        )
-        .bind(u.organization_id)
-        .bind(u.public_id)
-        .bind(u.email)
-        .bind(u.display_name)
-        .bind(u.password_hash)
-        .bind(u.now)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(StoreError::from_insert)?;
-        Ok(id)
+        let mut conn = self.pool.acquire().await?;
+        insert_user(&mut conn, u.organization_id, &u).await
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
@@ -426,19 +414,7 @@ impl Db {
         .bind(user.now)
         .fetch_one(&mut *tx)
         .await?;
-        let (user_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (organization_id, public_id, email, display_name, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(org_id)
-        .bind(user.public_id)
-        .bind(user.email)
-        .bind(user.display_name)
-        .bind(user.password_hash)
-        .bind(user.now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(StoreError::from_insert)?;
+        let user_id = insert_user(&mut tx, org_id, &user).await?;
         sqlx::query("INSERT INTO memberships (user_id, clinic_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
             .bind(user_id)
             .bind(clinic_id)
@@ -456,19 +432,7 @@ impl Db {
     /// chooses its password, together. `Conflict` when the e-mail is taken.
     pub async fn invite_new_user(&self, user: NewUser<'_>, inv: &NewInvitation<'_>, audit: &Audit<'_>) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO users (organization_id, public_id, email, display_name, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(user.organization_id)
-        .bind(user.public_id)
-        .bind(user.email)
-        .bind(user.display_name)
-        .bind(user.password_hash)
-        .bind(user.now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(StoreError::from_insert)?;
+        let id = insert_user(&mut tx, user.organization_id, &user).await?;
         sqlx::query("INSERT INTO invitations (token_hash, user_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(inv.token_hash)
             .bind(id)
@@ -576,4 +540,22 @@ impl Db {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// A user row in `organization_id` (`Conflict` when the e-mail is taken).
+async fn insert_user(conn: &mut sqlx::AnyConnection, organization_id: i64, u: &NewUser<'_>) -> Result<i64, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO users (organization_id, public_id, email, display_name, password_hash, created_at, password_changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(organization_id)
+    .bind(u.public_id)
+    .bind(u.email)
+    .bind(u.display_name)
+    .bind(u.password_hash)
+    .bind(u.now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(StoreError::from_insert)?;
+    Ok(id)
 }

@@ -282,15 +282,7 @@ impl Db {
         .bind(s.require_ad_approval)
         .bind(&s.ad_rules)
         .bind(s.updated_at);
-        match audit {
-            Some(audit) => {
-                self.exec_audited(vec![q], audit).await?;
-            }
-            None => {
-                self.exec(q).await?;
-            }
-        }
-        Ok(())
+        self.exec_with(q, audit).await
     }
 
     pub async fn quota_month(&self, clinic_id: i64, month: &str) -> Result<QuotaMonthRow, StoreError> {

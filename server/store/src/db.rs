@@ -152,6 +152,19 @@ impl Db {
         Ok(true)
     }
 
+    /// Runs a statement, with its audit entry in the same transaction when
+    /// there is one (a change the product makes by itself has none).
+    pub(crate) async fn exec_with<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+        audit: Option<&crate::Audit<'_>>,
+    ) -> Result<(), StoreError> {
+        match audit {
+            Some(audit) => self.exec_audited(vec![q], audit).await.map(drop),
+            None => self.exec(q).await.map(drop),
+        }
+    }
+
     /// Runs the statements and appends the audit entry that records them,
     /// in one transaction.
     pub(crate) async fn exec_audited<'q>(

@@ -125,15 +125,7 @@ impl Db {
         .bind(secret_enc)
         .bind(token_enc)
         .bind(now);
-        match audit {
-            Some(audit) => {
-                self.exec_audited(vec![q], audit).await?;
-            }
-            None => {
-                self.exec(q).await?;
-            }
-        }
-        Ok(())
+        self.exec_with(q, audit).await
     }
 
     /// Every clinic's channel (to re-seal their secrets).

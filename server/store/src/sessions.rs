@@ -69,10 +69,7 @@ impl Db {
     /// it completes.
     pub async fn set_session_stage(&self, id: i64, stage: &str, audit: Option<&crate::Audit<'_>>) -> Result<(), StoreError> {
         let q = sqlx::query("UPDATE sessions SET stage = $1 WHERE id = $2").bind(stage).bind(id);
-        match audit {
-            Some(audit) => self.exec_audited(vec![q], audit).await.map(drop),
-            None => self.exec(q).await.map(drop),
-        }
+        self.exec_with(q, audit).await
     }
 
     pub async fn set_session_clinic(&self, id: i64, clinic_id: i64) -> Result<(), StoreError> {
@@ -89,9 +86,6 @@ impl Db {
     /// without an entry).
     pub async fn delete_session(&self, id: i64, audit: Option<&crate::Audit<'_>>) -> Result<(), StoreError> {
         let q = sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id);
-        match audit {
-            Some(audit) => self.exec_audited(vec![q], audit).await.map(drop),
-            None => self.exec(q).await.map(drop),
-        }
+        self.exec_with(q, audit).await
     }
 }
