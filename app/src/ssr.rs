@@ -111,24 +111,6 @@ pub fn client_address(forwarded_for: &[&str], peer: &str, trusted_proxies: usize
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::client_address;
-
-    #[test]
-    fn the_client_is_counted_from_the_right_past_our_own_proxies() {
-        // The client forged "1.1.1.1"; our one proxy appended what it saw.
-        assert_eq!(client_address(&["1.1.1.1, 203.0.113.7"], "10.0.0.2", 1), "203.0.113.7");
-        // Two proxies: the second appended the first's address.
-        assert_eq!(client_address(&["1.1.1.1, 203.0.113.7, 10.0.0.1"], "10.0.0.2", 2), "203.0.113.7");
-        // Several header lines are one list.
-        assert_eq!(client_address(&["1.1.1.1", "203.0.113.7"], "10.0.0.2", 1), "203.0.113.7");
-        // Not trusted: the header means nothing.
-        assert_eq!(client_address(&["1.1.1.1"], "10.0.0.2", 0), "10.0.0.2");
-        assert_eq!(client_address(&[], "10.0.0.2", 1), "10.0.0.2");
-    }
-}
-
 /// The Content-Security-Policy of a page: scripts only from this site and
 /// the inline hydration script carrying this response's `nonce` (Leptos
 /// puts it on every script it writes), WebAssembly allowed to compile;
@@ -174,4 +156,22 @@ pub fn set_session_cookie(token: &str) {
 
 pub fn clear_session_cookie() {
     set_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+
+    #[test]
+    fn the_client_is_counted_from_the_right_past_our_own_proxies() {
+        // The client forged "1.1.1.1"; our one proxy appended what it saw.
+        assert_eq!(client_address(&["1.1.1.1, 203.0.113.7"], "10.0.0.2", 1), "203.0.113.7");
+        // Two proxies: the second appended the first's address.
+        assert_eq!(client_address(&["1.1.1.1, 203.0.113.7, 10.0.0.1"], "10.0.0.2", 2), "203.0.113.7");
+        // Several header lines are one list.
+        assert_eq!(client_address(&["1.1.1.1", "203.0.113.7"], "10.0.0.2", 1), "203.0.113.7");
+        // Not trusted: the header means nothing.
+        assert_eq!(client_address(&["1.1.1.1"], "10.0.0.2", 0), "10.0.0.2");
+        assert_eq!(client_address(&[], "10.0.0.2", 1), "10.0.0.2");
+    }
 }

@@ -63,7 +63,8 @@ pub struct HeaderPolicy {
 
 /// Answers other than pages (server functions, pictures, downloads) run no
 /// script at all.
-const NON_PAGE_CSP: &str = "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const NON_PAGE_CSP: &str =
+    "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 pub async fn security_headers(State(policy): State<HeaderPolicy>, req: Request<Body>, next: Next) -> Response {
     // Pages and API answers may hold staff or patient data: never cached.

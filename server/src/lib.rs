@@ -301,7 +301,11 @@ pub fn is_same_site_path(next: &str) -> bool {
 /// `/lang/en?next=/settings` remembers the language and goes back.
 async fn set_language(Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     let code = if code == "en" { "en" } else { "ja" };
-    let next = q.get("next").filter(|n| is_same_site_path(n)).cloned().unwrap_or_else(|| "/".into());
+    let next = q
+        .get("next")
+        .filter(|n| is_same_site_path(n))
+        .cloned()
+        .unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&next).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{}={code}; Path=/; SameSite=Lax; Max-Age=31536000",

@@ -66,7 +66,10 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         ["sandbox"] => {
-            let addr = config.sandbox_addr.clone().unwrap_or_else(|| server::config::DEMO_SANDBOX_ADDR.into());
+            let addr = config
+                .sandbox_addr
+                .clone()
+                .unwrap_or_else(|| server::config::DEMO_SANDBOX_ADDR.into());
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .with_context(|| format!("listening on {addr}"))?;

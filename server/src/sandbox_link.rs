@@ -29,7 +29,13 @@ pub async fn link(engine: &Engine, sb: &Sandbox, product_base: &str) -> anyhow::
         // Only friends who came through the sandbox: a clinic that once had
         // a real channel keeps its real patients' LINE IDs and names, and
         // they must never become simulated people.
-        for f in engine.db.all_friends(clinic.id).await?.into_iter().filter(|f| f.channel_key == sandbox_key) {
+        for f in engine
+            .db
+            .all_friends(clinic.id)
+            .await?
+            .into_iter()
+            .filter(|f| f.channel_key == sandbox_key)
+        {
             // People made in an earlier run's phone page are gone; re-create
             // them under their old ID, for this channel only, so the
             // clinic's friends stay consistent.
@@ -81,7 +87,10 @@ pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> 
                 birth_date: c.birth_date,
                 sex: c.sex,
             };
-            engine.db.set_patient_fields(clinic.id, friend.id, &fields, engine.now_ms(), None).await?;
+            engine
+                .db
+                .set_patient_fields(clinic.id, friend.id, &fields, engine.now_ms(), None)
+                .await?;
         }
     }
     engine.seed_demo_marketing(clinic.id).await?;

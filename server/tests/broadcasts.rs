@@ -574,7 +574,10 @@ async fn operational_is_not_a_label_a_marketer_can_pick_to_skip_the_rules() {
     let notice = request("休診", &["本日は臨時休診です"], Audience::All, Purpose::Operational);
     assert!(e.estimate_broadcast(&r.marketer, &notice).await.unwrap().needs_approval);
     let pid = e.create_broadcast(&r.marketer, &notice).await.unwrap();
-    assert_eq!(e.broadcast_view(&r.owner, &pid).await.unwrap().row.status, status::AWAITING_APPROVAL);
+    assert_eq!(
+        e.broadcast_view(&r.owner, &pid).await.unwrap().row.status,
+        status::AWAITING_APPROVAL
+    );
     e.tend_broadcasts().await.unwrap();
     assert!(!e.deliver_next().await.unwrap(), "nothing goes before approval");
     e.approve_broadcast(&r.owner, &pid).await.unwrap();
@@ -605,7 +608,11 @@ async fn a_send_in_flight_never_moves_to_the_channel_the_clinic_switches_to() {
     let notice = request("休診", &["本日は臨時休診です"], Audience::All, Purpose::Operational);
     let pid = e.create_broadcast(&r.owner, &notice).await.unwrap();
     assert!(e.deliver_next().await.unwrap());
-    assert_eq!(copies(&r.sb, &r.users).iter().sum::<usize>(), 500, "one batch went out on the sandbox");
+    assert_eq!(
+        copies(&r.sb, &r.users).iter().sum::<usize>(),
+        500,
+        "one batch went out on the sandbox"
+    );
 
     // The clinic connects its real LINE account in the middle of the send.
     e.save_channel(
@@ -624,7 +631,11 @@ async fn a_send_in_flight_never_moves_to_the_channel_the_clinic_switches_to() {
     let row = e.broadcast_view(&r.owner, &pid).await.unwrap().row;
     assert_eq!((row.status.as_str(), row.reason.as_str()), (status::STOPPED, "channel_changed"));
     assert_eq!(row.delivered, 500);
-    assert_eq!(copies(&r.sb, &r.users).iter().sum::<usize>(), 500, "nothing more on the old channel");
+    assert_eq!(
+        copies(&r.sb, &r.users).iter().sum::<usize>(),
+        500,
+        "nothing more on the old channel"
+    );
     let quota = e.quota_status(r.owner.clinic_id).await.unwrap();
     assert_eq!((quota.used, quota.reserved), (500, 0), "the rest of the reservation is given back");
 }
@@ -963,9 +974,10 @@ async fn an_uploaded_picture_and_a_line_emoji_go_out_as_line_takes_them_and_uplo
     );
 
     // A clinic on the real LINE: a plain-http server cannot send uploads.
-    let secret = engine
-        .secrets
-        .seal_for(engine::crypto::SealedAt::channel_secret(r.owner.clinic_id), b"0123456789abcdef0123456789abcdef");
+    let secret = engine.secrets.seal_for(
+        engine::crypto::SealedAt::channel_secret(r.owner.clinic_id),
+        b"0123456789abcdef0123456789abcdef",
+    );
     engine
         .db
         .put_channel(r.owner.clinic_id, "line", "2000000001", &secret, None, engine.now_ms(), None)

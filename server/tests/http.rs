@@ -306,7 +306,14 @@ async fn the_language_switch_goes_back_only_to_a_path_of_this_site() {
     let location = |a: Answer| a.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_string();
     assert_eq!(location(s.get("/lang/en?next=/friends?page=2", None).await), "/friends?page=2");
     // A browser drops the tab and goes to //evil.example; a backslash reads as a slash.
-    for next in ["/%09/evil.example", "/%0A/evil.example", "/%0D%0A/evil.example", "//evil.example", "/%5Cevil.example", "https://evil.example"] {
+    for next in [
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "/%0D%0A/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "https://evil.example",
+    ] {
         assert_eq!(location(s.get(&format!("/lang/en?next={next}"), None).await), "/", "{next}");
     }
 }
@@ -315,7 +322,13 @@ async fn the_language_switch_goes_back_only_to_a_path_of_this_site() {
 async fn pages_carry_a_content_security_policy_with_the_nonce_of_their_scripts() {
     let s = site().await;
     let page = s.get("/login", None).await;
-    let csp = page.headers.get(header::CONTENT_SECURITY_POLICY).expect("a policy").to_str().unwrap().to_string();
+    let csp = page
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .expect("a policy")
+        .to_str()
+        .unwrap()
+        .to_string();
     let nonce = csp
         .split("'nonce-")
         .nth(1)
@@ -323,9 +336,19 @@ async fn pages_carry_a_content_security_policy_with_the_nonce_of_their_scripts()
         .expect("a nonce in script-src")
         .to_string();
     assert!(nonce.len() >= 16);
-    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
-    assert!(!csp.contains("'unsafe-inline'; ") || csp.contains("style-src-attr 'unsafe-inline'"), "{csp}");
-    assert!(!csp.split(';').any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline")), "{csp}");
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert!(
+        !csp.contains("'unsafe-inline'; ") || csp.contains("style-src-attr 'unsafe-inline'"),
+        "{csp}"
+    );
+    assert!(
+        !csp.split(';')
+            .any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline")),
+        "{csp}"
+    );
     // Every script of the page carries that nonce.
     let scripts = page.body.matches("<script").count();
     assert!(scripts > 0);
@@ -335,15 +358,32 @@ async fn pages_carry_a_content_security_policy_with_the_nonce_of_their_scripts()
     assert_ne!(again.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap(), csp);
     // Answers that are not pages run nothing; no HSTS over plain http.
     let health = s.get("/healthz", None).await;
-    assert!(health.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().starts_with("default-src 'none'"));
+    assert!(health
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("default-src 'none'"));
     assert!(page.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
     // Behind https the browser is told to stay on it.
     let https = common::router_for(s.engine.clone(), "https://clinic.example");
     let res = https
-        .oneshot(Request::get("/healthz").header(header::HOST, "clinic.example").body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get("/healthz")
+                .header(header::HOST, "clinic.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
-    assert!(res.headers().get(header::STRICT_TRANSPORT_SECURITY).unwrap().to_str().unwrap().contains("max-age="));
+    assert!(res
+        .headers()
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
 }
 
 #[tokio::test]

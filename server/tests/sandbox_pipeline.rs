@@ -454,13 +454,20 @@ async fn the_phone_reaches_only_its_own_clinics_channel_whatever_the_ids_say() {
     engine.process_webhooks(100).await.unwrap();
     let client = engine.line_client(other.clinic_id).await.unwrap();
     client
-        .push(&theirs.user_id, &[line::Message::text("別院からの検査結果のお知らせ")], &line::SendOptions::default())
+        .push(
+            &theirs.user_id,
+            &[line::Message::text("別院からの検査結果のお知らせ")],
+            &line::SendOptions::default(),
+        )
         .await
         .unwrap();
 
     // This clinic's phone does not list them, and sees nothing they received.
     let people = engine.sandbox_people(&owner).await.unwrap();
-    assert!(people.iter().all(|p| p.user_id != theirs.user_id), "another clinic's people are not listed");
+    assert!(
+        people.iter().all(|p| p.user_id != theirs.user_id),
+        "another clinic's people are not listed"
+    );
     assert!(engine.sandbox_received(&owner, &theirs.user_id).await.unwrap().is_empty());
     assert!(engine.sandbox_written(&owner, &theirs.user_id).await.unwrap().is_empty());
     assert_eq!(engine.sandbox_received(&other, &theirs.user_id).await.unwrap().len(), 1);
@@ -472,8 +479,14 @@ async fn the_phone_reaches_only_its_own_clinics_channel_whatever_the_ids_say() {
         "../../ledger".to_string(),
         format!("{}/../../ledger", theirs.user_id),
     ] {
-        assert!(matches!(engine.sandbox_received(&owner, &bad).await, Err(EngineError::NotFound)), "{bad}");
-        assert!(matches!(engine.sandbox_written(&owner, &bad).await, Err(EngineError::NotFound)), "{bad}");
+        assert!(
+            matches!(engine.sandbox_received(&owner, &bad).await, Err(EngineError::NotFound)),
+            "{bad}"
+        );
+        assert!(
+            matches!(engine.sandbox_written(&owner, &bad).await, Err(EngineError::NotFound)),
+            "{bad}"
+        );
     }
     assert!(matches!(
         engine.sandbox_rich_menu_image(&owner, "..%2F..%2Fledger").await,
@@ -490,7 +503,10 @@ async fn the_phone_reaches_only_its_own_clinics_channel_whatever_the_ids_say() {
         .unwrap();
     assert_eq!(bare.status(), 401);
     let wrong = http
-        .get(format!("{base}/_sandbox/people/{}/received?channel={}", theirs.user_id, other.clinic_public_id))
+        .get(format!(
+            "{base}/_sandbox/people/{}/received?channel={}",
+            theirs.user_id, other.clinic_public_id
+        ))
         .header("x-sandbox-token", "guess")
         .send()
         .await
@@ -530,7 +546,11 @@ async fn a_clinic_that_switches_to_the_sandbox_never_makes_its_real_patients_san
         r#"{{"destination":"U0","events":[{{"type":"follow","follow":{{"isUnblocked":false}},"timestamp":1795316400000,"mode":"active","webhookEventId":"01JREAL0000000000000000001","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{real_user}"}},"replyToken":"r"}}]}}"#
     );
     engine
-        .ingest_webhook(&clinic.clinic_public_id, body.as_bytes(), Some(&line::sign(real_secret, body.as_bytes())))
+        .ingest_webhook(
+            &clinic.clinic_public_id,
+            body.as_bytes(),
+            Some(&line::sign(real_secret, body.as_bytes())),
+        )
         .await
         .unwrap();
     engine.process_webhooks(10).await.unwrap();
@@ -556,7 +576,11 @@ async fn sealed_secrets_open_only_where_they_were_stored_and_real_ones_need_the_
     let db = store::testing::fresh_db().await.unwrap();
     let key = SecretBox::generate_key();
     // The demo's generated key (the data directory's secret.key).
-    let demo_key = Engine::new(db.clone(), Arc::new(SystemClock), SecretBox::from_base64(&key).unwrap().generated_for_demo());
+    let demo_key = Engine::new(
+        db.clone(),
+        Arc::new(SystemClock),
+        SecretBox::from_base64(&key).unwrap().generated_for_demo(),
+    );
     demo_key.seed_demo_if_empty().await.unwrap();
     let owner = actor(&demo_key, "owner@sakura.example", "sakura-owner-2026").await;
     let before = demo_key.db.channel(owner.clinic_id).await.unwrap().unwrap();

@@ -207,7 +207,12 @@ impl Engine {
 
     /// What to tell the user after a failed attempt (already counted when
     /// it was taken): the lock it started, if any, or `otherwise`.
-    async fn failed_attempt(&self, keys: &[(String, ThrottlePolicy)], now: i64, otherwise: EngineError) -> Result<EngineError, EngineError> {
+    async fn failed_attempt(
+        &self,
+        keys: &[(String, ThrottlePolicy)],
+        now: i64,
+        otherwise: EngineError,
+    ) -> Result<EngineError, EngineError> {
         let mut longest_lock = 0;
         for (key, _) in keys {
             if let Some(t) = self.db.throttle(key).await? {
@@ -651,9 +656,7 @@ impl Engine {
         }
         let action = if disabled { "staff.disable" } else { "staff.enable" };
         let audit = self.audit(Event::by(actor, action, user.email, String::new()));
-        self.db
-            .set_membership_disabled(user.id, actor.clinic_id, disabled, &audit)
-            .await?;
+        self.db.set_membership_disabled(user.id, actor.clinic_id, disabled, &audit).await?;
         Ok(())
     }
 

@@ -150,11 +150,19 @@ impl Engine {
         let pid = existing.map(str::to_string).unwrap_or_else(public_id);
         let audit = self.audit(Event::by(actor, "automation.saved", pid.clone(), name.to_string()));
         if existing.is_some() {
-            if !name_taken(self.db.update_automation(actor.clinic_id, &pid, name, &json, kind, now, &audit).await)? {
+            if !name_taken(
+                self.db
+                    .update_automation(actor.clinic_id, &pid, name, &json, kind, now, &audit)
+                    .await,
+            )? {
                 return Err(EngineError::NotFound);
             }
         } else {
-            name_taken(self.db.create_automation(actor.clinic_id, &pid, name, &json, kind, now, &audit).await)?;
+            name_taken(
+                self.db
+                    .create_automation(actor.clinic_id, &pid, name, &json, kind, now, &audit)
+                    .await,
+            )?;
         }
         Ok(pid)
     }

@@ -529,7 +529,15 @@ impl Engine {
         let audit = self.audit(Event::by(actor, "broadcast.paused", b.public_id.clone(), b.title.clone()));
         if !self
             .db
-            .set_broadcast_status(b.id, &[status::SENDING, status::HELD], status::PAUSED, "by_staff", None, now, Some(&audit))
+            .set_broadcast_status(
+                b.id,
+                &[status::SENDING, status::HELD],
+                status::PAUSED,
+                "by_staff",
+                None,
+                now,
+                Some(&audit),
+            )
             .await?
         {
             return Err(EngineError::BroadcastState);
@@ -568,7 +576,15 @@ impl Engine {
         let audit = self.audit(Event::by(actor, "broadcast.cancelled", b.public_id.clone(), b.title.clone()));
         if !self
             .db
-            .end_broadcast(b.id, &from, status::CANCELLED, "by_staff", &ledger_source(&b.public_id), now, Some(&audit))
+            .end_broadcast(
+                b.id,
+                &from,
+                status::CANCELLED,
+                "by_staff",
+                &ledger_source(&b.public_id),
+                now,
+                Some(&audit),
+            )
             .await?
         {
             return Err(EngineError::BroadcastState);
@@ -628,7 +644,10 @@ impl Engine {
                     .await?;
                 continue;
             };
-            match self.start_send(b.clinic_id, Some(b.id), None, &bundle, &audience, purpose, None).await {
+            match self
+                .start_send(b.clinic_id, Some(b.id), None, &bundle, &audience, purpose, None)
+                .await
+            {
                 Ok(_) => changed += 1,
                 Err(
                     e @ (EngineError::QuotaShortfall { .. }
@@ -705,7 +724,16 @@ impl Engine {
         let json = serde_json::to_string(bundle).map_err(|_| EngineError::Corrupt)?;
         let audit = self.audit(Event::by(actor, "template.saved", folder.to_string(), name.to_string()));
         self.db
-            .save_template(actor.clinic_id, &public_id(), folder, name, &json, actor.user_id, self.now_ms(), &audit)
+            .save_template(
+                actor.clinic_id,
+                &public_id(),
+                folder,
+                name,
+                &json,
+                actor.user_id,
+                self.now_ms(),
+                &audit,
+            )
             .await?;
         Ok(())
     }
@@ -779,7 +807,10 @@ impl Engine {
             detail: String::new(),
             ip: "",
         });
-        Ok(self.db.link_staff_by_code(clinic_id, user_id, code, line_user_id, now, &audit).await?)
+        Ok(self
+            .db
+            .link_staff_by_code(clinic_id, user_id, code, line_user_id, now, &audit)
+            .await?)
     }
 
     /// Sends the bundle to the caller's own linked LINE account (counted

@@ -111,7 +111,15 @@ impl Engine {
                     (true, None) => return Err(EngineError::ChannelCredentialsRequired),
                 };
                 self.db
-                    .put_channel(actor.clinic_id, MODE_LINE, channel_id, &secret_enc, Some(&token_enc), now, Some(&audit))
+                    .put_channel(
+                        actor.clinic_id,
+                        MODE_LINE,
+                        channel_id,
+                        &secret_enc,
+                        Some(&token_enc),
+                        now,
+                        Some(&audit),
+                    )
                     .await?;
             }
             _ => return Err(EngineError::NotFound),
@@ -131,7 +139,8 @@ impl Engine {
             "botName": actor.clinic_name,
             "plan": "light",
         });
-        let target = crate::sandbox_phone::SandboxTarget::new(sandbox, self.line_endpoints.sandbox_token.as_deref(), &actor.clinic_public_id)?;
+        let target =
+            crate::sandbox_phone::SandboxTarget::new(sandbox, self.line_endpoints.sandbox_token.as_deref(), &actor.clinic_public_id)?;
         let res = target
             .request(&self.http, reqwest::Method::POST, &["channels"])
             .json(&config)

@@ -270,7 +270,10 @@ mod tests {
     fn a_sealed_value_opens_only_where_it_was_sealed() {
         let k = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
         let a = k.seal_for(SealedAt::channel_token(1), b"token-of-clinic-1");
-        assert_eq!(k.open_at(SealedAt::channel_token(1), &a).as_deref(), Some(&b"token-of-clinic-1"[..]));
+        assert_eq!(
+            k.open_at(SealedAt::channel_token(1), &a).as_deref(),
+            Some(&b"token-of-clinic-1"[..])
+        );
         // Copied to another clinic's row, or to the secret's column: refused.
         assert_eq!(k.open_at(SealedAt::channel_token(2), &a), None);
         assert_eq!(k.open_at(SealedAt::channel_secret(1), &a), None);

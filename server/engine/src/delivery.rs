@@ -206,8 +206,17 @@ impl Engine {
             Err(EngineError::ChannelChanged) => {
                 let row = self.db.broadcast(batch.broadcast_id).await?.ok_or(EngineError::NotFound)?;
                 tracing::warn!(broadcast = %row.public_id, "the clinic's LINE channel changed: the send stopped");
-                self.stop_send(&batch, row.clinic_id, &row.public_id, &row.quota_month, "released", "channel_changed", "channel_changed", now)
-                    .await?;
+                self.stop_send(
+                    &batch,
+                    row.clinic_id,
+                    &row.public_id,
+                    &row.quota_month,
+                    "released",
+                    "channel_changed",
+                    "channel_changed",
+                    now,
+                )
+                .await?;
                 return Ok(true);
             }
             Err(e) => {
@@ -322,8 +331,17 @@ impl Engine {
                 // All or nothing: nothing of this request was sent (only
                 // the pushes before it, of a personal batch).
                 self.settle(batch, p, &friend_ids[..delivered], None, now).await?;
-                self.stop_send(batch, p.clinic_id, &p.public_id, &p.quota_month, "released", "monthly_limit", "monthly_limit", now)
-                    .await?;
+                self.stop_send(
+                    batch,
+                    p.clinic_id,
+                    &p.public_id,
+                    &p.quota_month,
+                    "released",
+                    "monthly_limit",
+                    "monthly_limit",
+                    now,
+                )
+                .await?;
                 tracing::warn!(broadcast = %p.public_id, "LINE's monthly limit is reached: the send stopped");
                 if let Err(e) = self.reconcile_quota(p.clinic_id).await {
                     tracing::info!(error = e.code(), "could not reconcile the quota after the monthly limit");
@@ -332,8 +350,17 @@ impl Engine {
             Outcome::Refused { kind, delivered } => {
                 // The other batches carry the same messages and token.
                 self.settle(batch, p, &friend_ids[..delivered], None, now).await?;
-                self.stop_send(batch, p.clinic_id, &p.public_id, &p.quota_month, "failed", kind, &format!("line_{kind}"), now)
-                    .await?;
+                self.stop_send(
+                    batch,
+                    p.clinic_id,
+                    &p.public_id,
+                    &p.quota_month,
+                    "failed",
+                    kind,
+                    &format!("line_{kind}"),
+                    now,
+                )
+                .await?;
                 tracing::warn!(broadcast = %p.public_id, reason = kind, "LINE refused a batch: the send stopped");
             }
         }

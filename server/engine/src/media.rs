@@ -38,16 +38,16 @@ impl Engine {
         self.db
             .insert_media(
                 store::NewMedia {
-                clinic_id: actor.clinic_id,
-                token: &token,
-                content_type: picture.content_type,
-                width: picture.width,
-                height: picture.height,
-                original: bytes,
-                preview: picture.preview.as_deref(),
-                user_id: actor.user_id,
-                now: self.now_ms(),
-            },
+                    clinic_id: actor.clinic_id,
+                    token: &token,
+                    content_type: picture.content_type,
+                    width: picture.width,
+                    height: picture.height,
+                    original: bytes,
+                    preview: picture.preview.as_deref(),
+                    user_id: actor.user_id,
+                    now: self.now_ms(),
+                },
                 &audit,
             )
             .await?;

@@ -43,7 +43,12 @@ impl Engine {
         if changed.is_empty() {
             return Ok(fields);
         }
-        let audit = self.audit(Event::by(actor, "friend.patient_fields", friend.public_id.clone(), changed.join(",")));
+        let audit = self.audit(Event::by(
+            actor,
+            "friend.patient_fields",
+            friend.public_id.clone(),
+            changed.join(","),
+        ));
         match self
             .db
             .set_patient_fields(actor.clinic_id, friend.id, &fields, self.now_ms(), Some(&audit))

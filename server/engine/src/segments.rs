@@ -259,11 +259,19 @@ impl Engine {
         let pid = existing.map(str::to_string).unwrap_or_else(public_id);
         let audit = self.audit(Event::by(actor, "segment.saved", pid.clone(), name.clone()));
         if existing.is_some() {
-            if !name_taken(self.db.update_segment(actor.clinic_id, &pid, &name, &description, &json, now, &audit).await)? {
+            if !name_taken(
+                self.db
+                    .update_segment(actor.clinic_id, &pid, &name, &description, &json, now, &audit)
+                    .await,
+            )? {
                 return Err(EngineError::NotFound);
             }
         } else {
-            name_taken(self.db.create_segment(actor.clinic_id, &pid, &name, &description, &json, now, &audit).await)?;
+            name_taken(
+                self.db
+                    .create_segment(actor.clinic_id, &pid, &name, &description, &json, now, &audit)
+                    .await,
+            )?;
         }
         Ok(pid)
     }

@@ -192,7 +192,9 @@ impl Engine {
         let changed = if attach {
             self.db.tag_friends(clinic_id, tag.id, friends, now, queued.as_ref(), audit).await?
         } else {
-            self.db.untag_friends(clinic_id, tag.id, friends, now, queued.as_ref(), audit).await?
+            self.db
+                .untag_friends(clinic_id, tag.id, friends, now, queued.as_ref(), audit)
+                .await?
         };
         if queued.is_some() && !changed.is_empty() {
             self.automation_signal.notify_one();

@@ -27,7 +27,9 @@ impl Engine {
         channel_secret: &str,
         access_token: Option<&str>,
     ) -> Result<(), EngineError> {
-        let secret = self.secrets.seal_for(SealedAt::channel_secret(clinic_id), channel_secret.as_bytes());
+        let secret = self
+            .secrets
+            .seal_for(SealedAt::channel_secret(clinic_id), channel_secret.as_bytes());
         let token = access_token.map(|t| self.secrets.seal_for(SealedAt::channel_token(clinic_id), t.as_bytes()));
         self.db
             .put_channel(clinic_id, mode, "", &secret, token.as_deref(), self.now_ms(), None)
@@ -68,7 +70,9 @@ impl Engine {
             if secret.is_some() || token.is_some() {
                 let secret = secret.unwrap_or_else(|| c.secret_enc.clone());
                 let token = token.or(c.token_enc.clone());
-                self.db.reseal_channel(c.clinic_id, &c.secret_enc, &secret, token.as_deref()).await?;
+                self.db
+                    .reseal_channel(c.clinic_id, &c.secret_enc, &secret, token.as_deref())
+                    .await?;
                 changed += 1;
             }
         }
@@ -78,7 +82,11 @@ impl Engine {
             let pending = u.totp_pending_enc.as_deref().and_then(|s| self.secrets.reseal(at, s));
             if active.is_some() || pending.is_some() {
                 self.db
-                    .reseal_totp(u.id, active.or(u.totp_secret_enc).as_deref(), pending.or(u.totp_pending_enc).as_deref())
+                    .reseal_totp(
+                        u.id,
+                        active.or(u.totp_secret_enc).as_deref(),
+                        pending.or(u.totp_pending_enc).as_deref(),
+                    )
                     .await?;
                 changed += 1;
             }

@@ -537,7 +537,10 @@ async fn the_totp_step_obeys_the_address_lock() {
     let out = w.engine.login(a.email, a.password, "203.0.113.50").await.unwrap();
     // The same address then guesses other accounts until it is locked.
     for i in 0..engine::accounts::IP_FREE_FAILURES {
-        let _ = w.engine.login(&format!("guess{i}@sakura.example"), "password123", "203.0.113.50").await;
+        let _ = w
+            .engine
+            .login(&format!("guess{i}@sakura.example"), "password123", "203.0.113.50")
+            .await;
     }
     let code = totp::code(&secret, totp::step_at(w.clock_secs()), 6);
     assert!(matches!(
@@ -609,7 +612,11 @@ async fn an_admin_of_one_clinic_cannot_disable_the_owner_of_another() {
         .unwrap();
     w.engine.accept_invitation(&t, "director-b-password", "10.0.7.1").await.unwrap();
     // Their session, working in B.
-    let session_b = w.engine.login("director-b@sakura.example", "director-b-password", "10.0.7.4").await.unwrap();
+    let session_b = w
+        .engine
+        .login("director-b@sakura.example", "director-b-password", "10.0.7.4")
+        .await
+        .unwrap();
     let director = w.engine.authenticate(&session_b.token).await.unwrap();
     assert_eq!((director.clinic_id, director.role), (b.clinic_id, Role::Owner));
     // Clinic A gets an admin.
@@ -631,7 +638,13 @@ async fn an_admin_of_one_clinic_cannot_disable_the_owner_of_another() {
         .await
         .unwrap()
         .expect("an invitation link");
-    assert!(w.engine.list_staff(&admin).await.unwrap().iter().all(|m| m.email != "director-b@sakura.example"));
+    assert!(w
+        .engine
+        .list_staff(&admin)
+        .await
+        .unwrap()
+        .iter()
+        .all(|m| m.email != "director-b@sakura.example"));
     assert!(matches!(
         w.engine.set_staff_disabled(&admin, &director.user_public_id, true).await,
         Err(EngineError::NotFound)
@@ -643,12 +656,22 @@ async fn an_admin_of_one_clinic_cannot_disable_the_owner_of_another() {
         Err(EngineError::WrongCurrentPassword)
     ));
     w.engine.accept_invitation(&join, "director-b-password", "10.0.7.3").await.unwrap();
-    assert!(w.engine.list_staff(&admin).await.unwrap().iter().any(|m| m.email == "director-b@sakura.example"));
+    assert!(w
+        .engine
+        .list_staff(&admin)
+        .await
+        .unwrap()
+        .iter()
+        .any(|m| m.email == "director-b@sakura.example"));
 
     // Once a member of A, the admin may disable them in A — and only there.
     w.engine.set_staff_disabled(&admin, &director.user_public_id, true).await.unwrap();
     let still = w.engine.authenticate(&session_b.token).await.unwrap();
-    assert_eq!((still.clinic_id, still.role), (b.clinic_id, Role::Owner), "B's session and ownership are untouched");
+    assert_eq!(
+        (still.clinic_id, still.role),
+        (b.clinic_id, Role::Owner),
+        "B's session and ownership are untouched"
+    );
     let user = w.engine.db.user(director.user_id).await.unwrap().unwrap();
     assert_eq!(user.disabled, 0, "the account itself is not disabled");
     assert_eq!(w.engine.db.count_active_owners(b.clinic_id).await.unwrap(), 2);
@@ -675,9 +698,23 @@ async fn someone_without_the_key_cannot_rewrite_the_audit_chain_to_fit() {
     // published recipe (SHA-256 over the row), as one could before.
     let mut prev = rows.iter().find(|r| r.seq == edited).unwrap().prev_hash.clone();
     for r in rows.iter().filter(|r| r.seq >= edited) {
-        let detail = if r.seq == edited { "viewer -> viewer".to_string() } else { r.detail.clone() };
+        let detail = if r.seq == edited {
+            "viewer -> viewer".to_string()
+        } else {
+            r.detail.clone()
+        };
         let canonical = serde_json::json!([
-            r.seq, prev, r.at, r.organization_id, r.clinic_id, r.actor_user_id, r.actor_label, r.action, r.target, detail, r.ip
+            r.seq,
+            prev,
+            r.at,
+            r.organization_id,
+            r.clinic_id,
+            r.actor_user_id,
+            r.actor_label,
+            r.action,
+            r.target,
+            detail,
+            r.ip
         ]);
         let hash = engine::crypto::sha256_hex(canonical.to_string().as_bytes());
         test_sql(
@@ -711,14 +748,31 @@ async fn an_unkeyed_chain_from_before_is_verified_then_keyed_once() {
     let mut prev = "0".repeat(64);
     for r in &rows {
         let canonical = serde_json::json!([
-            r.seq, prev, r.at, r.organization_id, r.clinic_id, r.actor_user_id, r.actor_label, r.action, r.target, r.detail, r.ip
+            r.seq,
+            prev,
+            r.at,
+            r.organization_id,
+            r.clinic_id,
+            r.actor_user_id,
+            r.actor_label,
+            r.action,
+            r.target,
+            r.detail,
+            r.ip
         ]);
         let hash = engine::crypto::sha256_hex(canonical.to_string().as_bytes());
-        test_sql(&w.engine, &format!("UPDATE audit_log SET prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}", r.seq)).await;
+        test_sql(
+            &w.engine,
+            &format!("UPDATE audit_log SET prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}", r.seq),
+        )
+        .await;
         prev = hash;
     }
     test_sql(&w.engine, &format!("UPDATE audit_head SET hash = '{prev}', keyed = 0 WHERE id = 1")).await;
-    assert!(matches!(w.engine.verify_audit().await.unwrap(), ChainReport::Broken { .. }), "unkeyed is not trusted");
+    assert!(
+        matches!(w.engine.verify_audit().await.unwrap(), ChainReport::Broken { .. }),
+        "unkeyed is not trusted"
+    );
     w.engine.key_audit_chain().await.unwrap();
     assert_eq!(
         w.engine.verify_audit().await.unwrap(),
@@ -749,12 +803,20 @@ async fn each_clinic_sees_its_own_log_and_only_owners_the_organizations() {
 
     let seen_by_admin = w.engine.list_audit(&admin, None, None, 200).await.unwrap();
     assert!(!seen_by_admin.is_empty());
-    assert!(seen_by_admin.iter().all(|r| r.clinic_id == Some(admin.clinic_id)), "only the admin's clinic");
+    assert!(
+        seen_by_admin.iter().all(|r| r.clinic_id == Some(admin.clinic_id)),
+        "only the admin's clinic"
+    );
     assert!(seen_by_admin.iter().all(|r| r.target != "derm-nurse@sakura.example"));
     assert!(seen_by_admin.iter().all(|r| r.action != "settings.require_totp"));
     let seen_by_owner = w.engine.list_audit(&owner, None, None, 200).await.unwrap();
-    assert!(seen_by_owner.iter().any(|r| r.action == "settings.require_totp" && r.clinic_id.is_none()));
-    assert!(seen_by_owner.iter().all(|r| r.target != "derm-nurse@sakura.example"), "B's entries stay in B");
+    assert!(seen_by_owner
+        .iter()
+        .any(|r| r.action == "settings.require_totp" && r.clinic_id.is_none()));
+    assert!(
+        seen_by_owner.iter().all(|r| r.target != "derm-nurse@sakura.example"),
+        "B's entries stay in B"
+    );
     let seen_in_b = w.engine.list_audit(&owner_b, None, None, 200).await.unwrap();
     assert!(seen_in_b.iter().any(|r| r.target == "derm-nurse@sakura.example"));
 }
@@ -776,7 +838,10 @@ async fn a_change_is_never_stored_without_its_audit_entry() {
     assert!(w.engine.set_require_totp(&owner, true).await.is_err());
     test_sql(&w.engine, "ALTER TABLE audit_log_away RENAME TO audit_log").await;
     // None of the changes happened.
-    assert_eq!(w.engine.authenticate(&sign_in_as(&w, Role::Viewer).await).await.unwrap().role, Role::Viewer);
+    assert_eq!(
+        w.engine.authenticate(&sign_in_as(&w, Role::Viewer).await).await.unwrap().role,
+        Role::Viewer
+    );
     assert!(!w.engine.organization_requires_totp(&owner).await.unwrap());
     assert!(matches!(w.engine.verify_audit().await.unwrap(), ChainReport::Intact { .. }));
 }

@@ -75,9 +75,14 @@ async fn patient_fields_are_checked_normalised_and_unique_per_clinic() {
     // A memo edit is audited: that it changed, never what it says.
     let memo_rows = e.list_audit(&w.owner, Some("friend.memo".into()), None, 10).await.unwrap();
     assert_eq!(memo_rows.len(), 1);
-    assert_eq!((memo_rows[0].target.as_str(), memo_rows[0].detail.as_str()), (w.friends[1].as_str(), "memo"));
+    assert_eq!(
+        (memo_rows[0].target.as_str(), memo_rows[0].detail.as_str()),
+        (w.friends[1].as_str(), "memo")
+    );
     let all = e.db.audit_chain_page(0, 10_000).await.unwrap();
-    assert!(all.iter().all(|r| !r.detail.contains("ペニシリン") && !r.target.contains("ペニシリン")));
+    assert!(all
+        .iter()
+        .all(|r| !r.detail.contains("ペニシリン") && !r.target.contains("ペニシリン")));
     let search = |s: &str| engine::friends::FriendQuery {
         search: Some(s.into()),
         ..Default::default()

@@ -277,7 +277,10 @@ impl Db {
 
     pub async fn remove_totp(&self, user_id: i64, audit: &Audit<'_>) -> Result<(), StoreError> {
         self.exec_audited(
-            vec![sqlx::query("UPDATE users SET totp_secret_enc = NULL, totp_pending_enc = NULL, totp_last_step = 0 WHERE id = $1").bind(user_id)],
+            vec![
+                sqlx::query("UPDATE users SET totp_secret_enc = NULL, totp_pending_enc = NULL, totp_last_step = 0 WHERE id = $1")
+                    .bind(user_id),
+            ],
             audit,
         )
         .await?;
@@ -311,10 +314,12 @@ impl Db {
 
     pub async fn set_membership_role(&self, user_id: i64, clinic_id: i64, role: &str, audit: &Audit<'_>) -> Result<(), StoreError> {
         self.exec_audited(
-            vec![sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND clinic_id = $3")
-                .bind(role)
-                .bind(user_id)
-                .bind(clinic_id)],
+            vec![
+                sqlx::query("UPDATE memberships SET role = $1 WHERE user_id = $2 AND clinic_id = $3")
+                    .bind(role)
+                    .bind(user_id)
+                    .bind(clinic_id),
+            ],
             audit,
         )
         .await?;
@@ -398,13 +403,12 @@ impl Db {
         mut audit: Audit<'_>,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let (org_id,): (i64,) =
-            sqlx::query_as("INSERT INTO organizations (public_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
-                .bind(org.0)
-                .bind(org.1)
-                .bind(user.now)
-                .fetch_one(&mut *tx)
-                .await?;
+        let (org_id,): (i64,) = sqlx::query_as("INSERT INTO organizations (public_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(org.0)
+            .bind(org.1)
+            .bind(user.now)
+            .fetch_one(&mut *tx)
+            .await?;
         let (clinic_id,): (i64,) = sqlx::query_as(
             "INSERT INTO clinics (organization_id, public_id, name, departments, created_at) VALUES ($1, $2, $3, '', $4) RETURNING id",
         )
@@ -455,18 +459,26 @@ impl Db {
 
     /// An unused, unexpired invitation.
     pub async fn invitation(&self, token_hash: &str, now: i64) -> Result<Option<InvitationRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT user_id, clinic_id, role FROM invitations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        Ok(
+            sqlx::query_as(
+                "SELECT user_id, clinic_id, role FROM invitations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?,
         )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?)
     }
 
     /// Spends an invitation to another clinic and adds the membership it
     /// offers, together: false (nothing changed) when it was already used.
-    pub async fn accept_membership_invitation(&self, token_hash: &str, user_id: i64, now: i64, audit: &Audit<'_>) -> Result<bool, StoreError> {
+    pub async fn accept_membership_invitation(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        now: i64,
+        audit: &Audit<'_>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let offer: Option<(i64, String)> = sqlx::query_as(
             "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1 \
@@ -499,10 +511,12 @@ impl Db {
     /// Disables or re-enables one membership; disabling also ends the
     /// member's sessions in that clinic (their other clinics are untouched).
     pub async fn set_membership_disabled(&self, user_id: i64, clinic_id: i64, disabled: bool, audit: &Audit<'_>) -> Result<(), StoreError> {
-        let mut queries = vec![sqlx::query("UPDATE memberships SET disabled = $1 WHERE user_id = $2 AND clinic_id = $3")
-            .bind(flag(disabled))
-            .bind(user_id)
-            .bind(clinic_id)];
+        let mut queries = vec![
+            sqlx::query("UPDATE memberships SET disabled = $1 WHERE user_id = $2 AND clinic_id = $3")
+                .bind(flag(disabled))
+                .bind(user_id)
+                .bind(clinic_id),
+        ];
         if disabled {
             queries.push(
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND clinic_id = $2")
@@ -516,7 +530,14 @@ impl Db {
 
     /// Sets the invited user's password and spends the invitation, together:
     /// false (and nothing changed) when the invitation was already used.
-    pub async fn accept_invitation(&self, token_hash: &str, user_id: i64, password_hash: &str, now: i64, audit: &Audit<'_>) -> Result<bool, StoreError> {
+    pub async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        password_hash: &str,
+        now: i64,
+        audit: &Audit<'_>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let used = sqlx::query(
             "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",

@@ -152,7 +152,9 @@ impl Db {
     pub async fn rekey_audit_chain(&self, hasher: &dyn AuditHasher) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         // Taken first: no entry is appended while the chain is rewritten.
-        sqlx::query("UPDATE audit_head SET keyed = 1 WHERE id = 1").execute(&mut *tx).await?;
+        sqlx::query("UPDATE audit_head SET keyed = 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         let rows: Vec<AuditRow> = sqlx::query_as(&format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq"))
             .fetch_all(&mut *tx)
             .await?;

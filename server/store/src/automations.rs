@@ -89,6 +89,7 @@ pub(crate) async fn enqueue(
 const AUTOMATION_COLUMNS: &str = "id, public_id, name, definition, trigger_on, enabled, created_at, updated_at";
 
 impl Db {
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_automation(
         &self,
         clinic_id: i64,
@@ -118,6 +119,7 @@ impl Db {
         Ok(id)
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub async fn update_automation(
         &self,
         clinic_id: i64,

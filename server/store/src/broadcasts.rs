@@ -444,13 +444,11 @@ impl Db {
             }
             q.execute(&mut *tx).await?;
         }
-        sqlx::query(
-            &format!(
-                "UPDATE broadcasts SET status = 'sending', reason = '', messages = $1, total = $2, capped = $3, quota_month = $4, \
+        sqlx::query(&format!(
+            "UPDATE broadcasts SET status = 'sending', reason = '', messages = $1, total = $2, capped = $3, quota_month = $4, \
                  started_at = $5, updated_at = $5, channel_key = {} WHERE id = $6",
-                crate::line::CHANNEL_KEY_OF_CLINIC.replace("{clinic}", "broadcasts.clinic_id")
-            ),
-        )
+            crate::line::CHANNEL_KEY_OF_CLINIC.replace("{clinic}", "broadcasts.clinic_id")
+        ))
         .bind(messages)
         .bind(reservation.amount)
         .bind(capped)
@@ -679,6 +677,7 @@ impl Db {
     /// which can have reached LINE is released with its reservation;
     /// batches that may have gone out stay to be resolved by their retry
     /// key. False when the send was not in one of `from`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn end_broadcast(
         &self,
         broadcast_id: i64,
@@ -728,6 +727,7 @@ impl Db {
 
     /// Moves a send between states (pause, resume, hold, approve…); false
     /// when it was not in one of `from`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn set_broadcast_status(
         &self,
         broadcast_id: i64,
@@ -754,7 +754,14 @@ impl Db {
 
     /// Approves a send waiting for it; one without a time of its own is
     /// then due at once.
-    pub async fn approve_broadcast(&self, broadcast_id: i64, approver: i64, to: &str, now: i64, audit: &crate::Audit<'_>) -> Result<bool, StoreError> {
+    pub async fn approve_broadcast(
+        &self,
+        broadcast_id: i64,
+        approver: i64,
+        to: &str,
+        now: i64,
+        audit: &crate::Audit<'_>,
+    ) -> Result<bool, StoreError> {
         self.exec_one(
             sqlx::query(
                 "UPDATE broadcasts SET status = $1, approved_by = $2, updated_at = $3, scheduled_at = COALESCE(scheduled_at, $3) \

@@ -105,6 +105,7 @@ pub(crate) const FRIEND_COLUMNS: &str = "id, public_id, line_user_id, display_na
      patient_number, name_kana, birth_date, sex, memo, channel_key";
 
 impl Db {
+    #[allow(clippy::too_many_arguments)]
     pub async fn put_channel(
         &self,
         clinic_id: i64,
@@ -130,16 +131,22 @@ impl Db {
 
     /// Every clinic's channel (to re-seal their secrets).
     pub async fn all_channels(&self) -> Result<Vec<ChannelRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT clinic_id, mode, channel_id, secret_enc, token_enc, bot_user_id FROM line_channels ORDER BY clinic_id",
+        Ok(
+            sqlx::query_as("SELECT clinic_id, mode, channel_id, secret_enc, token_enc, bot_user_id FROM line_channels ORDER BY clinic_id")
+                .fetch_all(&self.pool)
+                .await?,
         )
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     /// Replaces a channel's sealed secret and token as they are (sealed
     /// again, same values), unless the channel changed meanwhile.
-    pub async fn reseal_channel(&self, clinic_id: i64, old_secret: &str, secret_enc: &str, token_enc: Option<&str>) -> Result<(), StoreError> {
+    pub async fn reseal_channel(
+        &self,
+        clinic_id: i64,
+        old_secret: &str,
+        secret_enc: &str,
+        token_enc: Option<&str>,
+    ) -> Result<(), StoreError> {
         self.exec(
             sqlx::query("UPDATE line_channels SET secret_enc = $1, token_enc = $2 WHERE clinic_id = $3 AND secret_enc = $4")
                 .bind(secret_enc)
@@ -341,13 +348,11 @@ async fn ensure_friend(
     status: &str,
     now: i64,
 ) -> Result<i64, StoreError> {
-    sqlx::query(
-        &format!(
-            "INSERT INTO friends (clinic_id, public_id, line_user_id, status, created_at, channel_key) VALUES ($1, $2, $3, $4, $5, {}) \
+    sqlx::query(&format!(
+        "INSERT INTO friends (clinic_id, public_id, line_user_id, status, created_at, channel_key) VALUES ($1, $2, $3, $4, $5, {}) \
              ON CONFLICT (clinic_id, line_user_id) DO NOTHING",
-            CHANNEL_KEY_OF_CLINIC.replace("{clinic}", "$1")
-        ),
-    )
+        CHANNEL_KEY_OF_CLINIC.replace("{clinic}", "$1")
+    ))
     .bind(clinic_id)
     .bind(public_id)
     .bind(line_user_id)

@@ -86,7 +86,13 @@ impl Db {
 
     /// Applies checked import rows, all or none. Numbers may move between
     /// friends within one file, so the rows' old numbers are cleared first.
-    pub async fn apply_patient_import(&self, clinic_id: i64, rows: &[ImportRow], now: i64, audit: &crate::Audit<'_>) -> Result<usize, StoreError> {
+    pub async fn apply_patient_import(
+        &self,
+        clinic_id: i64,
+        rows: &[ImportRow],
+        now: i64,
+        audit: &crate::Audit<'_>,
+    ) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await?;
         for r in rows.iter().filter(|r| r.patient_number.is_some()) {
             sqlx::query("UPDATE friends SET patient_number = '' WHERE clinic_id = $1 AND public_id = $2")

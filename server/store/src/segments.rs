@@ -55,6 +55,7 @@ fn id_list(ids: &[i64]) -> String {
 const SEGMENT_COLUMNS: &str = "id, public_id, name, description, rule, created_at, updated_at";
 
 impl Db {
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_segment(
         &self,
         clinic_id: i64,
@@ -86,6 +87,7 @@ impl Db {
 
     /// Replaces a segment's name, description and rule; false when the
     /// clinic has no such segment.
+    #[allow(clippy::too_many_arguments)]
     pub async fn update_segment(
         &self,
         clinic_id: i64,

@@ -15,6 +15,7 @@ pub struct SessionRow {
 }
 
 impl Db {
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_session(
         &self,
         token_hash: &str,

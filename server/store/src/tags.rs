@@ -237,6 +237,7 @@ impl Db {
             .await?)
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_field(
         &self,
         clinic_id: i64,

@@ -45,7 +45,11 @@ pub fn routes(sb: &Sandbox) -> Router<Sandbox> {
 /// The control token, compared in constant time.
 async fn require_token(State(sb): State<Sandbox>, req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     if let Some(expected) = sb.control_token() {
-        let given = req.headers().get(crate::CONTROL_TOKEN_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+        let given = req
+            .headers()
+            .get(crate::CONTROL_TOKEN_HEADER)
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
         if !bool::from(subtle::ConstantTimeEq::ct_eq(given, expected.as_bytes())) {
             return (
                 StatusCode::UNAUTHORIZED,
