@@ -103,6 +103,7 @@ catalogue! {
     "friends.empty" => "友だちはまだいません。LINEで友だち追加されるとここに表示されます。", "No friends yet. People appear here when they add the clinic on LINE.";
     "friends.no_match" => "条件に合う友だちはいません。", "No friends match.";
     "friends.no_name" => "（名前を取得中）", "(fetching name)";
+    "friends.no_name_blocked" => "（ブロック中のため名前を取得できません）", "(blocked: LINE gives no name)";
     "friend.back" => "友だち一覧へ戻る", "Back to friends";
     "friend.blocked_at" => "ブロックした日時", "Blocked";
     "friend.unblocked_at" => "ブロック解除の日時", "Unblocked";
@@ -221,8 +222,6 @@ catalogue! {
     "dash.title" => "ダッシュボード", "Dashboard";
     "dash.welcome" => "ようこそ、{name}さん", "Welcome, {name}";
     "dash.role" => "このクリニックでの役割", "Your role in this clinic";
-    "dash.next" => "これから使える機能", "Coming next";
-    "dash.next_help" => "友だち管理、タグ、配信、ステップ配信、リッチメニューは順次追加されます。", "Friends, tags, broadcasts, sequences and rich menus are being added step by step.";
 
     "soon.title" => "準備中", "Coming soon";
     "soon.body" => "この機能は現在準備中です。公開までしばらくお待ちください。", "This area is being built and will be available soon.";

@@ -107,6 +107,16 @@ impl Config {
         self.public_url.starts_with("https://")
     }
 
+    /// Says once, when the server starts, that the demo's key is in use.
+    pub fn warn_about_generated_key(&self) {
+        if self.secret_key.is_none() {
+            tracing::warn!(
+                path = %self.data_dir.join("secret.key").display(),
+                "YORISOI_SECRET_KEY is not set: using a key stored next to the database. Fine for the demo; for real patient data set YORISOI_SECRET_KEY and keep it apart from backups."
+            );
+        }
+    }
+
     /// The key that encrypts secrets at rest. Without `YORISOI_SECRET_KEY`
     /// one is generated once under the data directory, for the demo only.
     pub fn secret_box(&self) -> anyhow::Result<engine::SecretBox> {
@@ -123,10 +133,6 @@ impl Config {
                 k
             }
         };
-        tracing::warn!(
-            path = %path.display(),
-            "YORISOI_SECRET_KEY is not set: using a key stored next to the database. Fine for the demo; for real patient data set YORISOI_SECRET_KEY and keep it apart from backups."
-        );
         Ok(engine::SecretBox::from_base64(&key)?.generated_for_demo())
     }
 

@@ -130,6 +130,7 @@ async fn open_engine(config: &Config) -> anyhow::Result<Engine> {
 }
 
 async fn serve(mut config: Config) -> anyhow::Result<()> {
+    config.warn_about_generated_key();
     // The in-process sandbox's controls get a token only this process
     // knows, unless one was given (the browser tests give theirs).
     if config.sandbox_url.is_none() && config.sandbox_addr.is_some() && config.sandbox_token.is_none() {

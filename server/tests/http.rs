@@ -554,3 +554,37 @@ async fn res_cache_is_public(s: &Site, path: &str) -> bool {
         .unwrap();
     res.headers()[header::CACHE_CONTROL].to_str().unwrap().starts_with("public")
 }
+
+#[tokio::test]
+async fn the_webassembly_is_sent_precompressed_to_browsers_that_accept_it() {
+    let s = site().await;
+    let site_root = std::env::temp_dir().join(format!("yorisoi-site-{}", std::process::id()));
+    let pkg = site_root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("yorisoi.wasm"), b"\0asm plain").unwrap();
+    std::fs::write(pkg.join("yorisoi.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("yorisoi.wasm.gz"), b"gzip bytes").unwrap();
+    let router = common::router_with_site(s.engine.clone(), ORIGIN, site_root.to_str().unwrap());
+    let get = |encoding: &'static str| {
+        let router = router.clone();
+        async move {
+            let res = router
+                .oneshot(
+                    Request::get("/pkg/yorisoi.wasm")
+                        .header(header::HOST, "127.0.0.1:3000")
+                        .header(header::ACCEPT_ENCODING, encoding)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let enc = res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_string());
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+            (enc, body)
+        }
+    };
+    assert_eq!(get("br, gzip").await, (Some("br".into()), "brotli bytes".into()));
+    assert_eq!(get("gzip").await, (Some("gzip".into()), "gzip bytes".into()));
+    assert_eq!(get("identity").await, (None, "\0asm plain".into()));
+    std::fs::remove_dir_all(&site_root).unwrap();
+}

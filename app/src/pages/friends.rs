@@ -210,14 +210,20 @@ fn BulkTagBar(
     }
 }
 
+/// A friend's LINE name; until it is known, why not: LINE gives no profile
+/// of someone who blocked the account, so theirs may never come.
+fn shown_name(lang: crate::i18n::Lang, name: &str, status: &str) -> String {
+    match (name.is_empty(), status) {
+        (false, _) => name.to_string(),
+        (true, "blocked") => t(lang, "friends.no_name_blocked"),
+        (true, _) => t(lang, "friends.no_name"),
+    }
+}
+
 #[component]
 fn FriendRow(f: FriendItem, picked: Option<RwSignal<Vec<String>>>) -> impl IntoView {
     let lang = use_lang();
-    let name = if f.display_name.is_empty() {
-        t(lang, "friends.no_name")
-    } else {
-        f.display_name.clone()
-    };
+    let name = shown_name(lang, &f.display_name, &f.status);
     let badge = if f.status == "blocked" {
         "badge badge-blocked"
     } else {
@@ -268,7 +274,7 @@ pub fn FriendPage() -> impl IntoView {
                     Ok(d) => {
                         let badge = if d.status == "blocked" { "badge badge-blocked" } else { "badge badge-ok" };
                         view! {
-                            <h1>{if d.display_name.is_empty() { t(lang, "friends.no_name") } else { d.display_name.clone() }}</h1>
+                            <h1>{shown_name(lang, &d.display_name, &d.status)}</h1>
                             <section class="card">
                                 <dl class="facts">
                                     <dt>{t(lang, "friends.status")}</dt><dd><span class=badge data-testid="friend-status">{status_label(&d.status)}</span></dd>

@@ -39,10 +39,6 @@ pub fn Dashboard() -> impl IntoView {
                     <dt>{t(lang, "dash.role")}</dt><dd data-testid="role">{role_label(me.role)}</dd>
                 </dl>
             </section>
-            <section class="card">
-                <h2>{t(lang, "dash.next")}</h2>
-                <p>{t(lang, "dash.next_help")}</p>
-            </section>
         }
         .into_any()
     });

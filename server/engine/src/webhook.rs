@@ -122,7 +122,7 @@ impl Engine {
                 .await?
                 .profile(line_user_id)
                 .await
-                .map_err(|e| EngineError::Line(e.to_string()))?;
+                .map_err(EngineError::LineSend)?;
             self.db
                 .set_friend_profile(
                     clinic_id,
@@ -136,7 +136,17 @@ impl Engine {
         }
         .await;
         if let Err(e) = result {
-            tracing::warn!(clinic_id, error = %e, "could not fetch a friend's LINE profile; retrying in an hour");
+            // LINE has no profile of someone who blocked the account (or
+            // left): expected, and not worth a warning.
+            if matches!(e, EngineError::LineSend(line::LineError::NotFound)) {
+                tracing::debug!(clinic_id, "no LINE profile (blocked or gone); trying again later");
+            } else {
+                tracing::warn!(
+                    clinic_id,
+                    error = e.code(),
+                    "could not fetch a friend's LINE profile; retrying in an hour"
+                );
+            }
             let retry_at = self.now_ms() - PROFILE_MAX_AGE_MS + 3600 * 1000;
             let _ = self.db.set_profile_fetched_at(clinic_id, line_user_id, retry_at).await;
         }

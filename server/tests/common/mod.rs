@@ -6,13 +6,19 @@ use engine::Engine;
 /// The whole HTTP surface over `engine`, as served at `public_url`.
 #[allow(dead_code)]
 pub fn router_for(engine: Engine, public_url: &str) -> axum::Router {
+    router_with_site(engine, public_url, "target/site")
+}
+
+/// `router_for`, serving the built site from `site_root`.
+#[allow(dead_code)]
+pub fn router_with_site(engine: Engine, public_url: &str, site_root: &str) -> axum::Router {
     let ctx = ServerContext {
         engine,
         secure_cookies: false,
         trusted_proxies: 0,
         public_url: public_url.into(),
     };
-    server::router(ctx, server::leptos_options("target/site", "127.0.0.1:3000".parse().unwrap()))
+    server::router(ctx, server::leptos_options(site_root, "127.0.0.1:3000".parse().unwrap()))
 }
 
 /// A valid 1×1 PNG: the smallest picture LINE would take.
