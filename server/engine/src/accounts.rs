@@ -69,16 +69,6 @@ pub struct TotpEnrolment {
     pub qr_svg: String,
 }
 
-/// The delay after `failures` failures when `free` are allowed: 30 s, then
-/// doubling, at most 15 minutes.
-pub fn lock_delay_ms(failures: i64, free: i64) -> i64 {
-    if failures < free {
-        return 0;
-    }
-    let doublings = (failures - free).min(10) as u32;
-    (FIRST_DELAY_MS << doublings).min(MAX_DELAY_MS)
-}
-
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
@@ -133,11 +123,8 @@ impl Engine {
                 return Err(self.failed_attempt(&attempt, now, EngineError::InvalidCredentials).await?);
             }
         };
-        // The password was right: the account's failures are forgotten and
-        // this attempt no longer counts against the address. (The codes of
-        // a TOTP step have their own count, which this leaves alone.)
-        self.db.clear_throttle(&attempt[0].0).await?;
-        self.give_back_attempts(&attempt[1..]).await?;
+        // The codes of a TOTP step have their own count, which this leaves alone.
+        self.attempt_succeeded(&attempt).await?;
         if user.disabled != 0 {
             return Err(EngineError::AccountDisabled);
         }
@@ -198,6 +185,16 @@ impl Engine {
         Ok(())
     }
 
+    /// The attempt was right: the person's own failures (the first key) are
+    /// forgotten, and it no longer counts against the shared keys (the
+    /// address) after it.
+    async fn attempt_succeeded(&self, keys: &[(String, ThrottlePolicy)]) -> Result<(), EngineError> {
+        if let Some((own, _)) = keys.first() {
+            self.db.clear_throttle(own).await?;
+        }
+        self.give_back_attempts(keys.get(1..).unwrap_or_default()).await
+    }
+
     async fn give_back_attempts(&self, keys: &[(String, ThrottlePolicy)]) -> Result<(), EngineError> {
         for (key, policy) in keys {
             self.db.give_back_login_attempt(key, *policy).await?;
@@ -256,8 +253,7 @@ impl Engine {
             self.record(ev).await?;
             return Err(self.failed_attempt(&attempt, now, EngineError::InvalidTotp).await?);
         }
-        self.db.clear_throttle(&attempt[0].0).await?;
-        self.give_back_attempts(&attempt[1..]).await?;
+        self.attempt_succeeded(&attempt).await?;
         self.db.set_session_stage(session.id, STAGE_FULL, Some(&self.audit(ev))).await?;
         Ok(())
     }
@@ -587,8 +583,7 @@ impl Engine {
                 if !password::verify(password.to_string(), user.password_hash.clone()).await {
                     return Err(self.failed_attempt(&attempt, now, EngineError::WrongCurrentPassword).await?);
                 }
-                self.db.clear_throttle(&attempt[0].0).await?;
-                self.give_back_attempts(&attempt[1..]).await?;
+                self.attempt_succeeded(&attempt).await?;
                 let audit = self.audit(event("invite.join", Some(clinic_id)));
                 self.db.accept_membership_invitation(&token_hash, user.id, now, &audit).await?
             }
@@ -717,15 +712,6 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn delay_grows_and_is_capped() {
-        assert_eq!(lock_delay_ms(4, 5), 0);
-        assert_eq!(lock_delay_ms(5, 5), 30_000);
-        assert_eq!(lock_delay_ms(6, 5), 60_000);
-        assert_eq!(lock_delay_ms(7, 5), 120_000);
-        assert_eq!(lock_delay_ms(50, 5), 15 * 60_000);
-    }
 
     #[test]
     fn emails_are_checked_and_normalised() {

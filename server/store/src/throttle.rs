@@ -24,18 +24,56 @@ pub struct ThrottlePolicy {
 }
 
 impl ThrottlePolicy {
-    /// The lock after the `failures`-th failure, as SQL over `failures`
-    /// (an expression): 0 below `free`, then the first delay doubling.
-    fn delay_sql(&self, failures: &str) -> String {
-        let mut arms = String::new();
-        let mut delay = self.first_delay_ms;
-        let mut extra = 0;
-        while delay < self.max_delay_ms {
-            arms.push_str(&format!(" WHEN {failures} = {} THEN {delay}", self.free + extra));
-            delay *= 2;
-            extra += 1;
+    /// The lock after the `failures`-th failure: none below `free`, then the
+    /// first delay, doubling, at most `max_delay_ms`.
+    pub fn delay_ms(&self, failures: i64) -> i64 {
+        if failures < self.free {
+            return 0;
         }
+        let doublings = (failures - self.free).min(20) as u32;
+        self.first_delay_ms.saturating_mul(1 << doublings).min(self.max_delay_ms)
+    }
+
+    /// `delay_ms` as SQL over `failures` (an expression), so the statement
+    /// that takes an attempt sets the same lock: one arm per count until
+    /// the delay reaches its ceiling.
+    fn delay_sql(&self, failures: &str) -> String {
+        let arms: String = (self.free..)
+            .take_while(|&n| self.delay_ms(n) < self.max_delay_ms)
+            .map(|n| format!(" WHEN {failures} = {n} THEN {}", self.delay_ms(n)))
+            .collect();
         format!("(CASE WHEN {failures} < {} THEN 0{arms} ELSE {} END)", self.free, self.max_delay_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ThrottlePolicy;
+
+    const POLICY: ThrottlePolicy = ThrottlePolicy {
+        free: 5,
+        first_delay_ms: 30_000,
+        max_delay_ms: 15 * 60_000,
+        window_ms: 3_600_000,
+    };
+
+    #[test]
+    fn delay_grows_and_is_capped() {
+        assert_eq!(POLICY.delay_ms(4), 0);
+        assert_eq!(POLICY.delay_ms(5), 30_000);
+        assert_eq!(POLICY.delay_ms(6), 60_000);
+        assert_eq!(POLICY.delay_ms(7), 120_000);
+        assert_eq!(POLICY.delay_ms(50), 15 * 60_000);
+    }
+
+    #[test]
+    fn the_sql_sets_the_same_delays() {
+        let sql = POLICY.delay_sql("n");
+        assert!(
+            sql.starts_with("(CASE WHEN n < 5 THEN 0 WHEN n = 5 THEN 30000 WHEN n = 6 THEN 60000"),
+            "{sql}"
+        );
+        assert!(sql.ends_with("WHEN n = 9 THEN 480000 ELSE 900000 END)"), "{sql}");
     }
 }
 
