@@ -260,8 +260,7 @@ impl Engine {
 
     fn open_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<String, EngineError> {
         let sealed = sealed.ok_or(EngineError::InvalidTotp)?;
-        let bytes = self.secrets.open_at(SealedAt::totp(user_id), sealed).ok_or(EngineError::Corrupt)?;
-        String::from_utf8(bytes).map_err(|_| EngineError::Corrupt)
+        self.open_sealed(SealedAt::totp(user_id), Some(sealed))
     }
 
     /// The stage of a session ("full", "totp" or "enrol"), for routing the

@@ -164,9 +164,7 @@ impl Engine {
                 start: settings.quiet_start,
                 end: settings.quiet_end,
             },
-            client: self
-                .line_client_with_timeout(row.clinic_id, self.delivery.config.line_timeout)
-                .await?,
+            client: self.client_for(&channel, self.delivery.config.line_timeout)?,
             built_at: now,
         });
         let mut map = self.delivery.prepared.lock().unwrap_or_else(|e| e.into_inner());

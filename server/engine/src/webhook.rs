@@ -46,14 +46,20 @@ impl Engine {
     /// registering sandbox channels; never shown or logged).
     pub async fn channel_credentials(&self, clinic_id: i64) -> Result<(String, String), EngineError> {
         let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
-        let open = |at: SealedAt<'_>, sealed: Option<&str>| -> Result<String, EngineError> {
-            let bytes = sealed.and_then(|s| self.secrets.open_at(at, s)).ok_or(EngineError::Corrupt)?;
-            String::from_utf8(bytes).map_err(|_| EngineError::Corrupt)
-        };
-        Ok((
-            open(SealedAt::channel_secret(clinic_id), Some(&channel.secret_enc))?,
-            open(SealedAt::channel_token(clinic_id), channel.token_enc.as_deref())?,
-        ))
+        Ok((self.open_channel_secret(&channel)?, self.open_channel_token(&channel)?))
+    }
+
+    fn open_channel_secret(&self, channel: &store::ChannelRow) -> Result<String, EngineError> {
+        self.open_sealed(SealedAt::channel_secret(channel.clinic_id), Some(&channel.secret_enc))
+    }
+
+    fn open_channel_token(&self, channel: &store::ChannelRow) -> Result<String, EngineError> {
+        self.open_sealed(SealedAt::channel_token(channel.clinic_id), channel.token_enc.as_deref())
+    }
+
+    pub(crate) fn open_sealed(&self, at: SealedAt<'_>, sealed: Option<&str>) -> Result<String, EngineError> {
+        let bytes = sealed.and_then(|s| self.secrets.open_at(at, s)).ok_or(EngineError::Corrupt)?;
+        String::from_utf8(bytes).map_err(|_| EngineError::Corrupt)
     }
 
     /// Binds secrets sealed before values were bound to their place (see
@@ -96,13 +102,14 @@ impl Engine {
 
     /// A client for the clinic's channel: LINE itself, or the sandbox.
     pub async fn line_client(&self, clinic_id: i64) -> Result<line::Client, EngineError> {
-        self.line_client_with_timeout(clinic_id, std::time::Duration::from_secs(15)).await
+        let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
+        self.client_for(&channel, std::time::Duration::from_secs(15))
     }
 
-    /// A client whose calls give up after `timeout`.
-    pub async fn line_client_with_timeout(&self, clinic_id: i64, timeout: std::time::Duration) -> Result<line::Client, EngineError> {
-        let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
-        let (_, token) = self.channel_credentials(clinic_id).await?;
+    /// A client for the channel as stored (read once by the caller), whose
+    /// calls give up after `timeout`.
+    pub(crate) fn client_for(&self, channel: &store::ChannelRow, timeout: std::time::Duration) -> Result<line::Client, EngineError> {
+        let token = self.open_channel_token(channel)?;
         let endpoints = &self.line_endpoints;
         Ok(if channel.mode == MODE_SANDBOX {
             // The sandbox serves both of LINE's hosts.
@@ -170,11 +177,7 @@ impl Engine {
     pub async fn ingest_webhook(&self, clinic_public_id: &str, body: &[u8], signature: Option<&str>) -> Result<u64, EngineError> {
         let clinic = self.db.clinic_by_public_id(clinic_public_id).await?.ok_or(EngineError::NotFound)?;
         let channel = self.db.channel(clinic.id).await?.ok_or(EngineError::NoChannel)?;
-        let secret = self
-            .secrets
-            .open_at(SealedAt::channel_secret(clinic.id), &channel.secret_enc)
-            .ok_or(EngineError::Corrupt)?;
-        let secret = String::from_utf8(secret).map_err(|_| EngineError::Corrupt)?;
+        let secret = self.open_channel_secret(&channel)?;
         if !line::verify_signature(&secret, body, signature.unwrap_or("")) {
             return Err(EngineError::BadSignature);
         }

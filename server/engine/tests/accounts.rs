@@ -685,23 +685,16 @@ async fn an_admin_of_one_clinic_cannot_disable_the_owner_of_another() {
     assert_eq!(relogin.clinic_id, b.clinic_id);
 }
 
-#[tokio::test]
-async fn someone_without_the_key_cannot_rewrite_the_audit_chain_to_fit() {
-    let w = world().await;
-    let (_, owner) = sign_in(&w, Role::Owner).await;
-    let (_, viewer) = sign_in(&w, Role::Viewer).await;
-    w.engine.set_staff_role(&owner, &viewer.user_public_id, Role::Staff).await.unwrap();
-    sign_in(&w, Role::Staff).await;
-    let rows = w.engine.db.audit_chain_page(0, 10_000).await.unwrap();
-    let edited = rows.iter().find(|r| r.action == "staff.role").unwrap().seq;
-    // They change the entry, then recompute every hash after it with the
-    // published recipe (SHA-256 over the row), as one could before.
-    let mut prev = rows.iter().find(|r| r.seq == edited).unwrap().prev_hash.clone();
-    for r in rows.iter().filter(|r| r.seq >= edited) {
-        let detail = if r.seq == edited {
-            "viewer -> viewer".to_string()
-        } else {
-            r.detail.clone()
+/// Rewrites the chain from entry `from` on with unkeyed SHA-256 hashes (the
+/// recipe before hashes were keyed), giving entry `from` the detail `edit`
+/// when there is one. Returns the last hash, for the head.
+async fn rehash_unkeyed(w: &World, from: i64, edit: Option<&str>) -> String {
+    let rows = w.engine.db.audit_chain_page(from - 1, 10_000).await.unwrap();
+    let mut prev = rows[0].prev_hash.clone();
+    for r in &rows {
+        let detail = match edit {
+            Some(d) if r.seq == from => d.to_string(),
+            _ => r.detail.clone(),
         };
         let canonical = serde_json::json!([
             r.seq,
@@ -728,6 +721,21 @@ async fn someone_without_the_key_cannot_rewrite_the_audit_chain_to_fit() {
         .await;
         prev = hash;
     }
+    prev
+}
+
+#[tokio::test]
+async fn someone_without_the_key_cannot_rewrite_the_audit_chain_to_fit() {
+    let w = world().await;
+    let (_, owner) = sign_in(&w, Role::Owner).await;
+    let (_, viewer) = sign_in(&w, Role::Viewer).await;
+    w.engine.set_staff_role(&owner, &viewer.user_public_id, Role::Staff).await.unwrap();
+    sign_in(&w, Role::Staff).await;
+    let rows = w.engine.db.audit_chain_page(0, 10_000).await.unwrap();
+    let edited = rows.iter().find(|r| r.action == "staff.role").unwrap().seq;
+    // They change the entry, then recompute every hash after it with the
+    // published recipe (SHA-256 over the row), as one could before.
+    let prev = rehash_unkeyed(&w, edited, Some("viewer -> viewer")).await;
     test_sql(&w.engine, &format!("UPDATE audit_head SET hash = '{prev}' WHERE id = 1")).await;
     assert_eq!(
         w.engine.verify_audit().await.unwrap(),
@@ -745,29 +753,7 @@ async fn an_unkeyed_chain_from_before_is_verified_then_keyed_once() {
     sign_in(&w, Role::Staff).await;
     // As an older version wrote it: unkeyed SHA-256 hashes.
     let rows = w.engine.db.audit_chain_page(0, 10_000).await.unwrap();
-    let mut prev = "0".repeat(64);
-    for r in &rows {
-        let canonical = serde_json::json!([
-            r.seq,
-            prev,
-            r.at,
-            r.organization_id,
-            r.clinic_id,
-            r.actor_user_id,
-            r.actor_label,
-            r.action,
-            r.target,
-            r.detail,
-            r.ip
-        ]);
-        let hash = engine::crypto::sha256_hex(canonical.to_string().as_bytes());
-        test_sql(
-            &w.engine,
-            &format!("UPDATE audit_log SET prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}", r.seq),
-        )
-        .await;
-        prev = hash;
-    }
+    let prev = rehash_unkeyed(&w, 1, None).await;
     test_sql(&w.engine, &format!("UPDATE audit_head SET hash = '{prev}', keyed = 0 WHERE id = 1")).await;
     assert!(
         matches!(w.engine.verify_audit().await.unwrap(), ChainReport::Broken { .. }),

@@ -46,37 +46,6 @@ impl ThrottlePolicy {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::ThrottlePolicy;
-
-    const POLICY: ThrottlePolicy = ThrottlePolicy {
-        free: 5,
-        first_delay_ms: 30_000,
-        max_delay_ms: 15 * 60_000,
-        window_ms: 3_600_000,
-    };
-
-    #[test]
-    fn delay_grows_and_is_capped() {
-        assert_eq!(POLICY.delay_ms(4), 0);
-        assert_eq!(POLICY.delay_ms(5), 30_000);
-        assert_eq!(POLICY.delay_ms(6), 60_000);
-        assert_eq!(POLICY.delay_ms(7), 120_000);
-        assert_eq!(POLICY.delay_ms(50), 15 * 60_000);
-    }
-
-    #[test]
-    fn the_sql_sets_the_same_delays() {
-        let sql = POLICY.delay_sql("n");
-        assert!(
-            sql.starts_with("(CASE WHEN n < 5 THEN 0 WHEN n = 5 THEN 30000 WHEN n = 6 THEN 60000"),
-            "{sql}"
-        );
-        assert!(sql.ends_with("WHEN n = 9 THEN 480000 ELSE 900000 END)"), "{sql}");
-    }
-}
-
 impl Db {
     pub async fn throttle(&self, key: &str) -> Result<Option<ThrottleRow>, StoreError> {
         Ok(
@@ -132,5 +101,36 @@ impl Db {
         self.exec(sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key))
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ThrottlePolicy;
+
+    const POLICY: ThrottlePolicy = ThrottlePolicy {
+        free: 5,
+        first_delay_ms: 30_000,
+        max_delay_ms: 15 * 60_000,
+        window_ms: 3_600_000,
+    };
+
+    #[test]
+    fn delay_grows_and_is_capped() {
+        assert_eq!(POLICY.delay_ms(4), 0);
+        assert_eq!(POLICY.delay_ms(5), 30_000);
+        assert_eq!(POLICY.delay_ms(6), 60_000);
+        assert_eq!(POLICY.delay_ms(7), 120_000);
+        assert_eq!(POLICY.delay_ms(50), 15 * 60_000);
+    }
+
+    #[test]
+    fn the_sql_sets_the_same_delays() {
+        let sql = POLICY.delay_sql("n");
+        assert!(
+            sql.starts_with("(CASE WHEN n < 5 THEN 0 WHEN n = 5 THEN 30000 WHEN n = 6 THEN 60000"),
+            "{sql}"
+        );
+        assert!(sql.ends_with("WHEN n = 9 THEN 480000 ELSE 900000 END)"), "{sql}");
     }
 }
