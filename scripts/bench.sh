@@ -10,3 +10,5 @@ printf '\033[1;34m==>\033[0m %s\n' "Segment counts over 100,000 and 1,000,000 fr
 cargo bench -p segments --bench count
 printf '\033[1;34m==>\033[0m %s\n' "A 100,000-recipient send against the sandbox (limits off, then LINE's limits on)"
 cargo bench -p engine --bench fanout
+printf '\033[1;34m==>\033[0m %s\n' "The front door from outside: webhook ingest and pages rendered on the server (release binary)"
+cargo bench -p server --bench front_door

@@ -193,6 +193,14 @@ impl Db {
         Ok(new)
     }
 
+    /// How many stored events wait to be applied (the worker's backlog).
+    pub async fn inbox_backlog(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhook_inbox WHERE processed_at IS NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
     /// Unprocessed events, oldest LINE timestamp first.
     pub async fn pending_inbox(&self, limit: i64) -> Result<Vec<InboxRow>, StoreError> {
         Ok(sqlx::query_as(
