@@ -275,7 +275,7 @@ impl Db {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         if let Some((clinic_id, friend_id, at, kind, detail)) = entry {
-            crate::line::insert_event(&mut tx, clinic_id, friend_id, at, kind, detail, None).await?;
+            crate::friends::insert_event(&mut tx, clinic_id, friend_id, at, kind, detail, None).await?;
         }
         sqlx::query("UPDATE automation_runs SET actions_done = $1, error = '' WHERE id = $2")
             .bind(actions_done)
@@ -325,7 +325,7 @@ impl Db {
     /// Records a timeline entry of a friend (an automation ran, a message went out).
     pub async fn add_friend_event(&self, clinic_id: i64, friend_id: i64, at: i64, kind: &str, detail: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        crate::line::insert_event(&mut tx, clinic_id, friend_id, at, kind, detail, None).await?;
+        crate::friends::insert_event(&mut tx, clinic_id, friend_id, at, kind, detail, None).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -447,7 +447,7 @@ impl Db {
         sqlx::query(&format!(
             "UPDATE broadcasts SET status = 'sending', reason = '', messages = $1, total = $2, capped = $3, quota_month = $4, \
                  started_at = $5, updated_at = $5, channel_key = {} WHERE id = $6",
-            crate::line::CHANNEL_KEY_OF_CLINIC.replace("{clinic}", "broadcasts.clinic_id")
+            crate::channels::CHANNEL_KEY_OF_CLINIC.replace("{clinic}", "broadcasts.clinic_id")
         ))
         .bind(messages)
         .bind(reservation.amount)

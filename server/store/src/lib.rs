@@ -6,8 +6,10 @@ mod accounts;
 mod audit;
 mod automations;
 mod broadcasts;
+mod channels;
 mod db;
-mod line;
+mod friends;
+mod inbox;
 mod media;
 mod patients;
 mod segments;
@@ -16,14 +18,19 @@ mod tags;
 pub mod testing;
 mod throttle;
 
-pub use accounts::*;
-pub use audit::*;
-pub use automations::*;
-pub use broadcasts::*;
+pub use accounts::{ClinicRow, InvitationRow, MemberRow, MembershipRow, NewInvitation, NewUser, OrganizationRow, UserRow};
+pub use audit::{Audit, AuditFilter, AuditHasher, AuditRow, NewAuditEntry};
+pub use automations::{AutomationRow, Happening, QueuedHappening, RunListRow, RunRow};
+pub use broadcasts::{
+    BroadcastRow, Candidate, ClaimedBatch, DeliverySettingsRow, NewBatch, NewBroadcast, QuotaEntryRow, QuotaMonthRow, Reservation,
+    Settlement, TemplateRow,
+};
+pub use channels::ChannelRow;
 pub use db::{Db, Dialect, StoreError};
-pub use line::*;
-pub use media::*;
-pub use segments::*;
-pub use sessions::*;
-pub use tags::*;
-pub use throttle::*;
+pub use friends::{FriendEventRow, FriendFilter, FriendRow};
+pub use inbox::{FriendChange, InboxRow, NewInboxEvent};
+pub use media::{MediaFile, NewMedia};
+pub use segments::{SegmentChanges, SegmentRow, POSTGRES_CHANGE_WINDOW_MS};
+pub use sessions::SessionRow;
+pub use tags::{FieldRow, NewTag, TagFolderRow, TagRow, TagStatRow};
+pub use throttle::{ThrottlePolicy, ThrottleRow};

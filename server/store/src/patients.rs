@@ -56,7 +56,7 @@ impl Db {
     pub async fn friend_by_patient_number(&self, clinic_id: i64, number: &str) -> Result<Option<FriendRow>, StoreError> {
         Ok(sqlx::query_as(&format!(
             "SELECT {} FROM friends WHERE clinic_id = $1 AND patient_number = $2 AND patient_number <> ''",
-            crate::line::FRIEND_COLUMNS
+            crate::friends::FRIEND_COLUMNS
         ))
         .bind(clinic_id)
         .bind(number)

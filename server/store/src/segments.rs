@@ -1,7 +1,7 @@
 //! Saved segments, and the change log by which every instance keeps its
 //! in-memory segment index of a clinic current.
 
-use crate::line::FRIEND_COLUMNS;
+use crate::friends::FRIEND_COLUMNS;
 use crate::{Db, Dialect, FriendRow, StoreError};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
