@@ -873,30 +873,74 @@ mod tests {
         }
     }
 
-    /// Every key a page names literally is in the catalogue (a missing
-    /// one would show its key to the clinic's staff).
-    #[test]
-    fn every_key_the_pages_name_exists() {
-        let sources = [
-            include_str!("pages/tags.rs"),
-            include_str!("pages/segments.rs"),
-            include_str!("pages/automations.rs"),
-            include_str!("pages/friends.rs"),
-            include_str!("pages/phone.rs"),
-            include_str!("pages/settings.rs"),
-            include_str!("pages/broadcasts.rs"),
-            include_str!("pages/delivery_settings.rs"),
-        ];
-        let mut missing = Vec::new();
-        for src in sources {
-            for (i, _) in src.match_indices("t(lang, \"") {
-                let rest = &src[i + 9..];
-                let key = &rest[..rest.find('"').unwrap_or(0)];
-                if lookup(Lang::Ja, key).is_none() {
-                    missing.push(key.to_string());
+    /// Every `.rs` file under `app/src`, read from disk (a new file is
+    /// checked without being listed here).
+    fn app_sources() -> Vec<(String, String)> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+            let mut entries: Vec<_> = std::fs::read_dir(dir).expect("app/src is readable").flatten().collect();
+            entries.sort_by_key(|e| e.path());
+            for e in entries {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    out.push((path.display().to_string(), std::fs::read_to_string(&path).expect("readable source")));
                 }
             }
         }
+        let mut out = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut out);
+        out
+    }
+
+    /// The keys a source names literally: the second argument of `t(…)`
+    /// and `t_n(…)` when it is a string literal.
+    fn literal_keys(src: &str) -> Vec<&str> {
+        let mut keys = Vec::new();
+        for call in ["t(", "t_n("] {
+            for (i, _) in src.match_indices(call) {
+                let before = src[..i].chars().next_back().unwrap_or(' ');
+                if before.is_alphanumeric() || before == '_' {
+                    continue; // part of a longer name (`fmt(`, `set_n(`…)
+                }
+                let args = &src[i + call.len()..];
+                let Some(comma) = args.find(", \"").filter(|c| *c < 30 && !args[..*c].contains(')')) else {
+                    continue;
+                };
+                let rest = &args[comma + 3..];
+                keys.push(&rest[..rest.find('"').unwrap_or(0)]);
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn literal_keys_are_found_in_every_call_form() {
+        let src = r#"t(lang, "a.one") t(use_lang(), "a.two") t_n(lang, "a.three", 3) fmt(lang, "not.a_key")"#;
+        assert_eq!(literal_keys(src), ["a.one", "a.two", "a.three"]);
+    }
+
+    /// Every key the app names literally is in the catalogue (a missing
+    /// one would show its key to the clinic's staff). Run with
+    /// `--nocapture` to see every file it read.
+    #[test]
+    fn every_key_the_app_names_exists() {
+        let sources = app_sources();
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        for (path, src) in &sources {
+            let keys = literal_keys(src);
+            println!("{:>4} keys  {path}", keys.len());
+            for key in keys {
+                checked += 1;
+                if lookup(Lang::Ja, key).is_none() {
+                    missing.push(format!("{key} ({path})"));
+                }
+            }
+        }
+        println!("{checked} keys in {} files", sources.len());
+        assert!(sources.iter().any(|(p, _)| p.ends_with("pages/broadcasts.rs") || p.ends_with("pages/broadcasts/composer.rs")));
+        assert!(checked > 500, "the scan found only {checked} keys: is it still reading the pages?");
         assert!(missing.is_empty(), "missing from the catalogue: {missing:?}");
         for prefix in [
             "seg.kind_",

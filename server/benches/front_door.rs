@@ -246,7 +246,7 @@ fn webhook_post(clinic: &str, connection: usize, n: u64, per_post: usize) -> Vec
             let seq = n * per_post as u64 + i as u64;
             let id = format!("01BENCH{connection:04}{seq:015}");
             let user = format!("U{:032x}", 0xbe000 + (seq * 31 + connection as u64) % 5000);
-            let body = if seq % 10 == 0 {
+            let body = if seq.is_multiple_of(10) {
                 r#""type":"follow","follow":{"isUnblocked":false},"replyToken":"r""#.to_string()
             } else {
                 format!(r#""type":"message","replyToken":"r","message":{{"type":"text","id":"{id}","quoteToken":"q","text":"予約の変更をお願いします {seq}"}}"#)

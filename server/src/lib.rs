@@ -281,7 +281,7 @@ pub async fn run_housekeeping(engine: engine::Engine) {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.ctx.engine.db.ping().await {
+    match state.ctx.engine.ping().await {
         Ok(()) => "ready".into_response(),
         Err(e) => {
             tracing::error!(error = %e, "readiness check: database unreachable");

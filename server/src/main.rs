@@ -40,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
         ["seed-demo"] => {
             let engine = open_engine(&config).await?;
             let seeded = engine.seed_demo_if_empty().await?;
-            let demo = engine.db.user_by_email(engine::seed::DEMO_ACCOUNTS[0].email).await?.is_some();
+            let demo = engine.has_demo_accounts().await?;
             if seeded {
                 println!("Demo clinic 「{}」 seeded.", engine::seed::DEMO_CLINIC);
             }

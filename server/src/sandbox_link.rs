@@ -12,30 +12,17 @@ pub async fn link(engine: &Engine, sb: &Sandbox, product_base: &str) -> anyhow::
     for p in &people {
         sb.add_person_with_id(&p.user_id, &p.display_name, p.kind);
     }
-    for row in engine.db.sandbox_channels().await? {
-        let Some(clinic) = engine.db.clinic(row.clinic_id).await? else {
-            continue;
-        };
-        let sandbox_key = row.key();
-        let (secret, token) = engine.channel_credentials(clinic.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    for sc in engine.sandbox_clinics().await? {
+        let clinic = sc.clinic;
         sb.add_channel(ChannelConfig {
             channel_id: clinic.public_id.clone(),
-            channel_secret: secret,
-            access_token: token,
+            channel_secret: sc.channel_secret,
+            access_token: sc.access_token,
             webhook_url: format!("{product_base}/line/webhook/{}", clinic.public_id),
             bot_name: clinic.name.clone(),
             plan: Plan::Light,
         });
-        // Only friends who came through the sandbox: a clinic that once had
-        // a real channel keeps its real patients' LINE IDs and names, and
-        // they must never become simulated people.
-        for f in engine
-            .db
-            .all_friends(clinic.id)
-            .await?
-            .into_iter()
-            .filter(|f| f.channel_key == sandbox_key)
-        {
+        for f in sc.friends {
             // People made in an earlier run's phone page are gone; re-create
             // them under their old ID, for this channel only, so the
             // clinic's friends stay consistent.
@@ -53,8 +40,8 @@ pub async fn link(engine: &Engine, sb: &Sandbox, product_base: &str) -> anyhow::
 /// some write; then the clinic's records (patient number, kana, birth
 /// date, sex) are filled in. Only when the demo clinic has no friends yet.
 pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> {
-    let Some(clinic) = demo_clinic(engine).await? else { return Ok(()) };
-    if !engine.db.all_friends(clinic.id).await?.is_empty() {
+    let Some(clinic) = engine.demo_clinic().await? else { return Ok(()) };
+    if !engine.demo_friends(clinic.id).await?.is_empty() {
         return Ok(());
     }
     let channel = clinic.public_id;
@@ -79,19 +66,14 @@ pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> 
     while engine.process_webhooks(500).await? > 0 {}
     let this_year: i32 = engine.today_jst().get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
     for (i, p) in sandbox::demo::patients(300).iter().enumerate() {
-        if let Some(friend) = engine.db.friend_by_line_user(clinic.id, &p.user_id).await? {
-            let c = sandbox::demo::chart(i, this_year);
-            let fields = model::patient::PatientFields {
-                patient_number: c.patient_number,
-                name_kana: c.name_kana,
-                birth_date: c.birth_date,
-                sex: c.sex,
-            };
-            engine
-                .db
-                .set_patient_fields(clinic.id, friend.id, &fields, engine.now_ms(), None)
-                .await?;
-        }
+        let c = sandbox::demo::chart(i, this_year);
+        let fields = model::patient::PatientFields {
+            patient_number: c.patient_number,
+            name_kana: c.name_kana,
+            birth_date: c.birth_date,
+            sex: c.sex,
+        };
+        engine.set_demo_chart(clinic.id, &p.user_id, &fields).await?;
     }
     engine.seed_demo_marketing(clinic.id).await?;
     // The clinic's flu vaccine notice went to a few patients, so the demo's
@@ -99,8 +81,7 @@ pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> 
     let client = engine.line_client(clinic.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let notice = [engine::seed::demo_vaccine_notice()];
     for f in engine
-        .db
-        .all_friends(clinic.id)
+        .demo_friends(clinic.id)
         .await?
         .iter()
         .filter(|f| f.status == "active")
@@ -110,16 +91,4 @@ pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> 
     }
     tracing::info!("demo patients have followed the demo clinic through the sandbox and been tagged");
     Ok(())
-}
-
-async fn demo_clinic(engine: &Engine) -> anyhow::Result<Option<store::ClinicRow>> {
-    let Some(owner) = engine.db.user_by_email(engine::seed::DEMO_ACCOUNTS[0].email).await? else {
-        return Ok(None);
-    };
-    for m in engine.db.memberships_of(owner.id).await? {
-        if m.clinic_name == engine::seed::DEMO_CLINIC {
-            return Ok(engine.db.clinic(m.clinic_id).await?);
-        }
-    }
-    Ok(None)
 }

@@ -106,7 +106,7 @@ fn fast() -> DeliveryConfig {
 
 /// Friends the product and the sandbox both know, without webhooks.
 async fn add_friends(engine: &Engine, sb: &Sandbox, clinic_id: i64, channel: &str, users: &[String]) {
-    engine.db.insert_friends_for_tests(clinic_id, "bf", users).await.unwrap();
+    engine.db_for_tests().insert_friends_for_tests(clinic_id, "bf", users).await.unwrap();
     sb.add_friends(channel, users).unwrap();
 }
 
@@ -217,7 +217,7 @@ async fn concurrent_sends_on_two_instances_never_pass_the_light_ceiling() {
     assert_eq!(r.sb.usage(&r.channel).unwrap(), 4_900, "the month never passes 5,000");
     assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1));
     assert_eq!(
-        r.engine.db.broadcasts(r.owner.clinic_id, 10).await.unwrap().len(),
+        r.engine.db_for_tests().broadcasts(r.owner.clinic_id, 10).await.unwrap().len(),
         1,
         "the refused sends left nothing"
     );
@@ -416,10 +416,10 @@ async fn an_answer_lost_after_line_accepted_counts_as_delivered_by_409() {
     // The batch's first attempt reached LINE, but its answer was lost (a
     // crash, a dropped connection): LINE has it under the stored key.
     let (key, recipients): (String, String) = {
-        let rows = r.engine.db.broadcasts(r.owner.clinic_id, 1).await.unwrap();
+        let rows = r.engine.db_for_tests().broadcasts(r.owner.clinic_id, 1).await.unwrap();
         let b = r
             .engine
-            .db
+            .db_for_tests()
             .claim_batch(r.engine.now_ms(), r.engine.now_ms() - 1)
             .await
             .unwrap()
@@ -506,8 +506,8 @@ async fn the_frequency_cap_and_opt_out_leave_friends_out_of_marketing_only() {
         e.save_delivery_settings(&r.marketer, &settings).await,
         Err(EngineError::Forbidden)
     ));
-    let friend = e.db.friend_by_line_user(r.owner.clinic_id, &r.users[2]).await.unwrap().unwrap();
-    e.db.set_marketing_opt_out(r.owner.clinic_id, &friend.public_id, true)
+    let friend = e.db_for_tests().friend_by_line_user(r.owner.clinic_id, &r.users[2]).await.unwrap().unwrap();
+    e.db_for_tests().set_marketing_opt_out(r.owner.clinic_id, &friend.public_id, true)
         .await
         .unwrap();
 
@@ -565,8 +565,8 @@ async fn operational_is_not_a_label_a_marketer_can_pick_to_skip_the_rules() {
     let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(jst(10, 0)).unwrap()));
     let r = rig_with(3, clock.clone(), fast(), false).await;
     let e = &r.engine;
-    let friend = e.db.friend_by_line_user(r.owner.clinic_id, &r.users[2]).await.unwrap().unwrap();
-    e.db.set_marketing_opt_out(r.owner.clinic_id, &friend.public_id, true)
+    let friend = e.db_for_tests().friend_by_line_user(r.owner.clinic_id, &r.users[2]).await.unwrap().unwrap();
+    e.db_for_tests().set_marketing_opt_out(r.owner.clinic_id, &friend.public_id, true)
         .await
         .unwrap();
 
@@ -703,7 +703,7 @@ async fn bad_messages_and_audiences_are_refused_with_nothing_stored() {
         (estimate.recipients, estimate.unknown_numbers.clone()),
         (1, vec!["999".to_string()])
     );
-    assert!(e.db.broadcasts(r.owner.clinic_id, 10).await.unwrap().is_empty());
+    assert!(e.db_for_tests().broadcasts(r.owner.clinic_id, 10).await.unwrap().is_empty());
 }
 
 /// An automation that pushes a thank-you when the tag 健診予約 is added;
@@ -735,7 +735,7 @@ async fn thank_you_push_on_tag(r: &Rig) -> (String, Vec<String>) {
     e.save_automation(&r.owner, None, "健診予約のお礼", &automation).await.unwrap();
     let mut friends = Vec::new();
     for u in &r.users {
-        friends.push(e.db.friend_by_line_user(r.owner.clinic_id, u).await.unwrap().unwrap().public_id);
+        friends.push(e.db_for_tests().friend_by_line_user(r.owner.clinic_id, u).await.unwrap().unwrap().public_id);
     }
     (tag.public_id, friends)
 }
@@ -778,11 +778,11 @@ async fn an_automations_push_is_counted_in_the_ledger_once() {
     assert_eq!(quota.reserved, 0, "each reservation settled");
     // A push resumed after a crash finds its own reservation, and settles once.
     let (clinic, month) = (r.owner.clinic_id, model::broadcast::jst_month(e.now_ms()));
-    assert!(e.db.reserve_single_send(clinic, &month, "push:k", Some(5_000), 0).await.unwrap());
-    assert!(e.db.reserve_single_send(clinic, &month, "push:k", Some(5_000), 0).await.unwrap());
+    assert!(e.db_for_tests().reserve_single_send(clinic, &month, "push:k", Some(5_000), 0).await.unwrap());
+    assert!(e.db_for_tests().reserve_single_send(clinic, &month, "push:k", Some(5_000), 0).await.unwrap());
     assert_eq!(e.quota_status(clinic).await.unwrap().reserved, 1);
-    e.db.settle_single_send(clinic, "push:k", true, 0).await.unwrap();
-    e.db.settle_single_send(clinic, "push:k", true, 0).await.unwrap();
+    e.db_for_tests().settle_single_send(clinic, "push:k", true, 0).await.unwrap();
+    e.db_for_tests().settle_single_send(clinic, "push:k", true, 0).await.unwrap();
     let quota = e.quota_status(clinic).await.unwrap();
     assert_eq!((quota.used, quota.reserved), (4, 0));
 
@@ -840,7 +840,7 @@ async fn a_display_name_makes_one_push_each_and_a_resumed_batch_sends_none_twice
     let personal = request("お名前入り", &["{表示名}様、健診のご案内です"], Audience::All, Purpose::Operational);
     let pid = e.create_broadcast(&r.owner, &personal).await.unwrap();
     // The first push of the batch reached LINE before a crash.
-    let b = e.db.claim_batch(e.now_ms(), e.now_ms() - 1).await.unwrap().unwrap();
+    let b = e.db_for_tests().claim_batch(e.now_ms(), e.now_ms() - 1).await.unwrap().unwrap();
     let to: Vec<String> = serde_json::from_str(&b.recipients).unwrap();
     let client = e.line_client(r.owner.clinic_id).await.unwrap();
     let first = engine::broadcasts::to_line_messages(&Bundle::texts(&["患者 0様、健診のご案内です"]), "");
@@ -979,7 +979,7 @@ async fn an_uploaded_picture_and_a_line_emoji_go_out_as_line_takes_them_and_uplo
         b"0123456789abcdef0123456789abcdef",
     );
     engine
-        .db
+        .db_for_tests()
         .put_channel(r.owner.clinic_id, "line", "2000000001", &secret, None, engine.now_ms(), None)
         .await
         .unwrap();

@@ -104,14 +104,14 @@ impl Site {
     }
 
     async fn role_of(&self, email: &str) -> String {
-        let user = self.engine.db.user_by_email(email).await.unwrap().unwrap();
-        let clinics = self.engine.db.memberships_of(user.id).await.unwrap();
+        let user = self.engine.db_for_tests().user_by_email(email).await.unwrap().unwrap();
+        let clinics = self.engine.db_for_tests().memberships_of(user.id).await.unwrap();
         clinics[0].role.clone()
     }
 }
 
 async fn public_id_of(site: &Site, email: &str) -> String {
-    site.engine.db.user_by_email(email).await.unwrap().unwrap().public_id
+    site.engine.db_for_tests().user_by_email(email).await.unwrap().unwrap().public_id
 }
 
 #[tokio::test]
@@ -173,7 +173,7 @@ async fn a_viewer_is_refused_admin_functions_by_the_server() {
         assert!(res.body.contains("forbidden"), "{endpoint}: {}", res.body);
     }
     assert_eq!(s.role_of("staff@sakura.example").await, "staff");
-    assert!(s.engine.db.user_by_email("new@sakura.example").await.unwrap().is_none());
+    assert!(s.engine.db_for_tests().user_by_email("new@sakura.example").await.unwrap().is_none());
     // The admin page itself answers 403 to a viewer, not only a hidden link.
     let page = s.get("/settings/staff", Some(&viewer)).await;
     assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
@@ -259,8 +259,8 @@ async fn another_clinics_owner_cannot_reach_sakura_by_guessed_ids() {
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
 
-    let sakura = s.engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
-    let sakura_clinic = s.engine.db.memberships_of(sakura.id).await.unwrap()[0].clinic_public_id.clone();
+    let sakura = s.engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let sakura_clinic = s.engine.db_for_tests().memberships_of(sakura.id).await.unwrap()[0].clinic_public_id.clone();
     let res = s
         .call("switch_clinic", &[("clinic", &sakura_clinic)], Some(&other), Some(ORIGIN))
         .await;
@@ -273,7 +273,7 @@ async fn another_clinics_owner_cannot_reach_sakura_by_guessed_ids() {
     assert!(!audit.body.contains("sakura.example"), "{}", audit.body);
 
     assert_eq!(s.role_of("viewer@sakura.example").await, "viewer");
-    assert!(s.engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap().disabled == 0);
+    assert!(s.engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap().disabled == 0);
 }
 
 #[tokio::test]
@@ -391,7 +391,7 @@ async fn the_patient_csv_is_exported_and_recorded_only_for_this_sites_own_reques
     let s = site().await;
     let staff = s.login(Role::Staff).await;
     let exports = || async {
-        let rows = s.engine.db.audit_chain_page(0, 10_000).await.unwrap();
+        let rows = s.engine.db_for_tests().audit_chain_page(0, 10_000).await.unwrap();
         rows.iter().filter(|r| r.action == "friend.export").count()
     };
     let with_site = |site: &'static str| {
@@ -417,8 +417,8 @@ async fn the_patient_csv_is_exported_and_recorded_only_for_this_sites_own_reques
 #[tokio::test]
 async fn the_webhook_needs_the_clinics_signature_and_no_browser_origin() {
     let s = site().await;
-    let owner = s.engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
-    let clinic = s.engine.db.memberships_of(owner.id).await.unwrap().remove(0);
+    let owner = s.engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let clinic = s.engine.db_for_tests().memberships_of(owner.id).await.unwrap().remove(0);
     s.engine
         .connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, "webhook-secret", None)
         .await
@@ -432,12 +432,12 @@ async fn the_webhook_needs_the_clinics_signature_and_no_browser_origin() {
             .unwrap()
     };
     assert_eq!(s.send(send("bad".into())).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(s.engine.db.count_inbox(clinic.clinic_id).await.unwrap(), 0);
+    assert_eq!(s.engine.db_for_tests().count_inbox(clinic.clinic_id).await.unwrap(), 0);
     assert_eq!(
         s.send(send(line::sign("webhook-secret", body.as_bytes()))).await.status,
         StatusCode::OK
     );
-    assert_eq!(s.engine.db.count_inbox(clinic.clinic_id).await.unwrap(), 1);
+    assert_eq!(s.engine.db_for_tests().count_inbox(clinic.clinic_id).await.unwrap(), 1);
     let unknown = Request::post("/line/webhook/nope")
         .header("X-Line-Signature", "x")
         .body(Body::from(body))

@@ -55,14 +55,14 @@ async fn rig_guarded(token: Option<&str>) -> (Engine, Sandbox) {
 #[tokio::test]
 async fn a_simulated_patient_follows_writes_and_blocks() {
     let (engine, sb) = rig().await;
-    let owner = engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let owner = engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
     let clinic = demo_clinic(&engine).await;
     let person = sb.add_person("テスト 花子", PersonKind::Patient);
 
     assert_eq!(sb.follow(&clinic.clinic_public_id, &person.user_id).await.unwrap(), 200);
     engine.process_webhooks(100).await.unwrap();
     let friend = engine
-        .db
+        .db_for_tests()
         .friend_by_line_user(clinic.clinic_id, &person.user_id)
         .await
         .unwrap()
@@ -76,21 +76,21 @@ async fn a_simulated_patient_follows_writes_and_blocks() {
     sb.block(&clinic.clinic_public_id, &person.user_id).await.unwrap();
     engine.process_webhooks(100).await.unwrap();
     let friend = engine
-        .db
+        .db_for_tests()
         .friend_by_line_user(clinic.clinic_id, &person.user_id)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(friend.status, "blocked");
-    let timeline = engine.db.friend_timeline(friend.id).await.unwrap();
+    let timeline = engine.db_for_tests().friend_timeline(friend.id).await.unwrap();
     let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, vec!["follow", "message_in", "block"]);
     assert!(timeline[1].detail.contains("明日の予約を変更したいです"));
 
     // The second clinic's channel is a different channel: the person is not its friend.
-    let second = engine.db.memberships_of(owner.id).await.unwrap().remove(1);
+    let second = engine.db_for_tests().memberships_of(owner.id).await.unwrap().remove(1);
     assert!(engine
-        .db
+        .db_for_tests()
         .friend_by_line_user(second.clinic_id, &person.user_id)
         .await
         .unwrap()
@@ -100,8 +100,8 @@ async fn a_simulated_patient_follows_writes_and_blocks() {
 /// The demo clinic's membership of its owner (its public ID is the
 /// sandbox channel ID).
 async fn demo_clinic(engine: &Engine) -> store::MembershipRow {
-    let owner = engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
-    engine.db.memberships_of(owner.id).await.unwrap().remove(0)
+    let owner = engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    engine.db_for_tests().memberships_of(owner.id).await.unwrap().remove(0)
 }
 
 async fn actor(engine: &Engine, email: &str, password: &str) -> engine::Actor {
@@ -156,7 +156,7 @@ async fn channel_settings_keep_secrets_sealed_and_test_the_connection() {
         .save_channel(&owner, line("1650000000", SECRET, "real-channel-access-token"))
         .await
         .unwrap();
-    let stored = engine.db.channel(owner.clinic_id).await.unwrap().unwrap();
+    let stored = engine.db_for_tests().channel(owner.clinic_id).await.unwrap().unwrap();
     assert!(!stored.secret_enc.contains(SECRET) && !stored.token_enc.clone().unwrap().contains("real-channel-access-token"));
     assert_eq!(
         engine.channel_credentials(owner.clinic_id).await.unwrap(),
@@ -219,13 +219,13 @@ async fn events_in_one_post_out_of_order_and_redelivered_are_applied_once_in_tim
     engine.process_webhooks(100).await.unwrap();
 
     let friend = engine
-        .db
+        .db_for_tests()
         .friend_by_line_user(clinic.clinic_id, &person.user_id)
         .await
         .unwrap()
         .expect("the follow was applied");
     assert_eq!(friend.status, "blocked", "the block is the newest event, though it came first");
-    let timeline = engine.db.friend_timeline(friend.id).await.unwrap();
+    let timeline = engine.db_for_tests().friend_timeline(friend.id).await.unwrap();
     let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, vec!["follow", "message_in", "block"], "each event once, in time order");
 }
@@ -242,7 +242,7 @@ async fn a_week_later_a_changed_line_name_is_fetched_again() {
     assert_eq!(engine.refresh_stale_profiles(100).await.unwrap(), 0, "fetched just now: not stale");
     let eight_days_ago = chrono::Utc::now().timestamp_millis() - 8 * 24 * 3600 * 1000;
     engine
-        .db
+        .db_for_tests()
         .execute_for_tests(&format!(
             "UPDATE friends SET profile_fetched_at = {eight_days_ago} WHERE line_user_id = '{}'",
             person.user_id
@@ -251,7 +251,7 @@ async fn a_week_later_a_changed_line_name_is_fetched_again() {
         .unwrap();
     assert_eq!(engine.refresh_stale_profiles(100).await.unwrap(), 1);
     let friend = engine
-        .db
+        .db_for_tests()
         .friend_by_line_user(clinic.clinic_id, &person.user_id)
         .await
         .unwrap()
@@ -322,12 +322,12 @@ async fn the_phone_shows_the_rich_menu_and_its_taps_reach_the_timeline() {
     assert!(engine.sandbox_tap(&staff, &person.user_id, &hidden).await.is_err());
     engine.process_webhooks(100).await.unwrap();
     let friend = engine
-        .db
+        .db_for_tests()
         .friend_by_line_user(staff.clinic_id, &person.user_id)
         .await
         .unwrap()
         .unwrap();
-    let timeline = engine.db.friend_timeline(friend.id).await.unwrap();
+    let timeline = engine.db_for_tests().friend_timeline(friend.id).await.unwrap();
     assert_eq!(timeline.last().unwrap().kind, "postback");
     assert!(timeline.last().unwrap().detail.contains("menu=reserve"));
 
@@ -379,13 +379,13 @@ async fn the_vaccine_button_tags_the_patient_and_replies_once_even_after_a_crash
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].via, "reply", "the free reply, while the token is fresh");
     let friend = engine
-        .db
+        .db_for_tests()
         .friend_by_line_user(clinic.clinic_id, &person.user_id)
         .await
         .unwrap()
         .unwrap();
     let tags: Vec<String> = engine
-        .db
+        .db_for_tests()
         .friend_tags(clinic.clinic_id, friend.id)
         .await
         .unwrap()
@@ -397,12 +397,12 @@ async fn the_vaccine_button_tags_the_patient_and_replies_once_even_after_a_crash
     // A crash right after LINE took the reply, before it was recorded: the
     // run is still "sending" its second action and the happening not done.
     engine
-        .db
+        .db_for_tests()
         .execute_for_tests("UPDATE automation_runs SET status = 'running', actions_done = 1, error = 'sending:1', finished_at = NULL")
         .await
         .unwrap();
     engine
-        .db
+        .db_for_tests()
         .execute_for_tests("UPDATE automation_queue SET done_at = NULL, lease_until = NULL")
         .await
         .unwrap();
@@ -415,12 +415,12 @@ async fn the_vaccine_button_tags_the_patient_and_replies_once_even_after_a_crash
 
     // A reply that was never attempted and whose token expired goes by push, once.
     engine
-        .db
+        .db_for_tests()
         .execute_for_tests("UPDATE automation_runs SET status = 'running', actions_done = 1, error = '', finished_at = NULL")
         .await
         .unwrap();
     engine
-        .db
+        .db_for_tests()
         .execute_for_tests("UPDATE automation_queue SET done_at = NULL, lease_until = NULL, event_at = event_at - 120000")
         .await
         .unwrap();
@@ -441,7 +441,7 @@ async fn the_phone_reaches_only_its_own_clinics_channel_whatever_the_ids_say() {
     let (engine, sb) = rig_guarded(Some(CONTROL_TOKEN)).await;
     let owner = actor(&engine, "owner@sakura.example", "sakura-owner-2026").await;
     let mut other = owner.clone();
-    let second = engine.db.memberships_of(owner.user_id).await.unwrap().remove(1);
+    let second = engine.db_for_tests().memberships_of(owner.user_id).await.unwrap().remove(1);
     other.clinic_id = second.clinic_id;
     other.clinic_public_id = second.clinic_public_id.clone();
 
@@ -554,7 +554,7 @@ async fn a_clinic_that_switches_to_the_sandbox_never_makes_its_real_patients_san
         .await
         .unwrap();
     engine.process_webhooks(10).await.unwrap();
-    assert!(engine.db.friend_by_line_user(clinic.clinic_id, &real_user).await.unwrap().is_some());
+    assert!(engine.db_for_tests().friend_by_line_user(clinic.clinic_id, &real_user).await.unwrap().is_some());
     // Then back to the sandbox, and the sandbox starts as the server does.
     engine
         .connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, "s", Some("t"))
@@ -583,7 +583,7 @@ async fn sealed_secrets_open_only_where_they_were_stored_and_real_ones_need_the_
     );
     demo_key.seed_demo_if_empty().await.unwrap();
     let owner = actor(&demo_key, "owner@sakura.example", "sakura-owner-2026").await;
-    let before = demo_key.db.channel(owner.clinic_id).await.unwrap().unwrap();
+    let before = demo_key.db_for_tests().channel(owner.clinic_id).await.unwrap().unwrap();
     let real = ChannelInput {
         mode: engine::webhook::MODE_LINE,
         channel_id: "2000000001",
@@ -592,21 +592,21 @@ async fn sealed_secrets_open_only_where_they_were_stored_and_real_ones_need_the_
     };
     let refused = demo_key.save_channel(&owner, real).await.unwrap_err();
     assert!(matches!(refused, EngineError::SecretKeyRequired), "{refused:?}");
-    let after = demo_key.db.channel(owner.clinic_id).await.unwrap().unwrap();
+    let after = demo_key.db_for_tests().channel(owner.clinic_id).await.unwrap().unwrap();
     assert_eq!((after.mode, after.secret_enc), (before.mode, before.secret_enc), "nothing stored");
 
     // With YORISOI_SECRET_KEY: stored, and each value opens only in its place.
     let engine = Engine::new(db, Arc::new(SystemClock), SecretBox::from_base64(&key).unwrap());
-    let second = engine.db.memberships_of(owner.user_id).await.unwrap().remove(1);
+    let second = engine.db_for_tests().memberships_of(owner.user_id).await.unwrap().remove(1);
     let (a, b) = (owner.clinic_id, second.clinic_id);
     let (secret_a, token_a) = engine.channel_credentials(a).await.unwrap();
     let (_, token_b) = engine.channel_credentials(b).await.unwrap();
     assert_ne!(token_a, token_b);
     // Someone who can write the database copies clinic A's sealed token
     // into clinic B's row (or into A's secret column): it does not open.
-    let row_a = engine.db.channel(a).await.unwrap().unwrap();
+    let row_a = engine.db_for_tests().channel(a).await.unwrap().unwrap();
     engine
-        .db
+        .db_for_tests()
         .execute_for_tests(&format!(
             "UPDATE line_channels SET token_enc = '{}' WHERE clinic_id = {b}",
             row_a.token_enc.clone().unwrap()
@@ -615,7 +615,7 @@ async fn sealed_secrets_open_only_where_they_were_stored_and_real_ones_need_the_
         .unwrap();
     assert!(matches!(engine.channel_credentials(b).await, Err(EngineError::Corrupt)));
     engine
-        .db
+        .db_for_tests()
         .execute_for_tests(&format!(
             "UPDATE line_channels SET secret_enc = '{}' WHERE clinic_id = {a}",
             row_a.token_enc.unwrap()

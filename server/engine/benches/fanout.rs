@@ -45,8 +45,8 @@ async fn run(backend: &str, limits_on: bool) -> Option<()> {
         ..Default::default()
     });
     engine.seed_demo_if_empty().await.unwrap();
-    let clinic = engine.db.sandbox_channels().await.unwrap()[0].clinic_id;
-    let clinic_row = engine.db.clinic(clinic).await.unwrap().unwrap();
+    let clinic = engine.db_for_tests().sandbox_channels().await.unwrap()[0].clinic_id;
+    let clinic_row = engine.db_for_tests().clinic(clinic).await.unwrap().unwrap();
     let (secret, token) = engine.channel_credentials(clinic).await.unwrap();
     let sb = Sandbox::new();
     sb.add_channel(sandbox::ChannelConfig {
@@ -64,7 +64,7 @@ async fn run(backend: &str, limits_on: bool) -> Option<()> {
     let router = sb.router();
     tokio::spawn(async move { axum::serve(listener, router).await });
     let users: Vec<String> = (0..RECIPIENTS).map(|i| format!("U{:032x}", 0xd0000 + i)).collect();
-    engine.db.insert_friends_for_tests(clinic, "x", &users).await.unwrap();
+    engine.db_for_tests().insert_friends_for_tests(clinic, "x", &users).await.unwrap();
     sb.add_friends(&clinic_row.public_id, &users).unwrap();
     let out = engine.login("owner@sakura.example", "sakura-owner-2026", "10.0.0.1").await.unwrap();
     let owner = engine.authenticate(&out.token).await.unwrap();

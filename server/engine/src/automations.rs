@@ -64,13 +64,24 @@ impl Engine {
         if !self.db.has_automation_for(clinic_id, happened.kind()).await? {
             return Ok(None);
         }
-        Ok(Some(store::Happening {
+        Ok(Some(self.happening_record(happened, reply_token, event_at, depth)?))
+    }
+
+    /// A happening as the automation queue stores it.
+    pub(crate) fn happening_record(
+        &self,
+        happened: &Happening,
+        reply_token: Option<String>,
+        event_at: i64,
+        depth: i64,
+    ) -> Result<store::Happening, EngineError> {
+        Ok(store::Happening {
             kind: happened.kind().to_string(),
             detail: serde_json::to_string(happened).map_err(|_| EngineError::Corrupt)?,
             reply_token,
             event_at,
             depth,
-        }))
+        })
     }
 
     pub async fn list_automations(&self, actor: &Actor) -> Result<Vec<AutomationView>, EngineError> {

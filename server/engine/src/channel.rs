@@ -78,6 +78,7 @@ impl Engine {
                         Some(&audit),
                     )
                     .await?;
+                self.forget_webhook_keys();
                 self.register_with_sandbox(actor, &secret, &token).await?;
             }
             MODE_LINE => {
@@ -121,6 +122,7 @@ impl Engine {
                         Some(&audit),
                     )
                     .await?;
+                self.forget_webhook_keys();
             }
             _ => return Err(EngineError::NotFound),
         }

@@ -34,7 +34,7 @@ use std::sync::Arc;
 /// Everything the engine needs, passed in once at start-up. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
-    pub db: Db,
+    pub(crate) db: Db,
     pub clock: Arc<dyn Clock>,
     pub secrets: SecretBox,
     /// Woken when new webhook events are stored, so the worker starts at once.
@@ -51,6 +51,8 @@ pub struct Engine {
     /// The product's address as LINE reaches it: uploaded pictures go out
     /// under it.
     pub public_url: String,
+    /// The webhook front door's secrets in memory and group commit.
+    pub(crate) intake: Arc<webhook::Intake>,
 }
 
 /// Where the LINE API is: LINE itself, and the sandbox for clinics in
@@ -95,6 +97,7 @@ impl Engine {
                 .expect("reqwest client builds"),
             delivery: Arc::new(delivery::Delivery::new(Default::default())),
             public_url: String::new(),
+            intake: Default::default(),
         }
     }
 
@@ -106,6 +109,13 @@ impl Engine {
     pub fn with_line_endpoints(mut self, endpoints: LineEndpoints) -> Engine {
         self.line_endpoints = endpoints;
         self
+    }
+
+    /// The store beneath, for tests and benchmarks to set up and inspect
+    /// (the product goes through engine methods).
+    #[cfg(feature = "test-support")]
+    pub fn db_for_tests(&self) -> &Db {
+        &self.db
     }
 
     pub fn now_ms(&self) -> i64 {

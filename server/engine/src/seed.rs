@@ -337,3 +337,87 @@ impl Engine {
         Ok(())
     }
 }
+
+/// A clinic connected to the sandbox, as the in-process sandbox is told of
+/// it at start-up.
+pub struct SandboxClinic {
+    pub clinic: store::ClinicRow,
+    pub channel_secret: String,
+    pub access_token: String,
+    /// Friends who came through the sandbox (never a real channel's).
+    pub friends: Vec<store::FriendRow>,
+}
+
+impl Engine {
+    /// Every clinic in sandbox mode with its credentials and the friends
+    /// it made through the sandbox (the sandbox keeps its state in memory
+    /// only, so it is rebuilt from these at start-up).
+    pub async fn sandbox_clinics(&self) -> Result<Vec<SandboxClinic>, EngineError> {
+        let mut out = Vec::new();
+        for row in self.db.sandbox_channels().await? {
+            let Some(clinic) = self.db.clinic(row.clinic_id).await? else {
+                continue;
+            };
+            let (channel_secret, access_token) = self.channel_credentials(clinic.id).await?;
+            let key = row.key();
+            let friends = self
+                .db
+                .all_friends(clinic.id)
+                .await?
+                .into_iter()
+                .filter(|f| f.channel_key == key)
+                .collect();
+            out.push(SandboxClinic {
+                clinic,
+                channel_secret,
+                access_token,
+                friends,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether the demo's accounts exist (their logins are printed).
+    pub async fn has_demo_accounts(&self) -> Result<bool, EngineError> {
+        Ok(self.db.user_by_email(DEMO_ACCOUNTS[0].email).await?.is_some())
+    }
+
+    /// The demo clinic, when this database has it.
+    pub async fn demo_clinic(&self) -> Result<Option<store::ClinicRow>, EngineError> {
+        let Some(owner) = self.db.user_by_email(DEMO_ACCOUNTS[0].email).await? else {
+            return Ok(None);
+        };
+        for m in self.db.memberships_of(owner.id).await? {
+            if m.clinic_name == DEMO_CLINIC {
+                return Ok(self.db.clinic(m.clinic_id).await?);
+            }
+        }
+        Ok(None)
+    }
+
+    /// The demo clinic's friends, oldest first.
+    pub async fn demo_friends(&self, clinic_id: i64) -> Result<Vec<store::FriendRow>, EngineError> {
+        Ok(self.db.all_friends(clinic_id).await?)
+    }
+
+    /// Fills in a demo friend's chart (patient number, kana, birth date,
+    /// sex), as the front desk would.
+    pub async fn set_demo_chart(
+        &self,
+        clinic_id: i64,
+        line_user_id: &str,
+        fields: &model::patient::PatientFields,
+    ) -> Result<(), EngineError> {
+        if let Some(friend) = self.db.friend_by_line_user(clinic_id, line_user_id).await? {
+            self.db
+                .set_patient_fields(clinic_id, friend.id, fields, self.now_ms(), None)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A cheap database round trip for the readiness probe.
+    pub async fn ping(&self) -> Result<(), EngineError> {
+        Ok(self.db.ping().await?)
+    }
+}

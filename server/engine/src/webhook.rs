@@ -9,6 +9,8 @@ use line::{CallbackRequest, Event};
 use model::automation::Happening;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use store::{FriendChange, NewInboxEvent};
 
 /// How a clinic is connected: the built-in sandbox or LINE itself.
@@ -17,6 +19,9 @@ pub const MODE_LINE: &str = "line";
 
 /// A friend's LINE profile is fetched again after a week.
 pub const PROFILE_MAX_AGE_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// Profile requests in flight at once per clinic (LINE allows 2,000/s).
+const PROFILE_FETCHES_AT_ONCE: usize = 16;
 
 impl Engine {
     /// Stores a clinic's channel secret (encrypted) and access token.
@@ -34,6 +39,7 @@ impl Engine {
         self.db
             .put_channel(clinic_id, mode, "", &secret, token.as_deref(), self.now_ms(), None)
             .await?;
+        self.forget_webhook_keys();
         Ok(())
     }
 
@@ -123,40 +129,67 @@ impl Engine {
     /// Fetches a friend's name and picture from LINE. A failure is logged
     /// and left for the next refresh: it never blocks processing.
     pub async fn refresh_profile(&self, clinic_id: i64, line_user_id: &str) {
-        let result = async {
-            let profile = self
-                .line_client(clinic_id)
-                .await?
-                .profile(line_user_id)
-                .await
-                .map_err(EngineError::LineSend)?;
-            self.db
-                .set_friend_profile(
-                    clinic_id,
-                    line_user_id,
-                    &profile.display_name,
-                    profile.picture_url.as_deref().unwrap_or(""),
-                    self.now_ms(),
-                )
-                .await?;
-            Ok::<(), EngineError>(())
-        }
-        .await;
-        if let Err(e) = result {
-            // LINE has no profile of someone who blocked the account (or
-            // left): expected, and not worth a warning.
-            if matches!(e, EngineError::LineSend(line::LineError::NotFound)) {
-                tracing::debug!(clinic_id, "no LINE profile (blocked or gone); trying again later");
-            } else {
-                tracing::warn!(
-                    clinic_id,
-                    error = e.code(),
-                    "could not fetch a friend's LINE profile; retrying in an hour"
-                );
+        self.refresh_profiles(clinic_id, &[line_user_id.to_string()]).await
+    }
+
+    /// Fetches several friends' profiles of one clinic, a few at a time
+    /// through one client.
+    pub(crate) async fn refresh_profiles(&self, clinic_id: i64, line_user_ids: &[String]) {
+        let client = match self.line_client(clinic_id).await {
+            Ok(client) => client,
+            Err(e) => {
+                for user in line_user_ids {
+                    self.profile_failed(clinic_id, user, e.code()).await;
+                }
+                return;
             }
-            let retry_at = self.now_ms() - PROFILE_MAX_AGE_MS + 3600 * 1000;
-            let _ = self.db.set_profile_fetched_at(clinic_id, line_user_id, retry_at).await;
+        };
+        for chunk in line_user_ids.chunks(PROFILE_FETCHES_AT_ONCE) {
+            let mut fetches = tokio::task::JoinSet::new();
+            for (i, user) in chunk.iter().enumerate() {
+                let (client, user) = (client.clone(), user.clone());
+                fetches.spawn(async move { (i, client.profile(&user).await) });
+            }
+            let mut results: Vec<_> = fetches.join_all().await;
+            results.sort_by_key(|(i, _)| *i);
+            for (i, result) in results {
+                let user = &chunk[i];
+                let stored = match result {
+                    Ok(profile) => self
+                        .db
+                        .set_friend_profile(
+                            clinic_id,
+                            user,
+                            &profile.display_name,
+                            profile.picture_url.as_deref().unwrap_or(""),
+                            self.now_ms(),
+                        )
+                        .await
+                        .map_err(EngineError::from),
+                    Err(e) => Err(EngineError::LineSend(e)),
+                };
+                match stored {
+                    Ok(()) => {}
+                    // LINE has no profile of someone who blocked the account
+                    // (or left): expected, and not worth a warning.
+                    Err(EngineError::LineSend(line::LineError::NotFound)) => {
+                        tracing::debug!(clinic_id, "no LINE profile (blocked or gone); trying again later");
+                        self.profile_failed(clinic_id, user, "").await;
+                    }
+                    Err(e) => self.profile_failed(clinic_id, user, e.code()).await,
+                }
+            }
         }
+    }
+
+    /// Leaves a profile that could not be fetched for an hour from now
+    /// (`code`: the warning's reason, empty for none).
+    async fn profile_failed(&self, clinic_id: i64, line_user_id: &str, code: &str) {
+        if !code.is_empty() {
+            tracing::warn!(clinic_id, error = code, "could not fetch a friend's LINE profile; retrying in an hour");
+        }
+        let retry_at = self.now_ms() - PROFILE_MAX_AGE_MS + 3600 * 1000;
+        let _ = self.db.set_profile_fetched_at(clinic_id, line_user_id, retry_at).await;
     }
 
     /// Refreshes up to `limit` friends' names and pictures not fetched for
@@ -175,10 +208,14 @@ impl Engine {
     /// Nothing is stored unless the signature and the body are valid.
     /// Returns how many events were new.
     pub async fn ingest_webhook(&self, clinic_public_id: &str, body: &[u8], signature: Option<&str>) -> Result<u64, EngineError> {
-        let clinic = self.db.clinic_by_public_id(clinic_public_id).await?.ok_or(EngineError::NotFound)?;
-        let channel = self.db.channel(clinic.id).await?.ok_or(EngineError::NoChannel)?;
-        let secret = self.open_channel_secret(&channel)?;
-        if !line::verify_signature(&secret, body, signature.unwrap_or("")) {
+        let signature = signature.unwrap_or("");
+        let mut key = self.webhook_key(clinic_public_id, false).await?;
+        if !line::verify_signature(&key.secret, body, signature) && key.cached {
+            // The secret may have changed on another instance since it was
+            // cached: the stored one decides.
+            key = self.webhook_key(clinic_public_id, true).await?;
+        }
+        if !line::verify_signature(&key.secret, body, signature) {
             return Err(EngineError::BadSignature);
         }
         // Parsed once: the typed events come from the same tree whose
@@ -200,56 +237,196 @@ impl Engine {
                 body: raw.to_string(),
             })
             .collect();
-        let new = self.db.insert_inbox(clinic.id, &events, self.now_ms()).await?;
+        let new = self.store_grouped(key.clinic_id, events).await?;
         if new > 0 {
             self.inbox_signal.notify_one();
         }
         Ok(new)
     }
 
-    /// Processes up to `limit` stored events, oldest first; returns how many
-    /// this call applied. Safe to run from several workers at once: each
-    /// event is applied exactly once.
+    /// The clinic's ID and channel secret for checking a webhook, from
+    /// memory when this instance read them less than [`SECRET_CACHE_TTL`]
+    /// ago (or `fresh`: from the database).
+    async fn webhook_key(&self, clinic_public_id: &str, fresh: bool) -> Result<WebhookKey, EngineError> {
+        if !fresh {
+            let cached = self.intake.secrets.lock().expect("secret cache").get(clinic_public_id).cloned();
+            if let Some((key, read_at)) = cached {
+                if read_at.elapsed() < SECRET_CACHE_TTL {
+                    return Ok(key);
+                }
+            }
+        }
+        let clinic = self.db.clinic_by_public_id(clinic_public_id).await?.ok_or(EngineError::NotFound)?;
+        let channel = self.db.channel(clinic.id).await?.ok_or(EngineError::NoChannel)?;
+        let key = WebhookKey {
+            clinic_id: clinic.id,
+            secret: self.open_channel_secret(&channel)?,
+            cached: false,
+        };
+        let mut cache = self.intake.secrets.lock().expect("secret cache");
+        cache.insert(clinic_public_id.to_string(), (WebhookKey { cached: true, ..key.clone() }, std::time::Instant::now()));
+        Ok(key)
+    }
+
+    /// Forgets the channel secrets this instance holds in memory (a channel
+    /// was saved: the next webhook reads it again).
+    pub(crate) fn forget_webhook_keys(&self) {
+        self.intake.secrets.lock().expect("secret cache").clear();
+    }
+
+    /// Stores one POST's events with whatever other POSTs are waiting, in
+    /// one transaction (group commit): the first POST to find no commit in
+    /// flight writes everyone's, and each is answered after the commit, so
+    /// a 200 still means stored.
+    async fn store_grouped(&self, clinic_id: i64, events: Vec<NewInboxEvent>) -> Result<u64, EngineError> {
+        let events = Arc::new(events);
+        let (answer, mut answered) = tokio::sync::oneshot::channel();
+        self.intake.waiting.lock().expect("intake queue").push(WaitingPost {
+            clinic_id,
+            events: events.clone(),
+            answer,
+        });
+        let writing = self.intake.writer.lock().await;
+        if let Ok(stored) = answered.try_recv() {
+            drop(writing);
+            return self.stored_or_alone(stored, clinic_id, &events).await;
+        }
+        let group = std::mem::take(&mut *self.intake.waiting.lock().expect("intake queue"));
+        let posts: Vec<(i64, &[NewInboxEvent])> = group.iter().map(|p| (p.clinic_id, p.events.as_slice())).collect();
+        match self.db.insert_inbox_posts(&posts, self.now_ms()).await {
+            Ok(counts) => {
+                for (post, new) in group.into_iter().zip(counts) {
+                    let _ = post.answer.send(Some(new));
+                }
+            }
+            // One POST's trouble must not fail the others: each stores its
+            // own, and gets its own answer.
+            Err(_) => {
+                for post in group {
+                    let _ = post.answer.send(None);
+                }
+            }
+        }
+        drop(writing);
+        let stored = answered.await.ok().flatten();
+        self.stored_or_alone(stored, clinic_id, &events).await
+    }
+
+    /// The group's answer for one POST, or, when the group could not store
+    /// it (or the POST writing for it was cancelled mid-commit), the POST
+    /// stored alone: a redelivery of what did commit is skipped.
+    async fn stored_or_alone(&self, stored: Option<u64>, clinic_id: i64, events: &[NewInboxEvent]) -> Result<u64, EngineError> {
+        match stored {
+            Some(new) => Ok(new),
+            None => Ok(self.db.insert_inbox(clinic_id, events, self.now_ms()).await?),
+        }
+    }
+
+    /// Processes up to `limit` stored events, oldest first, applied in
+    /// batches of one transaction each; returns how many this call applied.
+    /// Safe to run from several workers at once: each event is applied
+    /// exactly once.
     pub async fn process_webhooks(&self, limit: i64) -> Result<usize, EngineError> {
-        let mut applied = 0;
-        for row in self.db.pending_inbox(limit).await? {
-            let (change, happening, code) = match serde_json::from_str::<Event>(&row.body) {
+        let rows = self.db.pending_inbox(limit).await?;
+        let mut listened: HashMap<(i64, &'static str), bool> = HashMap::new();
+        let mut batch = Vec::with_capacity(rows.len());
+        let mut codes = HashMap::new();
+        for row in rows {
+            let (change, happening) = match serde_json::from_str::<Event>(&row.body) {
                 Ok(event) => {
                     let happening = match happening_of(&event) {
                         Some(h) => {
-                            self.happening_if_listened(row.clinic_id, &h, event.reply_token.clone(), event.timestamp, 0)
-                                .await?
+                            let key = (row.clinic_id, h.kind());
+                            let listens = match listened.get(&key) {
+                                Some(listens) => *listens,
+                                None => *listened.entry(key).or_insert(self.db.has_automation_for(row.clinic_id, h.kind()).await?),
+                            };
+                            if listens {
+                                Some(self.happening_record(&h, event.reply_token.clone(), event.timestamp, 0)?)
+                            } else {
+                                None
+                            }
                         }
                         None => None,
                     };
-                    (change_for(&event), happening, staff_code_candidate(&event))
+                    if let Some(code) = staff_code_candidate(&event) {
+                        codes.insert(row.id, code);
+                    }
+                    (change_for(&event), happening)
                 }
                 Err(e) => {
                     // Stored events were parsed before storing; this only
                     // happens if the parser changed. Keep the row, skip it.
                     tracing::warn!(inbox_id = row.id, error = %e, "stored webhook event no longer parses; skipped");
-                    (FriendChange::Nothing, None, None)
+                    (FriendChange::Nothing, None)
                 }
             };
-            if self
-                .db
-                .apply_inbox_event(row.id, row.clinic_id, &change, happening.as_ref(), self.now_ms())
-                .await?
-            {
-                applied += 1;
-                if happening.is_some() {
-                    self.automation_signal.notify_one();
+            batch.push(store::InboxApplication {
+                inbox_id: row.id,
+                clinic_id: row.clinic_id,
+                change,
+                happening,
+            });
+        }
+        let mut applied = 0;
+        for chunk in batch.chunks(APPLY_BATCH) {
+            let done: HashSet<i64> = self.db.apply_inbox_events(chunk, self.now_ms()).await?.into_iter().collect();
+            applied += done.len();
+            let mut followed: HashMap<i64, Vec<String>> = HashMap::new();
+            let mut queued = false;
+            for e in chunk.iter().filter(|e| done.contains(&e.inbox_id)) {
+                queued |= e.happening.is_some();
+                if let FriendChange::Followed { line_user_id, .. } = &e.change {
+                    followed.entry(e.clinic_id).or_default().push(line_user_id.clone());
                 }
-                if let FriendChange::Followed { line_user_id, .. } = &change {
-                    self.refresh_profile(row.clinic_id, line_user_id).await;
-                }
-                if let Some((user, text)) = code {
-                    self.link_staff_if_code(row.clinic_id, &user, &text).await?;
+            }
+            if queued {
+                self.automation_signal.notify_one();
+            }
+            for (clinic_id, users) in followed {
+                self.refresh_profiles(clinic_id, &users).await;
+            }
+            for e in chunk.iter().filter(|e| done.contains(&e.inbox_id)) {
+                if let Some((user, text)) = codes.remove(&e.inbox_id) {
+                    self.link_staff_if_code(e.clinic_id, &user, &text).await?;
                 }
             }
         }
         Ok(applied)
     }
+}
+
+/// Events applied per transaction by the webhook worker.
+const APPLY_BATCH: usize = 250;
+
+/// How long a channel secret read for checking webhooks is trusted in
+/// memory: a secret changed on another instance is seen within this time
+/// (and at once by a POST signed with the new secret).
+const SECRET_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+#[derive(Clone)]
+struct WebhookKey {
+    clinic_id: i64,
+    secret: String,
+    /// Read from memory rather than the database just now.
+    cached: bool,
+}
+
+struct WaitingPost {
+    clinic_id: i64,
+    events: Arc<Vec<NewInboxEvent>>,
+    /// The number of new events, or `None`: store them alone.
+    answer: tokio::sync::oneshot::Sender<Option<u64>>,
+}
+
+/// The webhook front door's state on this instance: channel secrets in
+/// memory, and the POSTs waiting for the next group commit.
+#[derive(Default)]
+pub(crate) struct Intake {
+    secrets: std::sync::Mutex<HashMap<String, (WebhookKey, std::time::Instant)>>,
+    waiting: std::sync::Mutex<Vec<WaitingPost>>,
+    /// Held by the POST writing a group.
+    writer: tokio::sync::Mutex<()>,
 }
 
 /// The writer and text of a text message (a staff link code, perhaps).

@@ -442,7 +442,7 @@ async fn deleting_the_newest_audit_rows_is_detected() {
     let w = world().await;
     let (_, owner) = sign_in(&w, Role::Owner).await;
     sign_in(&w, Role::Staff).await;
-    let (head, _) = w.engine.db.audit_head().await.unwrap();
+    let (head, _) = w.engine.db_for_tests().audit_head().await.unwrap();
     assert!(matches!(w.engine.verify_audit().await.unwrap(), ChainReport::Intact { .. }));
     test_sql(&w.engine, &format!("DELETE FROM audit_log WHERE seq = {head}")).await;
     assert!(matches!(w.engine.verify_audit().await.unwrap(), ChainReport::Broken { .. }));
@@ -450,12 +450,12 @@ async fn deleting_the_newest_audit_rows_is_detected() {
 }
 
 async fn test_sql(engine: &Engine, sql: &str) {
-    engine.db.execute_for_tests(sql).await.unwrap();
+    engine.db_for_tests().execute_for_tests(sql).await.unwrap();
 }
 
 /// The audit rows of one action about one e-mail.
 async fn audited(w: &World, action: &str, email: &str) -> usize {
-    let rows = w.engine.db.audit_chain_page(0, 10_000).await.unwrap();
+    let rows = w.engine.db_for_tests().audit_chain_page(0, 10_000).await.unwrap();
     rows.iter().filter(|r| r.action == action && r.target == email).count()
 }
 
@@ -563,7 +563,7 @@ async fn a_second_factor_is_replaced_only_with_the_password_or_a_code() {
         let e = w.engine.begin_totp_enrolment(&out.token, proof).await.unwrap_err();
         assert!(matches!(e, EngineError::TotpProofRequired), "{proof:?}: {e:?}");
     }
-    let user = w.engine.db.user_by_email(a.email).await.unwrap().unwrap();
+    let user = w.engine.db_for_tests().user_by_email(a.email).await.unwrap().unwrap();
     assert!(user.totp_pending_enc.is_none(), "no seed is pending");
     // The password proves it.
     w.engine.begin_totp_enrolment(&out.token, Some(a.password)).await.unwrap();
@@ -577,7 +577,7 @@ async fn a_second_factor_is_replaced_only_with_the_password_or_a_code() {
 async fn in_other_clinic(w: &World, owner: &engine::Actor) -> engine::Actor {
     let other = w
         .engine
-        .db
+        .db_for_tests()
         .memberships_of(owner.user_id)
         .await
         .unwrap()
@@ -672,9 +672,9 @@ async fn an_admin_of_one_clinic_cannot_disable_the_owner_of_another() {
         (b.clinic_id, Role::Owner),
         "B's session and ownership are untouched"
     );
-    let user = w.engine.db.user(director.user_id).await.unwrap().unwrap();
+    let user = w.engine.db_for_tests().user(director.user_id).await.unwrap().unwrap();
     assert_eq!(user.disabled, 0, "the account itself is not disabled");
-    assert_eq!(w.engine.db.count_active_owners(b.clinic_id).await.unwrap(), 2);
+    assert_eq!(w.engine.db_for_tests().count_active_owners(b.clinic_id).await.unwrap(), 2);
     // Switching into A is refused now.
     assert!(matches!(
         w.engine.switch_clinic(&still, &admin.clinic_public_id).await,
@@ -689,7 +689,7 @@ async fn an_admin_of_one_clinic_cannot_disable_the_owner_of_another() {
 /// recipe before hashes were keyed), giving entry `from` the detail `edit`
 /// when there is one. Returns the last hash, for the head.
 async fn rehash_unkeyed(w: &World, from: i64, edit: Option<&str>) -> String {
-    let rows = w.engine.db.audit_chain_page(from - 1, 10_000).await.unwrap();
+    let rows = w.engine.db_for_tests().audit_chain_page(from - 1, 10_000).await.unwrap();
     let mut prev = rows[0].prev_hash.clone();
     for r in &rows {
         let detail = match edit {
@@ -731,7 +731,7 @@ async fn someone_without_the_key_cannot_rewrite_the_audit_chain_to_fit() {
     let (_, viewer) = sign_in(&w, Role::Viewer).await;
     w.engine.set_staff_role(&owner, &viewer.user_public_id, Role::Staff).await.unwrap();
     sign_in(&w, Role::Staff).await;
-    let rows = w.engine.db.audit_chain_page(0, 10_000).await.unwrap();
+    let rows = w.engine.db_for_tests().audit_chain_page(0, 10_000).await.unwrap();
     let edited = rows.iter().find(|r| r.action == "staff.role").unwrap().seq;
     // They change the entry, then recompute every hash after it with the
     // published recipe (SHA-256 over the row), as one could before.
@@ -752,7 +752,7 @@ async fn an_unkeyed_chain_from_before_is_verified_then_keyed_once() {
     sign_in(&w, Role::Owner).await;
     sign_in(&w, Role::Staff).await;
     // As an older version wrote it: unkeyed SHA-256 hashes.
-    let rows = w.engine.db.audit_chain_page(0, 10_000).await.unwrap();
+    let rows = w.engine.db_for_tests().audit_chain_page(0, 10_000).await.unwrap();
     let prev = rehash_unkeyed(&w, 1, None).await;
     test_sql(&w.engine, &format!("UPDATE audit_head SET hash = '{prev}', keyed = 0 WHERE id = 1")).await;
     assert!(

@@ -145,7 +145,7 @@ async fn a_failing_automation_is_recorded_and_blocks_nothing() {
     };
     e.save_automation(&w.owner, None, "予約の返信", &automation).await.unwrap();
     // The world's channel has no LINE to reach: the reply fails.
-    let clinic = e.db.clinic(w.owner.clinic_id).await.unwrap().unwrap();
+    let clinic = e.db_for_tests().clinic(w.owner.clinic_id).await.unwrap().unwrap();
     let body = format!(
         r#"{{"destination":"U0","events":[{{"type":"message","message":{{"type":"text","id":"m1","text":"予約したいです","quoteToken":"q"}},"timestamp":1795316500001,"mode":"active","webhookEventId":"01KAAAAAAAAAAAAAAAAAAAAAAA","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{}"}},"replyToken":"rt1"}}]}}"#,
         common::user(0)
@@ -177,9 +177,9 @@ async fn a_happening_left_by_a_crash_is_run_once_after_its_lease() {
     e.set_tag(&w.owner, &a.public_id, &w.friends, true).await.unwrap();
     // A worker leased it and died before finishing.
     let now = w.clock.now().timestamp_millis();
-    let queued = e.db.pending_happenings(now, 10).await.unwrap();
+    let queued = e.db_for_tests().pending_happenings(now, 10).await.unwrap();
     assert_eq!(queued.len(), 1);
-    assert!(e.db.lease_happening(queued[0].id, now, now + 30_000).await.unwrap());
+    assert!(e.db_for_tests().lease_happening(queued[0].id, now, now + 30_000).await.unwrap());
     assert_eq!(e.process_automations(10).await.unwrap(), 0, "held by the lease");
     w.clock.advance(chrono::Duration::seconds(31));
     assert_eq!(e.process_automations(10).await.unwrap(), 1);

@@ -25,7 +25,7 @@ async fn patient_fields_are_checked_normalised_and_unique_per_clinic() {
         .await
         .unwrap();
     assert_eq!(saved, fields("0012", "ヤマダ ハナコ", "1985-04-01", "female"));
-    let stored = e.db.friend_by_public_id(w.owner.clinic_id, &w.friends[0]).await.unwrap().unwrap();
+    let stored = e.db_for_tests().friend_by_public_id(w.owner.clinic_id, &w.friends[0]).await.unwrap().unwrap();
     assert_eq!((stored.patient_number.as_str(), stored.birth_date.as_str()), ("0012", "1985-04-01"));
 
     // The same number for another friend: refused, nothing changed.
@@ -35,7 +35,7 @@ async fn patient_fields_are_checked_normalised_and_unique_per_clinic() {
         .unwrap_err();
     assert!(matches!(err, EngineError::PatientNumberTaken), "{err:?}");
     assert_eq!(
-        e.db.friend_by_public_id(w.owner.clinic_id, &w.friends[1])
+        e.db_for_tests().friend_by_public_id(w.owner.clinic_id, &w.friends[1])
             .await
             .unwrap()
             .unwrap()
@@ -66,7 +66,7 @@ async fn patient_fields_are_checked_normalised_and_unique_per_clinic() {
     e.update_memo(&w.owner, &w.friends[1], "アレルギー: ペニシリン").await.unwrap();
     assert!(e.update_memo(&w.owner, &w.friends[1], &"あ".repeat(2001)).await.is_err());
     let memo =
-        e.db.friend_by_public_id(w.owner.clinic_id, &w.friends[1])
+        e.db_for_tests().friend_by_public_id(w.owner.clinic_id, &w.friends[1])
             .await
             .unwrap()
             .unwrap()
@@ -79,7 +79,7 @@ async fn patient_fields_are_checked_normalised_and_unique_per_clinic() {
         (memo_rows[0].target.as_str(), memo_rows[0].detail.as_str()),
         (w.friends[1].as_str(), "memo")
     );
-    let all = e.db.audit_chain_page(0, 10_000).await.unwrap();
+    let all = e.db_for_tests().audit_chain_page(0, 10_000).await.unwrap();
     assert!(all
         .iter()
         .all(|r| !r.detail.contains("ペニシリン") && !r.target.contains("ペニシリン")));
@@ -120,7 +120,7 @@ async fn a_csv_import_applies_good_rows_and_a_bad_row_changes_nothing() {
     let codes: Vec<(usize, &str)> = report.problems.iter().map(|p| (p.line, p.code.as_str())).collect();
     assert_eq!(codes, vec![(3, "number_taken"), (4, "date_in_future"), (5, "friend_unknown")]);
     assert!(report.problems[0].value.starts_with("9000"));
-    let untouched = e.db.friend_by_public_id(w.owner.clinic_id, &a).await.unwrap().unwrap();
+    let untouched = e.db_for_tests().friend_by_public_id(w.owner.clinic_id, &a).await.unwrap().unwrap();
     assert_eq!(untouched.patient_number, "", "checking applies nothing");
 
     let applied = e.apply_patient_import(&w.owner, &csv).await.unwrap();
@@ -128,7 +128,7 @@ async fn a_csv_import_applies_good_rows_and_a_bad_row_changes_nothing() {
     let get = |id: String| {
         let e = e.clone();
         let clinic = w.owner.clinic_id;
-        async move { e.db.friend_by_public_id(clinic, &id).await.unwrap().unwrap() }
+        async move { e.db_for_tests().friend_by_public_id(clinic, &id).await.unwrap().unwrap() }
     };
     let fa = get(a.clone()).await;
     assert_eq!(
@@ -161,7 +161,7 @@ async fn a_csv_import_applies_good_rows_and_a_bad_row_changes_nothing() {
     assert_eq!(out.lines().count(), 5);
     assert!(out.contains(&format!("{a},{},,9000,サトウ,2015-06-07,男性,友だち", user(0))));
     // A LINE name that a spreadsheet would run as a formula is written as text.
-    e.db.set_friend_profile(w.owner.clinic_id, &user(1), "=HYPERLINK(\"https://evil.example\",\"x\")", "", 0)
+    e.db_for_tests().set_friend_profile(w.owner.clinic_id, &user(1), "=HYPERLINK(\"https://evil.example\",\"x\")", "", 0)
         .await
         .unwrap();
     let out = e.export_patients_csv(&w.owner).await.unwrap();

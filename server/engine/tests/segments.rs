@@ -24,7 +24,7 @@ fn has(tag: &str) -> Rule {
 
 /// A second instance: its own engine (and index cache) on the same database.
 fn other_instance(e: &Engine) -> Engine {
-    Engine::new(e.db.clone(), e.clock.clone(), e.secrets.clone())
+    Engine::new(e.db_for_tests().clone(), e.clock.clone(), e.secrets.clone())
 }
 
 #[tokio::test]
@@ -98,7 +98,7 @@ async fn the_index_follows_every_change_on_this_instance_and_on_another() {
         },
     };
     assert_eq!(a.count_segment(&w.viewer, &active, 5).await.unwrap().count, 6);
-    let clinic = w.engine.db.clinic(w.owner.clinic_id).await.unwrap().unwrap();
+    let clinic = w.engine.db_for_tests().clinic(w.owner.clinic_id).await.unwrap().unwrap();
     let events = format!(
         r#"{{"destination":"U0","events":[{},{}]}}"#,
         event("unfollow", &common::user(0), 1, ""),

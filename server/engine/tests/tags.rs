@@ -74,10 +74,10 @@ async fn tags_are_designed_by_marketers_and_attached_by_the_front_desk() {
         Err(EngineError::NotFound)
     ));
     assert_eq!(
-        e.db.tag_friends(
+        e.db_for_tests().tag_friends(
             elsewhere.clinic_id,
             theirs.id,
-            &[e.db
+            &[e.db_for_tests()
                 .friend_by_public_id(w.owner.clinic_id, &w.friends[0])
                 .await
                 .unwrap()
@@ -148,14 +148,14 @@ async fn custom_field_values_must_fit_their_type() {
             .await,
         Err(EngineError::ValueNotForField)
     ));
-    let friend = e.db.friend_by_public_id(w.owner.clinic_id, f).await.unwrap().unwrap();
-    let stored = e.db.friend_field_values(w.owner.clinic_id, friend.id).await.unwrap();
+    let friend = e.db_for_tests().friend_by_public_id(w.owner.clinic_id, f).await.unwrap().unwrap();
+    let stored = e.db_for_tests().friend_field_values(w.owner.clinic_id, friend.id).await.unwrap();
     assert_eq!(stored.len(), 2, "refused values changed nothing");
     let visit_value: Vec<Value> = serde_json::from_str(&stored.iter().find(|(id, _)| *id == visit.id).unwrap().1).unwrap();
     assert_eq!(visit_value, vec![day]);
     e.set_field_value(&w.owner, f, &visit.public_id, &[]).await.unwrap();
     assert_eq!(
-        e.db.friend_field_values(w.owner.clinic_id, friend.id).await.unwrap().len(),
+        e.db_for_tests().friend_field_values(w.owner.clinic_id, friend.id).await.unwrap().len(),
         1,
         "cleared"
     );

@@ -23,8 +23,8 @@ async fn world() -> World {
         SecretBox::from_base64(&key).unwrap(),
     );
     engine.seed_demo_if_empty().await.unwrap();
-    let owner = engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
-    let clinic = engine.db.memberships_of(owner.id).await.unwrap().remove(0);
+    let owner = engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let clinic = engine.db_for_tests().memberships_of(owner.id).await.unwrap().remove(0);
     engine
         .connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, SECRET, Some("token"))
         .await
@@ -59,13 +59,13 @@ impl World {
     }
 
     async fn friend(&self) -> Option<store::FriendRow> {
-        self.engine.db.friend_by_line_user(self.clinic_id, PATIENT).await.unwrap()
+        self.engine.db_for_tests().friend_by_line_user(self.clinic_id, PATIENT).await.unwrap()
     }
 
     async fn timeline_kinds(&self) -> Vec<String> {
         let f = self.friend().await.unwrap();
         self.engine
-            .db
+            .db_for_tests()
             .friend_timeline(f.id)
             .await
             .unwrap()
@@ -100,7 +100,7 @@ async fn a_bad_or_missing_signature_stores_nothing() {
         w.engine.ingest_webhook(&w.clinic_public_id, tampered.as_bytes(), Some(&sig)).await,
         Err(EngineError::BadSignature)
     ));
-    assert_eq!(w.engine.db.count_inbox(w.clinic_id).await.unwrap(), 0);
+    assert_eq!(w.engine.db_for_tests().count_inbox(w.clinic_id).await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -113,7 +113,7 @@ async fn a_malformed_body_is_refused_with_nothing_stored() {
         let e = w.deliver(&body).await.unwrap_err();
         assert!(matches!(e, EngineError::MalformedWebhook(_)), "{e:?}");
     }
-    assert_eq!(w.engine.db.count_inbox(w.clinic_id).await.unwrap(), 0);
+    assert_eq!(w.engine.db_for_tests().count_inbox(w.clinic_id).await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -149,7 +149,7 @@ async fn a_redelivered_event_is_processed_once() {
     assert_eq!(w.deliver(&post(&[again.clone(), again])).await.unwrap(), 0);
     assert_eq!(w.engine.process_webhooks(100).await.unwrap(), 0);
     assert_eq!(w.timeline_kinds().await, vec!["message_in"]);
-    assert_eq!(w.engine.db.count_inbox(w.clinic_id).await.unwrap(), 1);
+    assert_eq!(w.engine.db_for_tests().count_inbox(w.clinic_id).await.unwrap(), 1);
 }
 
 #[tokio::test]
@@ -172,19 +172,19 @@ async fn a_crash_between_storing_and_processing_loses_nothing() {
     .await
     .unwrap();
     // The process dies here: acknowledged to LINE, not yet processed.
-    let db = w.engine.db.clone();
+    let db = w.engine.db_for_tests().clone();
     drop(w.engine);
     let restarted = Engine::new(db, Arc::new(engine::SystemClock), SecretBox::from_base64(&w.key).unwrap());
     assert_eq!(restarted.process_webhooks(100).await.unwrap(), 2);
     let friend = restarted
-        .db
+        .db_for_tests()
         .friend_by_line_user(w.clinic_id, PATIENT)
         .await
         .unwrap()
         .expect("friend created after restart");
     assert_eq!(friend.status, "active");
     let kinds: Vec<String> = restarted
-        .db
+        .db_for_tests()
         .friend_timeline(friend.id)
         .await
         .unwrap()
@@ -279,15 +279,15 @@ async fn unsend_removes_the_stored_message_and_unknown_events_are_kept_but_skipp
     .unwrap();
     assert_eq!(w.engine.process_webhooks(100).await.unwrap(), 4);
     assert_eq!(w.timeline_kinds().await, vec!["postback"]);
-    assert_eq!(w.engine.db.count_inbox(w.clinic_id).await.unwrap(), 4);
-    assert!(w.engine.db.pending_inbox(10).await.unwrap().is_empty());
+    assert_eq!(w.engine.db_for_tests().count_inbox(w.clinic_id).await.unwrap(), 4);
+    assert!(w.engine.db_for_tests().pending_inbox(10).await.unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn one_clinics_secret_does_not_open_anothers_webhook() {
     let w = world().await;
-    let owner = w.engine.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
-    let second = w.engine.db.memberships_of(owner.id).await.unwrap().remove(1);
+    let owner = w.engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let second = w.engine.db_for_tests().memberships_of(owner.id).await.unwrap().remove(1);
     w.engine
         .connect_channel(second.clinic_id, engine::webhook::MODE_SANDBOX, "second-secret", None)
         .await
@@ -302,7 +302,7 @@ async fn one_clinics_secret_does_not_open_anothers_webhook() {
         w.engine.ingest_webhook("no-such-clinic", body.as_bytes(), Some(&sig)).await,
         Err(EngineError::NotFound)
     ));
-    assert_eq!(w.engine.db.count_inbox(second.clinic_id).await.unwrap(), 0);
+    assert_eq!(w.engine.db_for_tests().count_inbox(second.clinic_id).await.unwrap(), 0);
 }
 
 fn event_from(user: &str, id: &str, ts: i64, body: &str) -> String {
@@ -340,7 +340,7 @@ async fn the_friend_list_pages_by_keyset_and_filters() {
     for i in 0..120 {
         let name = if i % 2 == 0 { format!("山田 {i}") } else { format!("佐藤 {i}") };
         w.engine
-            .db
+            .db_for_tests()
             .set_friend_profile(w.clinic_id, &format!("U{i:032x}"), &name, "", 0)
             .await
             .unwrap();

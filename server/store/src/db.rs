@@ -183,6 +183,12 @@ impl Db {
     }
 }
 
+/// `(1,2,3)` for an `IN` list of database IDs (integers, never user text).
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    let parts: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("({})", parts.join(","))
+}
+
 /// SQLite and PostgreSQL store flags as 0/1 integers.
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)

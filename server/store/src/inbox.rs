@@ -1,8 +1,14 @@
 //! The webhook inbox: every event LINE sends, stored before it is
 //! acknowledged, then applied once to friends and their timeline.
 
+use crate::db::id_list;
 use crate::friends::{ensure_friend, insert_event};
 use crate::{Db, Happening, StoreError};
+use std::collections::{HashMap, HashSet};
+
+/// Rows per multi-row INSERT: 6 values each stays far below SQLite's
+/// 32,766 and PostgreSQL's 65,535 bind parameters.
+const INSERT_ROWS_MAX: usize = 500;
 
 /// One webhook event as received, before processing.
 #[derive(Clone, Debug)]
@@ -55,29 +61,201 @@ pub enum FriendChange {
     Nothing,
 }
 
+/// One stored event and what applying it changes (decided by the engine).
+#[derive(Clone, Debug)]
+pub struct InboxApplication {
+    pub inbox_id: i64,
+    pub clinic_id: i64,
+    pub change: FriendChange,
+    pub happening: Option<Happening>,
+}
+
+impl FriendChange {
+    fn line_user_id(&self) -> Option<&str> {
+        match self {
+            FriendChange::Followed { line_user_id, .. }
+            | FriendChange::Blocked { line_user_id, .. }
+            | FriendChange::Recorded { line_user_id, .. }
+            | FriendChange::Unsent { line_user_id, .. } => Some(line_user_id),
+            FriendChange::Nothing => None,
+        }
+    }
+}
+
+/// Friend IDs by clinic and LINE user, filled as a batch goes.
+type FriendIds = HashMap<(i64, String), i64>;
+
+/// The IDs of the friends a batch touches who exist already: one query per
+/// clinic instead of one per event.
+async fn known_friends<'a>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    events: impl Iterator<Item = &'a InboxApplication>,
+) -> Result<FriendIds, StoreError> {
+    let mut users: HashMap<i64, HashSet<&str>> = HashMap::new();
+    for e in events {
+        if let Some(user) = e.change.line_user_id() {
+            users.entry(e.clinic_id).or_default().insert(user);
+        }
+    }
+    let mut known = FriendIds::new();
+    for (clinic_id, users) in users {
+        let users: Vec<&str> = users.into_iter().collect();
+        for chunk in users.chunks(INSERT_ROWS_MAX) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT id, line_user_id FROM friends WHERE clinic_id = $1 AND line_user_id IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, (i64, String)>(&sql).bind(clinic_id);
+            for user in chunk {
+                q = q.bind(*user);
+            }
+            for (id, user) in q.fetch_all(&mut **tx).await? {
+                known.insert((clinic_id, user), id);
+            }
+        }
+    }
+    Ok(known)
+}
+
+/// The friend an event is about, created on first sight.
+async fn friend_id(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    friends: &mut FriendIds,
+    clinic_id: i64,
+    line_user_id: &str,
+    new_public_id: &str,
+    status: &str,
+    now: i64,
+) -> Result<i64, StoreError> {
+    if let Some(id) = friends.get(&(clinic_id, line_user_id.to_string())) {
+        return Ok(*id);
+    }
+    let id = ensure_friend(tx, clinic_id, line_user_id, new_public_id, status, now).await?;
+    friends.insert((clinic_id, line_user_id.to_string()), id);
+    Ok(id)
+}
+
+/// Writes one event's change; the friend it concerns, if any.
+async fn apply_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    clinic_id: i64,
+    change: &FriendChange,
+    friends: &mut FriendIds,
+    now: i64,
+) -> Result<Option<i64>, StoreError> {
+    Ok(match change {
+        FriendChange::Followed {
+            line_user_id,
+            new_public_id,
+            at,
+            unblocked,
+        } => {
+            let id = friend_id(tx, friends, clinic_id, line_user_id, new_public_id, "active", now).await?;
+            sqlx::query(
+                "UPDATE friends SET status = 'active', status_changed_at = $1, \
+                    first_followed_at = COALESCE(first_followed_at, $1), \
+                    unblocked_at = CASE WHEN $2 = 1 THEN $1 ELSE unblocked_at END \
+                 WHERE id = $3 AND status_changed_at <= $1",
+            )
+            .bind(at)
+            .bind(i64::from(*unblocked))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            insert_event(tx, clinic_id, id, *at, if *unblocked { "unblock" } else { "follow" }, "{}", None).await?;
+            Some(id)
+        }
+        FriendChange::Blocked {
+            line_user_id,
+            new_public_id,
+            at,
+        } => {
+            let id = friend_id(tx, friends, clinic_id, line_user_id, new_public_id, "blocked", now).await?;
+            sqlx::query("UPDATE friends SET status = 'blocked', status_changed_at = $1, blocked_at = $1 WHERE id = $2 AND status_changed_at <= $1")
+                .bind(at)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            insert_event(tx, clinic_id, id, *at, "block", "{}", None).await?;
+            Some(id)
+        }
+        FriendChange::Recorded {
+            line_user_id,
+            new_public_id,
+            at,
+            kind,
+            detail,
+            line_message_id,
+        } => {
+            let id = friend_id(tx, friends, clinic_id, line_user_id, new_public_id, "active", now).await?;
+            insert_event(tx, clinic_id, id, *at, kind, detail, line_message_id.as_deref()).await?;
+            Some(id)
+        }
+        FriendChange::Unsent {
+            line_user_id,
+            line_message_id,
+        } => {
+            sqlx::query(
+                "DELETE FROM friend_events WHERE clinic_id = $1 AND line_message_id = $2 \
+                   AND friend_id IN (SELECT id FROM friends WHERE clinic_id = $1 AND line_user_id = $3)",
+            )
+            .bind(clinic_id)
+            .bind(line_message_id)
+            .bind(line_user_id)
+            .execute(&mut **tx)
+            .await?;
+            None
+        }
+        FriendChange::Nothing => None,
+    })
+}
+
 impl Db {
     /// Stores a POST's events durably, all or none; an event already stored
     /// (a redelivery) is skipped. Returns how many were new.
     pub async fn insert_inbox(&self, clinic_id: i64, events: &[NewInboxEvent], now: i64) -> Result<u64, StoreError> {
+        Ok(self.insert_inbox_posts(&[(clinic_id, events)], now).await?[0])
+    }
+
+    /// Stores several POSTs' events (each a clinic and its events) in one
+    /// transaction: the webhook's group commit, so POSTs that arrive while
+    /// one commit is in flight share the next. All or none; redeliveries
+    /// are skipped. Returns, per POST, how many of its events were new.
+    pub async fn insert_inbox_posts(&self, posts: &[(i64, &[NewInboxEvent])], now: i64) -> Result<Vec<u64>, StoreError> {
+        let rows: Vec<(i64, &NewInboxEvent)> = posts.iter().flat_map(|(c, es)| es.iter().map(move |e| (*c, e))).collect();
+        let mut stored: HashSet<(i64, String)> = HashSet::with_capacity(rows.len());
         let mut tx = self.pool.begin().await?;
-        let mut new = 0;
-        for e in events {
-            let done = sqlx::query(
-                "INSERT INTO webhook_inbox (clinic_id, webhook_event_id, event_type, event_time, body, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (clinic_id, webhook_event_id) DO NOTHING",
-            )
-            .bind(clinic_id)
-            .bind(&e.webhook_event_id)
-            .bind(&e.event_type)
-            .bind(e.event_time)
-            .bind(&e.body)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            new += done.rows_affected();
+        for chunk in rows.chunks(INSERT_ROWS_MAX) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let n = i * 6;
+                    format!("(${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO webhook_inbox (clinic_id, webhook_event_id, event_type, event_time, body, received_at) VALUES {} \
+                 ON CONFLICT (clinic_id, webhook_event_id) DO NOTHING RETURNING clinic_id, webhook_event_id",
+                values.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+            for (clinic_id, e) in chunk {
+                q = q
+                    .bind(*clinic_id)
+                    .bind(&e.webhook_event_id)
+                    .bind(&e.event_type)
+                    .bind(e.event_time)
+                    .bind(&e.body)
+                    .bind(now);
+            }
+            stored.extend(q.fetch_all(&mut *tx).await?);
         }
         tx.commit().await?;
-        Ok(new)
+        // A redelivered event counts as new for the first POST carrying it.
+        Ok(posts
+            .iter()
+            .map(|(c, es)| es.iter().filter(|e| stored.remove(&(*c, e.webhook_event_id.clone()))).count() as u64)
+            .collect())
     }
 
     /// How many stored events wait to be applied (the worker's backlog).
@@ -99,112 +277,45 @@ impl Db {
         .await?)
     }
 
-    /// Marks one inbox event processed and applies its change, in one
-    /// transaction: false (nothing changed) when another worker got there
-    /// first. A crash before the commit leaves the event pending.
-    /// The friend's `happening`, if any, is queued for the automations in
-    /// the same transaction.
-    pub async fn apply_inbox_event(
-        &self,
-        inbox_id: i64,
-        clinic_id: i64,
-        change: &FriendChange,
-        happening: Option<&Happening>,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let claimed = sqlx::query("UPDATE webhook_inbox SET processed_at = $1 WHERE id = $2 AND processed_at IS NULL")
-            .bind(now)
-            .bind(inbox_id)
-            .execute(&mut *tx)
-            .await?;
-        if claimed.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Ok(false);
+    /// Marks inbox events processed and applies their changes, in one
+    /// transaction, in the order given: an event another worker already
+    /// claimed is skipped. A crash before the commit leaves every one of
+    /// them pending. Each friend's `happening`, if any, is queued for the
+    /// automations in the same transaction. Returns the IDs applied here.
+    pub async fn apply_inbox_events(&self, events: &[InboxApplication], now: i64) -> Result<Vec<i64>, StoreError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
         }
-        let friend = match change {
-            FriendChange::Followed {
-                line_user_id,
-                new_public_id,
-                at,
-                unblocked,
-            } => {
-                let id = ensure_friend(&mut tx, clinic_id, line_user_id, new_public_id, "active", now).await?;
-                sqlx::query(
-                    "UPDATE friends SET status = 'active', status_changed_at = $1, \
-                        first_followed_at = COALESCE(first_followed_at, $1), \
-                        unblocked_at = CASE WHEN $2 = 1 THEN $1 ELSE unblocked_at END \
-                     WHERE id = $3 AND status_changed_at <= $1",
-                )
-                .bind(at)
-                .bind(i64::from(*unblocked))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                insert_event(
-                    &mut tx,
-                    clinic_id,
-                    id,
-                    *at,
-                    if *unblocked { "unblock" } else { "follow" },
-                    "{}",
-                    None,
-                )
-                .await?;
-                Some(id)
+        let ids: Vec<i64> = events.iter().map(|e| e.inbox_id).collect();
+        let mut tx = self.pool.begin().await?;
+        let claimed: HashSet<i64> = sqlx::query_as::<_, (i64,)>(&format!(
+            "UPDATE webhook_inbox SET processed_at = $1 WHERE processed_at IS NULL AND id IN {} RETURNING id",
+            id_list(&ids)
+        ))
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
+        let mut friends = known_friends(&mut tx, events.iter().filter(|e| claimed.contains(&e.inbox_id))).await?;
+        let mut noted = HashSet::new();
+        let mut applied = Vec::with_capacity(claimed.len());
+        for e in events.iter().filter(|e| claimed.contains(&e.inbox_id)) {
+            if let Some(id) = apply_change(&mut tx, e.clinic_id, &e.change, &mut friends, now).await? {
+                // A new friend, or a changed status: segments must see it
+                // (once per friend is enough for the whole batch).
+                if noted.insert(id) {
+                    crate::segments::note_change(&mut tx, e.clinic_id, id, now).await?;
+                }
+                if let Some(h) = &e.happening {
+                    crate::automations::enqueue(&mut tx, e.clinic_id, id, h, now).await?;
+                }
             }
-            FriendChange::Blocked {
-                line_user_id,
-                new_public_id,
-                at,
-            } => {
-                let id = ensure_friend(&mut tx, clinic_id, line_user_id, new_public_id, "blocked", now).await?;
-                sqlx::query("UPDATE friends SET status = 'blocked', status_changed_at = $1, blocked_at = $1 WHERE id = $2 AND status_changed_at <= $1")
-                    .bind(at)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                insert_event(&mut tx, clinic_id, id, *at, "block", "{}", None).await?;
-                Some(id)
-            }
-            FriendChange::Recorded {
-                line_user_id,
-                new_public_id,
-                at,
-                kind,
-                detail,
-                line_message_id,
-            } => {
-                let id = ensure_friend(&mut tx, clinic_id, line_user_id, new_public_id, "active", now).await?;
-                insert_event(&mut tx, clinic_id, id, *at, kind, detail, line_message_id.as_deref()).await?;
-                Some(id)
-            }
-            FriendChange::Unsent {
-                line_user_id,
-                line_message_id,
-            } => {
-                sqlx::query(
-                    "DELETE FROM friend_events WHERE clinic_id = $1 AND line_message_id = $2 \
-                       AND friend_id IN (SELECT id FROM friends WHERE clinic_id = $1 AND line_user_id = $3)",
-                )
-                .bind(clinic_id)
-                .bind(line_message_id)
-                .bind(line_user_id)
-                .execute(&mut *tx)
-                .await?;
-                None
-            }
-            FriendChange::Nothing => None,
-        };
-        if let Some(id) = friend {
-            // A new friend, or a changed status: segments must see it.
-            crate::segments::note_change(&mut tx, clinic_id, id, now).await?;
-            if let Some(h) = happening {
-                crate::automations::enqueue(&mut tx, clinic_id, id, h, now).await?;
-            }
+            applied.push(e.inbox_id);
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(applied)
     }
 
     pub async fn count_inbox(&self, clinic_id: i64) -> Result<i64, StoreError> {

@@ -28,7 +28,7 @@ pub use broadcasts::{
 pub use channels::ChannelRow;
 pub use db::{Db, Dialect, StoreError};
 pub use friends::{FriendEventRow, FriendFilter, FriendRow};
-pub use inbox::{FriendChange, InboxRow, NewInboxEvent};
+pub use inbox::{FriendChange, InboxApplication, InboxRow, NewInboxEvent};
 pub use media::{MediaFile, NewMedia};
 pub use segments::{SegmentChanges, SegmentRow, POSTGRES_CHANGE_WINDOW_MS};
 pub use sessions::SessionRow;

@@ -2,6 +2,7 @@
 //! in-memory segment index of a clinic current.
 
 use crate::friends::FRIEND_COLUMNS;
+use crate::db::id_list;
 use crate::{Db, Dialect, FriendRow, StoreError};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -46,11 +47,6 @@ pub(crate) async fn note_change(
     Ok(())
 }
 
-/// `(1,2,3)` for an `IN` list of database IDs (integers, never user text).
-fn id_list(ids: &[i64]) -> String {
-    let parts: Vec<String> = ids.iter().map(i64::to_string).collect();
-    format!("({})", parts.join(","))
-}
 
 const SEGMENT_COLUMNS: &str = "id, public_id, name, description, rule, created_at, updated_at";
 

@@ -50,7 +50,7 @@ pub async fn world(n: usize) -> World {
     };
     let owner = login("owner@sakura.example", "sakura-owner-2026").await;
     let viewer = login("viewer@sakura.example", "sakura-viewer-2026").await;
-    let clinic = engine.db.clinic(owner.clinic_id).await.unwrap().unwrap();
+    let clinic = engine.db_for_tests().clinic(owner.clinic_id).await.unwrap().unwrap();
     engine
         .connect_channel(owner.clinic_id, engine::webhook::MODE_SANDBOX, SECRET, Some("token"))
         .await
@@ -75,7 +75,7 @@ pub async fn world(n: usize) -> World {
     engine.process_webhooks(1000).await.unwrap();
     let mut friends = Vec::new();
     for i in 0..n {
-        let f = engine.db.friend_by_line_user(owner.clinic_id, &user(i)).await.unwrap().unwrap();
+        let f = engine.db_for_tests().friend_by_line_user(owner.clinic_id, &user(i)).await.unwrap().unwrap();
         friends.push(f.public_id);
     }
     World {
@@ -93,7 +93,7 @@ impl World {
     pub async fn owner_elsewhere(&self) -> Actor {
         let second = self
             .engine
-            .db
+            .db_for_tests()
             .memberships_of(self.owner.user_id)
             .await
             .unwrap()
