@@ -5,7 +5,7 @@
 use crate::crypto::{public_id, SealedAt};
 use crate::{Engine, EngineError};
 use line::webhook::{EventKind, MessageContent};
-use line::{CallbackRequest, Event};
+use line::Event;
 use model::automation::Happening;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -218,25 +218,22 @@ impl Engine {
         if !line::verify_signature(&key.secret, body, signature) {
             return Err(EngineError::BadSignature);
         }
-        // Parsed once: the typed events come from the same tree whose
-        // per-event JSON is stored, exactly as LINE sent it.
-        let raw: Value = serde_json::from_slice(body).map_err(|e| EngineError::MalformedWebhook(e.to_string()))?;
-        let parsed = CallbackRequest::deserialize(&raw).map_err(|e| EngineError::MalformedWebhook(e.to_string()))?;
-        if parsed.events.is_empty() {
+        // Each event is stored exactly as LINE sent it, and parsed once to
+        // check it is one.
+        let callback: RawCallback<'_> = serde_json::from_slice(body).map_err(|e| EngineError::MalformedWebhook(e.to_string()))?;
+        if callback.events.is_empty() {
             return Ok(0);
         }
-        let raw_events = raw.get("events").and_then(Value::as_array).cloned().unwrap_or_default();
-        let events: Vec<NewInboxEvent> = parsed
-            .events
-            .iter()
-            .zip(raw_events)
-            .map(|(e, raw)| NewInboxEvent {
-                webhook_event_id: e.webhook_event_id.clone(),
+        let mut events = Vec::with_capacity(callback.events.len());
+        for raw in callback.events {
+            let e: Event = serde_json::from_str(raw.get()).map_err(|e| EngineError::MalformedWebhook(e.to_string()))?;
+            events.push(NewInboxEvent {
                 event_type: e.type_name().to_string(),
+                webhook_event_id: e.webhook_event_id,
                 event_time: e.timestamp,
-                body: raw.to_string(),
-            })
-            .collect();
+                body: raw.get().to_string(),
+            });
+        }
         let new = self.store_grouped(key.clinic_id, events).await?;
         if new > 0 {
             self.inbox_signal.notify_one();
@@ -403,6 +400,13 @@ const APPLY_BATCH: usize = 250;
 /// memory: a secret changed on another instance is seen within this time
 /// (and at once by a POST signed with the new secret).
 const SECRET_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A webhook body with its events left as LINE wrote them.
+#[derive(Deserialize)]
+struct RawCallback<'a> {
+    #[serde(borrow)]
+    events: Vec<&'a serde_json::value::RawValue>,
+}
 
 #[derive(Clone)]
 struct WebhookKey {

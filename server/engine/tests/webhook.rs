@@ -457,3 +457,133 @@ async fn a_friend_of_one_clinic_is_not_found_from_another() {
     ));
     assert!(w.engine.list_friends(&moved, Default::default()).await.unwrap().items.is_empty());
 }
+
+/// POSTs that arrive together share one transaction (group commit); each
+/// is answered with its own count, and a redelivery in the same group is
+/// stored once.
+#[tokio::test]
+async fn posts_arriving_together_are_stored_once_each() {
+    let w = Arc::new(world().await);
+    let mut posts = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let w = w.clone();
+        // Posts 20..40 redeliver the events of posts 0..20.
+        let n = i % 20;
+        posts.spawn(async move {
+            let user = format!("U{:032x}", 0x5000 + n);
+            w.deliver(&post(&[
+                event_from(
+                    &user,
+                    &format!("01G{n:03}a"),
+                    1000 + n,
+                    r#""type":"follow","replyToken":"r","follow":{"isUnblocked":false}"#,
+                ),
+                event_from(
+                    &user,
+                    &format!("01G{n:03}b"),
+                    2000 + n,
+                    r#""type":"message","replyToken":"r","message":{"type":"text","id":"m","text":"はい"}"#,
+                ),
+            ]))
+            .await
+            .unwrap()
+        });
+    }
+    let new: u64 = posts.join_all().await.into_iter().sum();
+    assert_eq!(new, 40, "each of the 40 distinct events counted once");
+    assert_eq!(w.engine.db_for_tests().count_inbox(w.clinic_id).await.unwrap(), 40);
+    assert_eq!(w.engine.process_webhooks(1000).await.unwrap(), 40);
+    for n in 0..20 {
+        let user = format!("U{:032x}", 0x5000 + n);
+        let f = w.engine.db_for_tests().friend_by_line_user(w.clinic_id, &user).await.unwrap().unwrap();
+        let kinds: Vec<String> = w
+            .engine
+            .db_for_tests()
+            .friend_timeline(f.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, ["follow", "message_in"], "{user}");
+    }
+}
+
+/// The secret is kept in memory per instance: a change on this instance
+/// takes effect at once, and one made on another instance is read again
+/// as soon as a POST signed with the new secret fails the cached one.
+#[tokio::test]
+async fn a_changed_channel_secret_takes_effect_at_once_on_every_instance() {
+    let (db, other_db, _) = store::testing::fresh_db_pair().await.unwrap();
+    let key = SecretBox::generate_key();
+    let clock = Arc::new(ManualClock::new(DateTime::from_timestamp(1_790_000_000, 0).unwrap()));
+    let a = Engine::new(db, clock.clone(), SecretBox::from_base64(&key).unwrap());
+    let b = Engine::new(other_db, clock, SecretBox::from_base64(&key).unwrap());
+    a.seed_demo_if_empty().await.unwrap();
+    let owner = a.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let clinic = a.db_for_tests().memberships_of(owner.id).await.unwrap().remove(0);
+    a.connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, SECRET, None)
+        .await
+        .unwrap();
+    let body = |id: &str| post(&[event(id, 1000, false, r#""type":"unfollow""#)]);
+    let send = |e: &Engine, secret: &str, id: &str| {
+        let (e, b, s, c) = (e.clone(), body(id), line::sign(secret, body(id).as_bytes()), clinic.clinic_public_id.clone());
+        async move { e.ingest_webhook(&c, b.as_bytes(), Some(&s)).await }
+    };
+    assert_eq!(send(&a, SECRET, "01S1").await.unwrap(), 1, "cached on a");
+    // Changed on b: a reads it again when the new signature fails the old.
+    b.connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, "second-secret", None)
+        .await
+        .unwrap();
+    assert_eq!(send(&a, "second-secret", "01S2").await.unwrap(), 1);
+    // Changed on a itself: the old secret stops working at once.
+    a.connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, "third-secret", None)
+        .await
+        .unwrap();
+    assert!(matches!(send(&a, "second-secret", "01S3").await, Err(EngineError::BadSignature)));
+    assert_eq!(send(&a, "third-secret", "01S4").await.unwrap(), 1);
+}
+
+/// Hundreds of new friends in one batch: each made once, each with their
+/// own timeline in order, the segments told of each.
+#[tokio::test]
+async fn a_large_batch_makes_every_friend_once_in_order() {
+    let w = world().await;
+    let mut events = Vec::new();
+    for n in 0..300 {
+        let user = format!("U{:032x}", 0x9000 + n);
+        events.push(event_from(
+            &user,
+            &format!("01L{n:04}a"),
+            1000 + n,
+            r#""type":"follow","replyToken":"r","follow":{"isUnblocked":false}"#,
+        ));
+        events.push(event_from(
+            &user,
+            &format!("01L{n:04}b"),
+            5000 + n,
+            r#""type":"message","replyToken":"r","message":{"type":"text","id":"m","text":"はい"}"#,
+        ));
+        events.push(event_from(&user, &format!("01L{n:04}c"), 9000 + n, r#""type":"unfollow""#));
+    }
+    w.deliver(&post(&events)).await.unwrap();
+    assert_eq!(w.engine.process_webhooks(1000).await.unwrap(), 900);
+    for n in [0, 149, 299] {
+        let user = format!("U{:032x}", 0x9000 + n);
+        let f = w.engine.db_for_tests().friend_by_line_user(w.clinic_id, &user).await.unwrap().unwrap();
+        assert_eq!(f.status, "blocked");
+        let kinds: Vec<String> = w
+            .engine
+            .db_for_tests()
+            .friend_timeline(f.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, ["follow", "message_in", "block"], "{user}");
+    }
+    let changes = w.engine.db_for_tests().segment_changes_since(w.clinic_id, 0, 0).await.unwrap();
+    let told: std::collections::HashSet<i64> = changes.friends.into_iter().collect();
+    assert_eq!(told.len(), 300, "every new friend, once or more");
+}

@@ -43,6 +43,11 @@ impl StoreError {
 pub struct Db {
     pub(crate) pool: AnyPool,
     dialect: Dialect,
+    /// SQLite has one writer at a time; its busy handler makes a waiting
+    /// writer sleep and poll (up to 100 ms a turn). The busiest writers
+    /// (webhook intake and the worker applying it) queue here instead,
+    /// in order.
+    sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -97,11 +102,24 @@ impl Db {
         if dialect == Dialect::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Db { pool, dialect })
+        Ok(Db {
+            pool,
+            dialect,
+            sqlite_writer: Default::default(),
+        })
     }
 
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// On SQLite, this instance's turn to write (hold it across the
+    /// transaction); on PostgreSQL nothing, as writers run side by side.
+    pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.dialect {
+            Dialect::Sqlite => Some(self.sqlite_writer.lock().await),
+            Dialect::Postgres => None,
+        }
     }
 
     /// Applies every migration of this dialect that has not run yet.

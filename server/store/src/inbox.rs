@@ -2,7 +2,7 @@
 //! acknowledged, then applied once to friends and their timeline.
 
 use crate::db::id_list;
-use crate::friends::{ensure_friend, insert_event};
+use crate::friends::ensure_friend;
 use crate::{Db, Happening, StoreError};
 use std::collections::{HashMap, HashSet};
 
@@ -85,6 +85,66 @@ impl FriendChange {
 /// Friend IDs by clinic and LINE user, filled as a batch goes.
 type FriendIds = HashMap<(i64, String), i64>;
 
+/// What a batch of applied events writes together at its end: timeline
+/// entries (in order) and the friends whose segments must be looked at.
+struct Batch {
+    friends: FriendIds,
+    timeline: Vec<TimelineEntry>,
+    changed: Vec<(i64, i64)>,
+}
+
+struct TimelineEntry {
+    clinic_id: i64,
+    friend_id: i64,
+    at: i64,
+    kind: String,
+    detail: String,
+    line_message_id: Option<String>,
+}
+
+impl Batch {
+    /// Writes the timeline entries gathered so far, in one statement per
+    /// few hundred, in the order the events came.
+    async fn write_timeline(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
+        for chunk in self.timeline.chunks(INSERT_ROWS_MAX) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let n = i * 6;
+                    format!("(${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO friend_events (clinic_id, friend_id, at, kind, detail, line_message_id) VALUES {}",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for e in chunk {
+                q = q
+                    .bind(e.clinic_id)
+                    .bind(e.friend_id)
+                    .bind(e.at)
+                    .bind(&e.kind)
+                    .bind(&e.detail)
+                    .bind(&e.line_message_id);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        self.timeline.clear();
+        Ok(())
+    }
+
+    fn note(&mut self, clinic_id: i64, friend_id: i64, at: i64, kind: &str, detail: &str, line_message_id: Option<&str>) {
+        self.timeline.push(TimelineEntry {
+            clinic_id,
+            friend_id,
+            at,
+            kind: kind.to_string(),
+            detail: detail.to_string(),
+            line_message_id: line_message_id.map(str::to_string),
+        });
+    }
+}
+
 /// The IDs of the friends a batch touches who exist already: one query per
 /// clinic instead of one per event.
 async fn known_friends<'a>(
@@ -141,9 +201,10 @@ async fn apply_change(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     clinic_id: i64,
     change: &FriendChange,
-    friends: &mut FriendIds,
+    batch: &mut Batch,
     now: i64,
 ) -> Result<Option<i64>, StoreError> {
+    let friends = &mut batch.friends;
     Ok(match change {
         FriendChange::Followed {
             line_user_id,
@@ -163,7 +224,7 @@ async fn apply_change(
             .bind(id)
             .execute(&mut **tx)
             .await?;
-            insert_event(tx, clinic_id, id, *at, if *unblocked { "unblock" } else { "follow" }, "{}", None).await?;
+            batch.note(clinic_id, id, *at, if *unblocked { "unblock" } else { "follow" }, "{}", None);
             Some(id)
         }
         FriendChange::Blocked {
@@ -177,7 +238,7 @@ async fn apply_change(
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
-            insert_event(tx, clinic_id, id, *at, "block", "{}", None).await?;
+            batch.note(clinic_id, id, *at, "block", "{}", None);
             Some(id)
         }
         FriendChange::Recorded {
@@ -189,13 +250,15 @@ async fn apply_change(
             line_message_id,
         } => {
             let id = friend_id(tx, friends, clinic_id, line_user_id, new_public_id, "active", now).await?;
-            insert_event(tx, clinic_id, id, *at, kind, detail, line_message_id.as_deref()).await?;
+            batch.note(clinic_id, id, *at, kind, detail, line_message_id.as_deref());
             Some(id)
         }
         FriendChange::Unsent {
             line_user_id,
             line_message_id,
         } => {
+            // The message may be in this very batch.
+            batch.write_timeline(tx).await?;
             sqlx::query(
                 "DELETE FROM friend_events WHERE clinic_id = $1 AND line_message_id = $2 \
                    AND friend_id IN (SELECT id FROM friends WHERE clinic_id = $1 AND line_user_id = $3)",
@@ -225,6 +288,7 @@ impl Db {
     pub async fn insert_inbox_posts(&self, posts: &[(i64, &[NewInboxEvent])], now: i64) -> Result<Vec<u64>, StoreError> {
         let rows: Vec<(i64, &NewInboxEvent)> = posts.iter().flat_map(|(c, es)| es.iter().map(move |e| (*c, e))).collect();
         let mut stored: HashSet<(i64, String)> = HashSet::with_capacity(rows.len());
+        let _turn = self.writer_turn().await;
         let mut tx = self.pool.begin().await?;
         for chunk in rows.chunks(INSERT_ROWS_MAX) {
             let values: Vec<String> = (0..chunk.len())
@@ -287,6 +351,7 @@ impl Db {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = events.iter().map(|e| e.inbox_id).collect();
+        let _turn = self.writer_turn().await;
         let mut tx = self.pool.begin().await?;
         let claimed: HashSet<i64> = sqlx::query_as::<_, (i64,)>(&format!(
             "UPDATE webhook_inbox SET processed_at = $1 WHERE processed_at IS NULL AND id IN {} RETURNING id",
@@ -298,15 +363,19 @@ impl Db {
         .into_iter()
         .map(|(id,)| id)
         .collect();
-        let mut friends = known_friends(&mut tx, events.iter().filter(|e| claimed.contains(&e.inbox_id))).await?;
-        let mut noted = HashSet::new();
+        let friends = known_friends(&mut tx, events.iter().filter(|e| claimed.contains(&e.inbox_id))).await?;
+        let mut batch = Batch {
+            friends,
+            timeline: Vec::new(),
+            changed: Vec::new(),
+        };
         let mut applied = Vec::with_capacity(claimed.len());
         for e in events.iter().filter(|e| claimed.contains(&e.inbox_id)) {
-            if let Some(id) = apply_change(&mut tx, e.clinic_id, &e.change, &mut friends, now).await? {
+            if let Some(id) = apply_change(&mut tx, e.clinic_id, &e.change, &mut batch, now).await? {
                 // A new friend, or a changed status: segments must see it
                 // (once per friend is enough for the whole batch).
-                if noted.insert(id) {
-                    crate::segments::note_change(&mut tx, e.clinic_id, id, now).await?;
+                if !batch.changed.contains(&(e.clinic_id, id)) {
+                    batch.changed.push((e.clinic_id, id));
                 }
                 if let Some(h) = &e.happening {
                     crate::automations::enqueue(&mut tx, e.clinic_id, id, h, now).await?;
@@ -314,6 +383,8 @@ impl Db {
             }
             applied.push(e.inbox_id);
         }
+        batch.write_timeline(&mut tx).await?;
+        crate::segments::note_changes(&mut tx, &batch.changed, now).await?;
         tx.commit().await?;
         Ok(applied)
     }
