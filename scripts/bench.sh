@@ -12,3 +12,10 @@ printf '\033[1;34m==>\033[0m %s\n' "A 100,000-recipient send against the sandbox
 cargo bench -p engine --bench fanout
 printf '\033[1;34m==>\033[0m %s\n' "The front door from outside: webhook ingest and pages rendered on the server (release binary)"
 cargo bench -p server --bench front_door
+printf '\033[1;34m==>\033[0m %s\n' "Bytes a first visit downloads, for /login and each area (release build, Chromium)"
+bash scripts/ensure-tools.sh
+bash scripts/build-release.sh
+if [ ! -d end2end/node_modules/@playwright/test ]; then
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+(cd end2end && npx playwright test -c bench.config.ts --reporter=line)
