@@ -865,11 +865,28 @@ mod tests {
         assert_eq!(n, keys.len(), "duplicate keys in the catalogue");
     }
 
+    /// Every error code has words in both languages: each the engine gives
+    /// (`EngineError::examples`, one of every kind) and each the app gives
+    /// itself (`AppError::new("…")` anywhere under `app/src`).
     #[test]
-    fn every_engine_error_code_has_a_message() {
-        for code in crate::errors::ERROR_CODES {
+    fn every_error_code_has_a_message() {
+        let mut codes: Vec<String> = Vec::new();
+        #[cfg(feature = "ssr")]
+        codes.extend(engine::EngineError::examples().iter().map(|e| e.code().to_string()));
+        for (_, src) in app_sources() {
+            for (i, _) in src.match_indices("AppError::new(\"") {
+                let rest = &src[i + 15..];
+                let code = &rest[..rest.find('"').unwrap_or(0)];
+                // Not the `AppError::new("…")` of a comment.
+                if !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                    codes.push(code.to_string());
+                }
+            }
+        }
+        assert!(codes.contains(&"network".to_string()), "the scan found the app's own codes");
+        for code in codes {
             let key = format!("error.{code}");
-            assert!(lookup(Lang::Ja, &key).is_some(), "{key} missing");
+            assert!(lookup(Lang::Ja, &key).is_some() && lookup(Lang::En, &key).is_some(), "{key} missing");
         }
     }
 

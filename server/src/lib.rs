@@ -82,6 +82,19 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
             },
             guards::security_headers,
         ))
+        // Pages and server-function answers, compressed for a browser that
+        // asks; /pkg files arrive precompressed (Content-Encoding set) and
+        // pictures are already compressed, so both pass through untouched.
+        // Level 4: most of Brotli's gain at a small part of its cost.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Precise(4))
+                .compress_when(
+                    tower_http::compression::Predicate::and(
+                        tower_http::compression::DefaultPredicate::new(),tower_http::compression::predicate::NotForContentType::const_new("application/wasm"),
+                    ),
+                ),
+        )
         .with_state(state)
 }
 
@@ -93,22 +106,26 @@ async fn line_webhook(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    use engine::EngineError as E;
     let signature = headers.get("x-line-signature").and_then(|v| v.to_str().ok());
     match state.ctx.engine.ingest_webhook(&clinic, &body, signature).await {
         Ok(_) => StatusCode::OK.into_response(),
         Err(e) => {
-            let status = match &e {
-                E::BadSignature => StatusCode::UNAUTHORIZED,
-                E::MalformedWebhook(_) => StatusCode::BAD_REQUEST,
-                E::NotFound | E::NoChannel => StatusCode::NOT_FOUND,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            };
+            let status = app::errors::status_of(&e);
             // The error names only what was wrong, never the body's content.
             tracing::warn!(clinic = %clinic, status = status.as_u16(), reason = e.code(), "webhook refused");
             (status, e.code()).into_response()
         }
     }
+}
+
+/// A plain route's answer to an engine error: its status from the one
+/// mapping (`app::errors::status_of`), logged by code when it is ours.
+fn refused(e: &engine::EngineError, what: &'static str) -> Response {
+    let status = app::errors::status_of(e);
+    if status.is_server_error() {
+        tracing::error!(reason = e.code(), "{what}");
+    }
+    status.into_response()
 }
 
 /// The signed-in member behind a plain (non-server-function) request.
@@ -125,8 +142,7 @@ async fn sandbox_rich_menu_image(State(state): State<AppState>, Path(id): Path<S
     };
     match state.ctx.engine.sandbox_rich_menu_image(&actor, &id).await {
         Ok((content_type, bytes)) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
-        Err(engine::EngineError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => refused(&e, "showing a rich menu's picture failed"),
     }
 }
 
@@ -155,12 +171,8 @@ async fn upload_image(State(state): State<AppState>, headers: axum::http::Header
             .into_response()
         }
         Err(e) => {
-            let status = match &e {
-                engine::EngineError::Forbidden => StatusCode::FORBIDDEN,
-                engine::EngineError::Image(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            if status == StatusCode::INTERNAL_SERVER_ERROR {
+            let status = app::errors::status_of(&e);
+            if status.is_server_error() {
                 tracing::error!(reason = e.code(), "image upload failed");
             }
             let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -187,11 +199,7 @@ async fn media_file(State(state): State<AppState>, Path(token): Path<String>, pr
             bytes,
         )
             .into_response(),
-        Err(engine::EngineError::NotFound) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!(reason = e.code(), "serving a picture failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => refused(&e, "serving a picture failed"),
     }
 }
 
@@ -222,11 +230,7 @@ async fn export_patients(State(state): State<AppState>, headers: axum::http::Hea
             )
                 .into_response()
         }
-        Err(engine::EngineError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
-        Err(e) => {
-            tracing::error!(reason = e.code(), "patient export failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => refused(&e, "patient export failed"),
     }
 }
 

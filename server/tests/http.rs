@@ -588,3 +588,36 @@ async fn the_webassembly_is_sent_precompressed_to_browsers_that_accept_it() {
     assert_eq!(get("identity").await, (None, "\0asm plain".into()));
     std::fs::remove_dir_all(&site_root).unwrap();
 }
+
+#[tokio::test]
+async fn pages_are_sent_compressed_to_browsers_that_accept_it() {
+    let s = site().await;
+    let get = |encoding: &'static str| {
+        let router = s.router.clone();
+        async move {
+            let res = router
+                .oneshot(
+                    Request::get("/login")
+                        .header(header::HOST, "127.0.0.1:3000")
+                        .header(header::ACCEPT_ENCODING, encoding)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            let enc = res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_string());
+            let body = axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap();
+            (enc, body)
+        }
+    };
+    let (plain_enc, plain) = get("identity").await;
+    assert_eq!(plain_enc, None);
+    assert!(String::from_utf8_lossy(&plain).contains("<html"), "the login page itself");
+    let (br_enc, br) = get("br, gzip").await;
+    assert_eq!(br_enc.as_deref(), Some("br"));
+    assert!(br.len() * 4 < plain.len() * 3, "{} bytes compressed from {}", br.len(), plain.len());
+    let (gz_enc, gz) = get("gzip").await;
+    assert_eq!(gz_enc.as_deref(), Some("gzip"));
+    assert!(gz.len() * 4 < plain.len() * 3, "{} bytes gzipped from {}", gz.len(), plain.len());
+}

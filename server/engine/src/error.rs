@@ -195,6 +195,104 @@ impl EngineError {
         }
     }
 
+    /// One error of every kind, and of every sub-kind with a code of its
+    /// own, so a test can walk every code `code()` gives (the app's
+    /// catalogue must have words for each). The match below has no
+    /// wildcard: a new variant does not compile until it is added here.
+    pub fn examples() -> Vec<EngineError> {
+        use model::patient::{CsvError, PatientProblem as P};
+        use EngineError::*;
+        let all = vec![
+            NotSignedIn,
+            InvalidCredentials,
+            Throttled { retry_after_secs: 1 },
+            AccountDisabled,
+            TotpRequiredByPolicy,
+            InvalidTotp,
+            TotpEnrolmentRequired,
+            TotpProofRequired,
+            Forbidden,
+            NotFound,
+            WeakPassword(PasswordProblem::TooShort),
+            WeakPassword(PasswordProblem::TooLong),
+            WrongCurrentPassword,
+            EmailTaken,
+            InvalidEmail,
+            NameRequired,
+            InvalidInvitation,
+            LastOwner,
+            SelfChange,
+            BadSignature,
+            MalformedWebhook(String::new()),
+            NoChannel,
+            Line(String::new()),
+            LineAuthFailed,
+            InvalidChannelId,
+            InvalidChannelSecret,
+            ChannelCredentialsRequired,
+            Sandbox(String::new()),
+            InvalidDisplayName,
+            InvalidMessageText,
+            PatientField(P::NumberInvalid),
+            PatientField(P::KanaInvalid),
+            PatientField(P::DateInvalid),
+            PatientField(P::DateInFuture),
+            PatientField(P::SexInvalid),
+            PatientField(P::MemoTooLong),
+            PatientNumberTaken,
+            Csv(CsvError::StrayQuote { line: 1 }),
+            Csv(CsvError::UnclosedQuote { line: 1 }),
+            Csv(CsvError::Empty),
+            Csv(CsvError::NoKeyColumn),
+            Csv(CsvError::NothingToImport),
+            Csv(CsvError::TooManyRows),
+            InvalidTagName,
+            TagNameTaken,
+            InvalidTagColor,
+            TagTextTooLong,
+            InvalidFieldType,
+            InvalidChoices,
+            ValueNotForField,
+            InvalidRule(Vec::new()),
+            InvalidSegmentName,
+            InvalidAutomation(Vec::new()),
+            AutomationChainTooDeep,
+            LineSend(line::LineError::NotFound),
+            InvalidBroadcastTitle,
+            InvalidBundle(Vec::new()),
+            ScheduleInPast,
+            EmptyAudience,
+            QuotaShortfall { needed: 2, left: 1 },
+            BroadcastState,
+            InvalidDeliverySettings,
+            NotLinked,
+            PicturesNeedHttps,
+            Image(media::Refusal::Empty),
+            Image(media::Refusal::NotJpegOrPng),
+            Image(media::Refusal::TooLarge { bytes: 0 }),
+            Image(media::Refusal::TooManyPixels { width: 0, height: 0 }),
+            Image(media::Refusal::Damaged),
+            ChannelChanged,
+            SecretKeyRequired,
+            Corrupt,
+        ];
+        for e in &all {
+            match e {
+                NotSignedIn | InvalidCredentials | Throttled { .. } | AccountDisabled | TotpRequiredByPolicy | InvalidTotp
+                | TotpEnrolmentRequired | TotpProofRequired | Forbidden | NotFound | WeakPassword(_) | WrongCurrentPassword
+                | EmailTaken | InvalidEmail | NameRequired | InvalidInvitation | LastOwner | SelfChange | BadSignature
+                | MalformedWebhook(_) | NoChannel | Line(_) | LineAuthFailed | InvalidChannelId | InvalidChannelSecret
+                | ChannelCredentialsRequired | Sandbox(_) | InvalidDisplayName | InvalidMessageText | PatientField(_)
+                | PatientNumberTaken | Csv(_) | InvalidTagName | TagNameTaken | InvalidTagColor | TagTextTooLong
+                | InvalidFieldType | InvalidChoices | ValueNotForField | InvalidRule(_) | InvalidSegmentName
+                | InvalidAutomation(_) | AutomationChainTooDeep | LineSend(_) | InvalidBroadcastTitle | InvalidBundle(_)
+                | ScheduleInPast | EmptyAudience | QuotaShortfall { .. } | BroadcastState | InvalidDeliverySettings
+                | NotLinked | PicturesNeedHttps | Image(_) | ChannelChanged | SecretKeyRequired | Corrupt | Store(_) => {}
+            }
+        }
+        all
+    }
+
     /// A number the message needs (seconds to wait), if any.
     pub fn param(&self) -> Option<i64> {
         match self {
