@@ -422,7 +422,7 @@ pub struct StaffLinkDto {
 }
 
 #[cfg(feature = "ssr")]
-fn link_dto(l: engine::broadcasts::StaffLink) -> StaffLinkDto {
+fn link_dto(l: engine::staff_links::StaffLink) -> StaffLinkDto {
     let (code, expires) = l.code.unwrap_or_default();
     StaffLinkDto {
         linked: l.linked,

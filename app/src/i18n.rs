@@ -886,7 +886,10 @@ mod tests {
         assert!(codes.contains(&"network".to_string()), "the scan found the app's own codes");
         for code in codes {
             let key = format!("error.{code}");
-            assert!(lookup(Lang::Ja, &key).is_some() && lookup(Lang::En, &key).is_some(), "{key} missing");
+            assert!(
+                lookup(Lang::Ja, &key).is_some() && lookup(Lang::En, &key).is_some(),
+                "{key} missing"
+            );
         }
     }
 
@@ -974,7 +977,9 @@ mod tests {
             }
         }
         println!("{checked} keys in {} files", sources.len());
-        assert!(sources.iter().any(|(p, _)| p.ends_with("pages/broadcasts.rs") || p.ends_with("pages/broadcasts/composer.rs")));
+        assert!(sources
+            .iter()
+            .any(|(p, _)| p.ends_with("pages/broadcasts.rs") || p.ends_with("pages/broadcasts/composer.rs")));
         assert!(checked > 500, "the scan found only {checked} keys: is it still reading the pages?");
         assert!(missing.is_empty(), "missing from the catalogue: {missing:?}");
         for prefix in [

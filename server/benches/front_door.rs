@@ -63,7 +63,7 @@ async fn serve(backend: &str) -> Result<Served, String> {
     let owner = db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
     let clinic = db.memberships_of(owner.id).await.unwrap().remove(0);
     engine
-        .connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, SECRET, Some("token"))
+        .connect_channel(clinic.clinic_id, engine::channel::MODE_SANDBOX, SECRET, Some("token"))
         .await
         .map_err(|e| e.to_string())?;
     let dir = std::env::temp_dir().join(format!("yorisoi-bench-{}-{}", std::process::id(), backend));
@@ -256,7 +256,10 @@ fn webhook_post(clinic: &str, connection: usize, n: u64, per_post: usize) -> Vec
             )
         })
         .collect();
-    let body = format!(r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{}]}}"#, events.join(","));
+    let body = format!(
+        r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{}]}}"#,
+        events.join(",")
+    );
     let signature = line::sign(SECRET, body.as_bytes());
     let mut request = format!(
         "POST /line/webhook/{clinic} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json; charset=utf-8\r\nUser-Agent: LineBotWebhook/2.0\r\nX-Line-Signature: {signature}\r\nContent-Length: {}\r\n\r\n",
@@ -329,7 +332,11 @@ async fn pages(backend: &str) {
     for i in 0..PAGE_USERS {
         let out = served
             .engine
-            .login("owner@sakura.example", "sakura-owner-2026", &format!("10.1.{}.{}", i / 200, i % 200))
+            .login(
+                "owner@sakura.example",
+                "sakura-owner-2026",
+                &format!("10.1.{}.{}", i / 200, i % 200),
+            )
             .await
             .expect("the demo owner signs in");
         cookies.push(format!("{}={}", app::ssr::SESSION_COOKIE, out.token));
@@ -358,13 +365,19 @@ async fn pages(backend: &str) {
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
-        println!("Webhook ingest: {WEBHOOK_CONNECTIONS} connections, signed bodies, {} s each", LOAD.as_secs());
+        println!(
+            "Webhook ingest: {WEBHOOK_CONNECTIONS} connections, signed bodies, {} s each",
+            LOAD.as_secs()
+        );
         for backend in ["sqlite", "postgres"] {
             for per_post in [1, 10] {
                 webhook(backend, per_post).await;
             }
         }
-        println!("Pages rendered on the server: {PAGE_USERS} signed-in users at once, 1,000 friends, {} s each", LOAD.as_secs());
+        println!(
+            "Pages rendered on the server: {PAGE_USERS} signed-in users at once, 1,000 friends, {} s each",
+            LOAD.as_secs()
+        );
         for backend in ["sqlite", "postgres"] {
             pages(backend).await;
         }

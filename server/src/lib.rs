@@ -89,11 +89,10 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .quality(tower_http::CompressionLevel::Precise(4))
-                .compress_when(
-                    tower_http::compression::Predicate::and(
-                        tower_http::compression::DefaultPredicate::new(),tower_http::compression::predicate::NotForContentType::const_new("application/wasm"),
-                    ),
-                ),
+                .compress_when(tower_http::compression::Predicate::and(
+                    tower_http::compression::DefaultPredicate::new(),
+                    tower_http::compression::predicate::NotForContentType::const_new("application/wasm"),
+                )),
         )
         .with_state(state)
 }

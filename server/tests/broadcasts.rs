@@ -106,7 +106,11 @@ fn fast() -> DeliveryConfig {
 
 /// Friends the product and the sandbox both know, without webhooks.
 async fn add_friends(engine: &Engine, sb: &Sandbox, clinic_id: i64, channel: &str, users: &[String]) {
-    engine.db_for_tests().insert_friends_for_tests(clinic_id, "bf", users).await.unwrap();
+    engine
+        .db_for_tests()
+        .insert_friends_for_tests(clinic_id, "bf", users)
+        .await
+        .unwrap();
     sb.add_friends(channel, users).unwrap();
 }
 
@@ -429,7 +433,7 @@ async fn an_answer_lost_after_line_accepted_counts_as_delivered_by_409() {
     };
     let to: Vec<String> = serde_json::from_str(&recipients).unwrap();
     let client = r.engine.line_client(r.owner.clinic_id).await.unwrap();
-    let messages = engine::broadcasts::to_line_messages(&Bundle::texts(&["x"]), "");
+    let messages = engine::line_messages::to_line_messages(&Bundle::texts(&["x"]), "");
     client
         .multicast(
             &to,
@@ -506,8 +510,14 @@ async fn the_frequency_cap_and_opt_out_leave_friends_out_of_marketing_only() {
         e.save_delivery_settings(&r.marketer, &settings).await,
         Err(EngineError::Forbidden)
     ));
-    let friend = e.db_for_tests().friend_by_line_user(r.owner.clinic_id, &r.users[2]).await.unwrap().unwrap();
-    e.db_for_tests().set_marketing_opt_out(r.owner.clinic_id, &friend.public_id, true)
+    let friend = e
+        .db_for_tests()
+        .friend_by_line_user(r.owner.clinic_id, &r.users[2])
+        .await
+        .unwrap()
+        .unwrap();
+    e.db_for_tests()
+        .set_marketing_opt_out(r.owner.clinic_id, &friend.public_id, true)
         .await
         .unwrap();
 
@@ -565,8 +575,14 @@ async fn operational_is_not_a_label_a_marketer_can_pick_to_skip_the_rules() {
     let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(jst(10, 0)).unwrap()));
     let r = rig_with(3, clock.clone(), fast(), false).await;
     let e = &r.engine;
-    let friend = e.db_for_tests().friend_by_line_user(r.owner.clinic_id, &r.users[2]).await.unwrap().unwrap();
-    e.db_for_tests().set_marketing_opt_out(r.owner.clinic_id, &friend.public_id, true)
+    let friend = e
+        .db_for_tests()
+        .friend_by_line_user(r.owner.clinic_id, &r.users[2])
+        .await
+        .unwrap()
+        .unwrap();
+    e.db_for_tests()
+        .set_marketing_opt_out(r.owner.clinic_id, &friend.public_id, true)
         .await
         .unwrap();
 
@@ -618,7 +634,7 @@ async fn a_send_in_flight_never_moves_to_the_channel_the_clinic_switches_to() {
     e.save_channel(
         &r.owner,
         engine::channel::ChannelInput {
-            mode: engine::webhook::MODE_LINE,
+            mode: engine::channel::MODE_LINE,
             channel_id: "2000000001",
             channel_secret: "0123456789abcdef0123456789abcdef",
             access_token: "a-real-token",
@@ -735,7 +751,14 @@ async fn thank_you_push_on_tag(r: &Rig) -> (String, Vec<String>) {
     e.save_automation(&r.owner, None, "健診予約のお礼", &automation).await.unwrap();
     let mut friends = Vec::new();
     for u in &r.users {
-        friends.push(e.db_for_tests().friend_by_line_user(r.owner.clinic_id, u).await.unwrap().unwrap().public_id);
+        friends.push(
+            e.db_for_tests()
+                .friend_by_line_user(r.owner.clinic_id, u)
+                .await
+                .unwrap()
+                .unwrap()
+                .public_id,
+        );
     }
     (tag.public_id, friends)
 }
@@ -778,8 +801,16 @@ async fn an_automations_push_is_counted_in_the_ledger_once() {
     assert_eq!(quota.reserved, 0, "each reservation settled");
     // A push resumed after a crash finds its own reservation, and settles once.
     let (clinic, month) = (r.owner.clinic_id, model::broadcast::jst_month(e.now_ms()));
-    assert!(e.db_for_tests().reserve_single_send(clinic, &month, "push:k", Some(5_000), 0).await.unwrap());
-    assert!(e.db_for_tests().reserve_single_send(clinic, &month, "push:k", Some(5_000), 0).await.unwrap());
+    assert!(e
+        .db_for_tests()
+        .reserve_single_send(clinic, &month, "push:k", Some(5_000), 0)
+        .await
+        .unwrap());
+    assert!(e
+        .db_for_tests()
+        .reserve_single_send(clinic, &month, "push:k", Some(5_000), 0)
+        .await
+        .unwrap());
     assert_eq!(e.quota_status(clinic).await.unwrap().reserved, 1);
     e.db_for_tests().settle_single_send(clinic, "push:k", true, 0).await.unwrap();
     e.db_for_tests().settle_single_send(clinic, "push:k", true, 0).await.unwrap();
@@ -843,7 +874,7 @@ async fn a_display_name_makes_one_push_each_and_a_resumed_batch_sends_none_twice
     let b = e.db_for_tests().claim_batch(e.now_ms(), e.now_ms() - 1).await.unwrap().unwrap();
     let to: Vec<String> = serde_json::from_str(&b.recipients).unwrap();
     let client = e.line_client(r.owner.clinic_id).await.unwrap();
-    let first = engine::broadcasts::to_line_messages(&Bundle::texts(&["患者 0様、健診のご案内です"]), "");
+    let first = engine::line_messages::to_line_messages(&Bundle::texts(&["患者 0様、健診のご案内です"]), "");
     let key = engine::crypto::derived_uuid(&b.retry_key, 0);
     client
         .push(

@@ -56,7 +56,11 @@ async fn a_20000_recipient_send_survives_sigkill_and_faults_exactly_once() {
     };
     let channel = marketer.clinic_public_id.clone();
     let users: Vec<String> = (0..RECIPIENTS).map(|i| format!("U{:032x}", 0xc0000 + i)).collect();
-    engine.db_for_tests().insert_friends_for_tests(marketer.clinic_id, "cf", &users).await.unwrap();
+    engine
+        .db_for_tests()
+        .insert_friends_for_tests(marketer.clinic_id, "cf", &users)
+        .await
+        .unwrap();
     sb.add_friends(&channel, &users).unwrap();
     // Quiet hours off: the test must not depend on the hour it runs at.
     let mut settings = engine.delivery_settings(&owner).await.unwrap();

@@ -259,8 +259,16 @@ async fn another_clinics_owner_cannot_reach_sakura_by_guessed_ids() {
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
 
-    let sakura = s.engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
-    let sakura_clinic = s.engine.db_for_tests().memberships_of(sakura.id).await.unwrap()[0].clinic_public_id.clone();
+    let sakura = s
+        .engine
+        .db_for_tests()
+        .user_by_email("owner@sakura.example")
+        .await
+        .unwrap()
+        .unwrap();
+    let sakura_clinic = s.engine.db_for_tests().memberships_of(sakura.id).await.unwrap()[0]
+        .clinic_public_id
+        .clone();
     let res = s
         .call("switch_clinic", &[("clinic", &sakura_clinic)], Some(&other), Some(ORIGIN))
         .await;
@@ -273,7 +281,16 @@ async fn another_clinics_owner_cannot_reach_sakura_by_guessed_ids() {
     assert!(!audit.body.contains("sakura.example"), "{}", audit.body);
 
     assert_eq!(s.role_of("viewer@sakura.example").await, "viewer");
-    assert!(s.engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap().disabled == 0);
+    assert!(
+        s.engine
+            .db_for_tests()
+            .user_by_email("owner@sakura.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+            == 0
+    );
 }
 
 #[tokio::test]
@@ -417,10 +434,16 @@ async fn the_patient_csv_is_exported_and_recorded_only_for_this_sites_own_reques
 #[tokio::test]
 async fn the_webhook_needs_the_clinics_signature_and_no_browser_origin() {
     let s = site().await;
-    let owner = s.engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let owner = s
+        .engine
+        .db_for_tests()
+        .user_by_email("owner@sakura.example")
+        .await
+        .unwrap()
+        .unwrap();
     let clinic = s.engine.db_for_tests().memberships_of(owner.id).await.unwrap().remove(0);
     s.engine
-        .connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, "webhook-secret", None)
+        .connect_channel(clinic.clinic_id, engine::channel::MODE_SANDBOX, "webhook-secret", None)
         .await
         .unwrap();
     let body = r#"{"destination":"U0123456789abcdef0123456789abcdef","events":[{"type":"unfollow","timestamp":1,"mode":"active","webhookEventId":"01W","deliveryContext":{"isRedelivery":false},"source":{"type":"user","userId":"U1234567890abcdef1234567890abcdef"}}]}"#;

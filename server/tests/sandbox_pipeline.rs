@@ -538,7 +538,7 @@ async fn a_clinic_that_switches_to_the_sandbox_never_makes_its_real_patients_san
     // with the real channel's secret).
     let real_secret = "0123456789abcdef0123456789abcdef";
     engine
-        .connect_channel(clinic.clinic_id, engine::webhook::MODE_LINE, real_secret, Some("real-token"))
+        .connect_channel(clinic.clinic_id, engine::channel::MODE_LINE, real_secret, Some("real-token"))
         .await
         .unwrap();
     let real_user = format!("U{}", "7".repeat(32));
@@ -554,10 +554,15 @@ async fn a_clinic_that_switches_to_the_sandbox_never_makes_its_real_patients_san
         .await
         .unwrap();
     engine.process_webhooks(10).await.unwrap();
-    assert!(engine.db_for_tests().friend_by_line_user(clinic.clinic_id, &real_user).await.unwrap().is_some());
+    assert!(engine
+        .db_for_tests()
+        .friend_by_line_user(clinic.clinic_id, &real_user)
+        .await
+        .unwrap()
+        .is_some());
     // Then back to the sandbox, and the sandbox starts as the server does.
     engine
-        .connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, "s", Some("t"))
+        .connect_channel(clinic.clinic_id, engine::channel::MODE_SANDBOX, "s", Some("t"))
         .await
         .unwrap();
     let sb = Sandbox::new();
@@ -585,7 +590,7 @@ async fn sealed_secrets_open_only_where_they_were_stored_and_real_ones_need_the_
     let owner = actor(&demo_key, "owner@sakura.example", "sakura-owner-2026").await;
     let before = demo_key.db_for_tests().channel(owner.clinic_id).await.unwrap().unwrap();
     let real = ChannelInput {
-        mode: engine::webhook::MODE_LINE,
+        mode: engine::channel::MODE_LINE,
         channel_id: "2000000001",
         channel_secret: "0123456789abcdef0123456789abcdef",
         access_token: "a-real-token",

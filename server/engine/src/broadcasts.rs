@@ -9,21 +9,21 @@
 
 use crate::audit::Event;
 use crate::crypto::{public_id, uuid_v4};
+use crate::line_messages::to_line_messages;
 use crate::quota::QuotaStatus;
 use crate::{Actor, Engine, EngineError};
-use line::message::{CarouselColumn, Message, QuickReply, QuickReplyItem, Template};
 use model::adcheck::{check_bundle, default_rules, AdFlag, AdRule};
 use model::broadcast::{jst_month, status, Audience, Purpose, QuietHours};
-use model::message::{Bubble, Bundle, Button, ButtonAction};
+use model::message::Bundle;
 use model::plan::extra_cost_yen;
 use model::segment::{Condition, Group, Join, Node, Rule, RULE_VERSION};
 use model::Permission;
-use serde_json::{json, Value};
 use std::collections::HashSet;
 pub use store::BroadcastRow;
 use store::{NewBatch, NewBroadcast, Reservation};
 
 pub const TITLE_MAX: usize = 60;
+
 /// Recipients per multicast (LINE's ceiling).
 pub const BATCH_SIZE: usize = line::limits::MULTICAST_MAX_RECIPIENTS;
 
@@ -91,132 +91,6 @@ pub struct BroadcastView {
     pub row: BroadcastRow,
     pub bundle: Bundle,
     pub audience: Audience,
-}
-
-/// The LINE message objects of a bundle, its uploaded pictures under
-/// `public_url`.
-pub fn to_line_messages(bundle: &Bundle, public_url: &str) -> Vec<Message> {
-    let bundle = bundle.with_media_base(public_url);
-    let mut out: Vec<Message> = bundle.bubbles.iter().map(to_line_message).collect();
-    if !bundle.quick_replies.is_empty() {
-        let items = QuickReply {
-            items: bundle.quick_replies.iter().map(|b| QuickReplyItem::new(action(b))).collect(),
-        };
-        match out.last_mut() {
-            Some(Message::Text { quick_reply, .. })
-            | Some(Message::Image { quick_reply, .. })
-            | Some(Message::Template { quick_reply, .. })
-            | Some(Message::Flex { quick_reply, .. }) => *quick_reply = Some(items),
-            _ => {}
-        }
-    }
-    out
-}
-
-fn action(b: &Button) -> line::Action {
-    match &b.does {
-        ButtonAction::Open { uri } => line::Action::Uri {
-            label: Some(b.label.clone()),
-            uri: uri.clone(),
-        },
-        ButtonAction::Say { text } => line::Action::Message {
-            label: Some(b.label.clone()),
-            text: text.clone(),
-        },
-    }
-}
-
-fn some(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_string())
-}
-
-fn to_line_message(b: &Bubble) -> Message {
-    let alt_text = Bundle::alt_text(b);
-    match b {
-        Bubble::Text { text } => {
-            let (text, placed) = model::emoji::expand(text);
-            Message::Text {
-                text,
-                emojis: placed
-                    .into_iter()
-                    .map(|p| line::message::Emoji {
-                        index: p.index,
-                        product_id: p.product_id,
-                        emoji_id: p.emoji_id,
-                    })
-                    .collect(),
-                quick_reply: None,
-            }
-        }
-        Bubble::Image { url, preview_url } => Message::Image {
-            original_content_url: url.clone(),
-            preview_image_url: if preview_url.is_empty() { url.clone() } else { preview_url.clone() },
-            quick_reply: None,
-        },
-        Bubble::Buttons {
-            image_url,
-            title,
-            text,
-            buttons,
-        } => Message::Template {
-            alt_text,
-            template: Template::Buttons {
-                thumbnail_image_url: some(image_url),
-                title: some(title),
-                text: text.clone(),
-                actions: buttons.iter().map(action).collect(),
-            },
-            quick_reply: None,
-        },
-        Bubble::Confirm { text, yes, no } => Message::Template {
-            alt_text,
-            template: Template::Confirm {
-                text: text.clone(),
-                actions: vec![action(yes), action(no)],
-            },
-            quick_reply: None,
-        },
-        Bubble::Carousel { columns } => Message::Template {
-            alt_text,
-            template: Template::Carousel {
-                columns: columns
-                    .iter()
-                    .map(|c| CarouselColumn {
-                        thumbnail_image_url: some(&c.image_url),
-                        title: some(&c.title),
-                        text: c.text.clone(),
-                        actions: c.buttons.iter().map(action).collect(),
-                    })
-                    .collect(),
-            },
-            quick_reply: None,
-        },
-        Bubble::Card {
-            image_url,
-            title,
-            body,
-            button,
-        } => {
-            let mut contents = vec![json!({"type": "text", "text": title, "weight": "bold", "size": "lg", "wrap": true})];
-            if !body.is_empty() {
-                contents.push(json!({"type": "text", "text": body, "size": "sm", "color": "#555555", "wrap": true, "margin": "md"}));
-            }
-            let mut bubble = json!({"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": contents}});
-            if !image_url.is_empty() {
-                bubble["hero"] = json!({"type": "image", "url": image_url, "size": "full", "aspectRatio": "20:13", "aspectMode": "cover"});
-            }
-            if let Some(b) = button {
-                bubble["footer"] = json!({"type": "box", "layout": "vertical", "contents": [
-                    {"type": "button", "style": "primary", "color": "#0a7d5a", "action": serde_json::to_value(action(b)).unwrap_or(Value::Null)}
-                ]});
-            }
-            Message::Flex {
-                alt_text,
-                contents: bubble,
-                quick_reply: None,
-            }
-        }
-    }
 }
 
 /// A rule for friends with any (or every) one of the tags.
@@ -318,7 +192,7 @@ impl Engine {
 
     /// LINE fetches uploaded pictures from this server, and only over
     /// HTTPS; a clinic on the sandbox (a local demo) is spared that.
-    async fn check_pictures_reachable(&self, clinic_id: i64, bundle: &Bundle) -> Result<(), EngineError> {
+    pub(crate) async fn check_pictures_reachable(&self, clinic_id: i64, bundle: &Bundle) -> Result<(), EngineError> {
         if !bundle.uses_uploads() || self.public_url.starts_with("https://") {
             return Ok(());
         }
@@ -677,169 +551,5 @@ impl Engine {
             }
         }
         Ok(changed)
-    }
-}
-
-/// A saved message bundle (定型文).
-#[derive(Clone, Debug)]
-pub struct MessageTemplate {
-    pub id: String,
-    pub folder: String,
-    pub name: String,
-    pub bundle: Bundle,
-}
-
-pub const TEMPLATE_NAME_MAX: usize = 40;
-
-impl Engine {
-    pub async fn list_templates(&self, actor: &Actor) -> Result<Vec<MessageTemplate>, EngineError> {
-        actor.require(Permission::ViewClinic)?;
-        self.db
-            .templates(actor.clinic_id)
-            .await?
-            .into_iter()
-            .map(|r| {
-                Ok(MessageTemplate {
-                    bundle: serde_json::from_str(&r.bundle).map_err(|_| EngineError::Corrupt)?,
-                    id: r.public_id,
-                    folder: r.folder,
-                    name: r.name,
-                })
-            })
-            .collect()
-    }
-
-    /// Saves a bundle as a template in `folder` (replacing one of the same
-    /// name there). Only a bundle LINE would take is kept.
-    pub async fn save_template(&self, actor: &Actor, folder: &str, name: &str, bundle: &Bundle) -> Result<(), EngineError> {
-        actor.require(Permission::DesignMarketing)?;
-        let (folder, name) = (folder.trim(), name.trim());
-        if name.is_empty() || name.chars().count() > TEMPLATE_NAME_MAX || folder.chars().count() > TEMPLATE_NAME_MAX {
-            return Err(EngineError::InvalidSegmentName);
-        }
-        let problems = bundle.problems();
-        if !problems.is_empty() {
-            return Err(EngineError::InvalidBundle(problems));
-        }
-        let json = serde_json::to_string(bundle).map_err(|_| EngineError::Corrupt)?;
-        let audit = self.audit(Event::by(actor, "template.saved", folder.to_string(), name.to_string()));
-        self.db
-            .save_template(
-                actor.clinic_id,
-                &public_id(),
-                folder,
-                name,
-                &json,
-                actor.user_id,
-                self.now_ms(),
-                &audit,
-            )
-            .await?;
-        Ok(())
-    }
-
-    pub async fn delete_template(&self, actor: &Actor, id: &str) -> Result<(), EngineError> {
-        actor.require(Permission::DesignMarketing)?;
-        let audit = self.audit(Event::by(actor, "template.deleted", id.to_string(), String::new()));
-        if !self.db.delete_template(actor.clinic_id, id, &audit).await? {
-            return Err(EngineError::NotFound);
-        }
-        Ok(())
-    }
-}
-
-/// How long a code for linking a staff member's LINE account is good.
-pub const STAFF_LINK_CODE_MS: i64 = 10 * 60_000;
-
-/// A staff member's LINE link as the composer shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StaffLink {
-    pub linked: bool,
-    /// A pending code to write to the clinic's account, with its expiry.
-    pub code: Option<(String, i64)>,
-}
-
-/// An 8-digit code (a phone's number pad; 10⁸ to guess within minutes).
-fn link_code() -> String {
-    use rand::Rng;
-    format!("{:08}", rand::rngs::OsRng.gen_range(0..100_000_000u32))
-}
-
-impl Engine {
-    pub async fn staff_link(&self, actor: &Actor) -> Result<StaffLink, EngineError> {
-        actor.require(Permission::ViewClinic)?;
-        let (line_user, code, expires) = self.db.staff_link(actor.user_id, actor.clinic_id).await?;
-        let now = self.now_ms();
-        Ok(StaffLink {
-            linked: line_user.is_some(),
-            code: code.zip(expires).filter(|(_, e)| *e >= now),
-        })
-    }
-
-    /// A new one-time code: written to the clinic's LINE account from the
-    /// staff member's own LINE, it links that account for test sends.
-    pub async fn start_staff_link(&self, actor: &Actor) -> Result<(String, i64), EngineError> {
-        actor.require(Permission::DesignMarketing)?;
-        let code = link_code();
-        let expires = self.now_ms() + STAFF_LINK_CODE_MS;
-        self.db.set_staff_link_code(actor.user_id, actor.clinic_id, &code, expires).await?;
-        Ok((code, expires))
-    }
-
-    /// A message from a friend that is a pending staff code links them.
-    pub(crate) async fn link_staff_if_code(&self, clinic_id: i64, line_user_id: &str, text: &str) -> Result<bool, EngineError> {
-        let code = text.trim();
-        if code.len() != 8 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(false);
-        }
-        let now = self.now_ms();
-        let Some(user_id) = self.db.staff_code_owner(clinic_id, code, now).await? else {
-            return Ok(false);
-        };
-        let user = self.db.user(user_id).await?.ok_or(EngineError::NotFound)?;
-        let audit = self.audit(crate::audit::Event {
-            organization_id: Some(user.organization_id),
-            clinic_id: Some(clinic_id),
-            actor_user_id: Some(user_id),
-            actor_label: user.email,
-            action: "staff.line_linked",
-            target: String::new(),
-            detail: String::new(),
-            ip: "",
-        });
-        Ok(self
-            .db
-            .link_staff_by_code(clinic_id, user_id, code, line_user_id, now, &audit)
-            .await?)
-    }
-
-    /// Sends the bundle to the caller's own linked LINE account (counted
-    /// like any push). Variables get the staff member's LINE name.
-    pub async fn test_send(&self, actor: &Actor, bundle: &Bundle) -> Result<(), EngineError> {
-        actor.require(Permission::DesignMarketing)?;
-        let problems = bundle.problems();
-        if !problems.is_empty() {
-            return Err(EngineError::InvalidBundle(problems));
-        }
-        self.check_pictures_reachable(actor.clinic_id, bundle).await?;
-        let (Some(line_user), _, _) = self.db.staff_link(actor.user_id, actor.clinic_id).await? else {
-            return Err(EngineError::NotLinked);
-        };
-        let client = self.line_client(actor.clinic_id).await?;
-        let name = match client.profile(&line_user).await {
-            Ok(p) => p.display_name,
-            Err(_) => actor.display_name.clone(),
-        };
-        let messages = to_line_messages(&bundle.personalised(&name), &self.public_url);
-        self.push_counted(
-            actor.clinic_id,
-            &client,
-            &line_user,
-            &messages,
-            &uuid_v4(),
-            crate::quota::OnFailure::Release,
-        )
-        .await?;
-        Ok(())
     }
 }

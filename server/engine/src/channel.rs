@@ -3,7 +3,6 @@
 
 use crate::audit::Event;
 use crate::crypto::{random_token, SealedAt};
-use crate::webhook::{MODE_LINE, MODE_SANDBOX};
 use crate::{Actor, Engine, EngineError};
 use line::LineError;
 use model::Permission;
@@ -170,6 +169,115 @@ impl Engine {
                 line::client::Quota::Unlimited => None,
             },
             used_this_month: used,
+        })
+    }
+}
+
+/// How a clinic is connected: the built-in sandbox or LINE itself.
+pub const MODE_SANDBOX: &str = "sandbox";
+
+pub const MODE_LINE: &str = "line";
+
+impl Engine {
+    /// Stores a clinic's channel secret (encrypted) and access token.
+    pub async fn connect_channel(
+        &self,
+        clinic_id: i64,
+        mode: &str,
+        channel_secret: &str,
+        access_token: Option<&str>,
+    ) -> Result<(), EngineError> {
+        let secret = self
+            .secrets
+            .seal_for(SealedAt::channel_secret(clinic_id), channel_secret.as_bytes());
+        let token = access_token.map(|t| self.secrets.seal_for(SealedAt::channel_token(clinic_id), t.as_bytes()));
+        self.db
+            .put_channel(clinic_id, mode, "", &secret, token.as_deref(), self.now_ms(), None)
+            .await?;
+        self.forget_webhook_keys();
+        Ok(())
+    }
+
+    /// Whether the clinic talks to the sandbox rather than LINE.
+    pub async fn in_sandbox_mode(&self, clinic_id: i64) -> Result<bool, EngineError> {
+        Ok(self.db.channel(clinic_id).await?.is_some_and(|c| c.mode == MODE_SANDBOX))
+    }
+
+    /// The clinic's channel secret and access token, decrypted (for
+    /// registering sandbox channels; never shown or logged).
+    pub async fn channel_credentials(&self, clinic_id: i64) -> Result<(String, String), EngineError> {
+        let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
+        Ok((self.open_channel_secret(&channel)?, self.open_channel_token(&channel)?))
+    }
+
+    pub(crate) fn open_channel_secret(&self, channel: &store::ChannelRow) -> Result<String, EngineError> {
+        self.open_sealed(SealedAt::channel_secret(channel.clinic_id), Some(&channel.secret_enc))
+    }
+
+    pub(crate) fn open_channel_token(&self, channel: &store::ChannelRow) -> Result<String, EngineError> {
+        self.open_sealed(SealedAt::channel_token(channel.clinic_id), channel.token_enc.as_deref())
+    }
+
+    pub(crate) fn open_sealed(&self, at: SealedAt<'_>, sealed: Option<&str>) -> Result<String, EngineError> {
+        let bytes = sealed.and_then(|s| self.secrets.open_at(at, s)).ok_or(EngineError::Corrupt)?;
+        String::from_utf8(bytes).map_err(|_| EngineError::Corrupt)
+    }
+
+    /// Binds secrets sealed before values were bound to their place (see
+    /// `SecretBox::seal_for`) by sealing them again where they are. Run at
+    /// start-up; a no-op once done. Returns how many values changed.
+    pub async fn reseal_secrets(&self) -> Result<usize, EngineError> {
+        let mut changed = 0;
+        for c in self.db.all_channels().await? {
+            let secret = self.secrets.reseal(SealedAt::channel_secret(c.clinic_id), &c.secret_enc);
+            let token = c
+                .token_enc
+                .as_deref()
+                .and_then(|t| self.secrets.reseal(SealedAt::channel_token(c.clinic_id), t));
+            if secret.is_some() || token.is_some() {
+                let secret = secret.unwrap_or_else(|| c.secret_enc.clone());
+                let token = token.or(c.token_enc.clone());
+                self.db
+                    .reseal_channel(c.clinic_id, &c.secret_enc, &secret, token.as_deref())
+                    .await?;
+                changed += 1;
+            }
+        }
+        for u in self.db.users_with_totp().await? {
+            let at = SealedAt::totp(u.id);
+            let active = u.totp_secret_enc.as_deref().and_then(|s| self.secrets.reseal(at, s));
+            let pending = u.totp_pending_enc.as_deref().and_then(|s| self.secrets.reseal(at, s));
+            if active.is_some() || pending.is_some() {
+                self.db
+                    .reseal_totp(
+                        u.id,
+                        active.or(u.totp_secret_enc).as_deref(),
+                        pending.or(u.totp_pending_enc).as_deref(),
+                    )
+                    .await?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+
+    /// A client for the clinic's channel: LINE itself, or the sandbox.
+    pub async fn line_client(&self, clinic_id: i64) -> Result<line::Client, EngineError> {
+        let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
+        self.client_for(&channel, std::time::Duration::from_secs(15))
+    }
+
+    /// A client for the channel as stored (read once by the caller), whose
+    /// calls give up after `timeout`.
+    pub(crate) fn client_for(&self, channel: &store::ChannelRow, timeout: std::time::Duration) -> Result<line::Client, EngineError> {
+        let token = self.open_channel_token(channel)?;
+        let endpoints = &self.line_endpoints;
+        Ok(if channel.mode == MODE_SANDBOX {
+            // The sandbox serves both of LINE's hosts.
+            let sandbox = endpoints.sandbox_base.as_deref().ok_or(EngineError::NoChannel)?;
+            line::Client::with_timeout(sandbox, sandbox, &token, timeout)
+        } else {
+            line::Client::with_timeout(&endpoints.api_base, &endpoints.data_base, &token, timeout)
         })
     }
 }

@@ -385,7 +385,7 @@ impl Engine {
             .collect();
         for (j, (user, friend)) in recipients.iter().zip(friend_ids).enumerate() {
             let name = names.get(friend).map(String::as_str).unwrap_or("");
-            let messages = crate::broadcasts::to_line_messages(&bundle.personalised(name), &self.public_url);
+            let messages = crate::line_messages::to_line_messages(&bundle.personalised(name), &self.public_url);
             self.take_rate(p.clinic_id, "/v2/bot/message/push").await?;
             let key = crate::crypto::derived_uuid(&batch.retry_key, j);
             let options = SendOptions {

@@ -278,16 +278,64 @@ impl EngineError {
         ];
         for e in &all {
             match e {
-                NotSignedIn | InvalidCredentials | Throttled { .. } | AccountDisabled | TotpRequiredByPolicy | InvalidTotp
-                | TotpEnrolmentRequired | TotpProofRequired | Forbidden | NotFound | WeakPassword(_) | WrongCurrentPassword
-                | EmailTaken | InvalidEmail | NameRequired | InvalidInvitation | LastOwner | SelfChange | BadSignature
-                | MalformedWebhook(_) | NoChannel | Line(_) | LineAuthFailed | InvalidChannelId | InvalidChannelSecret
-                | ChannelCredentialsRequired | Sandbox(_) | InvalidDisplayName | InvalidMessageText | PatientField(_)
-                | PatientNumberTaken | Csv(_) | InvalidTagName | TagNameTaken | InvalidTagColor | TagTextTooLong
-                | InvalidFieldType | InvalidChoices | ValueNotForField | InvalidRule(_) | InvalidSegmentName
-                | InvalidAutomation(_) | AutomationChainTooDeep | LineSend(_) | InvalidBroadcastTitle | InvalidBundle(_)
-                | ScheduleInPast | EmptyAudience | QuotaShortfall { .. } | BroadcastState | InvalidDeliverySettings
-                | NotLinked | PicturesNeedHttps | Image(_) | ChannelChanged | SecretKeyRequired | Corrupt | Store(_) => {}
+                NotSignedIn
+                | InvalidCredentials
+                | Throttled { .. }
+                | AccountDisabled
+                | TotpRequiredByPolicy
+                | InvalidTotp
+                | TotpEnrolmentRequired
+                | TotpProofRequired
+                | Forbidden
+                | NotFound
+                | WeakPassword(_)
+                | WrongCurrentPassword
+                | EmailTaken
+                | InvalidEmail
+                | NameRequired
+                | InvalidInvitation
+                | LastOwner
+                | SelfChange
+                | BadSignature
+                | MalformedWebhook(_)
+                | NoChannel
+                | Line(_)
+                | LineAuthFailed
+                | InvalidChannelId
+                | InvalidChannelSecret
+                | ChannelCredentialsRequired
+                | Sandbox(_)
+                | InvalidDisplayName
+                | InvalidMessageText
+                | PatientField(_)
+                | PatientNumberTaken
+                | Csv(_)
+                | InvalidTagName
+                | TagNameTaken
+                | InvalidTagColor
+                | TagTextTooLong
+                | InvalidFieldType
+                | InvalidChoices
+                | ValueNotForField
+                | InvalidRule(_)
+                | InvalidSegmentName
+                | InvalidAutomation(_)
+                | AutomationChainTooDeep
+                | LineSend(_)
+                | InvalidBroadcastTitle
+                | InvalidBundle(_)
+                | ScheduleInPast
+                | EmptyAudience
+                | QuotaShortfall { .. }
+                | BroadcastState
+                | InvalidDeliverySettings
+                | NotLinked
+                | PicturesNeedHttps
+                | Image(_)
+                | ChannelChanged
+                | SecretKeyRequired
+                | Corrupt
+                | Store(_) => {}
             }
         }
         all

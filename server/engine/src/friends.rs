@@ -114,6 +114,95 @@ impl Engine {
     }
 }
 
+/// A friend's LINE profile is fetched again after a week.
+pub const PROFILE_MAX_AGE_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// Profile requests in flight at once per clinic (LINE allows 2,000/s).
+pub(crate) const PROFILE_FETCHES_AT_ONCE: usize = 16;
+
+impl Engine {
+    /// Fetches a friend's name and picture from LINE. A failure is logged
+    /// and left for the next refresh: it never blocks processing.
+    pub async fn refresh_profile(&self, clinic_id: i64, line_user_id: &str) {
+        self.refresh_profiles(clinic_id, &[line_user_id.to_string()]).await
+    }
+
+    /// Fetches several friends' profiles of one clinic, a few at a time
+    /// through one client.
+    pub(crate) async fn refresh_profiles(&self, clinic_id: i64, line_user_ids: &[String]) {
+        let client = match self.line_client(clinic_id).await {
+            Ok(client) => client,
+            Err(e) => {
+                for user in line_user_ids {
+                    self.profile_failed(clinic_id, user, e.code()).await;
+                }
+                return;
+            }
+        };
+        for chunk in line_user_ids.chunks(PROFILE_FETCHES_AT_ONCE) {
+            let mut fetches = tokio::task::JoinSet::new();
+            for (i, user) in chunk.iter().enumerate() {
+                let (client, user) = (client.clone(), user.clone());
+                fetches.spawn(async move { (i, client.profile(&user).await) });
+            }
+            let mut results: Vec<_> = fetches.join_all().await;
+            results.sort_by_key(|(i, _)| *i);
+            for (i, result) in results {
+                let user = &chunk[i];
+                let stored = match result {
+                    Ok(profile) => self
+                        .db
+                        .set_friend_profile(
+                            clinic_id,
+                            user,
+                            &profile.display_name,
+                            profile.picture_url.as_deref().unwrap_or(""),
+                            self.now_ms(),
+                        )
+                        .await
+                        .map_err(EngineError::from),
+                    Err(e) => Err(EngineError::LineSend(e)),
+                };
+                match stored {
+                    Ok(()) => {}
+                    // LINE has no profile of someone who blocked the account
+                    // (or left): expected, and not worth a warning.
+                    Err(EngineError::LineSend(line::LineError::NotFound)) => {
+                        tracing::debug!(clinic_id, "no LINE profile (blocked or gone); trying again later");
+                        self.profile_failed(clinic_id, user, "").await;
+                    }
+                    Err(e) => self.profile_failed(clinic_id, user, e.code()).await,
+                }
+            }
+        }
+    }
+
+    /// Leaves a profile that could not be fetched for an hour from now
+    /// (`code`: the warning's reason, empty for none).
+    pub(crate) async fn profile_failed(&self, clinic_id: i64, line_user_id: &str, code: &str) {
+        if !code.is_empty() {
+            tracing::warn!(
+                clinic_id,
+                error = code,
+                "could not fetch a friend's LINE profile; retrying in an hour"
+            );
+        }
+        let retry_at = self.now_ms() - PROFILE_MAX_AGE_MS + 3600 * 1000;
+        let _ = self.db.set_profile_fetched_at(clinic_id, line_user_id, retry_at).await;
+    }
+
+    /// Refreshes up to `limit` friends' names and pictures not fetched for
+    /// [`PROFILE_MAX_AGE_MS`] (people change their LINE name). Returns how
+    /// many were tried.
+    pub async fn refresh_stale_profiles(&self, limit: i64) -> Result<usize, EngineError> {
+        let stale = self.db.stale_profiles(self.now_ms() - PROFILE_MAX_AGE_MS, limit).await?;
+        for (clinic_id, user) in &stale {
+            self.refresh_profile(*clinic_id, user).await;
+        }
+        Ok(stale.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod delivery;
 mod error;
 pub mod friends;
+pub mod line_messages;
 pub mod media;
 pub mod password;
 pub mod patients;
@@ -19,7 +20,9 @@ pub mod quota;
 pub mod sandbox_phone;
 pub mod seed;
 pub mod segments;
+pub mod staff_links;
 pub mod tags;
+pub mod templates;
 pub mod totp;
 pub mod webhook;
 

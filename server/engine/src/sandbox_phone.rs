@@ -2,7 +2,7 @@
 //! (demos, training, browser tests). It talks to the sandbox's control API
 //! over HTTP, so it works alike with the in-process and a separate sandbox.
 
-use crate::webhook::MODE_SANDBOX;
+use crate::channel::MODE_SANDBOX;
 use crate::{Actor, Engine, EngineError};
 use model::Permission;
 use serde::{Deserialize, Serialize};

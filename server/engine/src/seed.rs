@@ -1,7 +1,7 @@
 //! The demo clinic that `make run` starts with.
 
+use crate::channel::MODE_SANDBOX;
 use crate::crypto::{public_id, random_token};
-use crate::webhook::MODE_SANDBOX;
 use crate::{password, Engine, EngineError};
 use model::Role;
 use store::NewUser;

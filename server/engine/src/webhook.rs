@@ -2,7 +2,7 @@
 //! (turn stored events into changes of friends), kept apart so LINE gets
 //! its answer well within 2 seconds and a crash in between loses nothing.
 
-use crate::crypto::{public_id, SealedAt};
+use crate::crypto::public_id;
 use crate::{Engine, EngineError};
 use line::webhook::{EventKind, MessageContent};
 use line::Event;
@@ -13,196 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use store::{FriendChange, NewInboxEvent};
 
-/// How a clinic is connected: the built-in sandbox or LINE itself.
-pub const MODE_SANDBOX: &str = "sandbox";
-pub const MODE_LINE: &str = "line";
-
-/// A friend's LINE profile is fetched again after a week.
-pub const PROFILE_MAX_AGE_MS: i64 = 7 * 24 * 3600 * 1000;
-
-/// Profile requests in flight at once per clinic (LINE allows 2,000/s).
-const PROFILE_FETCHES_AT_ONCE: usize = 16;
-
 impl Engine {
-    /// Stores a clinic's channel secret (encrypted) and access token.
-    pub async fn connect_channel(
-        &self,
-        clinic_id: i64,
-        mode: &str,
-        channel_secret: &str,
-        access_token: Option<&str>,
-    ) -> Result<(), EngineError> {
-        let secret = self
-            .secrets
-            .seal_for(SealedAt::channel_secret(clinic_id), channel_secret.as_bytes());
-        let token = access_token.map(|t| self.secrets.seal_for(SealedAt::channel_token(clinic_id), t.as_bytes()));
-        self.db
-            .put_channel(clinic_id, mode, "", &secret, token.as_deref(), self.now_ms(), None)
-            .await?;
-        self.forget_webhook_keys();
-        Ok(())
-    }
-
-    /// Whether the clinic talks to the sandbox rather than LINE.
-    pub async fn in_sandbox_mode(&self, clinic_id: i64) -> Result<bool, EngineError> {
-        Ok(self.db.channel(clinic_id).await?.is_some_and(|c| c.mode == MODE_SANDBOX))
-    }
-
-    /// The clinic's channel secret and access token, decrypted (for
-    /// registering sandbox channels; never shown or logged).
-    pub async fn channel_credentials(&self, clinic_id: i64) -> Result<(String, String), EngineError> {
-        let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
-        Ok((self.open_channel_secret(&channel)?, self.open_channel_token(&channel)?))
-    }
-
-    fn open_channel_secret(&self, channel: &store::ChannelRow) -> Result<String, EngineError> {
-        self.open_sealed(SealedAt::channel_secret(channel.clinic_id), Some(&channel.secret_enc))
-    }
-
-    fn open_channel_token(&self, channel: &store::ChannelRow) -> Result<String, EngineError> {
-        self.open_sealed(SealedAt::channel_token(channel.clinic_id), channel.token_enc.as_deref())
-    }
-
-    pub(crate) fn open_sealed(&self, at: SealedAt<'_>, sealed: Option<&str>) -> Result<String, EngineError> {
-        let bytes = sealed.and_then(|s| self.secrets.open_at(at, s)).ok_or(EngineError::Corrupt)?;
-        String::from_utf8(bytes).map_err(|_| EngineError::Corrupt)
-    }
-
-    /// Binds secrets sealed before values were bound to their place (see
-    /// `SecretBox::seal_for`) by sealing them again where they are. Run at
-    /// start-up; a no-op once done. Returns how many values changed.
-    pub async fn reseal_secrets(&self) -> Result<usize, EngineError> {
-        let mut changed = 0;
-        for c in self.db.all_channels().await? {
-            let secret = self.secrets.reseal(SealedAt::channel_secret(c.clinic_id), &c.secret_enc);
-            let token = c
-                .token_enc
-                .as_deref()
-                .and_then(|t| self.secrets.reseal(SealedAt::channel_token(c.clinic_id), t));
-            if secret.is_some() || token.is_some() {
-                let secret = secret.unwrap_or_else(|| c.secret_enc.clone());
-                let token = token.or(c.token_enc.clone());
-                self.db
-                    .reseal_channel(c.clinic_id, &c.secret_enc, &secret, token.as_deref())
-                    .await?;
-                changed += 1;
-            }
-        }
-        for u in self.db.users_with_totp().await? {
-            let at = SealedAt::totp(u.id);
-            let active = u.totp_secret_enc.as_deref().and_then(|s| self.secrets.reseal(at, s));
-            let pending = u.totp_pending_enc.as_deref().and_then(|s| self.secrets.reseal(at, s));
-            if active.is_some() || pending.is_some() {
-                self.db
-                    .reseal_totp(
-                        u.id,
-                        active.or(u.totp_secret_enc).as_deref(),
-                        pending.or(u.totp_pending_enc).as_deref(),
-                    )
-                    .await?;
-                changed += 1;
-            }
-        }
-        Ok(changed)
-    }
-
-    /// A client for the clinic's channel: LINE itself, or the sandbox.
-    pub async fn line_client(&self, clinic_id: i64) -> Result<line::Client, EngineError> {
-        let channel = self.db.channel(clinic_id).await?.ok_or(EngineError::NoChannel)?;
-        self.client_for(&channel, std::time::Duration::from_secs(15))
-    }
-
-    /// A client for the channel as stored (read once by the caller), whose
-    /// calls give up after `timeout`.
-    pub(crate) fn client_for(&self, channel: &store::ChannelRow, timeout: std::time::Duration) -> Result<line::Client, EngineError> {
-        let token = self.open_channel_token(channel)?;
-        let endpoints = &self.line_endpoints;
-        Ok(if channel.mode == MODE_SANDBOX {
-            // The sandbox serves both of LINE's hosts.
-            let sandbox = endpoints.sandbox_base.as_deref().ok_or(EngineError::NoChannel)?;
-            line::Client::with_timeout(sandbox, sandbox, &token, timeout)
-        } else {
-            line::Client::with_timeout(&endpoints.api_base, &endpoints.data_base, &token, timeout)
-        })
-    }
-
-    /// Fetches a friend's name and picture from LINE. A failure is logged
-    /// and left for the next refresh: it never blocks processing.
-    pub async fn refresh_profile(&self, clinic_id: i64, line_user_id: &str) {
-        self.refresh_profiles(clinic_id, &[line_user_id.to_string()]).await
-    }
-
-    /// Fetches several friends' profiles of one clinic, a few at a time
-    /// through one client.
-    pub(crate) async fn refresh_profiles(&self, clinic_id: i64, line_user_ids: &[String]) {
-        let client = match self.line_client(clinic_id).await {
-            Ok(client) => client,
-            Err(e) => {
-                for user in line_user_ids {
-                    self.profile_failed(clinic_id, user, e.code()).await;
-                }
-                return;
-            }
-        };
-        for chunk in line_user_ids.chunks(PROFILE_FETCHES_AT_ONCE) {
-            let mut fetches = tokio::task::JoinSet::new();
-            for (i, user) in chunk.iter().enumerate() {
-                let (client, user) = (client.clone(), user.clone());
-                fetches.spawn(async move { (i, client.profile(&user).await) });
-            }
-            let mut results: Vec<_> = fetches.join_all().await;
-            results.sort_by_key(|(i, _)| *i);
-            for (i, result) in results {
-                let user = &chunk[i];
-                let stored = match result {
-                    Ok(profile) => self
-                        .db
-                        .set_friend_profile(
-                            clinic_id,
-                            user,
-                            &profile.display_name,
-                            profile.picture_url.as_deref().unwrap_or(""),
-                            self.now_ms(),
-                        )
-                        .await
-                        .map_err(EngineError::from),
-                    Err(e) => Err(EngineError::LineSend(e)),
-                };
-                match stored {
-                    Ok(()) => {}
-                    // LINE has no profile of someone who blocked the account
-                    // (or left): expected, and not worth a warning.
-                    Err(EngineError::LineSend(line::LineError::NotFound)) => {
-                        tracing::debug!(clinic_id, "no LINE profile (blocked or gone); trying again later");
-                        self.profile_failed(clinic_id, user, "").await;
-                    }
-                    Err(e) => self.profile_failed(clinic_id, user, e.code()).await,
-                }
-            }
-        }
-    }
-
-    /// Leaves a profile that could not be fetched for an hour from now
-    /// (`code`: the warning's reason, empty for none).
-    async fn profile_failed(&self, clinic_id: i64, line_user_id: &str, code: &str) {
-        if !code.is_empty() {
-            tracing::warn!(clinic_id, error = code, "could not fetch a friend's LINE profile; retrying in an hour");
-        }
-        let retry_at = self.now_ms() - PROFILE_MAX_AGE_MS + 3600 * 1000;
-        let _ = self.db.set_profile_fetched_at(clinic_id, line_user_id, retry_at).await;
-    }
-
-    /// Refreshes up to `limit` friends' names and pictures not fetched for
-    /// [`PROFILE_MAX_AGE_MS`] (people change their LINE name). Returns how
-    /// many were tried.
-    pub async fn refresh_stale_profiles(&self, limit: i64) -> Result<usize, EngineError> {
-        let stale = self.db.stale_profiles(self.now_ms() - PROFILE_MAX_AGE_MS, limit).await?;
-        for (clinic_id, user) in &stale {
-            self.refresh_profile(*clinic_id, user).await;
-        }
-        Ok(stale.len())
-    }
-
     /// Checks the signature on the raw body with the clinic's secret, then
     /// stores every event of the POST durably (redeliveries are skipped).
     /// Nothing is stored unless the signature and the body are valid.
@@ -261,7 +72,16 @@ impl Engine {
             cached: false,
         };
         let mut cache = self.intake.secrets.lock().expect("secret cache");
-        cache.insert(clinic_public_id.to_string(), (WebhookKey { cached: true, ..key.clone() }, std::time::Instant::now()));
+        cache.insert(
+            clinic_public_id.to_string(),
+            (
+                WebhookKey {
+                    cached: true,
+                    ..key.clone()
+                },
+                std::time::Instant::now(),
+            ),
+        );
         Ok(key)
     }
 
@@ -336,7 +156,9 @@ impl Engine {
                             let key = (row.clinic_id, h.kind());
                             let listens = match listened.get(&key) {
                                 Some(listens) => *listens,
-                                None => *listened.entry(key).or_insert(self.db.has_automation_for(row.clinic_id, h.kind()).await?),
+                                None => *listened
+                                    .entry(key)
+                                    .or_insert(self.db.has_automation_for(row.clinic_id, h.kind()).await?),
                             };
                             if listens {
                                 Some(self.happening_record(&h, event.reply_token.clone(), event.timestamp, 0)?)

@@ -25,7 +25,12 @@ async fn patient_fields_are_checked_normalised_and_unique_per_clinic() {
         .await
         .unwrap();
     assert_eq!(saved, fields("0012", "ヤマダ ハナコ", "1985-04-01", "female"));
-    let stored = e.db_for_tests().friend_by_public_id(w.owner.clinic_id, &w.friends[0]).await.unwrap().unwrap();
+    let stored = e
+        .db_for_tests()
+        .friend_by_public_id(w.owner.clinic_id, &w.friends[0])
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((stored.patient_number.as_str(), stored.birth_date.as_str()), ("0012", "1985-04-01"));
 
     // The same number for another friend: refused, nothing changed.
@@ -35,7 +40,8 @@ async fn patient_fields_are_checked_normalised_and_unique_per_clinic() {
         .unwrap_err();
     assert!(matches!(err, EngineError::PatientNumberTaken), "{err:?}");
     assert_eq!(
-        e.db_for_tests().friend_by_public_id(w.owner.clinic_id, &w.friends[1])
+        e.db_for_tests()
+            .friend_by_public_id(w.owner.clinic_id, &w.friends[1])
             .await
             .unwrap()
             .unwrap()
@@ -65,12 +71,13 @@ async fn patient_fields_are_checked_normalised_and_unique_per_clinic() {
     // Memo, and search by patient number and フリガナ.
     e.update_memo(&w.owner, &w.friends[1], "アレルギー: ペニシリン").await.unwrap();
     assert!(e.update_memo(&w.owner, &w.friends[1], &"あ".repeat(2001)).await.is_err());
-    let memo =
-        e.db_for_tests().friend_by_public_id(w.owner.clinic_id, &w.friends[1])
-            .await
-            .unwrap()
-            .unwrap()
-            .memo;
+    let memo = e
+        .db_for_tests()
+        .friend_by_public_id(w.owner.clinic_id, &w.friends[1])
+        .await
+        .unwrap()
+        .unwrap()
+        .memo;
     assert_eq!(memo, "アレルギー: ペニシリン");
     // A memo edit is audited: that it changed, never what it says.
     let memo_rows = e.list_audit(&w.owner, Some("friend.memo".into()), None, 10).await.unwrap();
@@ -161,7 +168,8 @@ async fn a_csv_import_applies_good_rows_and_a_bad_row_changes_nothing() {
     assert_eq!(out.lines().count(), 5);
     assert!(out.contains(&format!("{a},{},,9000,サトウ,2015-06-07,男性,友だち", user(0))));
     // A LINE name that a spreadsheet would run as a formula is written as text.
-    e.db_for_tests().set_friend_profile(w.owner.clinic_id, &user(1), "=HYPERLINK(\"https://evil.example\",\"x\")", "", 0)
+    e.db_for_tests()
+        .set_friend_profile(w.owner.clinic_id, &user(1), "=HYPERLINK(\"https://evil.example\",\"x\")", "", 0)
         .await
         .unwrap();
     let out = e.export_patients_csv(&w.owner).await.unwrap();

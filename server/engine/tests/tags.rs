@@ -74,21 +74,22 @@ async fn tags_are_designed_by_marketers_and_attached_by_the_front_desk() {
         Err(EngineError::NotFound)
     ));
     assert_eq!(
-        e.db_for_tests().tag_friends(
-            elsewhere.clinic_id,
-            theirs.id,
-            &[e.db_for_tests()
-                .friend_by_public_id(w.owner.clinic_id, &w.friends[0])
-                .await
-                .unwrap()
-                .unwrap()
-                .id],
-            0,
-            None,
-            None
-        )
-        .await
-        .unwrap(),
+        e.db_for_tests()
+            .tag_friends(
+                elsewhere.clinic_id,
+                theirs.id,
+                &[e.db_for_tests()
+                    .friend_by_public_id(w.owner.clinic_id, &w.friends[0])
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id],
+                0,
+                None,
+                None
+            )
+            .await
+            .unwrap(),
         Vec::<i64>::new(),
         "the store refuses a friend of another clinic too"
     );
@@ -155,7 +156,11 @@ async fn custom_field_values_must_fit_their_type() {
     assert_eq!(visit_value, vec![day]);
     e.set_field_value(&w.owner, f, &visit.public_id, &[]).await.unwrap();
     assert_eq!(
-        e.db_for_tests().friend_field_values(w.owner.clinic_id, friend.id).await.unwrap().len(),
+        e.db_for_tests()
+            .friend_field_values(w.owner.clinic_id, friend.id)
+            .await
+            .unwrap()
+            .len(),
         1,
         "cleared"
     );

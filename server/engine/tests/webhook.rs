@@ -26,7 +26,7 @@ async fn world() -> World {
     let owner = engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
     let clinic = engine.db_for_tests().memberships_of(owner.id).await.unwrap().remove(0);
     engine
-        .connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, SECRET, Some("token"))
+        .connect_channel(clinic.clinic_id, engine::channel::MODE_SANDBOX, SECRET, Some("token"))
         .await
         .unwrap();
     World {
@@ -59,7 +59,11 @@ impl World {
     }
 
     async fn friend(&self) -> Option<store::FriendRow> {
-        self.engine.db_for_tests().friend_by_line_user(self.clinic_id, PATIENT).await.unwrap()
+        self.engine
+            .db_for_tests()
+            .friend_by_line_user(self.clinic_id, PATIENT)
+            .await
+            .unwrap()
     }
 
     async fn timeline_kinds(&self) -> Vec<String> {
@@ -286,10 +290,16 @@ async fn unsend_removes_the_stored_message_and_unknown_events_are_kept_but_skipp
 #[tokio::test]
 async fn one_clinics_secret_does_not_open_anothers_webhook() {
     let w = world().await;
-    let owner = w.engine.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let owner = w
+        .engine
+        .db_for_tests()
+        .user_by_email("owner@sakura.example")
+        .await
+        .unwrap()
+        .unwrap();
     let second = w.engine.db_for_tests().memberships_of(owner.id).await.unwrap().remove(1);
     w.engine
-        .connect_channel(second.clinic_id, engine::webhook::MODE_SANDBOX, "second-secret", None)
+        .connect_channel(second.clinic_id, engine::channel::MODE_SANDBOX, "second-secret", None)
         .await
         .unwrap();
     let body = post(&[event("01X", 1000, false, r#""type":"unfollow""#)]);
@@ -495,7 +505,13 @@ async fn posts_arriving_together_are_stored_once_each() {
     assert_eq!(w.engine.process_webhooks(1000).await.unwrap(), 40);
     for n in 0..20 {
         let user = format!("U{:032x}", 0x5000 + n);
-        let f = w.engine.db_for_tests().friend_by_line_user(w.clinic_id, &user).await.unwrap().unwrap();
+        let f = w
+            .engine
+            .db_for_tests()
+            .friend_by_line_user(w.clinic_id, &user)
+            .await
+            .unwrap()
+            .unwrap();
         let kinds: Vec<String> = w
             .engine
             .db_for_tests()
@@ -522,22 +538,27 @@ async fn a_changed_channel_secret_takes_effect_at_once_on_every_instance() {
     a.seed_demo_if_empty().await.unwrap();
     let owner = a.db_for_tests().user_by_email("owner@sakura.example").await.unwrap().unwrap();
     let clinic = a.db_for_tests().memberships_of(owner.id).await.unwrap().remove(0);
-    a.connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, SECRET, None)
+    a.connect_channel(clinic.clinic_id, engine::channel::MODE_SANDBOX, SECRET, None)
         .await
         .unwrap();
     let body = |id: &str| post(&[event(id, 1000, false, r#""type":"unfollow""#)]);
     let send = |e: &Engine, secret: &str, id: &str| {
-        let (e, b, s, c) = (e.clone(), body(id), line::sign(secret, body(id).as_bytes()), clinic.clinic_public_id.clone());
+        let (e, b, s, c) = (
+            e.clone(),
+            body(id),
+            line::sign(secret, body(id).as_bytes()),
+            clinic.clinic_public_id.clone(),
+        );
         async move { e.ingest_webhook(&c, b.as_bytes(), Some(&s)).await }
     };
     assert_eq!(send(&a, SECRET, "01S1").await.unwrap(), 1, "cached on a");
     // Changed on b: a reads it again when the new signature fails the old.
-    b.connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, "second-secret", None)
+    b.connect_channel(clinic.clinic_id, engine::channel::MODE_SANDBOX, "second-secret", None)
         .await
         .unwrap();
     assert_eq!(send(&a, "second-secret", "01S2").await.unwrap(), 1);
     // Changed on a itself: the old secret stops working at once.
-    a.connect_channel(clinic.clinic_id, engine::webhook::MODE_SANDBOX, "third-secret", None)
+    a.connect_channel(clinic.clinic_id, engine::channel::MODE_SANDBOX, "third-secret", None)
         .await
         .unwrap();
     assert!(matches!(send(&a, "second-secret", "01S3").await, Err(EngineError::BadSignature)));
@@ -570,7 +591,13 @@ async fn a_large_batch_makes_every_friend_once_in_order() {
     assert_eq!(w.engine.process_webhooks(1000).await.unwrap(), 900);
     for n in [0, 149, 299] {
         let user = format!("U{:032x}", 0x9000 + n);
-        let f = w.engine.db_for_tests().friend_by_line_user(w.clinic_id, &user).await.unwrap().unwrap();
+        let f = w
+            .engine
+            .db_for_tests()
+            .friend_by_line_user(w.clinic_id, &user)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(f.status, "blocked");
         let kinds: Vec<String> = w
             .engine

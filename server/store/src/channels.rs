@@ -25,7 +25,6 @@ impl ChannelRow {
 pub(crate) const CHANNEL_KEY_OF_CLINIC: &str =
     "COALESCE((SELECT c.mode || ':' || c.channel_id FROM line_channels c WHERE c.clinic_id = {clinic}), '')";
 
-
 impl Db {
     #[allow(clippy::too_many_arguments)]
     pub async fn put_channel(

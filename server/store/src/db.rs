@@ -201,6 +201,17 @@ impl Db {
     }
 }
 
+/// On PostgreSQL, lets this transaction commit without waiting for its
+/// WAL flush. Only for writes whose loss in a database crash is repaired
+/// by the retry key: a lost settlement is retried, LINE answers 409, and
+/// it is settled again; a lost lease or rate count only delays.
+pub(crate) async fn relaxed_commit(tx: &mut sqlx::Transaction<'_, sqlx::Any>, dialect: Dialect) -> Result<(), StoreError> {
+    if dialect == Dialect::Postgres {
+        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// `(1,2,3)` for an `IN` list of database IDs (integers, never user text).
 pub(crate) fn id_list(ids: &[i64]) -> String {
     let parts: Vec<String> = ids.iter().map(i64::to_string).collect();

@@ -3,7 +3,6 @@
 use crate::channels::CHANNEL_KEY_OF_CLINIC;
 use crate::{Db, StoreError};
 
-
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct FriendRow {
     pub id: i64,

@@ -233,11 +233,13 @@ async fn apply_change(
             at,
         } => {
             let id = friend_id(tx, friends, clinic_id, line_user_id, new_public_id, "blocked", now).await?;
-            sqlx::query("UPDATE friends SET status = 'blocked', status_changed_at = $1, blocked_at = $1 WHERE id = $2 AND status_changed_at <= $1")
-                .bind(at)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE friends SET status = 'blocked', status_changed_at = $1, blocked_at = $1 WHERE id = $2 AND status_changed_at <= $1",
+            )
+            .bind(at)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
             batch.note(clinic_id, id, *at, "block", "{}", None);
             Some(id)
         }

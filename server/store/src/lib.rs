@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod automations;
+mod batches;
 mod broadcasts;
 mod channels;
 mod db;
@@ -12,25 +13,29 @@ mod friends;
 mod inbox;
 mod media;
 mod patients;
+mod quota;
+mod rate_windows;
 mod segments;
 mod sessions;
+mod staff_links;
 mod tags;
+mod templates;
 pub mod testing;
 mod throttle;
 
 pub use accounts::{ClinicRow, InvitationRow, MemberRow, MembershipRow, NewInvitation, NewUser, OrganizationRow, UserRow};
 pub use audit::{Audit, AuditFilter, AuditHasher, AuditRow, NewAuditEntry};
 pub use automations::{AutomationRow, Happening, QueuedHappening, RunListRow, RunRow};
-pub use broadcasts::{
-    BroadcastRow, Candidate, ClaimedBatch, DeliverySettingsRow, NewBatch, NewBroadcast, QuotaEntryRow, QuotaMonthRow, Reservation,
-    Settlement, TemplateRow,
-};
+pub use batches::{ClaimedBatch, NewBatch, Settlement};
+pub use broadcasts::{BroadcastRow, Candidate, NewBroadcast, Reservation};
 pub use channels::ChannelRow;
 pub use db::{Db, Dialect, StoreError};
 pub use friends::{FriendEventRow, FriendFilter, FriendRow};
 pub use inbox::{FriendChange, InboxApplication, InboxRow, NewInboxEvent};
 pub use media::{MediaFile, NewMedia};
+pub use quota::{DeliverySettingsRow, QuotaEntryRow, QuotaMonthRow};
 pub use segments::{SegmentChanges, SegmentRow, POSTGRES_CHANGE_WINDOW_MS};
 pub use sessions::SessionRow;
 pub use tags::{FieldRow, NewTag, TagFolderRow, TagRow, TagStatRow};
+pub use templates::TemplateRow;
 pub use throttle::{ThrottlePolicy, ThrottleRow};

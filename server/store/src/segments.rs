@@ -1,8 +1,8 @@
 //! Saved segments, and the change log by which every instance keeps its
 //! in-memory segment index of a clinic current.
 
-use crate::friends::FRIEND_COLUMNS;
 use crate::db::id_list;
+use crate::friends::FRIEND_COLUMNS;
 use crate::{Db, Dialect, FriendRow, StoreError};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -47,18 +47,16 @@ pub(crate) async fn note_change(
     Ok(())
 }
 
-
 /// `note_change` for many friends (each a clinic and a friend ID) in a
 /// few statements.
-pub(crate) async fn note_changes(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    friends: &[(i64, i64)],
-    now: i64,
-) -> Result<(), StoreError> {
+pub(crate) async fn note_changes(tx: &mut sqlx::Transaction<'_, sqlx::Any>, friends: &[(i64, i64)], now: i64) -> Result<(), StoreError> {
     // 2 values a row (and `now`): far below either database's limit.
     for chunk in friends.chunks(1000) {
         let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, $1)", 2 * i + 2, 2 * i + 3)).collect();
-        let sql = format!("INSERT INTO segment_changes (clinic_id, friend_id, at) VALUES {}", values.join(", "));
+        let sql = format!(
+            "INSERT INTO segment_changes (clinic_id, friend_id, at) VALUES {}",
+            values.join(", ")
+        );
         let mut q = sqlx::query(&sql).bind(now);
         for (clinic_id, friend_id) in chunk {
             q = q.bind(*clinic_id).bind(*friend_id);

@@ -52,7 +52,7 @@ pub async fn world(n: usize) -> World {
     let viewer = login("viewer@sakura.example", "sakura-viewer-2026").await;
     let clinic = engine.db_for_tests().clinic(owner.clinic_id).await.unwrap().unwrap();
     engine
-        .connect_channel(owner.clinic_id, engine::webhook::MODE_SANDBOX, SECRET, Some("token"))
+        .connect_channel(owner.clinic_id, engine::channel::MODE_SANDBOX, SECRET, Some("token"))
         .await
         .unwrap();
     let events: Vec<String> = (0..n)
@@ -75,7 +75,12 @@ pub async fn world(n: usize) -> World {
     engine.process_webhooks(1000).await.unwrap();
     let mut friends = Vec::new();
     for i in 0..n {
-        let f = engine.db_for_tests().friend_by_line_user(owner.clinic_id, &user(i)).await.unwrap().unwrap();
+        let f = engine
+            .db_for_tests()
+            .friend_by_line_user(owner.clinic_id, &user(i))
+            .await
+            .unwrap()
+            .unwrap();
         friends.push(f.public_id);
     }
     World {
