@@ -8,6 +8,12 @@ pub fn jst_datetime(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `jst_datetime`, or nothing for a moment that has not come.
+#[cfg(feature = "ssr")]
+pub fn jst_datetime_or_empty(ms: Option<i64>) -> String {
+    ms.map(jst_datetime).unwrap_or_default()
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     #[test]

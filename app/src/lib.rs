@@ -2,7 +2,6 @@
 //! rendered on the server and hydrated in the browser.
 
 pub mod api;
-pub mod broadcasts_api;
 mod components;
 pub mod errors;
 mod format;
@@ -11,7 +10,6 @@ pub mod line_view;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod ssr;
-pub mod tags_api;
 
 use crate::i18n::Lang;
 use leptos::prelude::*;

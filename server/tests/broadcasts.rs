@@ -295,7 +295,7 @@ async fn three_sends_through_two_server_processes_never_pass_the_light_ceiling()
     };
     let requests_before = requests(&r.sb);
     let draft = |title: &str| {
-        serde_json::to_string(&app::broadcasts_api::Draft {
+        serde_json::to_string(&app::api::broadcasts::Draft {
             title: title.into(),
             bundle: Bundle::texts(&["12月の休診日のお知らせ"]),
             audience: Audience::All,

@@ -1,7 +1,7 @@
 //! The frame around every signed-in page: header, clinic switcher,
 //! navigation for every area, and the signed-in check.
 
-use crate::api::{get_me, Logout, Me, SwitchClinic};
+use crate::api::auth::{get_me, Logout, Me, SwitchClinic};
 use crate::components::{reload_at, ErrorNotice, HydrationMark, Loading};
 use crate::i18n::t;
 use crate::use_lang;

@@ -1,7 +1,7 @@
 //! Pages before one is signed in: login, the TOTP step, enrolment when the
 //! organization requires it, and accepting an invitation.
 
-use crate::api::{invitation_info, AcceptInvitation, InviteInfo, Login, LoginTotp};
+use crate::api::auth::{invitation_info, AcceptInvitation, InviteInfo, Login, LoginTotp};
 use crate::components::{reload_at, ActionError, ErrorNotice, HydrationMark, Loading, NewPasswordFields};
 use crate::i18n::t;
 use crate::pages::settings::TotpEnrol;

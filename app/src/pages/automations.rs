@@ -3,11 +3,11 @@
 //! optional condition from a saved segment, actions), and the latest runs
 //! with their failures, so staff see what did not work.
 
+use crate::api::automations::{list_automations, save_automation, set_automation_enabled, AutomationItem};
+use crate::api::segments::{list_segments, SegmentItem};
+use crate::api::tags::{tags_overview, TagsDto};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::t;
-use crate::tags_api::{
-    list_automations, list_segments, save_automation, set_automation_enabled, tags_overview, AutomationItem, SegmentItem, TagsDto,
-};
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -96,7 +96,7 @@ fn AutomationList(
 }
 
 #[component]
-fn RunsTable(runs: Vec<crate::tags_api::RunItem>) -> impl IntoView {
+fn RunsTable(runs: Vec<crate::api::automations::RunItem>) -> impl IntoView {
     let lang = use_lang();
     view! {
         <section class="card">
@@ -433,7 +433,7 @@ fn Editor(
                 <button type="button" class="button button-small" disabled=move || condition_from.get().is_empty() on:click=move |_| {
                     let seg = condition_from.get_untracked();
                     leptos::task::spawn_local(async move {
-                        if let Ok(s) = crate::tags_api::get_segment(seg).await {
+                        if let Ok(s) = crate::api::segments::get_segment(seg).await {
                             a.update(|a| a.condition = Some(s.rule));
                         }
                     });

@@ -6,8 +6,14 @@
 //! The composer keeps the draft in the browser's storage as it is typed, so
 //! a refused send, a reload or a closed tab loses nothing.
 
-use crate::api::PhoneItem;
-use crate::broadcasts_api::*;
+use crate::api::broadcasts::{
+    act_on_broadcast, ad_flags, broadcast_progress, composer_options, create_broadcast, estimate_broadcast, get_broadcast, list_broadcasts,
+    BroadcastDetail, BroadcastSummary, ComposerChoices, Draft, EstimateDto,
+};
+use crate::api::phone::PhoneItem;
+use crate::api::quota::{quota_glance, quota_report, QuotaDto};
+use crate::api::staff_links::{get_staff_link, start_staff_link, test_send};
+use crate::api::templates::{delete_template, list_templates, save_template, TemplateDto};
 use crate::components::emoji_picker::{insert_at_utf16, EmojiPicker};
 use crate::components::image_upload::{ImageUpload, Uploaded};
 use crate::components::{ErrorNotice, Loading};

@@ -2,7 +2,7 @@
 //! the advertising check (the owner's approval setting and the clinic's
 //! own phrases). Owner and admin edit; others read.
 
-use crate::broadcasts_api::{get_delivery_settings, save_delivery_settings, DeliverySettingsDto};
+use crate::api::quota::{get_delivery_settings, save_delivery_settings, DeliverySettingsDto};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::t;
 use crate::use_lang;

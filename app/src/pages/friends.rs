@@ -1,10 +1,11 @@
 //! 友だち: the list (search, filters, keyset pages) and one friend's page.
 
-use crate::api::{friend_detail, list_friends, FriendItem, SaveMemo, SavePatientFields};
+use crate::api::friends::{friend_detail, list_friends, FriendItem};
+use crate::api::patients::{SaveMemo, SavePatientFields};
+use crate::api::tags::{tags_overview, SetFriendsTag};
 use crate::components::{ActionError, ErrorNotice, Loading};
 use crate::i18n::{t, t_n};
 use crate::pages::TagBadge;
-use crate::tags_api::{tags_overview, SetFriendsTag};
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -181,7 +182,7 @@ fn BulkTagBar(
     picked: RwSignal<Vec<String>>,
     bulk_tag: RwSignal<String>,
     bulk: ServerAction<SetFriendsTag>,
-    tags: Vec<crate::tags_api::TagDto>,
+    tags: Vec<crate::api::tags::TagDto>,
 ) -> impl IntoView {
     let lang = use_lang();
     let send = move |attach: bool| {

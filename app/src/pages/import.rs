@@ -2,7 +2,7 @@
 //! import the good rows (or start over). Nothing is written until the
 //! second step, and a row with a problem is never written.
 
-use crate::api::{ApplyPatientImport, CheckPatientImport, ImportReportDto};
+use crate::api::patients::{ApplyPatientImport, CheckPatientImport, ImportReportDto};
 #[cfg(feature = "hydrate")]
 use crate::components::read_text_file as read_file;
 use crate::components::{ActionError, Loading};

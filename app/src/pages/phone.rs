@@ -1,6 +1,8 @@
 //! サンドボックス電話: act as a simulated person on the clinic's LINE.
 
-use crate::api::*;
+use crate::api::phone::{
+    phone_people, phone_received, phone_rich_menu, PhoneAct, PhoneAddPerson, PhoneItem, PhonePerson, PhoneTap, PhoneWrite, RichMenuView,
+};
 use crate::components::{ActionError, ErrorNotice, Loading};
 use crate::i18n::t;
 use crate::line_view::{Bubble, Button, Card};
@@ -103,7 +105,7 @@ fn SandboxPlan() -> impl IntoView {
     let lang = use_lang();
     let plan = RwSignal::new("light".to_string());
     let usage = RwSignal::new(0i64);
-    let apply = Action::new(move |_: &()| crate::broadcasts_api::set_sandbox_plan(plan.get_untracked(), usage.get_untracked()));
+    let apply = Action::new(move |_: &()| crate::api::phone::set_sandbox_plan(plan.get_untracked(), usage.get_untracked()));
     view! {
         <section class="card" data-testid="sandbox-plan">
             <h2>{t(lang, "phone.plan_title")}</h2>

@@ -3,9 +3,10 @@
 //! dragging, checked in the browser by `model::segment` (the server checks
 //! again with the same code) and counted live on the server's index.
 
+use crate::api::segments::{count_segment, delete_segment, get_segment, list_segments, save_segment};
+use crate::api::tags::{tags_overview, TagsDto};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{t, t_n};
-use crate::tags_api::{count_segment, delete_segment, get_segment, list_segments, save_segment, tags_overview, TagsDto};
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -1,6 +1,9 @@
 //! 設定: one's own account, staff management, the audit log, security policy.
 
-use crate::api::*;
+use crate::api::audit::list_audit;
+use crate::api::auth::{get_require_totp, ChangePassword, SetRequireTotp, TotpBegin, TotpConfirm, TotpDisable};
+use crate::api::channel::{get_channel, SaveChannel, TestChannel};
+use crate::api::staff::{list_staff, InviteStaff, SetStaffDisabled, SetStaffRole, StaffMember};
 use crate::components::shell::{me_view, role_label};
 use crate::components::{ActionError, ErrorNotice, Loading, NewPasswordFields};
 use crate::i18n::t;

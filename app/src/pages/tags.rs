@@ -2,9 +2,9 @@
 //! the review (friends per tag, last applied, tags unused for 90 days, the
 //! overlap of two tags). Also the tag box on a friend's page.
 
+use crate::api::tags::{friend_tags, tag_overlap, tags_overview, CreateField, CreateTag, CreateTagFolder, SetFriendsTag, TagDto, TagsDto};
 use crate::components::{ActionError, ErrorNotice, Loading};
 use crate::i18n::{t, t_n};
-use crate::tags_api::{friend_tags, tag_overlap, tags_overview, CreateField, CreateTag, CreateTagFolder, SetFriendsTag, TagDto, TagsDto};
 use crate::use_lang;
 use leptos::prelude::*;
 

@@ -1,18 +1,17 @@
-//! Server functions of 配信 (broadcasts), the quota page and the delivery
-//! settings: each checks the session and role, calls the engine and maps
-//! its error. A draft travels as its JSON (`Draft`).
+//! 配信: the composer's choices and estimate, creating, listing and acting on sends.
+//! Each server function checks the session and role, calls one engine
+//! function and maps its error.
 
 use crate::errors::AppError;
+#[cfg(feature = "ssr")]
+use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
 use model::adcheck::{AdFlag, AdRule};
 use model::broadcast::{Audience, Purpose};
 use model::message::Bundle;
-use serde::{Deserialize, Serialize};
-
-#[cfg(feature = "ssr")]
-use crate::ssr::{actor_with, engine};
 #[cfg(feature = "ssr")]
 use model::Permission;
+use serde::{Deserialize, Serialize};
 
 /// What the composer holds: everything staff typed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -103,42 +102,6 @@ pub struct BroadcastDetail {
     pub can_approve: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct QuotaDto {
-    pub month: String,
-    pub plan: String,
-    pub ceiling: Option<i64>,
-    pub used: i64,
-    pub reserved: i64,
-    pub outside: i64,
-    pub left: Option<i64>,
-    pub percent: i64,
-    pub warning: Option<i64>,
-    pub operational_reserve: i64,
-    pub scheduled: i64,
-    pub per_day: i64,
-    pub runs_out_on: String,
-    pub reconciled_at: String,
-    /// (time, kind, source, amount), newest first.
-    pub entries: Vec<(String, String, String, i64)>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DeliverySettingsDto {
-    pub quiet_start: String,
-    pub quiet_end: String,
-    pub frequency_cap: i64,
-    pub operational_reserve: i64,
-    pub require_ad_approval: bool,
-    pub ad_rules: Vec<AdRule>,
-    pub can_edit: bool,
-}
-
-#[cfg(feature = "ssr")]
-fn jst(ms: Option<i64>) -> String {
-    ms.map(crate::format::jst_datetime).unwrap_or_default()
-}
-
 #[cfg(feature = "ssr")]
 fn summary(r: engine::broadcasts::BroadcastRow) -> BroadcastSummary {
     BroadcastSummary {
@@ -151,10 +114,10 @@ fn summary(r: engine::broadcasts::BroadcastRow) -> BroadcastSummary {
         delivered: r.delivered,
         failed: r.failed,
         capped: r.capped,
-        created_at: jst(Some(r.created_at)),
-        scheduled_at: jst(r.scheduled_at),
-        resume_at: jst(r.resume_at),
-        finished_at: jst(r.finished_at),
+        created_at: crate::format::jst_datetime_or_empty(Some(r.created_at)),
+        scheduled_at: crate::format::jst_datetime_or_empty(r.scheduled_at),
+        resume_at: crate::format::jst_datetime_or_empty(r.resume_at),
+        finished_at: crate::format::jst_datetime_or_empty(r.finished_at),
         ad_flags: r.ad_flags,
     }
 }
@@ -222,7 +185,7 @@ pub async fn estimate_broadcast(draft: String) -> Result<EstimateDto, AppError> 
         shortfall: e.shortfall,
         needs_approval: e.needs_approval,
         marked_marketing: e.marked_marketing,
-        held_until: jst(e.held_until),
+        held_until: crate::format::jst_datetime_or_empty(e.held_until),
     })
 }
 
@@ -285,170 +248,9 @@ pub async fn act_on_broadcast(id: String, act: String) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(endpoint = "quota_report")]
-pub async fn quota_report() -> Result<QuotaDto, AppError> {
-    let actor = actor_with(Permission::ViewClinic).await?;
-    let r = engine()?.quota_report(&actor).await?;
-    let s = &r.status;
-    Ok(QuotaDto {
-        month: s.month.clone(),
-        plan: s.plan.as_str().into(),
-        ceiling: s.ceiling,
-        used: s.used,
-        reserved: s.reserved,
-        outside: s.outside,
-        left: s.left_for(Purpose::Operational),
-        percent: s.percent(),
-        warning: s.warning(),
-        operational_reserve: s.operational_reserve,
-        scheduled: r.scheduled,
-        per_day: r.per_day,
-        runs_out_on: r.runs_out_on.clone().unwrap_or_default(),
-        reconciled_at: jst(s.reconciled_at),
-        entries: r
-            .entries
-            .into_iter()
-            .map(|e| (jst(Some(e.at)), e.kind, e.source, e.amount))
-            .collect(),
-    })
-}
-
-/// The month's share taken and its warning level, for the dashboard
-/// (from the ledger alone: no call to LINE).
-#[server(endpoint = "quota_glance")]
-pub async fn quota_glance() -> Result<(i64, Option<i64>, Option<i64>), AppError> {
-    let actor = actor_with(Permission::ViewClinic).await?;
-    let s = engine()?.quota_status(actor.clinic_id).await?;
-    Ok((s.percent(), s.warning(), s.left_for(Purpose::Operational)))
-}
-
-#[server(endpoint = "delivery_settings_get")]
-pub async fn get_delivery_settings() -> Result<DeliverySettingsDto, AppError> {
-    let actor = actor_with(Permission::ViewClinic).await?;
-    let s = engine()?.delivery_settings(&actor).await?;
-    Ok(DeliverySettingsDto {
-        quiet_start: model::broadcast::QuietHours::hhmm(s.quiet.start),
-        quiet_end: model::broadcast::QuietHours::hhmm(s.quiet.end),
-        frequency_cap: s.frequency_cap,
-        operational_reserve: s.operational_reserve,
-        require_ad_approval: s.require_ad_approval,
-        ad_rules: s.ad_rules,
-        can_edit: actor.role.can(Permission::ManageClinic),
-    })
-}
-
-#[server(endpoint = "delivery_settings_save")]
-pub async fn save_delivery_settings(settings: String) -> Result<(), AppError> {
-    let actor = actor_with(Permission::ManageClinic).await?;
-    let d: DeliverySettingsDto = serde_json::from_str(&settings).map_err(|_| AppError::new("invalid_delivery_settings"))?;
-    let minutes = |s: &str| model::broadcast::QuietHours::parse_hhmm(s).ok_or_else(|| AppError::new("invalid_delivery_settings"));
-    let s = engine::quota::DeliverySettings {
-        quiet: model::broadcast::QuietHours {
-            start: minutes(&d.quiet_start)?,
-            end: minutes(&d.quiet_end)?,
-        },
-        frequency_cap: d.frequency_cap,
-        operational_reserve: d.operational_reserve,
-        require_ad_approval: d.require_ad_approval,
-        ad_rules: d.ad_rules,
-    };
-    engine()?.save_delivery_settings(&actor, &s).await?;
-    Ok(())
-}
-
 /// The advertising flags of a bundle with the clinic's rules (the same
 /// code the server runs).
 pub fn ad_flags(bundle: &Bundle, own: &[AdRule]) -> Vec<AdFlag> {
     let rules: Vec<AdRule> = model::adcheck::default_rules().into_iter().chain(own.iter().cloned()).collect();
     model::adcheck::check_bundle(bundle, &rules)
-}
-
-/// Switches the sandbox channel's plan and usage (the sandbox page).
-#[server(endpoint = "sandbox_plan")]
-pub async fn set_sandbox_plan(plan: String, usage: i64) -> Result<(), AppError> {
-    let actor = actor_with(Permission::ManageClinic).await?;
-    let plan = model::plan::Plan::parse(&plan).ok_or_else(|| AppError::new("not_found"))?;
-    engine()?.sandbox_set_plan(&actor, plan, usage).await?;
-    Ok(())
-}
-
-/// A saved bundle (定型文) as the composer lists it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TemplateDto {
-    pub id: String,
-    pub folder: String,
-    pub name: String,
-    pub bundle: Bundle,
-}
-
-#[server(endpoint = "templates_list")]
-pub async fn list_templates() -> Result<Vec<TemplateDto>, AppError> {
-    let actor = actor_with(Permission::ViewClinic).await?;
-    Ok(engine()?
-        .list_templates(&actor)
-        .await?
-        .into_iter()
-        .map(|t| TemplateDto {
-            id: t.id,
-            folder: t.folder,
-            name: t.name,
-            bundle: t.bundle,
-        })
-        .collect())
-}
-
-#[server(endpoint = "template_save")]
-pub async fn save_template(folder: String, name: String, bundle: String) -> Result<(), AppError> {
-    let actor = actor_with(Permission::DesignMarketing).await?;
-    let bundle: Bundle = serde_json::from_str(&bundle).map_err(|_| AppError::new("invalid_bundle"))?;
-    engine()?.save_template(&actor, &folder, &name, &bundle).await?;
-    Ok(())
-}
-
-#[server(endpoint = "template_delete")]
-pub async fn delete_template(id: String) -> Result<(), AppError> {
-    let actor = actor_with(Permission::DesignMarketing).await?;
-    engine()?.delete_template(&actor, &id).await?;
-    Ok(())
-}
-
-/// The caller's own LINE link for test sends: linked, or a pending code
-/// with its expiry (`HH:MM`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StaffLinkDto {
-    pub linked: bool,
-    pub code: String,
-    pub expires: String,
-}
-
-#[cfg(feature = "ssr")]
-fn link_dto(l: engine::staff_links::StaffLink) -> StaffLinkDto {
-    let (code, expires) = l.code.unwrap_or_default();
-    StaffLinkDto {
-        linked: l.linked,
-        code,
-        expires: if expires > 0 { jst(Some(expires)) } else { String::new() },
-    }
-}
-
-#[server(endpoint = "staff_link_get")]
-pub async fn get_staff_link() -> Result<StaffLinkDto, AppError> {
-    let actor = actor_with(Permission::ViewClinic).await?;
-    Ok(link_dto(engine()?.staff_link(&actor).await?))
-}
-
-#[server(endpoint = "staff_link_start")]
-pub async fn start_staff_link() -> Result<StaffLinkDto, AppError> {
-    let actor = actor_with(Permission::DesignMarketing).await?;
-    let engine = engine()?;
-    engine.start_staff_link(&actor).await?;
-    Ok(link_dto(engine.staff_link(&actor).await?))
-}
-
-#[server(endpoint = "test_send")]
-pub async fn test_send(bundle: String) -> Result<(), AppError> {
-    let actor = actor_with(Permission::DesignMarketing).await?;
-    let bundle: Bundle = serde_json::from_str(&bundle).map_err(|_| AppError::new("invalid_bundle"))?;
-    engine()?.test_send(&actor, &bundle).await?;
-    Ok(())
 }

@@ -1,0 +1,18 @@
+//! Server functions, one file per concept (the engine's names): each checks
+//! the session and role, calls one engine function and maps its error. No
+//! business rule lives here.
+
+pub mod audit;
+pub mod auth;
+pub mod automations;
+pub mod broadcasts;
+pub mod channel;
+pub mod friends;
+pub mod patients;
+pub mod phone;
+pub mod quota;
+pub mod segments;
+pub mod staff;
+pub mod staff_links;
+pub mod tags;
+pub mod templates;

@@ -1,0 +1,58 @@
+//! A staff member's own LINE link and test sends to it.
+//! Each server function checks the session and role, calls one engine
+//! function and maps its error.
+
+use crate::errors::AppError;
+#[cfg(feature = "ssr")]
+use crate::ssr::{actor_with, engine};
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use model::message::Bundle;
+#[cfg(feature = "ssr")]
+use model::Permission;
+use serde::{Deserialize, Serialize};
+
+/// The caller's own LINE link for test sends: linked, or a pending code
+/// with its expiry (`HH:MM`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaffLinkDto {
+    pub linked: bool,
+    pub code: String,
+    pub expires: String,
+}
+
+#[cfg(feature = "ssr")]
+fn link_dto(l: engine::staff_links::StaffLink) -> StaffLinkDto {
+    let (code, expires) = l.code.unwrap_or_default();
+    StaffLinkDto {
+        linked: l.linked,
+        code,
+        expires: if expires > 0 {
+            crate::format::jst_datetime_or_empty(Some(expires))
+        } else {
+            String::new()
+        },
+    }
+}
+
+#[server(endpoint = "staff_link_get")]
+pub async fn get_staff_link() -> Result<StaffLinkDto, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    Ok(link_dto(engine()?.staff_link(&actor).await?))
+}
+
+#[server(endpoint = "staff_link_start")]
+pub async fn start_staff_link() -> Result<StaffLinkDto, AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    let engine = engine()?;
+    engine.start_staff_link(&actor).await?;
+    Ok(link_dto(engine.staff_link(&actor).await?))
+}
+
+#[server(endpoint = "test_send")]
+pub async fn test_send(bundle: String) -> Result<(), AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    let bundle: Bundle = serde_json::from_str(&bundle).map_err(|_| AppError::new("invalid_bundle"))?;
+    engine()?.test_send(&actor, &bundle).await?;
+    Ok(())
+}
