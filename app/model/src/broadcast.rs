@@ -68,6 +68,16 @@ pub mod status {
     }
 }
 
+/// What staff can do to a send once it exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BroadcastAct {
+    Pause,
+    Resume,
+    Cancel,
+    Approve,
+}
+
 const MINUTE_MS: i64 = 60_000;
 const DAY_MINUTES: i64 = 24 * 60;
 const JST_OFFSET_MS: i64 = 9 * 3_600_000;
@@ -155,6 +165,22 @@ pub fn jst_local(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The acts travel by name (a form field, a query string); the names
+    /// are the contract with the page.
+    #[test]
+    fn acts_travel_by_their_names() {
+        for (act, name) in [
+            (BroadcastAct::Pause, "pause"),
+            (BroadcastAct::Resume, "resume"),
+            (BroadcastAct::Cancel, "cancel"),
+            (BroadcastAct::Approve, "approve"),
+        ] {
+            assert_eq!(serde_json::to_value(act).unwrap(), name);
+            assert_eq!(serde_json::from_value::<BroadcastAct>(name.into()).unwrap(), act);
+        }
+        assert!(serde_json::from_value::<BroadcastAct>("delete".into()).is_err());
+    }
 
     /// 2026-12-01 00:00 JST.
     const DEC_1_JST: i64 = 1_796_050_800_000;

@@ -7,7 +7,7 @@ use crate::errors::AppError;
 use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
 use model::adcheck::{AdFlag, AdRule};
-use model::broadcast::{Audience, Purpose};
+use model::broadcast::{Audience, BroadcastAct, Purpose};
 use model::message::Bundle;
 #[cfg(feature = "ssr")]
 use model::Permission;
@@ -235,15 +235,14 @@ pub async fn broadcast_progress(id: String) -> Result<BroadcastSummary, AppError
 
 /// `pause`, `resume`, `cancel` or `approve`.
 #[server(endpoint = "broadcast_act")]
-pub async fn act_on_broadcast(id: String, act: String) -> Result<(), AppError> {
+pub async fn act_on_broadcast(id: String, act: BroadcastAct) -> Result<(), AppError> {
     let actor = actor_with(Permission::DesignMarketing).await?;
     let engine = engine()?;
-    match act.as_str() {
-        "pause" => engine.pause_broadcast(&actor, &id).await?,
-        "resume" => engine.resume_broadcast(&actor, &id).await?,
-        "cancel" => engine.cancel_broadcast(&actor, &id).await?,
-        "approve" => engine.approve_broadcast(&actor, &id).await?,
-        _ => return Err(AppError::new("not_found")),
+    match act {
+        BroadcastAct::Pause => engine.pause_broadcast(&actor, &id).await?,
+        BroadcastAct::Resume => engine.resume_broadcast(&actor, &id).await?,
+        BroadcastAct::Cancel => engine.cancel_broadcast(&actor, &id).await?,
+        BroadcastAct::Approve => engine.approve_broadcast(&actor, &id).await?,
     }
     Ok(())
 }

@@ -25,7 +25,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use model::adcheck::{AdCategory, AdFlag};
-use model::broadcast::{status, Audience, Purpose};
+use model::broadcast::{status, Audience, BroadcastAct, Purpose};
 use model::message::{Bubble, Button, ButtonAction, Column, MessageProblem, Problem};
 use std::sync::Arc;
 
@@ -1180,7 +1180,7 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
             current.set(s);
         }
     });
-    let act = Action::new(move |a: &(String, String)| act_on_broadcast(a.0.clone(), a.1.clone()));
+    let act = Action::new(move |a: &(String, BroadcastAct)| act_on_broadcast(a.0.clone(), a.1));
     Effect::new(move |_| {
         if act.version().get() > 0 {
             tick.update(|n| *n += 1);
@@ -1246,13 +1246,13 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
                                 let (pid, rid, aid) = (pid.clone(), rid.clone(), aid.clone());
                                 view! {
                                     {(s == status::SENDING || s == status::HELD).then(|| view! {
-                                        <button type="button" class="button" on:click=move |_| { act.dispatch((pid.clone(), "pause".into())); }>{t(lang, "bc.pause")}</button>
+                                        <button type="button" class="button" on:click=move |_| { act.dispatch((pid.clone(), BroadcastAct::Pause)); }>{t(lang, "bc.pause")}</button>
                                     })}
                                     {(s == status::PAUSED).then(|| view! {
-                                        <button type="button" class="button button-primary" on:click=move |_| { act.dispatch((rid.clone(), "resume".into())); }>{t(lang, "bc.resume")}</button>
+                                        <button type="button" class="button button-primary" on:click=move |_| { act.dispatch((rid.clone(), BroadcastAct::Resume)); }>{t(lang, "bc.resume")}</button>
                                     })}
                                     {(s == status::AWAITING_APPROVAL && can_approve).then(|| view! {
-                                        <button type="button" class="button button-primary" on:click=move |_| { act.dispatch((aid.clone(), "approve".into())); }>{t(lang, "bc.approve")}</button>
+                                        <button type="button" class="button button-primary" on:click=move |_| { act.dispatch((aid.clone(), BroadcastAct::Approve)); }>{t(lang, "bc.approve")}</button>
                                     })}
                                     {(!status::is_final(&s)).then(|| view! {
                                         <button type="button" class="button button-danger" on:click=move |_| confirming.set(true)>{t(lang, "bc.cancel")}</button>
@@ -1266,7 +1266,7 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
                                 <p id="bc-cancel-text">{t(lang, "bc.cancel_confirm")}</p>
                                 <button type="button" class="button button-danger" on:click={
                                     let cid = cid.clone();
-                                    move |_| { confirming.set(false); act.dispatch((cid.clone(), "cancel".into())); }
+                                    move |_| { confirming.set(false); act.dispatch((cid.clone(), BroadcastAct::Cancel)); }
                                 }>{t(lang, "bc.cancel_yes")}</button>
                                 " "
                                 <button type="button" class="button" on:click=move |_| confirming.set(false)>{t(lang, "common.cancel")}</button>
