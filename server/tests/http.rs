@@ -578,6 +578,23 @@ async fn res_cache_is_public(s: &Site, path: &str) -> bool {
     res.headers()[header::CACHE_CONTROL].to_str().unwrap().starts_with("public")
 }
 
+/// A GET asking for `encoding`: the Content-Encoding answered, and the body.
+async fn get_encoded(router: axum::Router, path: &str, encoding: &str) -> (Option<String>, axum::body::Bytes) {
+    let res = router
+        .oneshot(
+            Request::get(path)
+                .header(header::HOST, "127.0.0.1:3000")
+                .header(header::ACCEPT_ENCODING, encoding)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    let enc = res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_string());
+    (enc, axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap())
+}
+
 #[tokio::test]
 async fn the_webassembly_is_sent_precompressed_to_browsers_that_accept_it() {
     let s = site().await;
@@ -588,24 +605,7 @@ async fn the_webassembly_is_sent_precompressed_to_browsers_that_accept_it() {
     std::fs::write(pkg.join("yorisoi.wasm.br"), b"brotli bytes").unwrap();
     std::fs::write(pkg.join("yorisoi.wasm.gz"), b"gzip bytes").unwrap();
     let router = common::router_with_site(s.engine.clone(), ORIGIN, site_root.to_str().unwrap());
-    let get = |encoding: &'static str| {
-        let router = router.clone();
-        async move {
-            let res = router
-                .oneshot(
-                    Request::get("/pkg/yorisoi.wasm")
-                        .header(header::HOST, "127.0.0.1:3000")
-                        .header(header::ACCEPT_ENCODING, encoding)
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            let enc = res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_string());
-            let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
-            (enc, body)
-        }
-    };
+    let get = |encoding: &'static str| get_encoded(router.clone(), "/pkg/yorisoi.wasm", encoding);
     assert_eq!(get("br, gzip").await, (Some("br".into()), "brotli bytes".into()));
     assert_eq!(get("gzip").await, (Some("gzip".into()), "gzip bytes".into()));
     assert_eq!(get("identity").await, (None, "\0asm plain".into()));
@@ -615,25 +615,7 @@ async fn the_webassembly_is_sent_precompressed_to_browsers_that_accept_it() {
 #[tokio::test]
 async fn pages_are_sent_compressed_to_browsers_that_accept_it() {
     let s = site().await;
-    let get = |encoding: &'static str| {
-        let router = s.router.clone();
-        async move {
-            let res = router
-                .oneshot(
-                    Request::get("/login")
-                        .header(header::HOST, "127.0.0.1:3000")
-                        .header(header::ACCEPT_ENCODING, encoding)
-                        .body(Body::empty())
-                        .unwrap(),
-                )
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::OK);
-            let enc = res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_string());
-            let body = axum::body::to_bytes(res.into_body(), 1 << 22).await.unwrap();
-            (enc, body)
-        }
-    };
+    let get = |encoding: &'static str| get_encoded(s.router.clone(), "/login", encoding);
     let (plain_enc, plain) = get("identity").await;
     assert_eq!(plain_enc, None);
     assert!(String::from_utf8_lossy(&plain).contains("<html"), "the login page itself");

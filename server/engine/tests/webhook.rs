@@ -67,7 +67,18 @@ impl World {
     }
 
     async fn timeline_kinds(&self) -> Vec<String> {
-        let f = self.friend().await.unwrap();
+        self.timeline_of(PATIENT).await
+    }
+
+    /// The kinds of a friend's timeline entries, oldest first.
+    async fn timeline_of(&self, user: &str) -> Vec<String> {
+        let f = self
+            .engine
+            .db_for_tests()
+            .friend_by_line_user(self.clinic_id, user)
+            .await
+            .unwrap()
+            .expect("the friend exists");
         self.engine
             .db_for_tests()
             .friend_timeline(f.id)
@@ -505,23 +516,7 @@ async fn posts_arriving_together_are_stored_once_each() {
     assert_eq!(w.engine.process_webhooks(1000).await.unwrap(), 40);
     for n in 0..20 {
         let user = format!("U{:032x}", 0x5000 + n);
-        let f = w
-            .engine
-            .db_for_tests()
-            .friend_by_line_user(w.clinic_id, &user)
-            .await
-            .unwrap()
-            .unwrap();
-        let kinds: Vec<String> = w
-            .engine
-            .db_for_tests()
-            .friend_timeline(f.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.kind)
-            .collect();
-        assert_eq!(kinds, ["follow", "message_in"], "{user}");
+        assert_eq!(w.timeline_of(&user).await, ["follow", "message_in"], "{user}");
     }
 }
 
@@ -599,16 +594,7 @@ async fn a_large_batch_makes_every_friend_once_in_order() {
             .unwrap()
             .unwrap();
         assert_eq!(f.status, "blocked");
-        let kinds: Vec<String> = w
-            .engine
-            .db_for_tests()
-            .friend_timeline(f.id)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|e| e.kind)
-            .collect();
-        assert_eq!(kinds, ["follow", "message_in", "block"], "{user}");
+        assert_eq!(w.timeline_of(&user).await, ["follow", "message_in", "block"], "{user}");
     }
     let changes = w.engine.db_for_tests().segment_changes_since(w.clinic_id, 0, 0).await.unwrap();
     let told: std::collections::HashSet<i64> = changes.friends.into_iter().collect();

@@ -212,6 +212,23 @@ pub(crate) async fn relaxed_commit(tx: &mut sqlx::Transaction<'_, sqlx::Any>, di
     Ok(())
 }
 
+/// `($1, $2, $3), ($4, $5, $6)`: the VALUES of a multi-row INSERT of
+/// `rows` rows of `columns` values each, numbered from `$1`.
+pub(crate) fn values_rows(rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&format!("${}", r * columns + c + 1));
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// `(1,2,3)` for an `IN` list of database IDs (integers, never user text).
 pub(crate) fn id_list(ids: &[i64]) -> String {
     let parts: Vec<String> = ids.iter().map(i64::to_string).collect();
@@ -221,4 +238,13 @@ pub(crate) fn id_list(ids: &[i64]) -> String {
 /// SQLite and PostgreSQL store flags as 0/1 integers.
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_rows_numbers_every_value_once() {
+        assert_eq!(super::values_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::values_rows(1, 1), "($1)");
+    }
 }

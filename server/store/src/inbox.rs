@@ -1,7 +1,7 @@
 //! The webhook inbox: every event LINE sends, stored before it is
 //! acknowledged, then applied once to friends and their timeline.
 
-use crate::db::id_list;
+use crate::db::{id_list, values_rows};
 use crate::friends::ensure_friend;
 use crate::{Db, Happening, StoreError};
 use std::collections::{HashMap, HashSet};
@@ -107,15 +107,9 @@ impl Batch {
     /// few hundred, in the order the events came.
     async fn write_timeline(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
         for chunk in self.timeline.chunks(INSERT_ROWS_MAX) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let n = i * 6;
-                    format!("(${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6)
-                })
-                .collect();
             let sql = format!(
                 "INSERT INTO friend_events (clinic_id, friend_id, at, kind, detail, line_message_id) VALUES {}",
-                values.join(", ")
+                values_rows(chunk.len(), 6)
             );
             let mut q = sqlx::query(&sql);
             for e in chunk {
@@ -293,16 +287,10 @@ impl Db {
         let _turn = self.writer_turn().await;
         let mut tx = self.pool.begin().await?;
         for chunk in rows.chunks(INSERT_ROWS_MAX) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let n = i * 6;
-                    format!("(${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6)
-                })
-                .collect();
             let sql = format!(
                 "INSERT INTO webhook_inbox (clinic_id, webhook_event_id, event_type, event_time, body, received_at) VALUES {} \
                  ON CONFLICT (clinic_id, webhook_event_id) DO NOTHING RETURNING clinic_id, webhook_event_id",
-                values.join(", ")
+                values_rows(chunk.len(), 6)
             );
             let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
             for (clinic_id, e) in chunk {
