@@ -61,7 +61,36 @@ pub fn session_token() -> String {
 
 /// The signed-in caller, or `not_signed_in`.
 pub async fn actor() -> Result<Actor, AppError> {
-    Ok(engine()?.authenticate(&session_token()).await?)
+    let token = session_token();
+    let known = use_context::<RequestActor>();
+    if let Some(actor) = known.as_ref().and_then(|k| k.get(&token)) {
+        return Ok(actor);
+    }
+    let actor = engine()?.authenticate(&token).await?;
+    if let Some(k) = known {
+        k.set(token, actor.clone());
+    }
+    Ok(actor)
+}
+
+/// The caller as this request first found them: a page's shell and each of
+/// its data ask who is signed in, and each asking costs four queries. One
+/// per request (the server provides a fresh one to every request), so a
+/// session ended or changed is seen by the next request.
+#[derive(Clone, Default)]
+pub struct RequestActor(std::sync::Arc<std::sync::Mutex<Option<(String, Actor)>>>);
+
+impl RequestActor {
+    fn get(&self, token: &str) -> Option<Actor> {
+        let known = self.0.lock().ok()?;
+        known.as_ref().filter(|(t, _)| t == token).map(|(_, a)| a.clone())
+    }
+
+    fn set(&self, token: String, actor: Actor) {
+        if let Ok(mut known) = self.0.lock() {
+            *known = Some((token, actor));
+        }
+    }
 }
 
 /// The signed-in caller if their role grants `permission`; otherwise a

@@ -64,7 +64,10 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
             routes,
             {
                 let ctx = ctx.clone();
-                move || provide_context(ctx.clone())
+                move || {
+                    provide_context(ctx.clone());
+                    provide_context(app::ssr::RequestActor::default());
+                }
             },
             {
                 let leptos = leptos.clone();

@@ -626,3 +626,32 @@ async fn pages_are_sent_compressed_to_browsers_that_accept_it() {
     assert_eq!(gz_enc.as_deref(), Some("gzip"));
     assert!(gz.len() * 4 < plain.len() * 3, "{} bytes gzipped from {}", gz.len(), plain.len());
 }
+
+/// Who is signed in is read once per request, never carried to the next:
+/// a role changed or an account disabled between two requests of the same
+/// session takes effect on the second.
+#[tokio::test]
+async fn a_change_to_the_caller_takes_effect_on_their_next_request() {
+    let s = site().await;
+    let owner = s.login(Role::Owner).await;
+    let token = owner.split_once('=').map_or(owner.as_str(), |(_, v)| v).trim();
+    let owner = s.engine.authenticate(token).await.unwrap();
+    let staff = s.login(Role::Staff).await;
+    let staff_id = public_id_of(&s, "staff@sakura.example").await;
+    let page = s.get("/settings/staff", Some(&staff)).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+
+    // Changed outside any request of theirs (by the owner, through the
+    // engine): the next request sees it.
+    s.engine.set_staff_role(&owner, &staff_id, Role::Admin).await.unwrap();
+    let page = s.get("/settings/staff", Some(&staff)).await;
+    assert_eq!(page.status, StatusCode::OK, "an admin now");
+    let list = s.call("friends_list", &[], Some(&staff), Some(ORIGIN)).await;
+    assert!(list.status.is_success(), "{}", list.body);
+
+    s.engine.set_staff_disabled(&owner, &staff_id, true).await.unwrap();
+    let page = s.get("/settings/staff", Some(&staff)).await;
+    assert_ne!(page.status, StatusCode::OK, "a disabled account sees nothing");
+    let list = s.call("friends_list", &[], Some(&staff), Some(ORIGIN)).await;
+    assert_eq!(list.status, StatusCode::UNAUTHORIZED, "{}", list.body);
+}
