@@ -121,14 +121,9 @@ pub const PROFILE_MAX_AGE_MS: i64 = 7 * 24 * 3600 * 1000;
 pub(crate) const PROFILE_FETCHES_AT_ONCE: usize = 16;
 
 impl Engine {
-    /// Fetches a friend's name and picture from LINE. A failure is logged
-    /// and left for the next refresh: it never blocks processing.
-    pub async fn refresh_profile(&self, clinic_id: i64, line_user_id: &str) {
-        self.refresh_profiles(clinic_id, &[line_user_id.to_string()]).await
-    }
-
-    /// Fetches several friends' profiles of one clinic, a few at a time
-    /// through one client.
+    /// Fetches friends' names and pictures from LINE (one clinic's, a few
+    /// at a time through one client). A failure is logged and left for the
+    /// next refresh: it never blocks processing.
     pub(crate) async fn refresh_profiles(&self, clinic_id: i64, line_user_ids: &[String]) {
         let client = match self.line_client(clinic_id).await {
             Ok(client) => client,
@@ -196,10 +191,16 @@ impl Engine {
     /// many were tried.
     pub async fn refresh_stale_profiles(&self, limit: i64) -> Result<usize, EngineError> {
         let stale = self.db.stale_profiles(self.now_ms() - PROFILE_MAX_AGE_MS, limit).await?;
-        for (clinic_id, user) in &stale {
-            self.refresh_profile(*clinic_id, user).await;
+        let tried = stale.len();
+        // One client per clinic, as for new followers.
+        let mut by_clinic: std::collections::BTreeMap<i64, Vec<String>> = Default::default();
+        for (clinic_id, user) in stale {
+            by_clinic.entry(clinic_id).or_default().push(user);
         }
-        Ok(stale.len())
+        for (clinic_id, users) in by_clinic {
+            self.refresh_profiles(clinic_id, &users).await;
+        }
+        Ok(tried)
     }
 }
 

@@ -156,9 +156,11 @@ impl Engine {
                             let key = (row.clinic_id, h.kind());
                             let listens = match listened.get(&key) {
                                 Some(listens) => *listens,
-                                None => *listened
-                                    .entry(key)
-                                    .or_insert(self.db.has_automation_for(row.clinic_id, h.kind()).await?),
+                                None => {
+                                    let listens = self.db.has_automation_for(row.clinic_id, h.kind()).await?;
+                                    listened.insert(key, listens);
+                                    listens
+                                }
                             };
                             if listens {
                                 Some(self.happening_record(&h, event.reply_token.clone(), event.timestamp, 0)?)
@@ -192,11 +194,15 @@ impl Engine {
             let done: HashSet<i64> = self.db.apply_inbox_events(chunk, self.now_ms()).await?.into_iter().collect();
             applied += done.len();
             let mut followed: HashMap<i64, Vec<String>> = HashMap::new();
+            let mut linking = Vec::new();
             let mut queued = false;
             for e in chunk.iter().filter(|e| done.contains(&e.inbox_id)) {
                 queued |= e.happening.is_some();
                 if let FriendChange::Followed { line_user_id, .. } = &e.change {
                     followed.entry(e.clinic_id).or_default().push(line_user_id.clone());
+                }
+                if let Some(code) = codes.remove(&e.inbox_id) {
+                    linking.push((e.clinic_id, code));
                 }
             }
             if queued {
@@ -205,10 +211,8 @@ impl Engine {
             for (clinic_id, users) in followed {
                 self.refresh_profiles(clinic_id, &users).await;
             }
-            for e in chunk.iter().filter(|e| done.contains(&e.inbox_id)) {
-                if let Some((user, text)) = codes.remove(&e.inbox_id) {
-                    self.link_staff_if_code(e.clinic_id, &user, &text).await?;
-                }
+            for (clinic_id, (user, text)) in linking {
+                self.link_staff_if_code(clinic_id, &user, &text).await?;
             }
         }
         Ok(applied)

@@ -1,6 +1,7 @@
 //! Friends (LINE users of a clinic's account) and their timeline.
 
 use crate::channels::CHANNEL_KEY_OF_CLINIC;
+use crate::db::values_rows;
 use crate::{Db, StoreError};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -90,15 +91,47 @@ pub(crate) async fn insert_event(
     detail: &str,
     line_message_id: Option<&str>,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO friend_events (clinic_id, friend_id, at, kind, detail, line_message_id) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(clinic_id)
-        .bind(friend_id)
-        .bind(at)
-        .bind(kind)
-        .bind(detail)
-        .bind(line_message_id)
-        .execute(&mut **tx)
-        .await?;
+    let entry = NewFriendEvent {
+        clinic_id,
+        friend_id,
+        at,
+        kind: kind.to_string(),
+        detail: detail.to_string(),
+        line_message_id: line_message_id.map(str::to_string),
+    };
+    insert_events(tx, std::slice::from_ref(&entry)).await
+}
+
+/// A timeline entry to write.
+pub(crate) struct NewFriendEvent {
+    pub clinic_id: i64,
+    pub friend_id: i64,
+    pub at: i64,
+    pub kind: String,
+    pub detail: String,
+    pub line_message_id: Option<String>,
+}
+
+/// Writes timeline entries in the order given, a few hundred a statement
+/// (6 values each: far below either database's bind limit).
+pub(crate) async fn insert_events(tx: &mut sqlx::Transaction<'_, sqlx::Any>, entries: &[NewFriendEvent]) -> Result<(), StoreError> {
+    for chunk in entries.chunks(500) {
+        let sql = format!(
+            "INSERT INTO friend_events (clinic_id, friend_id, at, kind, detail, line_message_id) VALUES {}",
+            values_rows(chunk.len(), 6)
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.clinic_id)
+                .bind(e.friend_id)
+                .bind(e.at)
+                .bind(&e.kind)
+                .bind(&e.detail)
+                .bind(&e.line_message_id);
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! acknowledged, then applied once to friends and their timeline.
 
 use crate::db::{id_list, values_rows};
-use crate::friends::ensure_friend;
+use crate::friends::{ensure_friend, insert_events, NewFriendEvent};
 use crate::{Db, Happening, StoreError};
 use std::collections::{HashMap, HashSet};
 
@@ -89,46 +89,21 @@ type FriendIds = HashMap<(i64, String), i64>;
 /// entries (in order) and the friends whose segments must be looked at.
 struct Batch {
     friends: FriendIds,
-    timeline: Vec<TimelineEntry>,
+    timeline: Vec<NewFriendEvent>,
     changed: Vec<(i64, i64)>,
 }
 
-struct TimelineEntry {
-    clinic_id: i64,
-    friend_id: i64,
-    at: i64,
-    kind: String,
-    detail: String,
-    line_message_id: Option<String>,
-}
-
 impl Batch {
-    /// Writes the timeline entries gathered so far, in one statement per
-    /// few hundred, in the order the events came.
+    /// Writes the timeline entries gathered so far, in the order the
+    /// events came.
     async fn write_timeline(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
-        for chunk in self.timeline.chunks(INSERT_ROWS_MAX) {
-            let sql = format!(
-                "INSERT INTO friend_events (clinic_id, friend_id, at, kind, detail, line_message_id) VALUES {}",
-                values_rows(chunk.len(), 6)
-            );
-            let mut q = sqlx::query(&sql);
-            for e in chunk {
-                q = q
-                    .bind(e.clinic_id)
-                    .bind(e.friend_id)
-                    .bind(e.at)
-                    .bind(&e.kind)
-                    .bind(&e.detail)
-                    .bind(&e.line_message_id);
-            }
-            q.execute(&mut **tx).await?;
-        }
+        insert_events(tx, &self.timeline).await?;
         self.timeline.clear();
         Ok(())
     }
 
     fn note(&mut self, clinic_id: i64, friend_id: i64, at: i64, kind: &str, detail: &str, line_message_id: Option<&str>) {
-        self.timeline.push(TimelineEntry {
+        self.timeline.push(NewFriendEvent {
             clinic_id,
             friend_id,
             at,

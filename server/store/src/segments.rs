@@ -38,13 +38,7 @@ pub(crate) async fn note_change(
     friend_id: i64,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO segment_changes (clinic_id, friend_id, at) VALUES ($1, $2, $3)")
-        .bind(clinic_id)
-        .bind(friend_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    note_changes(tx, &[(clinic_id, friend_id)], now).await
 }
 
 /// `note_change` for many friends (each a clinic and a friend ID) in a
