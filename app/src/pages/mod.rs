@@ -1,7 +1,6 @@
 mod auth;
 mod automations;
 mod broadcasts;
-mod delivery_settings;
 mod friends;
 mod import;
 pub(crate) mod phone;
@@ -12,7 +11,6 @@ mod tags;
 pub use auth::*;
 pub use automations::*;
 pub use broadcasts::*;
-pub use delivery_settings::*;
 pub use friends::*;
 pub use import::*;
 pub use phone::*;
