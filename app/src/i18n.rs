@@ -1007,9 +1007,8 @@ mod tests {
     /// Keys made from a value at run time exist for every value.
     #[test]
     fn every_send_state_category_and_plan_has_words() {
-        use model::broadcast::status::*;
-        for s in [AWAITING_APPROVAL, SCHEDULED, SENDING, HELD, PAUSED, DONE, CANCELLED, STOPPED] {
-            assert!(lookup(Lang::Ja, &format!("bc.status_{s}")).is_some(), "{s}");
+        for s in model::broadcast::BroadcastStatus::ALL {
+            assert!(lookup(Lang::Ja, &format!("bc.status_{}", s.as_str())).is_some(), "{s:?}");
         }
         for c in model::adcheck::AdCategory::ALL {
             assert!(lookup(Lang::En, &format!("ad.{}", c.as_str())).is_some());

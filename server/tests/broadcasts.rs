@@ -9,7 +9,7 @@ use chrono::DateTime;
 use engine::broadcasts::BroadcastRequest;
 use engine::delivery::DeliveryConfig;
 use engine::{Actor, Clock, Engine, EngineError, LineEndpoints, ManualClock, SecretBox, SystemClock};
-use model::broadcast::{status, Audience, Purpose};
+use model::broadcast::{Audience, BroadcastStatus, Purpose};
 use model::message::Bundle;
 use sandbox::{Plan, Sandbox};
 use std::sync::Arc;
@@ -142,7 +142,7 @@ async fn deliver_until_final(engines: &[&Engine], owner: &Actor, public_id: &str
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     let row = loop {
         let v = engines[0].broadcast_view(owner, public_id).await.unwrap();
-        if status::is_final(&v.row.status) && v.row.finished_at.is_some() {
+        if v.row.status.is_final() && v.row.finished_at.is_some() {
             break v.row;
         }
         assert!(
@@ -177,8 +177,8 @@ async fn a_send_reaches_each_friend_once_with_both_bubbles_and_settles_the_ledge
     let pid = r.engine.create_broadcast(&r.marketer, &to_all("休診日")).await.unwrap();
     let row = deliver_until_final(&[&r.engine], &r.owner, &pid).await;
     assert_eq!(
-        (row.status.as_str(), row.total, row.delivered, row.failed),
-        (status::DONE, 1_203, 1_203, 0)
+        (row.status, row.total, row.delivered, row.failed),
+        (BroadcastStatus::Done, 1_203, 1_203, 0)
     );
     assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1), "each friend got exactly one copy");
     let got = r.sb.received(&r.users[7]);
@@ -328,10 +328,10 @@ async fn three_sends_through_two_server_processes_never_pass_the_light_ceiling()
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     let row = loop {
         let row = r.engine.broadcast_view(&r.owner, &started[0]).await.unwrap().row;
-        if row.status == status::DONE && row.finished_at.is_some() {
+        if row.status == BroadcastStatus::Done && row.finished_at.is_some() {
             break row;
         }
-        assert!(tokio::time::Instant::now() < deadline, "not delivered: {}", row.status);
+        assert!(tokio::time::Instant::now() < deadline, "not delivered: {:?}", row.status);
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     for child in &mut children {
@@ -392,7 +392,7 @@ async fn the_rate_limit_429_is_retried_and_the_monthly_429_stops_the_send() {
     });
     let pid = r.engine.create_broadcast(&r.marketer, &to_all("レート")).await.unwrap();
     let row = deliver_until_final(&[&r.engine], &r.owner, &pid).await;
-    assert_eq!((row.status.as_str(), row.delivered), (status::DONE, 1_500));
+    assert_eq!((row.status, row.delivered), (BroadcastStatus::Done, 1_500));
     assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1));
     r.sb.set_rate_limits(sandbox::RateLimits::default());
 
@@ -404,8 +404,8 @@ async fn the_rate_limit_429_is_retried_and_the_monthly_429_stops_the_send() {
     r.sb.add_usage_elsewhere(&r.channel, 5_000 - used).unwrap();
     let row = deliver_until_final(&[&r.engine], &r.owner, &pid).await;
     assert_eq!(
-        (row.status.as_str(), row.reason.as_str(), row.delivered),
-        (status::STOPPED, "monthly_limit", 0)
+        (row.status, row.reason.as_str(), row.delivered),
+        (BroadcastStatus::Stopped, "monthly_limit", 0)
     );
     assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1), "no one got the stopped send");
     let quota = r.engine.quota_status(r.owner.clinic_id).await.unwrap();
@@ -446,7 +446,7 @@ async fn an_answer_lost_after_line_accepted_counts_as_delivered_by_409() {
         .await
         .unwrap();
     let row = deliver_until_final(&[&r.engine], &r.owner, &pid).await;
-    assert_eq!((row.status.as_str(), row.delivered), (status::DONE, 3));
+    assert_eq!((row.status, row.delivered), (BroadcastStatus::Done, 3));
     assert!(copies(&r.sb, &r.users).iter().all(|&n| n == 1), "the retry was not delivered again");
     assert_eq!(r.engine.quota_status(r.owner.clinic_id).await.unwrap().used, 3);
 }
@@ -466,7 +466,7 @@ async fn quiet_hours_hold_marketing_from_21_00_until_08_00() {
     let early = e.create_broadcast(&r.marketer, &to_all("20:59")).await.unwrap();
     while e.deliver_next().await.unwrap() {}
     e.tend_broadcasts().await.unwrap();
-    assert_eq!(e.broadcast_view(&r.owner, &early).await.unwrap().row.status, status::DONE);
+    assert_eq!(e.broadcast_view(&r.owner, &early).await.unwrap().row.status, BroadcastStatus::Done);
 
     // 21:01: waits, and says until when.
     clock.set(DateTime::from_timestamp_millis(jst(21, 1)).unwrap());
@@ -475,7 +475,7 @@ async fn quiet_hours_hold_marketing_from_21_00_until_08_00() {
     let late = e.create_broadcast(&r.marketer, &to_all("21:01")).await.unwrap();
     while e.deliver_next().await.unwrap() {}
     let held = e.broadcast_view(&r.owner, &late).await.unwrap().row;
-    assert_eq!((held.status.as_str(), held.resume_at), (status::HELD, Some(jst(24 + 8, 0))));
+    assert_eq!((held.status, held.resume_at), (BroadcastStatus::Held, Some(jst(24 + 8, 0))));
     assert_eq!(copies(&r.sb, &r.users), vec![1, 1], "nothing went out at 21:01");
 
     // An operational notice is not held.
@@ -483,7 +483,7 @@ async fn quiet_hours_hold_marketing_from_21_00_until_08_00() {
     let op = e.create_broadcast(&r.owner, &notice).await.unwrap();
     while e.deliver_next().await.unwrap() {}
     e.tend_broadcasts().await.unwrap();
-    assert_eq!(e.broadcast_view(&r.owner, &op).await.unwrap().row.status, status::DONE);
+    assert_eq!(e.broadcast_view(&r.owner, &op).await.unwrap().row.status, BroadcastStatus::Done);
     assert_eq!(copies(&r.sb, &r.users), vec![2, 2]);
 
     // 07:59 still waits; 08:00 it goes.
@@ -494,7 +494,7 @@ async fn quiet_hours_hold_marketing_from_21_00_until_08_00() {
     e.tend_broadcasts().await.unwrap();
     while e.deliver_next().await.unwrap() {}
     e.tend_broadcasts().await.unwrap();
-    assert_eq!(e.broadcast_view(&r.owner, &late).await.unwrap().row.status, status::DONE);
+    assert_eq!(e.broadcast_view(&r.owner, &late).await.unwrap().row.status, BroadcastStatus::Done);
     assert_eq!(copies(&r.sb, &r.users), vec![3, 3]);
 }
 
@@ -557,17 +557,20 @@ async fn a_flagged_message_waits_for_an_admin_when_the_owner_asks() {
     let pid = e.create_broadcast(&r.marketer, &risky).await.unwrap();
     assert_eq!(
         e.broadcast_view(&r.owner, &pid).await.unwrap().row.status,
-        status::AWAITING_APPROVAL
+        BroadcastStatus::AwaitingApproval
     );
     e.tend_broadcasts().await.unwrap();
     assert!(!e.deliver_next().await.unwrap(), "nothing goes before approval");
     assert!(matches!(e.approve_broadcast(&r.marketer, &pid).await, Err(EngineError::Forbidden)));
     e.approve_broadcast(&r.owner, &pid).await.unwrap();
     let row = deliver_until_final(&[e], &r.owner, &pid).await;
-    assert_eq!((row.status.as_str(), row.delivered), (status::DONE, 2));
+    assert_eq!((row.status, row.delivered), (BroadcastStatus::Done, 2));
     // An unflagged message goes at once.
     let plain = e.create_broadcast(&r.marketer, &to_all("お知らせ")).await.unwrap();
-    assert_eq!(e.broadcast_view(&r.owner, &plain).await.unwrap().row.status, status::SENDING);
+    assert_eq!(
+        e.broadcast_view(&r.owner, &plain).await.unwrap().row.status,
+        BroadcastStatus::Sending
+    );
 }
 
 #[tokio::test]
@@ -592,7 +595,7 @@ async fn operational_is_not_a_label_a_marketer_can_pick_to_skip_the_rules() {
     let pid = e.create_broadcast(&r.marketer, &notice).await.unwrap();
     assert_eq!(
         e.broadcast_view(&r.owner, &pid).await.unwrap().row.status,
-        status::AWAITING_APPROVAL
+        BroadcastStatus::AwaitingApproval
     );
     e.tend_broadcasts().await.unwrap();
     assert!(!e.deliver_next().await.unwrap(), "nothing goes before approval");
@@ -613,7 +616,7 @@ async fn operational_is_not_a_label_a_marketer_can_pick_to_skip_the_rules() {
     assert!(estimate.held_until.is_some(), "quiet hours hold it");
     let pid = e.create_broadcast(&r.owner, &promo).await.unwrap();
     let row = e.broadcast_view(&r.owner, &pid).await.unwrap().row;
-    assert_eq!(row.purpose, "marketing");
+    assert_eq!(row.purpose, Purpose::Marketing);
 }
 
 #[tokio::test]
@@ -645,7 +648,7 @@ async fn a_send_in_flight_never_moves_to_the_channel_the_clinic_switches_to() {
     clock.set(DateTime::from_timestamp_millis(jst(10, 1)).unwrap());
     while e.deliver_next().await.unwrap() {}
     let row = e.broadcast_view(&r.owner, &pid).await.unwrap().row;
-    assert_eq!((row.status.as_str(), row.reason.as_str()), (status::STOPPED, "channel_changed"));
+    assert_eq!((row.status, row.reason.as_str()), (BroadcastStatus::Stopped, "channel_changed"));
     assert_eq!(row.delivered, 500);
     assert_eq!(
         copies(&r.sb, &r.users).iter().sum::<usize>(),
@@ -672,7 +675,7 @@ async fn pause_resume_and_cancel_keep_the_ledger_exact() {
     e.cancel_broadcast(&r.marketer, &pid).await.unwrap();
     assert!(!e.deliver_next().await.unwrap(), "nothing more after cancelling");
     let row = e.broadcast_view(&r.owner, &pid).await.unwrap().row;
-    assert_eq!((row.status.as_str(), row.delivered, row.total), (status::CANCELLED, 500, 1_500));
+    assert_eq!((row.status, row.delivered, row.total), (BroadcastStatus::Cancelled, 500, 1_500));
     assert!(row.finished_at.is_some());
     let quota = e.quota_status(r.owner.clinic_id).await.unwrap();
     assert_eq!((quota.used, quota.reserved), (500, 0), "the unsent 1,000 were given back");
@@ -888,7 +891,7 @@ async fn a_display_name_makes_one_push_each_and_a_resumed_batch_sends_none_twice
         .await
         .unwrap();
     let row = deliver_until_final(&[e], &r.owner, &pid).await;
-    assert_eq!((row.status.as_str(), row.delivered), (status::DONE, 3));
+    assert_eq!((row.status, row.delivered), (BroadcastStatus::Done, 3));
     for (k, u) in r.users.iter().enumerate() {
         let got = r.sb.received(u);
         assert_eq!(got.len(), 1, "one copy each");
@@ -990,7 +993,7 @@ async fn an_uploaded_picture_and_a_line_emoji_go_out_as_line_takes_them_and_uplo
     r.sb.accept_plain_http_images_from(Some("http://127.0.0.1:3000".into()));
     let pid = engine.create_broadcast(&r.marketer, &req).await.unwrap();
     let row = deliver_until_final(&[&engine], &r.owner, &pid).await;
-    assert_eq!((row.status.as_str(), row.delivered), (status::DONE, 3));
+    assert_eq!((row.status, row.delivered), (BroadcastStatus::Done, 3));
     let got = r.sb.received(&r.users[0]);
     assert_eq!(got[0].messages[0]["type"], "image");
     assert_eq!(got[0].messages[0]["originalContentUrl"], format!("http://127.0.0.1:3000{path}"));

@@ -8,7 +8,7 @@ mod common;
 
 use engine::broadcasts::BroadcastRequest;
 use engine::{Engine, LineEndpoints, SecretBox, SystemClock};
-use model::broadcast::{status, Audience, Purpose, QuietHours};
+use model::broadcast::{Audience, BroadcastStatus, Purpose, QuietHours};
 use model::message::Bundle;
 use sandbox::{Faults, Sandbox};
 use std::sync::Arc;
@@ -101,12 +101,12 @@ async fn a_20000_recipient_send_survives_sigkill_and_faults_exactly_once() {
     let started = Instant::now();
     let row = loop {
         let row = engine.broadcast_view(&marketer, &pid).await.unwrap().row;
-        if row.status == status::DONE && row.finished_at.is_some() {
+        if row.status == BroadcastStatus::Done && row.finished_at.is_some() {
             break row;
         }
         assert!(
             started.elapsed() < Duration::from_secs(240),
-            "the send did not finish: {} of {} ({})",
+            "the send did not finish: {} of {} ({:?})",
             row.delivered,
             row.total,
             row.status

@@ -49,22 +49,89 @@ impl Purpose {
     }
 }
 
-/// A send's states, as stored.
-pub mod status {
-    pub const AWAITING_APPROVAL: &str = "awaiting_approval";
-    pub const SCHEDULED: &str = "scheduled";
-    pub const SENDING: &str = "sending";
+/// Where a send is in its life, the same in the database, the engine, the
+/// server functions and the pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BroadcastStatus {
+    AwaitingApproval,
+    Scheduled,
+    Sending,
     /// Waiting for quiet hours to end.
-    pub const HELD: &str = "held";
-    pub const PAUSED: &str = "paused";
-    pub const DONE: &str = "done";
-    pub const CANCELLED: &str = "cancelled";
+    Held,
+    Paused,
+    Done,
+    Cancelled,
     /// Ended by the product (LINE's monthly limit, a refused request).
-    pub const STOPPED: &str = "stopped";
+    Stopped,
+}
+
+impl BroadcastStatus {
+    pub const ALL: [BroadcastStatus; 8] = [
+        BroadcastStatus::AwaitingApproval,
+        BroadcastStatus::Scheduled,
+        BroadcastStatus::Sending,
+        BroadcastStatus::Held,
+        BroadcastStatus::Paused,
+        BroadcastStatus::Done,
+        BroadcastStatus::Cancelled,
+        BroadcastStatus::Stopped,
+    ];
+
+    /// The word stored in the database (and used in CSS classes and i18n keys).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BroadcastStatus::AwaitingApproval => "awaiting_approval",
+            BroadcastStatus::Scheduled => "scheduled",
+            BroadcastStatus::Sending => "sending",
+            BroadcastStatus::Held => "held",
+            BroadcastStatus::Paused => "paused",
+            BroadcastStatus::Done => "done",
+            BroadcastStatus::Cancelled => "cancelled",
+            BroadcastStatus::Stopped => "stopped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BroadcastStatus> {
+        BroadcastStatus::ALL.into_iter().find(|b| b.as_str() == s)
+    }
 
     /// No more will be sent.
-    pub fn is_final(s: &str) -> bool {
-        matches!(s, DONE | CANCELLED | STOPPED)
+    pub fn is_final(self) -> bool {
+        matches!(self, BroadcastStatus::Done | BroadcastStatus::Cancelled | BroadcastStatus::Stopped)
+    }
+}
+
+/// A stored word this build does not know (read from a newer database).
+#[derive(Debug)]
+pub struct UnknownWord {
+    pub what: &'static str,
+    pub word: String,
+}
+
+impl std::fmt::Display for UnknownWord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown {} {:?}", self.what, self.word)
+    }
+}
+
+impl std::error::Error for UnknownWord {}
+
+/// How the store reads the column (`#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for BroadcastStatus {
+    type Error = UnknownWord;
+    fn try_from(word: String) -> Result<Self, UnknownWord> {
+        BroadcastStatus::parse(&word).ok_or(UnknownWord {
+            what: "broadcast status",
+            word,
+        })
+    }
+}
+
+impl TryFrom<String> for Purpose {
+    type Error = UnknownWord;
+    fn try_from(word: String) -> Result<Self, UnknownWord> {
+        Purpose::parse(&word).ok_or(UnknownWord { what: "purpose", word })
     }
 }
 
@@ -180,6 +247,23 @@ mod tests {
             assert_eq!(serde_json::from_value::<BroadcastAct>(name.into()).unwrap(), act);
         }
         assert!(serde_json::from_value::<BroadcastAct>("delete".into()).is_err());
+    }
+
+    /// The stored word, the JSON word and the parsed value agree for every
+    /// status; a word from elsewhere is refused, not guessed.
+    #[test]
+    fn statuses_are_stored_and_sent_by_one_name() {
+        for s in BroadcastStatus::ALL {
+            assert_eq!(BroadcastStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+            assert_eq!(BroadcastStatus::try_from(s.as_str().to_string()).unwrap(), s);
+        }
+        assert!(BroadcastStatus::try_from("sent".to_string()).is_err());
+        let finals: Vec<_> = BroadcastStatus::ALL.into_iter().filter(|s| s.is_final()).collect();
+        assert_eq!(
+            finals,
+            [BroadcastStatus::Done, BroadcastStatus::Cancelled, BroadcastStatus::Stopped]
+        );
     }
 
     /// 2026-12-01 00:00 JST.

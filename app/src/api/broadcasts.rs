@@ -7,7 +7,7 @@ use crate::errors::AppError;
 use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
 use model::adcheck::{AdFlag, AdRule};
-use model::broadcast::{Audience, BroadcastAct, Purpose};
+use model::broadcast::{Audience, BroadcastAct, BroadcastStatus, Purpose};
 use model::message::Bundle;
 #[cfg(feature = "ssr")]
 use model::Permission;
@@ -77,8 +77,8 @@ pub struct ComposerChoices {
 pub struct BroadcastSummary {
     pub id: String,
     pub title: String,
-    pub purpose: String,
-    pub status: String,
+    pub purpose: Purpose,
+    pub status: BroadcastStatus,
     pub reason: String,
     pub total: i64,
     pub delivered: i64,

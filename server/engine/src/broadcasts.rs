@@ -13,7 +13,7 @@ use crate::line_messages::to_line_messages;
 use crate::quota::QuotaStatus;
 use crate::{Actor, Engine, EngineError};
 use model::adcheck::{check_bundle, default_rules, AdFlag, AdRule};
-use model::broadcast::{jst_month, status, Audience, Purpose, QuietHours};
+use model::broadcast::{jst_month, Audience, BroadcastStatus, Purpose, QuietHours};
 use model::message::Bundle;
 use model::plan::extra_cost_yen;
 use model::segment::{Condition, Group, Join, Node, Rule, RULE_VERSION};
@@ -269,11 +269,11 @@ impl Engine {
         let bundle = serde_json::to_string(&req.bundle).map_err(|_| EngineError::Corrupt)?;
         let audience = serde_json::to_string(&req.audience).map_err(|_| EngineError::Corrupt)?;
         let initial = if needs_approval {
-            status::AWAITING_APPROVAL
+            BroadcastStatus::AwaitingApproval
         } else if req.scheduled_at.is_some_and(|at| at > self.now_ms()) {
-            status::SCHEDULED
+            BroadcastStatus::Scheduled
         } else {
-            status::SENDING
+            BroadcastStatus::Sending
         };
         let new = NewBroadcast {
             clinic_id: actor.clinic_id,
@@ -281,7 +281,7 @@ impl Engine {
             title: req.title.trim(),
             bundle: &bundle,
             audience: &audience,
-            purpose: purpose.as_str(),
+            purpose,
             status: initial,
             scheduled_at: req.scheduled_at,
             ad_flags: flags.len() as i64,
@@ -289,7 +289,7 @@ impl Engine {
             now: self.now_ms(),
         };
         let audit = self.audit(Event::by(actor, "broadcast.created", pid.clone(), req.title.trim().to_string()));
-        if initial == status::SENDING {
+        if initial == BroadcastStatus::Sending {
             self.start_send(actor.clinic_id, None, Some(&new), &req.bundle, &req.audience, purpose, Some(&audit))
                 .await?;
         } else {
@@ -405,8 +405,8 @@ impl Engine {
             .db
             .set_broadcast_status(
                 b.id,
-                &[status::SENDING, status::HELD],
-                status::PAUSED,
+                &[BroadcastStatus::Sending, BroadcastStatus::Held],
+                BroadcastStatus::Paused,
                 "by_staff",
                 None,
                 now,
@@ -425,7 +425,15 @@ impl Engine {
         let audit = self.audit(Event::by(actor, "broadcast.resumed", b.public_id.clone(), b.title.clone()));
         if !self
             .db
-            .set_broadcast_status(b.id, &[status::PAUSED], status::SENDING, "", None, self.now_ms(), Some(&audit))
+            .set_broadcast_status(
+                b.id,
+                &[BroadcastStatus::Paused],
+                BroadcastStatus::Sending,
+                "",
+                None,
+                self.now_ms(),
+                Some(&audit),
+            )
             .await?
         {
             return Err(EngineError::BroadcastState);
@@ -440,11 +448,11 @@ impl Engine {
         actor.require(Permission::DesignMarketing)?;
         let b = self.own_broadcast(actor, public_id).await?;
         let from = [
-            status::SENDING,
-            status::HELD,
-            status::PAUSED,
-            status::SCHEDULED,
-            status::AWAITING_APPROVAL,
+            BroadcastStatus::Sending,
+            BroadcastStatus::Held,
+            BroadcastStatus::Paused,
+            BroadcastStatus::Scheduled,
+            BroadcastStatus::AwaitingApproval,
         ];
         let now = self.now_ms();
         let audit = self.audit(Event::by(actor, "broadcast.cancelled", b.public_id.clone(), b.title.clone()));
@@ -453,7 +461,7 @@ impl Engine {
             .end_broadcast(
                 b.id,
                 &from,
-                status::CANCELLED,
+                BroadcastStatus::Cancelled,
                 "by_staff",
                 &ledger_source(&b.public_id),
                 now,
@@ -474,7 +482,7 @@ impl Engine {
         let audit = self.audit(Event::by(actor, "broadcast.approved", b.public_id.clone(), b.title.clone()));
         if !self
             .db
-            .approve_broadcast(b.id, actor.user_id, status::SCHEDULED, self.now_ms(), &audit)
+            .approve_broadcast(b.id, actor.user_id, BroadcastStatus::Scheduled, self.now_ms(), &audit)
             .await?
         {
             return Err(EngineError::BroadcastState);
@@ -490,26 +498,25 @@ impl Engine {
         let now = self.now_ms();
         let mut changed = 0;
         for b in self.db.broadcasts_due(now).await? {
-            if b.status == status::HELD {
+            if b.status == BroadcastStatus::Held {
                 if self
                     .db
-                    .set_broadcast_status(b.id, &[status::HELD], status::SENDING, "", None, now, None)
+                    .set_broadcast_status(b.id, &[BroadcastStatus::Held], BroadcastStatus::Sending, "", None, now, None)
                     .await?
                 {
                     changed += 1;
                 }
                 continue;
             }
-            let (Ok(bundle), Ok(audience), Some(purpose)) = (
+            let (Ok(bundle), Ok(audience)) = (
                 serde_json::from_str::<Bundle>(&b.bundle),
                 serde_json::from_str::<Audience>(&b.audience),
-                Purpose::parse(&b.purpose),
             ) else {
                 self.db
                     .end_broadcast(
                         b.id,
-                        &[status::SCHEDULED],
-                        status::STOPPED,
+                        &[BroadcastStatus::Scheduled],
+                        BroadcastStatus::Stopped,
                         "corrupt",
                         &ledger_source(&b.public_id),
                         now,
@@ -519,7 +526,7 @@ impl Engine {
                 continue;
             };
             match self
-                .start_send(b.clinic_id, Some(b.id), None, &bundle, &audience, purpose, None)
+                .start_send(b.clinic_id, Some(b.id), None, &bundle, &audience, b.purpose, None)
                 .await
             {
                 Ok(_) => changed += 1,
@@ -536,8 +543,8 @@ impl Engine {
                     self.db
                         .end_broadcast(
                             b.id,
-                            &[status::SCHEDULED],
-                            status::STOPPED,
+                            &[BroadcastStatus::Scheduled],
+                            BroadcastStatus::Stopped,
                             &reason,
                             &ledger_source(&b.public_id),
                             now,

@@ -13,7 +13,7 @@
 use crate::broadcasts::ledger_source;
 use crate::{Engine, EngineError};
 use line::{LineError, SendOptions};
-use model::broadcast::{jst_month, status, Purpose, QuietHours};
+use model::broadcast::{jst_month, BroadcastStatus, Purpose, QuietHours};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -154,7 +154,7 @@ impl Engine {
         let p = Arc::new(Prepared {
             clinic_id: row.clinic_id,
             public_id: row.public_id,
-            purpose: Purpose::parse(&row.purpose).unwrap_or(Purpose::Marketing),
+            purpose: row.purpose,
             quota_month: row.quota_month,
             messages: serde_json::from_str(&row.messages).map_err(|_| EngineError::Corrupt)?,
             personal: serde_json::from_str::<model::message::Bundle>(&row.bundle)
@@ -238,8 +238,8 @@ impl Engine {
                 .db
                 .set_broadcast_status(
                     batch.broadcast_id,
-                    &[status::SENDING],
-                    status::HELD,
+                    &[BroadcastStatus::Sending],
+                    BroadcastStatus::Held,
                     "quiet_hours",
                     Some(opens),
                     now,
@@ -313,8 +313,8 @@ impl Engine {
                         .db
                         .set_broadcast_status(
                             batch.broadcast_id,
-                            &[status::SENDING],
-                            status::PAUSED,
+                            &[BroadcastStatus::Sending],
+                            BroadcastStatus::Paused,
                             "repeated_failures",
                             None,
                             now,
@@ -463,8 +463,8 @@ impl Engine {
         self.db
             .end_broadcast(
                 batch.broadcast_id,
-                &[status::SENDING, status::HELD, status::PAUSED],
-                status::STOPPED,
+                &[BroadcastStatus::Sending, BroadcastStatus::Held, BroadcastStatus::Paused],
+                BroadcastStatus::Stopped,
                 reason,
                 &source,
                 now,

@@ -206,10 +206,10 @@ impl Engine {
         let mut scheduled = 0;
         for b in self.db.scheduled_broadcasts(actor.clinic_id).await? {
             if b.scheduled_at.is_some_and(|at| at < month_end_ms) {
-                let (Ok(audience), Some(purpose)) = (serde_json::from_str(&b.audience), Purpose::parse(&b.purpose)) else {
+                let Ok(audience) = serde_json::from_str(&b.audience) else {
                     continue;
                 };
-                if let Ok(r) = self.fix_recipients(actor.clinic_id, &audience, purpose).await {
+                if let Ok(r) = self.fix_recipients(actor.clinic_id, &audience, b.purpose).await {
                     scheduled += r.list.len() as i64;
                 }
             }

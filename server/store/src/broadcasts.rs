@@ -4,6 +4,7 @@
 use crate::batches::NewBatch;
 use crate::quota::{ensure_month, ledger, release, reserve_under_ceiling};
 use crate::{Db, StoreError};
+use model::broadcast::{BroadcastStatus, Purpose};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct BroadcastRow {
@@ -14,8 +15,10 @@ pub struct BroadcastRow {
     pub bundle: String,
     pub messages: String,
     pub audience: String,
-    pub purpose: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub purpose: Purpose,
+    #[sqlx(try_from = "String")]
+    pub status: BroadcastStatus,
     pub reason: String,
     pub scheduled_at: Option<i64>,
     pub resume_at: Option<i64>,
@@ -43,8 +46,8 @@ pub struct NewBroadcast<'a> {
     pub title: &'a str,
     pub bundle: &'a str,
     pub audience: &'a str,
-    pub purpose: &'a str,
-    pub status: &'a str,
+    pub purpose: Purpose,
+    pub status: BroadcastStatus,
     pub scheduled_at: Option<i64>,
     pub ad_flags: i64,
     pub created_by: Option<i64>,
@@ -80,8 +83,8 @@ async fn insert_broadcast(tx: &mut sqlx::Transaction<'_, sqlx::Any>, b: &NewBroa
     .bind(b.title)
     .bind(b.bundle)
     .bind(b.audience)
-    .bind(b.purpose)
-    .bind(b.status)
+    .bind(b.purpose.as_str())
+    .bind(b.status.as_str())
     .bind(b.scheduled_at)
     .bind(b.ad_flags)
     .bind(b.created_by)
@@ -223,8 +226,8 @@ impl Db {
     pub async fn end_broadcast(
         &self,
         broadcast_id: i64,
-        from: &[&str],
-        status: &str,
+        from: &[BroadcastStatus],
+        status: BroadcastStatus,
         reason: &str,
         source: &str,
         now: i64,
@@ -236,9 +239,9 @@ impl Db {
             "UPDATE broadcasts SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status IN ({})",
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(status).bind(reason).bind(now).bind(broadcast_id);
+        let mut q = sqlx::query(&sql).bind(status.as_str()).bind(reason).bind(now).bind(broadcast_id);
         for f in from {
-            q = q.bind(*f);
+            q = q.bind(f.as_str());
         }
         if q.execute(&mut *tx).await?.rows_affected() != 1 {
             tx.rollback().await?;
@@ -273,8 +276,8 @@ impl Db {
     pub async fn set_broadcast_status(
         &self,
         broadcast_id: i64,
-        from: &[&str],
-        to: &str,
+        from: &[BroadcastStatus],
+        to: BroadcastStatus,
         reason: &str,
         resume_at: Option<i64>,
         now: i64,
@@ -287,9 +290,14 @@ impl Db {
              WHERE id = $5 AND status IN ({})",
             marks.join(", ")
         );
-        let mut q = sqlx::query(&sql).bind(to).bind(reason).bind(resume_at).bind(now).bind(broadcast_id);
+        let mut q = sqlx::query(&sql)
+            .bind(to.as_str())
+            .bind(reason)
+            .bind(resume_at)
+            .bind(now)
+            .bind(broadcast_id);
         for f in from {
-            q = q.bind(*f);
+            q = q.bind(f.as_str());
         }
         self.exec_one(q, audit).await
     }
@@ -300,7 +308,7 @@ impl Db {
         &self,
         broadcast_id: i64,
         approver: i64,
-        to: &str,
+        to: BroadcastStatus,
         now: i64,
         audit: &crate::Audit<'_>,
     ) -> Result<bool, StoreError> {
@@ -309,7 +317,7 @@ impl Db {
                 "UPDATE broadcasts SET status = $1, approved_by = $2, updated_at = $3, scheduled_at = COALESCE(scheduled_at, $3) \
                  WHERE id = $4 AND status = 'awaiting_approval'",
             )
-            .bind(to)
+            .bind(to.as_str())
             .bind(approver)
             .bind(now)
             .bind(broadcast_id),

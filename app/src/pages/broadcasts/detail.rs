@@ -10,7 +10,7 @@ use crate::{line_view, use_lang};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use model::broadcast::{status, Audience, BroadcastAct};
+use model::broadcast::{Audience, BroadcastAct, BroadcastStatus};
 
 #[component]
 pub fn BroadcastPage() -> impl IntoView {
@@ -42,8 +42,7 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
     {
         if let Ok(handle) = set_interval_with_handle(
             move || {
-                if !status::is_final(&current.with_untracked(|c| c.status.clone())) || current.with_untracked(|c| c.finished_at.is_empty())
-                {
+                if !current.with_untracked(|c| c.status.is_final()) || current.with_untracked(|c| c.finished_at.is_empty()) {
                     tick.update(|n| *n += 1)
                 }
             },
@@ -104,8 +103,8 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
                 <section class="card" aria-labelledby="bc-progress">
                     <h2 id="bc-progress">{t(lang, "bc.progress")}</h2>
                     <p>
-                        <span class=move || format!("badge badge-status-{}", current.with(|c| c.status.clone())) data-testid="status">
-                            {move || status_label(lang, &current.with(|c| c.status.clone()))}
+                        <span class=move || format!("badge badge-status-{}", current.with(|c| c.status.as_str())) data-testid="status">
+                            {move || status_label(lang, current.with(|c| c.status))}
                         </span>
                     </p>
                     {move || {
@@ -124,26 +123,26 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
                     }}
                     <dl class="facts">
                         <dt>{t(lang, "bc.audience")}</dt><dd>{audience}</dd>
-                        <dt>{t(lang, "bc.purpose")}</dt><dd>{t(lang, &format!("bc.purpose_{}", d.summary.purpose))}</dd>
+                        <dt>{t(lang, "bc.purpose")}</dt><dd>{t(lang, &format!("bc.purpose_{}", d.summary.purpose.as_str()))}</dd>
                         <dt>{t(lang, "bc.col_when")}</dt><dd>{if d.summary.scheduled_at.is_empty() { d.summary.created_at.clone() } else { d.summary.scheduled_at.clone() }}</dd>
                         {(d.summary.ad_flags > 0).then(|| view! { <dt>{t(lang, "bc.ad_title")}</dt><dd>{t_n(lang, "bc.ad_flags_n", d.summary.ad_flags)}</dd> })}
                     </dl>
                     {can_send.then(|| view! {
                         <div class="toolbar toolbar-start">
                             {move || {
-                                let s = current.with(|c| c.status.clone());
+                                let s = current.with(|c| c.status);
                                 let (pid, rid, aid) = (pid.clone(), rid.clone(), aid.clone());
                                 view! {
-                                    {(s == status::SENDING || s == status::HELD).then(|| view! {
+                                    {(s == BroadcastStatus::Sending || s == BroadcastStatus::Held).then(|| view! {
                                         <button type="button" class="button" on:click=move |_| { act.dispatch((pid.clone(), BroadcastAct::Pause)); }>{t(lang, "bc.pause")}</button>
                                     })}
-                                    {(s == status::PAUSED).then(|| view! {
+                                    {(s == BroadcastStatus::Paused).then(|| view! {
                                         <button type="button" class="button button-primary" on:click=move |_| { act.dispatch((rid.clone(), BroadcastAct::Resume)); }>{t(lang, "bc.resume")}</button>
                                     })}
-                                    {(s == status::AWAITING_APPROVAL && can_approve).then(|| view! {
+                                    {(s == BroadcastStatus::AwaitingApproval && can_approve).then(|| view! {
                                         <button type="button" class="button button-primary" on:click=move |_| { act.dispatch((aid.clone(), BroadcastAct::Approve)); }>{t(lang, "bc.approve")}</button>
                                     })}
-                                    {(!status::is_final(&s)).then(|| view! {
+                                    {(!s.is_final()).then(|| view! {
                                         <button type="button" class="button button-danger" on:click=move |_| confirming.set(true)>{t(lang, "bc.cancel")}</button>
                                     })}
                                 }

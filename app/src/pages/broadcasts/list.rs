@@ -58,7 +58,7 @@ fn HistoryTable(items: Vec<BroadcastSummary>) -> impl IntoView {
                         view! {
                             <tr>
                                 <td><A href=format!("/broadcasts/{}", b.id)>{b.title.clone()}</A></td>
-                                <td><span class=format!("badge badge-status-{}", b.status)>{status_label(lang, &b.status)}</span></td>
+                                <td><span class=format!("badge badge-status-{}", b.status.as_str())>{status_label(lang, b.status)}</span></td>
                                 <td class="num">{format!("{} / {}", b.delivered, b.total)}</td>
                                 <td class="num">{b.failed}</td>
                                 <td>{when}</td>

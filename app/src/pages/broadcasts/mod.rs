@@ -19,9 +19,10 @@ pub use quota::{QuotaGlance, QuotaPage};
 
 use crate::api::broadcasts::BroadcastSummary;
 use crate::i18n::{t, Lang};
+use model::broadcast::BroadcastStatus;
 
-fn status_label(lang: Lang, s: &str) -> String {
-    t(lang, &format!("bc.status_{s}"))
+fn status_label(lang: Lang, s: BroadcastStatus) -> String {
+    t(lang, &format!("bc.status_{}", s.as_str()))
 }
 
 /// Why a send is held, paused or stopped, in words.
