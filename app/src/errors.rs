@@ -47,6 +47,16 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::new("network"),
+            // On the server, a body that does not fit the function's typed
+            // arguments: never from our pages, so most likely a page left
+            // open across an update.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) if cfg!(feature = "ssr") => {
+                #[cfg(feature = "ssr")]
+                if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                    res.set_status(http::StatusCode::BAD_REQUEST);
+                }
+                AppError::new("unreadable_request")
+            }
             _ => AppError::new("internal"),
         }
     }

@@ -338,6 +338,7 @@ catalogue! {
     "error.last_owner" => "クリニックにはオーナーが最低1人必要です。", "A clinic needs at least one owner.";
     "error.self_change" => "自分自身の役割や状態は変更できません。", "You cannot change your own role or state.";
     "error.invalid_role" => "役割の指定が正しくありません。", "That role is not valid.";
+    "error.unreadable_request" => "送信内容を読み取れませんでした。ページを再読み込みしてから、もう一度お試しください。", "The request could not be read. Reload the page and try again.";
     "error.internal" => "サーバーで問題が発生しました。しばらくしてからもう一度お試しください。", "The server had a problem. Please try again shortly.";
     "error.network" => "サーバーと通信できませんでした。接続を確認してもう一度お試しください。", "Could not reach the server. Check the connection and try again.";
     "error.no_channel" => "このクリニックはLINE（またはサンドボックス）に接続されていません。", "This clinic is not connected to LINE (or the sandbox).";

@@ -230,11 +230,11 @@ async fn concurrent_sends_on_two_instances_never_pass_the_light_ceiling() {
 }
 
 /// A server function call to a running server, as the page makes it.
-async fn call(http: &reqwest::Client, base: &str, endpoint: &str, form: &[(&str, &str)], cookie: &str) -> reqwest::Response {
+async fn call(http: &reqwest::Client, base: &str, endpoint: &str, body: &serde_json::Value, cookie: &str) -> reqwest::Response {
     http.post(format!("{base}/api/{endpoint}"))
         .header("origin", base)
         .header("cookie", cookie)
-        .form(form)
+        .json(body)
         .send()
         .await
         .unwrap()
@@ -268,14 +268,13 @@ async fn three_sends_through_two_server_processes_never_pass_the_light_ceiling()
             assert!(tokio::time::Instant::now() < deadline, "{base} did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let res = call(
-            &http,
-            base,
-            "login",
-            &[("email", "marketer@sakura.example"), ("password", "sakura-marketer-2026")],
-            "",
-        )
-        .await;
+        let res = http
+            .post(format!("{base}/api/login"))
+            .header("origin", base.as_str())
+            .form(&[("email", "marketer@sakura.example"), ("password", "sakura-marketer-2026")])
+            .send()
+            .await
+            .unwrap();
         let cookie = res
             .headers()
             .get_all("set-cookie")
@@ -295,17 +294,15 @@ async fn three_sends_through_two_server_processes_never_pass_the_light_ceiling()
     };
     let requests_before = requests(&r.sb);
     let draft = |title: &str| {
-        serde_json::to_string(&app::api::broadcasts::Draft {
+        serde_json::json!({ "draft": app::api::broadcasts::Draft {
             title: title.into(),
             bundle: Bundle::texts(&["12月の休診日のお知らせ"]),
             audience: Audience::All,
             purpose: Purpose::Marketing,
             scheduled_at: String::new(),
-        })
-        .unwrap()
+        }})
     };
-    let (da, db, dc) = (draft("A"), draft("B"), draft("C"));
-    let (fa, fb, fc) = ([("draft", da.as_str())], [("draft", db.as_str())], [("draft", dc.as_str())]);
+    let (fa, fb, fc) = (draft("A"), draft("B"), draft("C"));
     let (a, b, c) = tokio::join!(
         call(&http, &bases[0], "broadcast_create", &fa, &cookies[0]),
         call(&http, &bases[1], "broadcast_create", &fb, &cookies[1]),

@@ -655,3 +655,45 @@ async fn a_change_to_the_caller_takes_effect_on_their_next_request() {
     let list = s.call("friends_list", &[], Some(&staff), Some(ORIGIN)).await;
     assert_eq!(list.status, StatusCode::UNAUTHORIZED, "{}", list.body);
 }
+
+/// Functions whose argument is a structure take it as JSON, typed: the
+/// composer's own call saves a template; a body that does not fit the type
+/// is refused with a code the page can say in words, and stores nothing.
+#[tokio::test]
+async fn structured_arguments_arrive_typed_and_a_malformed_body_is_refused() {
+    let s = site().await;
+    let marketer = s.login(Role::Marketer).await;
+    let json_call = |body: String| {
+        let req = Request::post("/api/template_save")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::COOKIE, marketer.as_str())
+            .body(Body::from(body))
+            .unwrap();
+        s.send(req)
+    };
+    let count = || async {
+        let res = s.call("templates_list", &[], Some(&marketer), Some(ORIGIN)).await;
+        serde_json::from_str::<Vec<serde_json::Value>>(&res.body).expect("the list").len()
+    };
+    let before = count().await;
+    let good = serde_json::json!({
+        "folder": "休診",
+        "name": "年末年始",
+        "bundle": model::message::Bundle::texts(&["12月29日から1月3日まで休診します"]),
+    });
+    let res = json_call(good.to_string()).await;
+    assert!(res.status.is_success(), "{} {}", res.status, res.body);
+    assert_eq!(count().await, before + 1);
+
+    for bad in [
+        r#"{"folder":"休診","name":"x","bundle":"not a bundle"}"#.to_string(),
+        r#"{"folder":"休診""#.to_string(),
+    ] {
+        let res = json_call(bad.clone()).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(res.body.contains("unreadable_request"), "{bad}: {}", res.body);
+    }
+    assert_eq!(count().await, before + 1, "nothing stored from a malformed body");
+}

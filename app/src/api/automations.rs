@@ -6,6 +6,7 @@ use crate::errors::AppError;
 #[cfg(feature = "ssr")]
 use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use model::Permission;
 use serde::{Deserialize, Serialize};
@@ -73,18 +74,17 @@ pub async fn list_automations() -> Result<AutomationsDto, AppError> {
     })
 }
 
-/// Saves an automation (`automation`: its model JSON). A refusal carries
-/// its problems as JSON in the error's detail.
-#[server(endpoint = "automation_save")]
+/// Saves an automation. A refusal returns its problems, each said under
+/// the part of the editor it concerns.
+#[server(endpoint = "automation_save", input = Json)]
 pub async fn save_automation(
     id: String,
     name: String,
-    automation: String,
+    automation: model::automation::Automation,
 ) -> Result<Result<String, Vec<model::automation::AutomationProblem>>, AppError> {
     let actor = actor_with(Permission::DesignMarketing).await?;
-    let a: model::automation::Automation = serde_json::from_str(&automation).map_err(|_| AppError::new("invalid_automation"))?;
     let existing = Some(id.as_str()).filter(|i| !i.is_empty());
-    match engine()?.save_automation(&actor, existing, &name, &a).await {
+    match engine()?.save_automation(&actor, existing, &name, &automation).await {
         Ok(pid) => Ok(Ok(pid)),
         Err(engine::EngineError::InvalidAutomation(problems)) => Ok(Err(problems)),
         Err(e) => Err(e.into()),

@@ -6,6 +6,7 @@ use crate::errors::AppError;
 #[cfg(feature = "ssr")]
 use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use model::adcheck::{AdFlag, AdRule};
 use model::broadcast::{Audience, BroadcastAct, BroadcastStatus, Purpose};
 use model::message::Bundle;
@@ -123,8 +124,7 @@ fn summary(r: engine::broadcasts::BroadcastRow) -> BroadcastSummary {
 }
 
 #[cfg(feature = "ssr")]
-fn request(json: &str) -> Result<engine::broadcasts::BroadcastRequest, AppError> {
-    let d: Draft = serde_json::from_str(json).map_err(|_| AppError::new("invalid_bundle"))?;
+fn request(d: Draft) -> Result<engine::broadcasts::BroadcastRequest, AppError> {
     let scheduled_at = if d.scheduled_at.trim().is_empty() {
         None
     } else {
@@ -165,10 +165,10 @@ pub async fn composer_options() -> Result<ComposerChoices, AppError> {
     })
 }
 
-#[server(endpoint = "broadcast_estimate")]
-pub async fn estimate_broadcast(draft: String) -> Result<EstimateDto, AppError> {
+#[server(endpoint = "broadcast_estimate", input = Json)]
+pub async fn estimate_broadcast(draft: Draft) -> Result<EstimateDto, AppError> {
     let actor = actor_with(Permission::DesignMarketing).await?;
-    let req = request(&draft)?;
+    let req = request(draft)?;
     let e = engine()?.estimate_broadcast(&actor, &req).await?;
     Ok(EstimateDto {
         recipients: e.recipients,
@@ -189,10 +189,10 @@ pub async fn estimate_broadcast(draft: String) -> Result<EstimateDto, AppError> 
     })
 }
 
-#[server(endpoint = "broadcast_create")]
-pub async fn create_broadcast(draft: String) -> Result<String, AppError> {
+#[server(endpoint = "broadcast_create", input = Json)]
+pub async fn create_broadcast(draft: Draft) -> Result<String, AppError> {
     let actor = actor_with(Permission::DesignMarketing).await?;
-    Ok(engine()?.create_broadcast(&actor, &request(&draft)?).await?)
+    Ok(engine()?.create_broadcast(&actor, &request(draft)?).await?)
 }
 
 #[server(endpoint = "broadcasts_list")]

@@ -6,6 +6,7 @@ use crate::errors::AppError;
 #[cfg(feature = "ssr")]
 use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use model::adcheck::AdRule;
 #[cfg(feature = "ssr")]
 use model::broadcast::Purpose;
@@ -96,10 +97,10 @@ pub async fn get_delivery_settings() -> Result<DeliverySettingsDto, AppError> {
     })
 }
 
-#[server(endpoint = "delivery_settings_save")]
-pub async fn save_delivery_settings(settings: String) -> Result<(), AppError> {
+#[server(endpoint = "delivery_settings_save", input = Json)]
+pub async fn save_delivery_settings(settings: DeliverySettingsDto) -> Result<(), AppError> {
     let actor = actor_with(Permission::ManageClinic).await?;
-    let d: DeliverySettingsDto = serde_json::from_str(&settings).map_err(|_| AppError::new("invalid_delivery_settings"))?;
+    let d = settings;
     let minutes = |s: &str| model::broadcast::QuietHours::parse_hhmm(s).ok_or_else(|| AppError::new("invalid_delivery_settings"));
     let s = engine::quota::DeliverySettings {
         quiet: model::broadcast::QuietHours {

@@ -6,6 +6,7 @@ use crate::errors::AppError;
 #[cfg(feature = "ssr")]
 use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use model::Permission;
 use serde::{Deserialize, Serialize};
@@ -32,11 +33,6 @@ pub struct CountDto {
     pub count: u64,
     /// (friend public ID, display name) of a few matching friends.
     pub sample: Vec<(String, String)>,
-}
-
-#[cfg(feature = "ssr")]
-fn parse_rule(json: &str) -> Result<model::segment::Rule, AppError> {
-    serde_json::from_str(json).map_err(|_| AppError::new("invalid_rule"))
 }
 
 #[server(endpoint = "segments_list")]
@@ -71,10 +67,10 @@ pub async fn get_segment(id: String) -> Result<SegmentEdit, AppError> {
     })
 }
 
-#[server(endpoint = "segment_count")]
-pub async fn count_segment(rule: String) -> Result<CountDto, AppError> {
+#[server(endpoint = "segment_count", input = Json)]
+pub async fn count_segment(rule: model::segment::Rule) -> Result<CountDto, AppError> {
     let actor = actor_with(Permission::ViewClinic).await?;
-    let found = engine()?.count_segment(&actor, &parse_rule(&rule)?, 5).await?;
+    let found = engine()?.count_segment(&actor, &rule, 5).await?;
     Ok(CountDto {
         count: found.count,
         sample: found.sample.into_iter().map(|f| (f.public_id, f.display_name)).collect(),
@@ -82,13 +78,11 @@ pub async fn count_segment(rule: String) -> Result<CountDto, AppError> {
 }
 
 /// Returns the saved segment's public ID.
-#[server(endpoint = "segment_save")]
-pub async fn save_segment(id: String, name: String, description: String, rule: String) -> Result<String, AppError> {
+#[server(endpoint = "segment_save", input = Json)]
+pub async fn save_segment(id: String, name: String, description: String, rule: model::segment::Rule) -> Result<String, AppError> {
     let actor = actor_with(Permission::DesignMarketing).await?;
     let existing = Some(id.as_str()).filter(|i| !i.is_empty());
-    Ok(engine()?
-        .save_segment(&actor, existing, &name, &description, &parse_rule(&rule)?)
-        .await?)
+    Ok(engine()?.save_segment(&actor, existing, &name, &description, &rule).await?)
 }
 
 #[server(endpoint = "segment_delete")]

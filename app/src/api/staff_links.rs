@@ -6,7 +6,7 @@ use crate::errors::AppError;
 #[cfg(feature = "ssr")]
 use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
-#[cfg(feature = "ssr")]
+use leptos::server_fn::codec::Json;
 use model::message::Bundle;
 #[cfg(feature = "ssr")]
 use model::Permission;
@@ -49,10 +49,9 @@ pub async fn start_staff_link() -> Result<StaffLinkDto, AppError> {
     Ok(link_dto(engine.staff_link(&actor).await?))
 }
 
-#[server(endpoint = "test_send")]
-pub async fn test_send(bundle: String) -> Result<(), AppError> {
+#[server(endpoint = "test_send", input = Json)]
+pub async fn test_send(bundle: Bundle) -> Result<(), AppError> {
     let actor = actor_with(Permission::DesignMarketing).await?;
-    let bundle: Bundle = serde_json::from_str(&bundle).map_err(|_| AppError::new("invalid_bundle"))?;
     engine()?.test_send(&actor, &bundle).await?;
     Ok(())
 }

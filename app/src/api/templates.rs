@@ -6,6 +6,7 @@ use crate::errors::AppError;
 #[cfg(feature = "ssr")]
 use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use model::message::Bundle;
 #[cfg(feature = "ssr")]
 use model::Permission;
@@ -36,10 +37,9 @@ pub async fn list_templates() -> Result<Vec<TemplateDto>, AppError> {
         .collect())
 }
 
-#[server(endpoint = "template_save")]
-pub async fn save_template(folder: String, name: String, bundle: String) -> Result<(), AppError> {
+#[server(endpoint = "template_save", input = Json)]
+pub async fn save_template(folder: String, name: String, bundle: Bundle) -> Result<(), AppError> {
     let actor = actor_with(Permission::DesignMarketing).await?;
-    let bundle: Bundle = serde_json::from_str(&bundle).map_err(|_| AppError::new("invalid_bundle"))?;
     engine()?.save_template(&actor, &folder, &name, &bundle).await?;
     Ok(())
 }

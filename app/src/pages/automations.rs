@@ -288,10 +288,7 @@ fn Editor(
     let name = RwSignal::new(name);
     let id = RwSignal::new(id);
     let condition_from = RwSignal::new(String::new());
-    let save = Action::new(move |_: &()| {
-        let json = a.with_untracked(|a| serde_json::to_string(a).unwrap_or_default());
-        save_automation(id.get_untracked(), name.get_untracked(), json)
-    });
+    let save = Action::new(move |_: &()| save_automation(id.get_untracked(), name.get_untracked(), a.get_untracked()));
     Effect::new(move |_| {
         if let Some(Ok(Ok(_))) = save.value().get() {
             on_saved();

@@ -93,13 +93,13 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
     let target = Memo::new(move |_| draft.with(|d| serde_json::to_string(&(&d.audience, d.purpose, &d.scheduled_at)).unwrap_or_default()));
     let estimate = LocalResource::new(move || {
         target.track();
-        let json = draft.with_untracked(|d| serde_json::to_string(d).unwrap_or_default());
-        async move { estimate_broadcast(json).await }
+        let d = draft.get_untracked();
+        async move { estimate_broadcast(d).await }
     });
     let confirming = RwSignal::new(false);
     let send = Action::new(move |_: &()| {
-        let json = draft.with_untracked(|d| serde_json::to_string(d).unwrap_or_default());
-        async move { create_broadcast(json).await }
+        let d = draft.get_untracked();
+        async move { create_broadcast(d).await }
     });
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -232,10 +232,7 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
 fn TestSend(draft: RwSignal<Draft>, problems: Memo<Vec<MessageProblem>>) -> impl IntoView {
     let lang = use_lang();
     let start = Action::new(|_: &()| start_staff_link());
-    let send = Action::new(move |_: &()| {
-        let bundle = draft.with_untracked(|d| serde_json::to_string(&d.bundle).unwrap_or_default());
-        test_send(bundle)
-    });
+    let send = Action::new(move |_: &()| test_send(draft.with_untracked(|d| d.bundle.clone())));
     let refresh = RwSignal::new(0u32);
     let link = LocalResource::new(move || {
         refresh.get();
@@ -699,10 +696,7 @@ fn CarouselEditor(i: usize, draft: RwSignal<Draft>, problems: Memo<Vec<MessagePr
 #[component]
 fn Templates(draft: RwSignal<Draft>) -> impl IntoView {
     let lang = use_lang();
-    let save = Action::new(move |a: &(String, String)| {
-        let bundle = draft.with_untracked(|d| serde_json::to_string(&d.bundle).unwrap_or_default());
-        save_template(a.0.clone(), a.1.clone(), bundle)
-    });
+    let save = Action::new(move |a: &(String, String)| save_template(a.0.clone(), a.1.clone(), draft.with_untracked(|d| d.bundle.clone())));
     let remove = Action::new(move |id: &String| delete_template(id.clone()));
     // Fetched by the browser alone: the composer already sits in the page's
     // Suspense (leptos-rs/leptos#3707).

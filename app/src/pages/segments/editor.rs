@@ -133,10 +133,13 @@ fn Builder(id: String, data: Arc<TagsDto>, name: String, description: String, ru
     // (leptos-rs/leptos#3707).
     let json = Memo::new(move |_| rule.with(|r| serde_json::to_string(r).unwrap_or_default()));
     let count = LocalResource::new(move || {
-        let (json, valid) = (json.get(), refusals.with(Vec::is_empty));
+        // Counted again only when the rule's words change (the memo), not
+        // on every signal write that leaves them the same.
+        json.track();
+        let (rule, valid) = (rule.get_untracked(), refusals.with(Vec::is_empty));
         async move {
             if valid {
-                Some(count_segment(json).await)
+                Some(count_segment(rule).await)
             } else {
                 None
             }
@@ -148,7 +151,7 @@ fn Builder(id: String, data: Arc<TagsDto>, name: String, description: String, ru
             id.get_untracked(),
             name.get_untracked(),
             description.get_untracked(),
-            json.get_untracked(),
+            rule.get_untracked(),
         )
     });
     Effect::new(move |_| {

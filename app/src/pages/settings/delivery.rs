@@ -33,10 +33,7 @@ fn DeliveryForm(s: DeliverySettingsDto) -> impl IntoView {
     let lang = use_lang();
     let editable = s.can_edit;
     let form = RwSignal::new(s);
-    let save = Action::new(move |_: &()| {
-        let json = form.with_untracked(|f| serde_json::to_string(f).unwrap_or_default());
-        save_delivery_settings(json)
-    });
+    let save = Action::new(move |_: &()| save_delivery_settings(form.get_untracked()));
     let new_phrase = RwSignal::new(String::new());
     let new_category = RwSignal::new("exaggeration".to_string());
     let new_note = RwSignal::new(String::new());
