@@ -3,6 +3,7 @@
 //! disagree about what a role may do or what a valid password is.
 
 pub mod adcheck;
+pub mod appointment;
 pub mod auth;
 pub mod automation;
 pub mod broadcast;
@@ -13,6 +14,7 @@ pub mod patient;
 pub mod plan;
 pub mod role;
 pub mod segment;
+pub mod sequence;
 pub mod text;
 
 pub use auth::{password_problem, PasswordProblem, MIN_PASSWORD_CHARS};

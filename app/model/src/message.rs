@@ -92,12 +92,23 @@ impl Button {
 
 /// Replaced, per recipient, by their LINE display name.
 pub const DISPLAY_NAME: &str = "{表示名}";
-/// The longest display name LINE allows: limits are checked as if every
-/// variable held one.
-const DISPLAY_NAME_MAX: usize = 20;
+/// In a sequence's steps: the appointment's day (「12月20日(日)」), its time
+/// (「9:30」) and its department, as they are when the step goes.
+pub const APPOINTMENT_DAY: &str = "{次回予約日}";
+pub const APPOINTMENT_TIME: &str = "{予約時刻}";
+pub const DEPARTMENT: &str = "{診療科}";
+/// Every variable, with the longest value it can hold: limits are checked
+/// as if each held its longest (a display name is at most 20 characters).
+const VARIABLES: [(&str, usize); 4] = [(DISPLAY_NAME, 20), (APPOINTMENT_DAY, 10), (APPOINTMENT_TIME, 5), (DEPARTMENT, 20)];
 
 fn worst_case(s: &str) -> String {
-    s.replace(DISPLAY_NAME, &"あ".repeat(DISPLAY_NAME_MAX))
+    let mut out = s.to_string();
+    for (name, longest) in VARIABLES {
+        if out.contains(name) {
+            out = out.replace(name, &"あ".repeat(longest));
+        }
+    }
+    out
 }
 
 /// What one send delivers to each recipient.
@@ -151,16 +162,24 @@ impl Bundle {
     /// own copy (a push each, not a multicast).
     pub fn is_personal(&self) -> bool {
         let mut any = false;
-        self.clone().map_texts(&mut |t| any |= t.contains(DISPLAY_NAME));
+        self.clone()
+            .map_texts(&mut |t| any |= VARIABLES.iter().any(|(name, _)| t.contains(name)));
         any
     }
 
-    /// The bundle for one recipient: variables replaced.
+    /// The bundle for one recipient: the display name replaced.
     pub fn personalised(&self, display_name: &str) -> Bundle {
+        self.with_values(&[(DISPLAY_NAME, display_name.to_string())])
+    }
+
+    /// The bundle with each named variable replaced by its value.
+    pub fn with_values(&self, values: &[(&str, String)]) -> Bundle {
         let mut b = self.clone();
         b.map_texts_mut(&mut |t| {
-            if t.contains(DISPLAY_NAME) {
-                *t = t.replace(DISPLAY_NAME, display_name);
+            for (name, value) in values {
+                if t.contains(name) {
+                    *t = t.replace(name, value);
+                }
             }
         });
         b
