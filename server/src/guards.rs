@@ -69,10 +69,14 @@ const NON_PAGE_CSP: &str =
 
 pub async fn security_headers(State(policy): State<HeaderPolicy>, req: Request<Body>, next: Next) -> Response {
     // Pages and API answers may hold staff or patient data: never cached.
-    // The WebAssembly and CSS under /pkg may be, and uploaded pictures
-    // (public, and never changed) say so themselves.
+    // Uploaded pictures (public, and never changed) say so themselves. The
+    // WebAssembly, its chunks and the CSS keep their names from one release
+    // to the next (a chunk's name is its place, not its content), so a
+    // browser keeps them but asks each time whether they changed (a 304
+    // costs a round trip, an old chunk beside a new main file breaks pages).
     let path = req.uri().path();
-    let cacheable = path.starts_with("/pkg/") || path.starts_with(model::message::MEDIA_PATH);
+    let site_file = path.starts_with("/pkg/");
+    let cacheable = site_file || path.starts_with(model::message::MEDIA_PATH);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
@@ -90,6 +94,8 @@ pub async fn security_headers(State(policy): State<HeaderPolicy>, req: Request<B
     }
     if !cacheable {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if site_file {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     res
 }

@@ -609,6 +609,19 @@ async fn the_webassembly_is_sent_precompressed_to_browsers_that_accept_it() {
     assert_eq!(get("br, gzip").await, (Some("br".into()), "brotli bytes".into()));
     assert_eq!(get("gzip").await, (Some("gzip".into()), "gzip bytes".into()));
     assert_eq!(get("identity").await, (None, "\0asm plain".into()));
+    // Kept by the browser but checked each time: a chunk's name does not
+    // change with its content between releases.
+    let res = router
+        .clone()
+        .oneshot(
+            Request::get("/pkg/yorisoi.wasm")
+                .header(header::HOST, "127.0.0.1:3000")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
     std::fs::remove_dir_all(&site_root).unwrap();
 }
 
