@@ -338,6 +338,14 @@ catalogue! {
     "error.last_owner" => "クリニックにはオーナーが最低1人必要です。", "A clinic needs at least one owner.";
     "error.self_change" => "自分自身の役割や状態は変更できません。", "You cannot change your own role or state.";
     "error.invalid_role" => "役割の指定が正しくありません。", "That role is not valid.";
+    "error.appointment_cancelled" => "この予約はキャンセル済みです。新しく予約を取ってください。", "This appointment was cancelled. Please make a new booking.";
+    "error.appointment_visited" => "この予約は来院済みのため、変更できません。", "This appointment was already visited and cannot be changed.";
+    "error.appointment_in_the_past" => "予約の時刻を過ぎているため、変更・キャンセルできません。クリニックへお電話ください。", "The appointment time has passed; it can no longer be changed or cancelled. Please call the clinic.";
+    "error.appointment_not_begun" => "予約の時刻前のため、まだ記録できません。", "The appointment has not begun yet, so this cannot be recorded.";
+    "error.appointment_changed_meanwhile" => "この予約は他の方が先に変更しました。画面を更新して確認してください。", "Someone else changed this appointment meanwhile. Reload to see it.";
+    "error.slot_full" => "この時間帯は予約がいっぱいです。別の時間を選んでください。", "This time slot is full. Please choose another.";
+    "error.invalid_slot" => "1枠は5〜240分、定員は1〜100人で指定してください。", "A slot must be 5 to 240 minutes for 1 to 100 patients.";
+    "error.invalid_sequence" => "このステップ配信は保存できません。赤字の項目を確認してください。", "This sequence cannot be saved. Check the items in red.";
     "error.unreadable_request" => "送信内容を読み取れませんでした。ページを再読み込みしてから、もう一度お試しください。", "The request could not be read. Reload the page and try again.";
     "error.internal" => "サーバーで問題が発生しました。しばらくしてからもう一度お試しください。", "The server had a problem. Please try again shortly.";
     "error.network" => "サーバーと通信できませんでした。接続を確認してもう一度お試しください。", "Could not reach the server. Check the connection and try again.";

@@ -274,6 +274,20 @@ pub async fn run_automation_worker(engine: engine::Engine) {
     }
 }
 
+/// Sends sequence steps as they come due: at once when a booking, a
+/// change or a saved sequence wakes it, and every few seconds otherwise, so
+/// a step goes within seconds of its moment (SPEC asks within 60 s).
+pub async fn run_sequence_worker(engine: engine::Engine) {
+    loop {
+        match engine.run_sequences_once().await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(reason = e.code(), "sequence scheduler failed; retrying"),
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), engine.sequence_signal.notified()).await;
+    }
+}
+
 /// Delivers broadcasts (see `Engine::run_delivery`).
 pub async fn run_delivery_worker(engine: engine::Engine) {
     engine.run_delivery().await

@@ -180,6 +180,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     let leptos = server::leptos_options(&config.site_root, addr);
     tokio::spawn(server::run_webhook_worker(engine.clone()));
     tokio::spawn(server::run_automation_worker(engine.clone()));
+    tokio::spawn(server::run_sequence_worker(engine.clone()));
     tokio::spawn(server::run_housekeeping(engine.clone()));
     tokio::spawn(server::run_delivery_worker(engine.clone()));
     let engine_for_demo = engine.clone();

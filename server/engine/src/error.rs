@@ -117,6 +117,16 @@ pub enum EngineError {
     ChannelChanged,
     #[error("real LINE credentials need YORISOI_SECRET_KEY to be set")]
     SecretKeyRequired,
+    #[error("the appointment cannot be changed so: {0:?}")]
+    Appointment(model::appointment::AppointmentProblem),
+    #[error("the appointment was changed by someone else meanwhile")]
+    AppointmentChangedMeanwhile,
+    #[error("that slot is full")]
+    SlotFull,
+    #[error("a slot of 5 to 240 minutes for 1 to 100 patients is required")]
+    InvalidSlot,
+    #[error("the sequence cannot be saved: {0:?}")]
+    InvalidSequence(Vec<model::sequence::SequenceProblem>),
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -191,6 +201,11 @@ impl EngineError {
             PicturesNeedHttps => "pictures_need_https",
             ChannelChanged => "channel_changed",
             SecretKeyRequired => "secret_key_required",
+            Appointment(p) => p.code(),
+            AppointmentChangedMeanwhile => "appointment_changed_meanwhile",
+            SlotFull => "slot_full",
+            InvalidSlot => "invalid_slot",
+            InvalidSequence(_) => "invalid_sequence",
             Corrupt | Store(_) => "internal",
         }
     }
@@ -200,6 +215,7 @@ impl EngineError {
     /// catalogue must have words for each). The match below has no
     /// wildcard: a new variant does not compile until it is added here.
     pub fn examples() -> Vec<EngineError> {
+        use model::appointment::AppointmentProblem;
         use model::patient::{CsvError, PatientProblem as P};
         use EngineError::*;
         let all = vec![
@@ -274,6 +290,14 @@ impl EngineError {
             Image(media::Refusal::Damaged),
             ChannelChanged,
             SecretKeyRequired,
+            Appointment(AppointmentProblem::AlreadyCancelled),
+            Appointment(AppointmentProblem::AlreadyVisited),
+            Appointment(AppointmentProblem::InThePast),
+            Appointment(AppointmentProblem::NotYetBegun),
+            AppointmentChangedMeanwhile,
+            SlotFull,
+            InvalidSlot,
+            InvalidSequence(Vec::new()),
             Corrupt,
         ];
         for e in &all {
@@ -334,6 +358,11 @@ impl EngineError {
                 | Image(_)
                 | ChannelChanged
                 | SecretKeyRequired
+                | Appointment(_)
+                | AppointmentChangedMeanwhile
+                | SlotFull
+                | InvalidSlot
+                | InvalidSequence(_)
                 | Corrupt
                 | Store(_) => {}
             }

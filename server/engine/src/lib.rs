@@ -2,6 +2,7 @@
 //! server functions, the webhook and the workers.
 
 pub mod accounts;
+pub mod appointments;
 pub mod audit;
 pub mod authz;
 pub mod automations;
@@ -20,6 +21,7 @@ pub mod quota;
 pub mod sandbox_phone;
 pub mod seed;
 pub mod segments;
+pub mod sequences;
 pub mod staff_links;
 pub mod tags;
 pub mod templates;
@@ -44,6 +46,9 @@ pub struct Engine {
     pub inbox_signal: Arc<tokio::sync::Notify>,
     /// Woken when happenings are queued for the automations.
     pub automation_signal: Arc<tokio::sync::Notify>,
+    /// Woken when an enrolment may have become due (a booking, a change,
+    /// a sequence saved), so the scheduler looks at once.
+    pub sequence_signal: Arc<tokio::sync::Notify>,
     /// This instance's segment indexes, one per clinic counted.
     pub(crate) segment_cache: segments::SegmentCache,
     pub line_endpoints: LineEndpoints,
@@ -92,6 +97,7 @@ impl Engine {
             secrets,
             inbox_signal: Arc::new(tokio::sync::Notify::new()),
             automation_signal: Arc::new(tokio::sync::Notify::new()),
+            sequence_signal: Arc::new(tokio::sync::Notify::new()),
             segment_cache: Default::default(),
             line_endpoints: LineEndpoints::default(),
             http: reqwest::Client::builder()

@@ -3,6 +3,7 @@
 //! both because they use `$N` placeholders and portable SQL only.
 
 mod accounts;
+mod appointments;
 mod audit;
 mod automations;
 mod batches;
@@ -16,6 +17,7 @@ mod patients;
 mod quota;
 mod rate_windows;
 mod segments;
+mod sequences;
 mod sessions;
 mod staff_links;
 mod tags;
@@ -24,6 +26,7 @@ pub mod testing;
 mod throttle;
 
 pub use accounts::{ClinicRow, InvitationRow, MemberRow, MembershipRow, NewInvitation, NewUser, OrganizationRow, UserRow};
+pub use appointments::{AppointmentChange, AppointmentRow, ChangeOutcome, DepartmentRow, NewAppointment};
 pub use audit::{Audit, AuditFilter, AuditHasher, AuditRow, NewAuditEntry};
 pub use automations::{AutomationRow, Happening, QueuedHappening, RunListRow, RunRow};
 pub use batches::{ClaimedBatch, NewBatch, Settlement};
@@ -35,6 +38,7 @@ pub use inbox::{FriendChange, InboxApplication, InboxRow, NewInboxEvent};
 pub use media::{MediaFile, NewMedia};
 pub use quota::{DeliverySettingsRow, QuotaEntryRow, QuotaMonthRow};
 pub use segments::{SegmentChanges, SegmentRow, POSTGRES_CHANGE_WINDOW_MS};
+pub use sequences::{EnrolmentNext, EnrolmentRow, SequenceRow, StepRow, StepSendRow, StepWrite};
 pub use sessions::SessionRow;
 pub use tags::{FieldRow, NewTag, TagFolderRow, TagRow, TagStatRow};
 pub use templates::TemplateRow;

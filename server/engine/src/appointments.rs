@@ -1,0 +1,190 @@
+//! Appointments (予約): departments and their slots, booking, and every
+//! change through `model::appointment::next_status`. A booking enrols the
+//! friend in the sequences it starts, and a change re-examines the
+//! reminders counting from it, in the same transaction.
+
+use crate::audit::Event;
+use crate::crypto::public_id;
+use crate::{Actor, Engine, EngineError};
+use model::appointment::{jst_day_label, jst_time_label, next_status, AppointmentAct, AppointmentStatus, ChangedBy};
+use model::message::{APPOINTMENT_DAY, APPOINTMENT_TIME, DEPARTMENT, DISPLAY_NAME};
+use model::sequence::Trigger;
+use model::Permission;
+use store::{AppointmentChange, AppointmentRow, ChangeOutcome, DepartmentRow, NewAppointment};
+
+pub const DEPARTMENT_NAME_MAX: usize = 20;
+
+/// The values a step's message may name, for one friend and appointment.
+pub(crate) fn message_values(display_name: &str, appointment: Option<&AppointmentRow>, department: &str) -> Vec<(&'static str, String)> {
+    let mut values = vec![(DISPLAY_NAME, display_name.to_string())];
+    if let Some(a) = appointment {
+        values.push((APPOINTMENT_DAY, jst_day_label(a.starts_at)));
+        values.push((APPOINTMENT_TIME, jst_time_label(a.starts_at)));
+        values.push((DEPARTMENT, department.to_string()));
+    }
+    values
+}
+
+impl Engine {
+    pub async fn create_department(&self, actor: &Actor, name: &str, slot_minutes: i64, capacity: i64) -> Result<String, EngineError> {
+        actor.require(Permission::ManageClinic)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > DEPARTMENT_NAME_MAX {
+            return Err(EngineError::NameRequired);
+        }
+        if !(5..=240).contains(&slot_minutes) || !(1..=100).contains(&capacity) {
+            return Err(EngineError::InvalidSlot);
+        }
+        let pid = public_id();
+        self.db
+            .insert_department(actor.clinic_id, &pid, name, slot_minutes, capacity, self.now_ms())
+            .await
+            .map_err(|e| match e {
+                store::StoreError::Conflict => EngineError::TagNameTaken,
+                e => e.into(),
+            })?;
+        Ok(pid)
+    }
+
+    pub async fn list_departments(&self, actor: &Actor) -> Result<Vec<DepartmentRow>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        Ok(self.db.departments(actor.clinic_id).await?)
+    }
+
+    /// Staff book an appointment for a friend at `starts_at`.
+    pub async fn book_appointment(&self, actor: &Actor, friend: &str, department: &str, starts_at: i64) -> Result<String, EngineError> {
+        actor.require(Permission::HandlePatients)?;
+        let f = self
+            .db
+            .friend_by_public_id(actor.clinic_id, friend)
+            .await?
+            .ok_or(EngineError::NotFound)?;
+        let d = self.department(actor.clinic_id, department).await?;
+        if starts_at <= self.now_ms() {
+            return Err(EngineError::ScheduleInPast);
+        }
+        let pid = self.book(actor.clinic_id, f.id, &d, starts_at, ChangedBy::Staff, None).await?;
+        self.record(Event::by(actor, "appointment.booked", pid.clone(), jst_day_label(starts_at)))
+            .await?;
+        Ok(pid)
+    }
+
+    /// Stores a booking, enrolling the friend in the sequences a booking
+    /// in this department starts, in one transaction.
+    pub(crate) async fn book(
+        &self,
+        clinic_id: i64,
+        friend_id: i64,
+        d: &DepartmentRow,
+        starts_at: i64,
+        by: ChangedBy,
+        external_ref: Option<&str>,
+    ) -> Result<String, EngineError> {
+        let sequences = self
+            .sequences_started_by(clinic_id, |t| match t {
+                Trigger::AppointmentBooked { department } => department.as_ref().is_none_or(|p| *p == d.public_id),
+                _ => false,
+            })
+            .await?;
+        let pid = public_id();
+        let new = NewAppointment {
+            clinic_id,
+            public_id: &pid,
+            friend_id,
+            department_id: d.id,
+            starts_at,
+            changed_by: by,
+            external_ref,
+            now: self.now_ms(),
+        };
+        self.db
+            .book_appointment(&new, d.capacity, d.slot_minutes * 60_000, &sequences)
+            .await?
+            .ok_or(EngineError::SlotFull)?;
+        self.sequence_signal.notify_one();
+        Ok(pid)
+    }
+
+    /// Staff change an appointment: move, cancel, record a visit or a no-show.
+    pub async fn act_on_appointment(&self, actor: &Actor, pid: &str, act: AppointmentAct) -> Result<(), EngineError> {
+        actor.require(Permission::HandlePatients)?;
+        let a = self.db.appointment(actor.clinic_id, pid).await?.ok_or(EngineError::NotFound)?;
+        self.change(&a, act, ChangedBy::Staff).await?;
+        self.record(Event::by(actor, "appointment.changed", pid.to_string(), act.name().to_string()))
+            .await
+    }
+
+    /// Applies a change decided by the one state machine. A visit or a
+    /// no-show starts the sequences waiting for it, in the same commit.
+    pub(crate) async fn change(&self, a: &AppointmentRow, act: AppointmentAct, by: ChangedBy) -> Result<(), EngineError> {
+        let now = self.now_ms();
+        let to = next_status(a.status, act, a.starts_at, now, by).map_err(EngineError::Appointment)?;
+        let starts_at = match act {
+            AppointmentAct::Move { to } => to,
+            _ => a.starts_at,
+        };
+        let started: Vec<i64> = match to {
+            AppointmentStatus::Visited => {
+                let first = !self.db.visited_before(a.friend_id, a.id).await?;
+                self.sequences_started_by(
+                    a.clinic_id,
+                    |t| matches!(t, Trigger::VisitRecorded { first_only } if first || !first_only),
+                )
+                .await?
+            }
+            AppointmentStatus::NoShow => self.sequences_started_by(a.clinic_id, |t| matches!(t, Trigger::NoShow)).await?,
+            _ => vec![],
+        };
+        let slot = match act {
+            AppointmentAct::Move { .. } => {
+                let d = self
+                    .db
+                    .departments(a.clinic_id)
+                    .await?
+                    .into_iter()
+                    .find(|d| d.id == a.department_id)
+                    .ok_or(EngineError::NotFound)?;
+                Some((d.capacity, d.slot_minutes * 60_000))
+            }
+            _ => None,
+        };
+        let change = AppointmentChange {
+            id: a.id,
+            department_id: a.department_id,
+            from: a.status,
+            to,
+            starts_at,
+            changed_by: by,
+            now,
+            slot,
+        };
+        let enrolments: Vec<(i64, i64, i64)> = started.into_iter().map(|s| (a.clinic_id, s, a.friend_id)).collect();
+        match self.db.change_appointment(&change, &enrolments).await? {
+            ChangeOutcome::Done => {}
+            ChangeOutcome::ChangedMeanwhile => return Err(EngineError::AppointmentChangedMeanwhile),
+            ChangeOutcome::SlotFull => return Err(EngineError::SlotFull),
+        }
+        self.sequence_signal.notify_one();
+        Ok(())
+    }
+
+    /// The clinic's appointments in `[from, to)`, by time.
+    pub async fn appointments_between(&self, actor: &Actor, from: i64, to: i64) -> Result<Vec<AppointmentRow>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        Ok(self.db.appointments_between(actor.clinic_id, from, to).await?)
+    }
+
+    pub async fn appointment_view(&self, actor: &Actor, pid: &str) -> Result<AppointmentRow, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        self.db.appointment(actor.clinic_id, pid).await?.ok_or(EngineError::NotFound)
+    }
+
+    async fn department(&self, clinic_id: i64, pid: &str) -> Result<DepartmentRow, EngineError> {
+        self.db
+            .departments(clinic_id)
+            .await?
+            .into_iter()
+            .find(|d| d.public_id == pid)
+            .ok_or(EngineError::NotFound)
+    }
+}

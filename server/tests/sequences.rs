@@ -1,0 +1,392 @@
+//! Appointments and step sequences against the sandbox over real HTTP, on
+//! a clock the tests move: reminders worked out from the appointment as it
+//! is when they go (moved, cancelled, booked inside the window), downtime,
+//! stop conditions, step conditions, editing a running sequence, a crash
+//! between LINE's acceptance and our commit, and two instances on one
+//! database sending each step once.
+
+use chrono::DateTime;
+use engine::sequences::{SequenceDraft, StepDraft};
+use engine::{Actor, Engine, LineEndpoints, ManualClock, SecretBox};
+use model::appointment::AppointmentAct;
+use model::broadcast::Purpose;
+use model::message::Bundle;
+use model::sequence::{Anchor, StepCondition, StepTiming, Stop, Trigger};
+use sandbox::Sandbox;
+use std::sync::Arc;
+
+struct Rig {
+    engine: Engine,
+    /// A second instance on the same database.
+    other: Engine,
+    clock: Arc<ManualClock>,
+    sb: Sandbox,
+    owner: Actor,
+    users: Vec<String>,
+    /// The friends' public IDs, in the order of `users`.
+    friends: Vec<String>,
+    department: String,
+}
+
+fn user(i: usize) -> String {
+    format!("U{:032x}", 0x5e0000 + i)
+}
+
+/// Epoch ms of a Japan-time wall clock in 2026 (January: 2027).
+fn jst(month: u32, day: u32, h: i64, m: i64) -> i64 {
+    let year = if month == 1 { 2027 } else { 2026 };
+    let days = model::segment::Date::new(year, month, day).unwrap().days_from_epoch();
+    days * 86_400_000 + (h * 60 + m) * 60_000 - 9 * 3_600_000
+}
+
+async fn rig(friends: usize) -> Rig {
+    let (db, db2, _) = store::testing::fresh_db_pair().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sb_base = format!("http://{}", listener.local_addr().unwrap());
+    let key = SecretBox::generate_key();
+    let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(jst(12, 1, 9, 0)).unwrap()));
+    let endpoints = LineEndpoints {
+        api_base: "http://127.0.0.1:9".into(),
+        data_base: "http://127.0.0.1:9".into(),
+        sandbox_base: Some(sb_base),
+        sandbox_token: None,
+        webhook_base: None,
+    };
+    let make = |db| Engine::new(db, clock.clone(), SecretBox::from_base64(&key).unwrap()).with_line_endpoints(endpoints.clone());
+    let (engine, other) = (make(db), make(db2));
+    engine.seed_demo_if_empty().await.unwrap();
+    let sb = Sandbox::new();
+    server::sandbox_link::link(&engine, &sb, "http://127.0.0.1:9").await.unwrap();
+    let router = sb.router();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let out = engine.login("owner@sakura.example", "sakura-owner-2026", "10.1.1.1").await.unwrap();
+    let owner = engine.authenticate(&out.token).await.unwrap();
+    let users: Vec<String> = (0..friends).map(user).collect();
+    engine
+        .db_for_tests()
+        .insert_friends_for_tests(owner.clinic_id, "sq", &users)
+        .await
+        .unwrap();
+    sb.add_friends(&owner.clinic_public_id, &users).unwrap();
+    let mut ids = Vec::new();
+    for u in &users {
+        ids.push(
+            engine
+                .db_for_tests()
+                .friend_by_line_user(owner.clinic_id, u)
+                .await
+                .unwrap()
+                .unwrap()
+                .public_id,
+        );
+    }
+    let department = engine.create_department(&owner, "小児科", 30, 2).await.unwrap();
+    Rig {
+        engine,
+        other,
+        clock,
+        sb,
+        owner,
+        users,
+        friends: ids,
+        department,
+    }
+}
+
+impl Rig {
+    /// Moves the clock to `at` and lets the scheduler do all it would.
+    async fn at(&self, at: i64) {
+        self.clock.set(DateTime::from_timestamp_millis(at).unwrap());
+        while self.engine.run_sequences_once().await.unwrap() > 0 {}
+    }
+
+    /// The texts friend `i` received, oldest first.
+    fn texts(&self, i: usize) -> Vec<String> {
+        self.sb
+            .received(&self.users[i])
+            .iter()
+            .flat_map(|d| d.messages.iter().filter_map(|m| m["text"].as_str().map(str::to_string)))
+            .collect()
+    }
+
+    async fn book(&self, i: usize, at: i64) -> String {
+        self.engine
+            .book_appointment(&self.owner, &self.friends[i], &self.department, at)
+            .await
+            .unwrap()
+    }
+
+    async fn sequence(&self, name: &str, trigger: Trigger, stops: Vec<Stop>, steps: Vec<StepDraft>) -> String {
+        let d = SequenceDraft {
+            name: name.into(),
+            trigger,
+            stops,
+            steps,
+        };
+        self.engine.save_sequence(&self.owner, None, &d).await.unwrap()
+    }
+
+    /// 予約リマインド: 3 days and 1 day before, 18:00, naming the appointment.
+    async fn reminders(&self) -> String {
+        self.sequence(
+            "予約リマインド",
+            Trigger::AppointmentBooked { department: None },
+            vec![],
+            vec![
+                step(
+                    StepTiming::at_clock(Anchor::Appointment, -3, 18, 0),
+                    "3日前: {次回予約日} {予約時刻} {診療科}",
+                ),
+                step(
+                    StepTiming::at_clock(Anchor::Appointment, -1, 18, 0),
+                    "明日: {表示名}様 {次回予約日} {予約時刻}",
+                ),
+            ],
+        )
+        .await
+    }
+}
+
+fn step(timing: StepTiming, text: &str) -> StepDraft {
+    StepDraft {
+        id: String::new(),
+        timing,
+        purpose: Purpose::Operational,
+        condition: None,
+        bundle: Bundle::texts(&[text]),
+    }
+}
+
+#[tokio::test]
+async fn reminders_go_at_their_moment_in_japan_time_and_name_the_appointment() {
+    let r = rig(1).await;
+    r.reminders().await;
+    r.book(0, jst(12, 20, 10, 0)).await;
+    r.at(jst(12, 17, 17, 59)).await;
+    assert!(r.texts(0).is_empty(), "nothing before 17 December 18:00");
+    r.at(jst(12, 17, 18, 0)).await;
+    assert_eq!(r.texts(0), vec!["3日前: 12月20日(日) 10:00 小児科"]);
+    r.at(jst(12, 19, 18, 0)).await;
+    let name = r
+        .engine
+        .db_for_tests()
+        .friend_by_line_user(r.owner.clinic_id, &r.users[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .display_name;
+    assert_eq!(r.texts(0)[1], format!("明日: {name}様 12月20日(日) 10:00"));
+    r.at(jst(12, 21, 18, 0)).await;
+    assert_eq!(r.texts(0).len(), 2, "each reminder once");
+}
+
+#[tokio::test]
+async fn a_moved_appointment_gets_reminders_for_its_new_time_only() {
+    let r = rig(1).await;
+    r.reminders().await;
+    let a = r.book(0, jst(12, 20, 10, 0)).await;
+    r.at(jst(12, 17, 18, 0)).await;
+    assert_eq!(r.texts(0).len(), 1, "the 3-day reminder for the 20th");
+    // On the 18th the clinic moves it to the 30th at 14:30.
+    r.at(jst(12, 18, 9, 0)).await;
+    r.engine
+        .act_on_appointment(&r.owner, &a, AppointmentAct::Move { to: jst(12, 30, 14, 30) })
+        .await
+        .unwrap();
+    r.at(jst(12, 19, 18, 0)).await;
+    assert_eq!(r.texts(0).len(), 1, "no reminder for the old day");
+    r.at(jst(12, 27, 18, 0)).await;
+    assert_eq!(r.texts(0)[1], "3日前: 12月30日(水) 14:30 小児科");
+    r.at(jst(12, 29, 18, 0)).await;
+    assert!(r.texts(0)[2].ends_with("12月30日(水) 14:30"), "{:?}", r.texts(0));
+    assert_eq!(r.texts(0).len(), 3);
+}
+
+#[tokio::test]
+async fn a_cancelled_appointment_gets_no_reminder_even_one_already_due() {
+    let r = rig(1).await;
+    r.reminders().await;
+    let a = r.book(0, jst(12, 20, 10, 0)).await;
+    r.at(jst(12, 17, 18, 0)).await;
+    assert_eq!(r.texts(0).len(), 1);
+    // The day-before reminder is due at 18:00; the scheduler has not run
+    // yet when the patient's cancellation arrives at 18:00:30.
+    r.clock.set(DateTime::from_timestamp_millis(jst(12, 19, 18, 0) + 30_000).unwrap());
+    r.engine.act_on_appointment(&r.owner, &a, AppointmentAct::Cancel).await.unwrap();
+    r.at(jst(12, 19, 18, 1)).await;
+    r.at(jst(12, 21, 9, 0)).await;
+    assert_eq!(r.texts(0).len(), 1, "nothing after the cancellation");
+    let outcomes = r.engine.friend_step_outcomes(&r.owner, &r.friends[0]).await.unwrap();
+    assert!(outcomes[0]
+        .1
+        .iter()
+        .any(|(_, o)| *o == engine::sequences::StepOutcome::Skipped(model::sequence::SkipReason::AppointmentGone)));
+}
+
+#[tokio::test]
+async fn a_booking_inside_a_reminders_window_skips_it_instead_of_catching_up() {
+    let r = rig(1).await;
+    r.reminders().await;
+    r.at(jst(12, 18, 12, 0)).await;
+    r.book(0, jst(12, 20, 10, 0)).await;
+    r.at(jst(12, 18, 12, 1)).await;
+    assert!(
+        r.texts(0).is_empty(),
+        "the 3-day moment (17th 18:00) was past when the booking was made"
+    );
+    r.at(jst(12, 19, 18, 0)).await;
+    assert_eq!(r.texts(0).len(), 1);
+    assert!(r.texts(0)[0].starts_with("明日"));
+}
+
+#[tokio::test]
+async fn after_a_downtime_a_reminder_goes_late_only_within_its_lateness_and_never_after_the_visit() {
+    let r = rig(2).await;
+    r.reminders().await;
+    r.book(0, jst(12, 20, 10, 0)).await;
+    r.book(1, jst(12, 21, 10, 0)).await;
+    // Down from the 16th until the 19th 23:00: friend 0's day-before
+    // reminder (19th 18:00) is 5 hours late and still goes; the 3-day ones
+    // (17th, 18th) are long past their lateness.
+    r.at(jst(12, 16, 9, 0)).await;
+    r.at(jst(12, 19, 23, 0)).await;
+    assert_eq!(r.texts(0).len(), 1);
+    assert!(r.texts(0)[0].starts_with("明日"));
+    assert!(r.texts(1).is_empty(), "friend 1's day-before reminder is tomorrow");
+    // Down again until after friend 1's appointment began.
+    r.at(jst(12, 21, 10, 5)).await;
+    assert!(r.texts(1).is_empty(), "never after the appointment");
+}
+
+#[tokio::test]
+async fn a_stop_condition_ends_the_enrolment_and_a_step_condition_skips_its_step() {
+    let r = rig(2).await;
+    let booked = r.engine.create_tag(&r.owner, &tag("予約済")).await.unwrap().public_id;
+    let child = r.engine.create_tag(&r.owner, &tag("小児")).await.unwrap().public_id;
+    let mut follow_up = step(StepTiming::at_clock(Anchor::Enrolment, 7, 10, 0), "お子さまのその後はいかがですか");
+    follow_up.condition = Some(StepCondition::HasTag { tag: child.clone() });
+    let seq = r
+        .sequence(
+            "定期検診のご案内",
+            Trigger::Manual,
+            vec![Stop::TagAdded { tag: booked.clone() }],
+            vec![
+                step(StepTiming::at_clock(Anchor::Enrolment, 1, 10, 0), "検診の時期です"),
+                follow_up,
+                step(StepTiming::at_clock(Anchor::Enrolment, 30, 10, 0), "まだご予約がありません"),
+            ],
+        )
+        .await;
+    for f in &r.friends {
+        assert!(r.engine.enrol_friend(&r.owner, &seq, f).await.unwrap());
+    }
+    assert!(!r.engine.enrol_friend(&r.owner, &seq, &r.friends[0]).await.unwrap(), "not twice");
+    r.at(jst(12, 2, 10, 0)).await;
+    assert_eq!((r.texts(0).len(), r.texts(1).len()), (1, 1));
+    // Friend 1 books (tagged 予約済): the invitations stop for them alone.
+    r.engine.set_tag(&r.owner, &booked, &[r.friends[1].clone()], true).await.unwrap();
+    r.at(jst(12, 8, 10, 0)).await;
+    assert_eq!(r.texts(0).len(), 1, "friend 0 lacks 小児: the 7-day step is skipped");
+    r.at(jst(12, 31, 10, 0)).await;
+    assert_eq!(r.texts(0), vec!["検診の時期です", "まだご予約がありません"]);
+    assert_eq!(r.texts(1), vec!["検診の時期です"], "stopped when 予約済 was added");
+    let counts = r.engine.sequence_step_counts(&r.owner, &seq).await.unwrap();
+    let sent: Vec<i64> = counts.iter().map(|c| c.1).collect();
+    assert_eq!(sent, vec![2, 0, 1]);
+}
+
+#[tokio::test]
+async fn editing_a_running_sequence_never_resends_a_step_already_passed() {
+    let r = rig(1).await;
+    let seq = r
+        .sequence(
+            "初診後フォロー",
+            Trigger::Manual,
+            vec![],
+            vec![
+                step(StepTiming::after(Anchor::Enrolment, 0, 0), "ご来院ありがとうございました"),
+                step(StepTiming::at_clock(Anchor::Enrolment, 7, 10, 0), "その後いかがですか"),
+            ],
+        )
+        .await;
+    r.engine.enrol_friend(&r.owner, &seq, &r.friends[0]).await.unwrap();
+    r.at(jst(12, 1, 9, 1)).await;
+    assert_eq!(r.texts(0), vec!["ご来院ありがとうございました"]);
+    // The marketer rewords the first step and adds one at +2 days.
+    let mut view = r.engine.sequence_view(&r.owner, &seq).await.unwrap();
+    view.steps[0].bundle = Bundle::texts(&["本日はご来院いただきありがとうございました"]);
+    view.steps
+        .push(step(StepTiming::at_clock(Anchor::Enrolment, 2, 10, 0), "お薬は飲めていますか"));
+    let d = SequenceDraft {
+        name: view.row.name.clone(),
+        trigger: view.trigger.clone(),
+        stops: view.stops.clone(),
+        steps: view.steps.clone(),
+    };
+    r.engine.save_sequence(&r.owner, Some(&seq), &d).await.unwrap();
+    r.at(jst(12, 3, 10, 0)).await;
+    r.at(jst(12, 8, 10, 0)).await;
+    assert_eq!(
+        r.texts(0),
+        vec!["ご来院ありがとうございました", "お薬は飲めていますか", "その後いかがですか"]
+    );
+}
+
+#[tokio::test]
+async fn a_crash_between_lines_acceptance_and_our_commit_sends_one_copy() {
+    let r = rig(1).await;
+    r.reminders().await;
+    r.book(0, jst(12, 20, 10, 0)).await;
+    // LINE takes the push and the answer never comes back.
+    r.sb.set_faults(sandbox::Faults {
+        drop_rate: 1.0,
+        ..Default::default()
+    });
+    r.at(jst(12, 17, 18, 0)).await;
+    assert_eq!(r.sb.received(&r.users[0]).len(), 1, "LINE has it");
+    r.sb.set_faults(sandbox::Faults::default());
+    // Tried again under the same retry key: LINE answers that it already
+    // accepted it; the patient has one copy and the ledger counts one.
+    r.at(jst(12, 17, 18, 2)).await;
+    assert_eq!(r.texts(0).len(), 1);
+    let quota = r.engine.quota_status(r.owner.clinic_id).await.unwrap();
+    assert_eq!((quota.used, quota.reserved), (1, 0));
+    r.at(jst(12, 19, 18, 0)).await;
+    assert_eq!(r.texts(0).len(), 2, "the next reminder as usual");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_on_one_database_send_each_step_once() {
+    let r = rig(40).await;
+    r.reminders().await;
+    for i in 0..40 {
+        // Two per half-hour slot (the department's capacity).
+        r.book(i, jst(12, 20, 9, 0) + (i as i64 / 2) * 30 * 60_000).await;
+    }
+    r.clock.set(DateTime::from_timestamp_millis(jst(12, 17, 18, 0)).unwrap());
+    let run = |e: Engine| async move { while e.run_sequences_once().await.unwrap() > 0 {} };
+    tokio::join!(
+        run(r.engine.clone()),
+        run(r.other.clone()),
+        run(r.engine.clone()),
+        run(r.other.clone())
+    );
+    let copies: Vec<usize> = (0..40).map(|i| r.texts(i).len()).collect();
+    assert_eq!(copies, vec![1; 40]);
+    // A third appointment in a full slot is refused.
+    let full = r
+        .engine
+        .book_appointment(&r.owner, &r.friends[0], &r.department, jst(12, 20, 9, 0))
+        .await;
+    assert!(matches!(full, Err(engine::EngineError::SlotFull)));
+}
+
+fn tag(name: &str) -> engine::tags::TagInput<'_> {
+    engine::tags::TagInput {
+        folder: None,
+        name,
+        color: engine::tags::TAG_COLORS[1],
+        description: "",
+        rule_text: "",
+    }
+}
