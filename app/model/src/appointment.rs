@@ -88,7 +88,9 @@ impl ChangedBy {
 #[serde(tag = "act", rename_all = "snake_case")]
 pub enum AppointmentAct {
     /// To another time (epoch milliseconds) and department slot.
-    Move { to: i64 },
+    Move {
+        to: i64,
+    },
     Cancel,
     RecordVisit,
     RecordNoShow,
@@ -151,9 +153,7 @@ pub fn next_status(
         (S::Visited, _) => Err(AppointmentProblem::AlreadyVisited),
         (S::NoShow, A::RecordVisit) => Ok(S::Visited),
         (S::NoShow, _) => Err(AppointmentProblem::InThePast),
-        (S::Booked | S::Changed, A::Move { .. } | A::Cancel) if by == ChangedBy::Patient && at <= now => {
-            Err(AppointmentProblem::InThePast)
-        }
+        (S::Booked | S::Changed, A::Move { .. } | A::Cancel) if by == ChangedBy::Patient && at <= now => Err(AppointmentProblem::InThePast),
         (S::Booked | S::Changed, A::Move { to }) if by == ChangedBy::Patient && to <= now => Err(AppointmentProblem::InThePast),
         (S::Booked | S::Changed, A::Move { .. }) => Ok(S::Changed),
         (S::Booked | S::Changed, A::Cancel) => Ok(S::Cancelled),
@@ -212,11 +212,23 @@ mod tests {
         use AppointmentStatus as S;
         let (at, now) = (100 * H, 10 * H);
         let staff = ChangedBy::Staff;
-        assert_eq!(next_status(S::Booked, AppointmentAct::Move { to: 120 * H }, at, now, staff), Ok(S::Changed));
-        assert_eq!(next_status(S::Changed, AppointmentAct::Move { to: 130 * H }, at, now, staff), Ok(S::Changed));
+        assert_eq!(
+            next_status(S::Booked, AppointmentAct::Move { to: 120 * H }, at, now, staff),
+            Ok(S::Changed)
+        );
+        assert_eq!(
+            next_status(S::Changed, AppointmentAct::Move { to: 130 * H }, at, now, staff),
+            Ok(S::Changed)
+        );
         assert_eq!(next_status(S::Changed, AppointmentAct::Cancel, at, now, staff), Ok(S::Cancelled));
-        assert_eq!(next_status(S::Booked, AppointmentAct::RecordVisit, at, at - H, staff), Ok(S::Visited));
-        assert_eq!(next_status(S::Booked, AppointmentAct::RecordNoShow, at, at + H, staff), Ok(S::NoShow));
+        assert_eq!(
+            next_status(S::Booked, AppointmentAct::RecordVisit, at, at - H, staff),
+            Ok(S::Visited)
+        );
+        assert_eq!(
+            next_status(S::Booked, AppointmentAct::RecordNoShow, at, at + H, staff),
+            Ok(S::NoShow)
+        );
     }
 
     #[test]
@@ -224,12 +236,26 @@ mod tests {
         use AppointmentStatus as S;
         let (at, now) = (100 * H, 200 * H);
         let staff = ChangedBy::Staff;
-        for act in [AppointmentAct::Move { to: 300 * H }, AppointmentAct::Cancel, AppointmentAct::RecordVisit, AppointmentAct::RecordNoShow] {
-            assert_eq!(next_status(S::Cancelled, act, at, now, staff), Err(AppointmentProblem::AlreadyCancelled));
-            assert_eq!(next_status(S::Visited, act, at, now, staff), Err(AppointmentProblem::AlreadyVisited));
+        for act in [
+            AppointmentAct::Move { to: 300 * H },
+            AppointmentAct::Cancel,
+            AppointmentAct::RecordVisit,
+            AppointmentAct::RecordNoShow,
+        ] {
+            assert_eq!(
+                next_status(S::Cancelled, act, at, now, staff),
+                Err(AppointmentProblem::AlreadyCancelled)
+            );
+            assert_eq!(
+                next_status(S::Visited, act, at, now, staff),
+                Err(AppointmentProblem::AlreadyVisited)
+            );
         }
         assert_eq!(next_status(S::NoShow, AppointmentAct::RecordVisit, at, now, staff), Ok(S::Visited));
-        assert_eq!(next_status(S::NoShow, AppointmentAct::Cancel, at, now, staff), Err(AppointmentProblem::InThePast));
+        assert_eq!(
+            next_status(S::NoShow, AppointmentAct::Cancel, at, now, staff),
+            Err(AppointmentProblem::InThePast)
+        );
     }
 
     #[test]
@@ -237,14 +263,23 @@ mod tests {
         use AppointmentStatus as S;
         let at = 100 * H;
         let patient = ChangedBy::Patient;
-        assert_eq!(next_status(S::Booked, AppointmentAct::Cancel, at, at + 1, patient), Err(AppointmentProblem::InThePast));
+        assert_eq!(
+            next_status(S::Booked, AppointmentAct::Cancel, at, at + 1, patient),
+            Err(AppointmentProblem::InThePast)
+        );
         assert_eq!(
             next_status(S::Booked, AppointmentAct::Move { to: 50 * H }, at, 60 * H, patient),
             Err(AppointmentProblem::InThePast)
         );
-        assert_eq!(next_status(S::Booked, AppointmentAct::Cancel, at, at - H, patient), Ok(S::Cancelled));
+        assert_eq!(
+            next_status(S::Booked, AppointmentAct::Cancel, at, at - H, patient),
+            Ok(S::Cancelled)
+        );
         // Staff may tidy up after the fact.
-        assert_eq!(next_status(S::Booked, AppointmentAct::Cancel, at, at + H, ChangedBy::Staff), Ok(S::Cancelled));
+        assert_eq!(
+            next_status(S::Booked, AppointmentAct::Cancel, at, at + H, ChangedBy::Staff),
+            Ok(S::Cancelled)
+        );
         assert_eq!(
             next_status(S::Booked, AppointmentAct::RecordVisit, at, at - 3 * H, ChangedBy::Staff),
             Err(AppointmentProblem::NotYetBegun)

@@ -93,7 +93,11 @@ impl StepTiming {
             None => {
                 let sign = if self.minutes < 0 { "−" } else { "+" };
                 let m = self.minutes.abs();
-                let part = if m % 60 == 0 { format!("{}時間", m / 60) } else { format!("{m}分") };
+                let part = if m % 60 == 0 {
+                    format!("{}時間", m / 60)
+                } else {
+                    format!("{m}分")
+                };
                 if days.is_empty() {
                     format!("{sign}{part}")
                 } else {
@@ -220,13 +224,21 @@ pub fn decide(timing: StepTiming, m: Moment) -> Verdict {
 pub enum Trigger {
     FriendAdded,
     /// A tag (public ID) was added.
-    TagAdded { tag: String },
+    TagAdded {
+        tag: String,
+    },
     /// The friend entered a saved segment (public ID).
-    SegmentEntered { segment: String },
+    SegmentEntered {
+        segment: String,
+    },
     /// An appointment was booked, in one department (public ID) or any.
-    AppointmentBooked { department: Option<String> },
+    AppointmentBooked {
+        department: Option<String>,
+    },
     /// A visit was recorded; with `first_only`, only a first visit.
-    VisitRecorded { first_only: bool },
+    VisitRecorded {
+        first_only: bool,
+    },
     NoShow,
     /// By hand, or by an automation's 「ステップ配信を開始」.
     Manual,
@@ -236,7 +248,10 @@ impl Trigger {
     /// Whether the enrolment is about one appointment (its steps may
     /// count from it).
     pub fn has_appointment(&self) -> bool {
-        matches!(self, Trigger::AppointmentBooked { .. } | Trigger::VisitRecorded { .. } | Trigger::NoShow)
+        matches!(
+            self,
+            Trigger::AppointmentBooked { .. } | Trigger::VisitRecorded { .. } | Trigger::NoShow
+        )
     }
 }
 
@@ -245,8 +260,12 @@ impl Trigger {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Stop {
     /// e.g. 予約済: the friend booked, the invitations stop.
-    TagAdded { tag: String },
-    SegmentLeft { segment: String },
+    TagAdded {
+        tag: String,
+    },
+    SegmentLeft {
+        segment: String,
+    },
 }
 
 /// A step goes only if its condition holds when it is due.
@@ -341,7 +360,10 @@ mod tests {
         assert_eq!(day_before.due(jst(2026, 12, 10, 0, 30)), jst(2026, 12, 9, 18, 0));
         let checkup = StepTiming::at_clock(Anchor::Enrolment, 90, 10, 0);
         assert_eq!(checkup.due(jst(2026, 11, 15, 16, 0)), jst(2027, 2, 13, 10, 0));
-        assert_eq!(StepTiming::after(Anchor::Enrolment, 0, 30).due(jst(2026, 12, 31, 23, 50)), jst(2027, 1, 1, 0, 20));
+        assert_eq!(
+            StepTiming::after(Anchor::Enrolment, 0, 30).due(jst(2026, 12, 31, 23, 50)),
+            jst(2027, 1, 1, 0, 20)
+        );
     }
 
     #[test]
@@ -374,8 +396,14 @@ mod tests {
         let booked = jst(2026, 12, 19, 12, 0);
         let three = StepTiming::at_clock(Anchor::Appointment, -3, 18, 0);
         let one = StepTiming::at_clock(Anchor::Appointment, -1, 18, 0);
-        assert_eq!(decide(three, moment(booked + 1, booked, at, Some(S::Booked))), Verdict::Skip(SkipReason::PassedBeforePlan));
-        assert_eq!(decide(one, moment(booked + 1, booked, at, Some(S::Booked))), Verdict::Wait(jst(2026, 12, 19, 18, 0)));
+        assert_eq!(
+            decide(three, moment(booked + 1, booked, at, Some(S::Booked))),
+            Verdict::Skip(SkipReason::PassedBeforePlan)
+        );
+        assert_eq!(
+            decide(one, moment(booked + 1, booked, at, Some(S::Booked))),
+            Verdict::Wait(jst(2026, 12, 19, 18, 0))
+        );
     }
 
     #[test]
@@ -396,7 +424,10 @@ mod tests {
             decide(t, moment(due + MINUTE_MS, booked, new_at, Some(S::Cancelled))),
             Verdict::Skip(SkipReason::AppointmentGone)
         );
-        assert_eq!(decide(t, moment(due, booked, new_at, None)), Verdict::Skip(SkipReason::AppointmentGone));
+        assert_eq!(
+            decide(t, moment(due, booked, new_at, None)),
+            Verdict::Skip(SkipReason::AppointmentGone)
+        );
     }
 
     #[test]
@@ -408,7 +439,10 @@ mod tests {
         // Back up 5 hours late: still within the lateness, before the visit.
         assert_eq!(decide(t, moment(due + 5 * H, booked, at, Some(S::Booked))), Verdict::Send);
         // Back up 7 hours late: past the lateness.
-        assert_eq!(decide(t, moment(due + 7 * H, booked, at, Some(S::Booked))), Verdict::Skip(SkipReason::TooLate));
+        assert_eq!(
+            decide(t, moment(due + 7 * H, booked, at, Some(S::Booked))),
+            Verdict::Skip(SkipReason::TooLate)
+        );
         // Never after the appointment, whatever the lateness allows.
         let mut m = moment(at + MINUTE_MS, booked, at, Some(S::Booked));
         m.lateness_ms = 30 * 24 * H;
@@ -422,8 +456,14 @@ mod tests {
         let t = StepTiming::at_clock(Anchor::Appointment, 1, 10, 0);
         let due = jst(2026, 12, 21, 10, 0);
         assert_eq!(decide(t, moment(due, booked, at, Some(S::Visited))), Verdict::Send);
-        assert_eq!(decide(t, moment(due, booked, at, Some(S::NoShow))), Verdict::Skip(SkipReason::AppointmentGone));
-        assert_eq!(decide(t, moment(due, booked, at, Some(S::Cancelled))), Verdict::Skip(SkipReason::AppointmentGone));
+        assert_eq!(
+            decide(t, moment(due, booked, at, Some(S::NoShow))),
+            Verdict::Skip(SkipReason::AppointmentGone)
+        );
+        assert_eq!(
+            decide(t, moment(due, booked, at, Some(S::Cancelled))),
+            Verdict::Skip(SkipReason::AppointmentGone)
+        );
         // A reminder for a visit already recorded (the patient came early) is moot.
         let reminder = StepTiming::at_clock(Anchor::Appointment, 0, 8, 0);
         assert_eq!(
@@ -437,7 +477,10 @@ mod tests {
         let enrolled = jst(2026, 12, 1, 12, 0);
         let t = StepTiming::at_clock(Anchor::Enrolment, 1, 22, 0);
         let due = jst(2026, 12, 2, 22, 0);
-        let quiet = QuietHours { start: 21 * 60, end: 8 * 60 };
+        let quiet = QuietHours {
+            start: 21 * 60,
+            end: 8 * 60,
+        };
         let mut m = moment(due, enrolled, enrolled, None);
         assert_eq!(decide(t, m), Verdict::Send, "operational: no quiet hours");
         m.quiet = Some(quiet);
@@ -457,7 +500,10 @@ mod tests {
     fn a_sequence_without_an_appointment_cannot_count_from_one() {
         let reminder = StepTiming::at_clock(Anchor::Appointment, -1, 18, 0);
         let welcome = StepTiming::after(Anchor::Enrolment, 0, 0);
-        assert_eq!(sequence_problems("予約リマインド", &Trigger::AppointmentBooked { department: None }, &[reminder]), vec![]);
+        assert_eq!(
+            sequence_problems("予約リマインド", &Trigger::AppointmentBooked { department: None }, &[reminder]),
+            vec![]
+        );
         assert_eq!(
             sequence_problems("ようこそ", &Trigger::FriendAdded, &[welcome, reminder]),
             vec![SequenceProblem::AppointmentStepWithoutAppointment]
@@ -467,7 +513,10 @@ mod tests {
             vec![SequenceProblem::NoName, SequenceProblem::NoSteps]
         );
         let late = StepTiming::at_clock(Anchor::Enrolment, 1, 24, 0);
-        assert_eq!(sequence_problems("x", &Trigger::Manual, &[late]), vec![SequenceProblem::TimingOutOfRange]);
+        assert_eq!(
+            sequence_problems("x", &Trigger::Manual, &[late]),
+            vec![SequenceProblem::TimingOutOfRange]
+        );
         assert_eq!(
             sequence_problems("x", &Trigger::Manual, &vec![welcome; STEPS_MAX + 1]),
             vec![SequenceProblem::TooManySteps]
