@@ -163,6 +163,13 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
                 sb.accept_plain_http_images_from(Some(config.public_url.clone()));
             }
             server::sandbox_link::link(&engine, &sb, &format!("http://{}", config.addr)).await?;
+            // The demo's departments, sequences and upcoming appointments
+            // (only in the demo: tests build their own).
+            if config.seed_demo {
+                if let Some(clinic) = engine.demo_clinic().await? {
+                    engine.seed_demo_journey(clinic.id).await?;
+                }
+            }
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("starting the LINE sandbox on {addr}"))?;

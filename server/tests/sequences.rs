@@ -40,6 +40,10 @@ fn jst(month: u32, day: u32, h: i64, m: i64) -> i64 {
 }
 
 async fn rig(friends: usize) -> Rig {
+    rig_with(friends, true).await
+}
+
+async fn rig_with(friends: usize, department: bool) -> Rig {
     let (db, db2, _) = store::testing::fresh_db_pair().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sb_base = format!("http://{}", listener.local_addr().unwrap());
@@ -80,7 +84,11 @@ async fn rig(friends: usize) -> Rig {
                 .public_id,
         );
     }
-    let department = engine.create_department(&owner, "小児科", 30, 2).await.unwrap();
+    let department = if department {
+        engine.create_department(&owner, "小児科", 30, 2).await.unwrap()
+    } else {
+        String::new()
+    };
     Rig {
         engine,
         other,
@@ -389,4 +397,36 @@ fn tag(name: &str) -> engine::tags::TagInput<'_> {
         description: "",
         rule_text: "",
     }
+}
+
+#[tokio::test]
+async fn the_demo_clinic_starts_with_its_patient_journey_once() {
+    let r = rig_with(112, false).await;
+    let e = &r.engine;
+    e.seed_demo_journey(r.owner.clinic_id).await.unwrap();
+    e.seed_demo_journey(r.owner.clinic_id).await.unwrap();
+    let names: Vec<String> = e.list_sequences(&r.owner).await.unwrap().into_iter().map(|s| s.row.name).collect();
+    assert_eq!(
+        names,
+        vec!["予約リマインド", "初診後フォロー", "定期検診のご案内", "無断キャンセルのフォロー"]
+    );
+    assert_eq!(e.list_departments(&r.owner).await.unwrap().len(), 2);
+    let month = e.appointments_between(&r.owner, jst(12, 1, 0, 0), jst(12, 31, 0, 0)).await.unwrap();
+    assert_eq!(month.len(), 12);
+    // Every booking is enrolled in the reminders, and over the month each
+    // gets the ones whose moments were still ahead when it was booked.
+    let mut at = jst(12, 1, 9, 0);
+    while at < jst(12, 31, 0, 0) {
+        at += 6 * 3_600_000;
+        r.at(at).await;
+    }
+    let reminders = e.list_sequences(&r.owner).await.unwrap().remove(0).row.public_id;
+    let counts = e.sequence_step_counts(&r.owner, &reminders).await.unwrap();
+    let (three_days, day_before) = (counts[0].1 + counts[0].2, counts[1].1 + counts[1].2);
+    assert_eq!(
+        (three_days, day_before),
+        (12, 12),
+        "each step reached for every booking, sent or skipped"
+    );
+    assert!(counts[1].1 >= 11, "the day-before reminders went: {counts:?}");
 }

@@ -421,3 +421,119 @@ impl Engine {
         Ok(self.db.ping().await?)
     }
 }
+
+impl Engine {
+    /// The demo clinic's patient journey (SPEC §7's seed plan from 初診予約
+    /// to 定期検診): two departments, the four sequences a clinic starts
+    /// with, and appointments over the coming weeks for some of its
+    /// patients. Only when the clinic has no department yet.
+    pub async fn seed_demo_journey(&self, clinic_id: i64) -> Result<(), EngineError> {
+        use crate::sequences::{SequenceDraft, StepDraft};
+        use model::broadcast::Purpose;
+        use model::message::Bundle;
+        use model::sequence::{Anchor, StepTiming as At, Trigger};
+        if !self.db.departments(clinic_id).await?.is_empty() {
+            return Ok(());
+        }
+        let actor = self.seed_actor(clinic_id).await?;
+        self.create_department(&actor, "小児科", 15, 2).await?;
+        self.create_department(&actor, "内科", 15, 3).await?;
+        let step = |timing: At, purpose: Purpose, text: &str| StepDraft {
+            id: String::new(),
+            timing,
+            purpose,
+            condition: None,
+            bundle: Bundle::texts(&[text]),
+        };
+        let sequences = [
+            (
+                "予約リマインド",
+                Trigger::AppointmentBooked { department: None },
+                vec![
+                    step(
+                        At::at_clock(Anchor::Appointment, -3, 18, 0),
+                        Purpose::Operational,
+                        "{表示名}様\n{次回予約日} {予約時刻}に{診療科}のご予約をいただいています。\nご都合が悪くなった場合は、お早めにご連絡ください。",
+                    ),
+                    step(
+                        At::at_clock(Anchor::Appointment, -1, 18, 0),
+                        Purpose::Operational,
+                        "{表示名}様\n明日 {次回予約日} {予約時刻}、{診療科}でお待ちしています。\n保険証（マイナ保険証）と診察券をお持ちください。",
+                    ),
+                ],
+            ),
+            (
+                "初診後フォロー",
+                Trigger::VisitRecorded { first_only: true },
+                vec![
+                    step(
+                        At::at_clock(Anchor::Enrolment, 1, 10, 0),
+                        Purpose::Operational,
+                        "{表示名}様\n昨日はご来院ありがとうございました。お薬や体調で気になることがあれば、このトークでお気軽にご相談ください。",
+                    ),
+                    step(
+                        At::at_clock(Anchor::Enrolment, 7, 10, 0),
+                        Purpose::Operational,
+                        "{表示名}様\nその後の体調はいかがですか。症状が続く場合は、メニューの「予約」から再診をご予約ください。",
+                    ),
+                ],
+            ),
+            (
+                "定期検診のご案内",
+                Trigger::VisitRecorded { first_only: false },
+                vec![
+                    step(
+                        At::at_clock(Anchor::Enrolment, 90, 10, 0),
+                        Purpose::Marketing,
+                        "{表示名}様\n前回のご来院から3か月が経ちました。定期検診の時期です。メニューの「予約」からご予約いただけます。",
+                    ),
+                    step(
+                        At::at_clock(Anchor::Enrolment, 180, 10, 0),
+                        Purpose::Marketing,
+                        "{表示名}様\n前回のご来院から半年が経ちました。健康のために、定期検診をおすすめしています。",
+                    ),
+                ],
+            ),
+            (
+                "無断キャンセルのフォロー",
+                Trigger::NoShow,
+                vec![step(
+                    At::after(Anchor::Enrolment, 0, 120),
+                    Purpose::Operational,
+                    "{表示名}様\n本日のご予約にお越しになれなかったようです。体調はいかがですか。改めてのご予約は、メニューの「予約」からどうぞ。",
+                )],
+            ),
+        ];
+        for (name, trigger, steps) in sequences {
+            let d = SequenceDraft {
+                name: name.into(),
+                trigger,
+                stops: vec![],
+                steps,
+            };
+            self.save_sequence(&actor, None, &d).await?;
+        }
+        // Appointments for a dozen patients over the next three weeks,
+        // 9:00–11:45 and 14:00–16:45 Japan time.
+        let today = model::segment::Date::jst_of_ms(self.now_ms()).days_from_epoch();
+        let departments = self.db.departments(clinic_id).await?;
+        let friends: Vec<_> = self
+            .demo_friends(clinic_id)
+            .await?
+            .into_iter()
+            .filter(|f| f.status == "active")
+            // Past the patients the browser journeys talk to.
+            .skip(100)
+            .take(12)
+            .collect();
+        for (i, f) in friends.iter().enumerate() {
+            let day = today + 1 + (i as i64 * 2) % 20;
+            let minutes = if i % 2 == 0 { 9 * 60 } else { 14 * 60 } + (i as i64 % 4) * 15;
+            let at = day * 86_400_000 + minutes * 60_000 - 9 * 3_600_000;
+            let d = &departments[if i % 3 == 0 { 1 } else { 0 }];
+            self.book(clinic_id, f.id, d, at, model::appointment::ChangedBy::Staff, None)
+                .await?;
+        }
+        Ok(())
+    }
+}
