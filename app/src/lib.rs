@@ -107,7 +107,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("broadcasts/new") view={Lazy::<ComposerRoute>::new()}/>
                     <Route path=path!("broadcasts/:id") view={Lazy::<BroadcastRoute>::new()}/>
                     <Route path=path!("quota") view={Lazy::<QuotaRoute>::new()}/>
-                    <Route path=path!("sequences") view=|| view! { <ComingSoon area="nav.sequences"/> }/>
+                    <Route path=path!("sequences") view={Lazy::<SequencesRoute>::new()}/>
+                    <Route path=path!("appointments") view={Lazy::<AppointmentsRoute>::new()}/>
                     <Route path=path!("richmenus") view=|| view! { <ComingSoon area="nav.richmenus"/> }/>
                     <Route path=path!("staff-channels") view=|| view! { <ComingSoon area="nav.staff_channels"/> }/>
                     <Route path=path!("analytics") view=|| view! { <ComingSoon area="nav.analytics"/> }/>

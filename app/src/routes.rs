@@ -43,6 +43,8 @@ lazy_page! {
     ComposerRoute => ComposerPage,
     BroadcastRoute => BroadcastPage,
     QuotaRoute => QuotaPage,
+    SequencesRoute => SequencesPage,
+    AppointmentsRoute => AppointmentsPage,
     AccountSettingsRoute => AccountSettings,
     StaffSettingsRoute => StaffSettings,
     AuditSettingsRoute => AuditSettings,

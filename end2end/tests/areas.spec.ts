@@ -23,6 +23,8 @@ const link = (name: string) => () => async (page: Page) => {
 const AREAS: Area[] = [
   { path: '/friends', heading: '友だち', via: nav('友だち') },
   { path: '/friends/import', heading: '患者情報のCSV取り込み', via: link('CSVを取り込む') },
+  { path: '/appointments', heading: '予約', via: nav('予約') },
+  { path: '/sequences', heading: 'ステップ配信', via: nav('ステップ配信') },
   { path: '/tags', heading: 'タグ', via: nav('タグ') },
   { path: '/segments', heading: 'セグメント', via: nav('セグメント') },
   { path: '/segments/new', heading: '新しいセグメント', via: link('新しいセグメント') },

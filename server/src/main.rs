@@ -163,13 +163,6 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
                 sb.accept_plain_http_images_from(Some(config.public_url.clone()));
             }
             server::sandbox_link::link(&engine, &sb, &format!("http://{}", config.addr)).await?;
-            // The demo's departments, sequences and upcoming appointments
-            // (only in the demo: tests build their own).
-            if config.seed_demo {
-                if let Some(clinic) = engine.demo_clinic().await? {
-                    engine.seed_demo_journey(clinic.id).await?;
-                }
-            }
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("starting the LINE sandbox on {addr}"))?;
@@ -207,6 +200,13 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         tokio::spawn(async move {
             if let Err(e) = server::sandbox_link::populate_demo(&engine, &sb).await {
                 tracing::warn!(error = %e, "could not add the demo patients");
+            }
+            // Then their departments, sequences and upcoming appointments
+            // (the demo only: tests build their own).
+            if let Ok(Some(clinic)) = engine.demo_clinic().await {
+                if let Err(e) = engine.seed_demo_journey(clinic.id).await {
+                    tracing::warn!(reason = e.code(), "could not add the demo appointments and sequences");
+                }
             }
         });
     }

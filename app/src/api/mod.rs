@@ -2,6 +2,7 @@
 //! the session and role, calls one engine function and maps its error. No
 //! business rule lives here.
 
+pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod automations;
@@ -12,6 +13,7 @@ pub mod patients;
 pub mod phone;
 pub mod quota;
 pub mod segments;
+pub mod sequences;
 pub mod staff;
 pub mod staff_links;
 pub mod tags;

@@ -14,6 +14,7 @@ use model::{Permission, Role};
 pub const AREAS: &[(&str, &str)] = &[
     ("/", "nav.dashboard"),
     ("/friends", "nav.friends"),
+    ("/appointments", "nav.appointments"),
     ("/tags", "nav.tags"),
     ("/segments", "nav.segments"),
     ("/automations", "nav.automations"),

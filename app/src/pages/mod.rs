@@ -1,3 +1,4 @@
+mod appointments;
 mod auth;
 mod automations;
 mod broadcasts;
@@ -5,9 +6,11 @@ mod friends;
 mod import;
 pub(crate) mod phone;
 mod segments;
+mod sequences;
 mod settings;
 mod tags;
 
+pub use appointments::*;
 pub use auth::*;
 pub use automations::*;
 pub use broadcasts::*;
@@ -15,6 +18,7 @@ pub use friends::*;
 pub use import::*;
 pub use phone::*;
 pub use segments::*;
+pub use sequences::*;
 pub use settings::*;
 pub use tags::*;
 

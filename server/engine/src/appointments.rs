@@ -14,6 +14,16 @@ use store::{AppointmentChange, AppointmentRow, ChangeOutcome, DepartmentRow, New
 
 pub const DEPARTMENT_NAME_MAX: usize = 20;
 
+/// An appointment with who and where, as the calendar shows it.
+#[derive(Clone, Debug)]
+pub struct AppointmentView {
+    pub row: AppointmentRow,
+    pub friend_public_id: String,
+    pub friend_name: String,
+    pub department: String,
+    pub department_public_id: String,
+}
+
 /// The values a step's message may name, for one friend and appointment.
 pub(crate) fn message_values(display_name: &str, appointment: Option<&AppointmentRow>, department: &str) -> Vec<(&'static str, String)> {
     let mut values = vec![(DISPLAY_NAME, display_name.to_string())];
@@ -172,6 +182,56 @@ impl Engine {
     pub async fn appointments_between(&self, actor: &Actor, from: i64, to: i64) -> Result<Vec<AppointmentRow>, EngineError> {
         actor.require(Permission::ViewClinic)?;
         Ok(self.db.appointments_between(actor.clinic_id, from, to).await?)
+    }
+
+    /// The appointments in `[from, to)` with who and where, for the
+    /// calendar.
+    pub async fn appointment_list(&self, actor: &Actor, from: i64, to: i64) -> Result<Vec<AppointmentView>, EngineError> {
+        let rows = self.appointments_between(actor, from, to).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.friend_id).collect();
+        let friends = self.db.friends_by_ids(actor.clinic_id, &ids).await?;
+        let departments = self.db.departments(actor.clinic_id).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let f = friends.iter().find(|f| f.id == row.friend_id)?;
+                let d = departments.iter().find(|d| d.id == row.department_id)?;
+                Some(AppointmentView {
+                    friend_public_id: f.public_id.clone(),
+                    friend_name: f.display_name.clone(),
+                    department: d.name.clone(),
+                    department_public_id: d.public_id.clone(),
+                    row,
+                })
+            })
+            .collect())
+    }
+
+    /// A friend's appointments, latest first.
+    pub async fn friend_appointments(&self, actor: &Actor, friend: &str) -> Result<Vec<AppointmentView>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let f = self
+            .db
+            .friend_by_public_id(actor.clinic_id, friend)
+            .await?
+            .ok_or(EngineError::NotFound)?;
+        let departments = self.db.departments(actor.clinic_id).await?;
+        Ok(self
+            .db
+            .appointments_of_friend(f.id)
+            .await?
+            .into_iter()
+            .filter_map(|row| {
+                let d = departments.iter().find(|d| d.id == row.department_id)?;
+                Some(AppointmentView {
+                    friend_public_id: f.public_id.clone(),
+                    friend_name: f.display_name.clone(),
+                    department: d.name.clone(),
+                    department_public_id: d.public_id.clone(),
+                    row,
+                })
+            })
+            .collect())
     }
 
     pub async fn appointment_view(&self, actor: &Actor, pid: &str) -> Result<AppointmentRow, EngineError> {

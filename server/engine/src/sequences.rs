@@ -151,6 +151,13 @@ impl Engine {
         })
     }
 
+    /// How many friends are in a sequence now.
+    pub async fn sequence_enrolled(&self, actor: &Actor, pid: &str) -> Result<i64, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let row = self.db.sequence(actor.clinic_id, pid).await?.ok_or(EngineError::NotFound)?;
+        Ok(self.db.active_enrolments(row.id).await?)
+    }
+
     /// Pauses a sequence (nothing goes; enrolments wait) or resumes it.
     pub async fn set_sequence_paused(&self, actor: &Actor, pid: &str, paused: bool) -> Result<(), EngineError> {
         actor.require(Permission::DesignMarketing)?;

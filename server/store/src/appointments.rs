@@ -257,6 +257,16 @@ impl Db {
         Ok(ChangeOutcome::Done)
     }
 
+    /// A friend's appointments, latest first.
+    pub async fn appointments_of_friend(&self, friend_id: i64) -> Result<Vec<AppointmentRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE friend_id = $1 ORDER BY starts_at DESC, id DESC"
+        ))
+        .bind(friend_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Whether the friend has had a visit before this appointment.
     pub async fn visited_before(&self, friend_id: i64, appointment_id: i64) -> Result<bool, StoreError> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM appointments WHERE friend_id = $1 AND id <> $2 AND status = 'visited'")

@@ -385,6 +385,15 @@ impl Db {
         .await?)
     }
 
+    /// How many friends are in a sequence now.
+    pub async fn active_enrolments(&self, sequence_id: i64) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM enrolments WHERE sequence_id = $1 AND status = 'active'")
+            .bind(sequence_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
     /// Every step the enrolment reached (sent, skipped, being sent).
     pub async fn step_sends(&self, enrolment_id: i64) -> Result<Vec<StepSendRow>, StoreError> {
         Ok(sqlx::query_as(&format!(

@@ -1,0 +1,114 @@
+//! ステップ配信: the clinic's sequences with their steps on a time axis,
+//! what each step did, pausing and resuming. Each server function checks
+//! the session and role, calls one engine function and maps its error.
+
+use crate::errors::AppError;
+#[cfg(feature = "ssr")]
+use crate::ssr::{actor_with, engine};
+use leptos::prelude::*;
+use model::sequence::{Anchor, Stop, Trigger};
+#[cfg(feature = "ssr")]
+use model::Permission;
+use serde::{Deserialize, Serialize};
+
+/// One step as the timeline draws it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepItem {
+    pub id: String,
+    /// 「−3日 18:00」
+    pub label: String,
+    pub anchor: Anchor,
+    /// Minutes from the anchor, for placing it on the axis (a clock time
+    /// counts from the anchor's midnight).
+    pub offset_minutes: i64,
+    pub operational: bool,
+    /// The first words of its first message.
+    pub preview: String,
+    pub sent: i64,
+    pub skipped: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SequenceItem {
+    pub id: String,
+    pub name: String,
+    pub trigger: Trigger,
+    pub stops: Vec<Stop>,
+    pub paused: bool,
+    /// Friends in it now.
+    pub enrolled: i64,
+    pub steps: Vec<StepItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SequencesDto {
+    pub items: Vec<SequenceItem>,
+    /// (public ID, name) of the tags, segments and departments the
+    /// triggers and stops name.
+    pub names: Vec<(String, String)>,
+    pub can_design: bool,
+}
+
+#[server(endpoint = "sequences_list")]
+pub async fn list_sequences() -> Result<SequencesDto, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    let engine = engine()?;
+    let mut items = Vec::new();
+    for s in engine.list_sequences(&actor).await? {
+        let counts = engine.sequence_step_counts(&actor, &s.row.public_id).await?;
+        let enrolled = engine.sequence_enrolled(&actor, &s.row.public_id).await?;
+        let steps = s
+            .steps
+            .iter()
+            .map(|st| {
+                let (sent, skipped) = counts.iter().find(|c| c.0 == st.id).map(|c| (c.1, c.2)).unwrap_or((0, 0));
+                let t = st.timing;
+                let offset_minutes = i64::from(t.days) * 24 * 60 + t.clock.map_or(i64::from(t.minutes), i64::from);
+                StepItem {
+                    id: st.id.clone(),
+                    label: t.label(),
+                    anchor: t.anchor,
+                    offset_minutes,
+                    operational: st.purpose == model::broadcast::Purpose::Operational,
+                    preview: st
+                        .bundle
+                        .readable_texts()
+                        .first()
+                        .map(|(_, text)| text.chars().take(60).collect())
+                        .unwrap_or_default(),
+                    sent,
+                    skipped,
+                }
+            })
+            .collect();
+        items.push(SequenceItem {
+            id: s.row.public_id,
+            name: s.row.name,
+            paused: s.row.status == "paused",
+            trigger: s.trigger,
+            stops: s.stops,
+            enrolled,
+            steps,
+        });
+    }
+    let mut names: Vec<(String, String)> = engine
+        .list_tags(&actor)
+        .await?
+        .into_iter()
+        .map(|v| (v.tag.public_id, v.tag.name))
+        .collect();
+    names.extend(engine.list_segments(&actor).await?.into_iter().map(|s| (s.public_id, s.name)));
+    names.extend(engine.list_departments(&actor).await?.into_iter().map(|d| (d.public_id, d.name)));
+    Ok(SequencesDto {
+        items,
+        names,
+        can_design: actor.role.can(Permission::DesignMarketing),
+    })
+}
+
+#[server(endpoint = "sequence_paused")]
+pub async fn set_sequence_paused(id: String, paused: bool) -> Result<(), AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    engine()?.set_sequence_paused(&actor, &id, paused).await?;
+    Ok(())
+}

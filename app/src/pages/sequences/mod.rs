@@ -1,0 +1,6 @@
+//! ステップ配信: the clinic's sequences, each drawn as its steps on a time
+//! axis around its trigger or its appointment, with what each step did.
+
+mod list;
+
+pub use list::SequencesPage;
