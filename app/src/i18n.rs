@@ -646,6 +646,10 @@ catalogue! {
     "appt.cancel_yes" => "キャンセルする", "Yes, cancel it";
     "appt.keep" => "予約を残す", "Keep it";
     "seq.intro" => "予約・来院・タグなどをきっかけに、決めた日時にメッセージを送ります。予約の前後に送るステップは、送る時点の予約の日時と状態から決まります（変更や取り消しに自動で追従します）。", "Messages sent at set times after a booking, a visit, a tag and more. Steps around an appointment follow the appointment as it is when they are sent (changes and cancellations are followed automatically).";
+    "seq.preview_title" => "今後の配信予定", "Coming messages";
+    "seq.preview_help" => "ステップ配信からこの方に届く予定のメッセージです（今の予約と設定による。予約の変更・キャンセルで変わります）。", "What this person's sequences will send them, as things stand (a changed or cancelled appointment changes it).";
+    "seq.preview_empty" => "予定されているメッセージはありません。", "No messages are coming.";
+    "seq.preview_conditional" => "条件を満たすときのみ", "Only if its condition holds";
     "seq.empty" => "ステップ配信はまだありません。", "There are no sequences yet.";
     "seq.running" => "配信中", "Running";
     "seq.paused" => "一時停止中", "Paused";

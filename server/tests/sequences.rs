@@ -430,3 +430,45 @@ async fn the_demo_clinic_starts_with_its_patient_journey_once() {
     );
     assert!(counts[1].1 >= 11, "the day-before reminders went: {counts:?}");
 }
+
+#[tokio::test]
+async fn the_preview_for_one_patient_is_what_the_scheduler_then_sends() {
+    let r = rig(1).await;
+    r.reminders().await;
+    let a = r.book(0, jst(12, 20, 10, 0)).await;
+    let preview = |r: &Rig| {
+        let e = r.engine.clone();
+        let (owner, friend) = (r.owner.clone(), r.friends[0].clone());
+        async move { e.sequence_preview(&owner, &friend, 180).await.unwrap() }
+    };
+    let planned: Vec<(i64, String)> = preview(&r).await.into_iter().map(|p| (p.at, p.step)).collect();
+    assert_eq!(
+        planned,
+        vec![
+            (jst(12, 17, 18, 0), "−3日 18:00".to_string()),
+            (jst(12, 19, 18, 0), "−1日 18:00".to_string())
+        ]
+    );
+    // Moved: the preview follows, and the scheduler sends exactly that.
+    r.engine
+        .act_on_appointment(&r.owner, &a, AppointmentAct::Move { to: jst(12, 30, 14, 30) })
+        .await
+        .unwrap();
+    let planned: Vec<i64> = preview(&r).await.into_iter().map(|p| p.at).collect();
+    assert_eq!(planned, vec![jst(12, 27, 18, 0), jst(12, 29, 18, 0)]);
+    let mut sent_at = Vec::new();
+    for at in &planned {
+        r.at(*at - 60_000).await;
+        let before = r.texts(0).len();
+        r.at(*at).await;
+        assert_eq!(r.texts(0).len(), before + 1, "sent at the previewed moment");
+        sent_at.push(*at);
+    }
+    assert_eq!(sent_at, planned);
+    assert!(preview(&r).await.is_empty(), "nothing left to come");
+    // Cancelled appointments promise nothing.
+    let b = r.book(0, jst(12, 31, 15, 0) + 30 * 86_400_000).await;
+    assert_eq!(preview(&r).await.len(), 2);
+    r.engine.act_on_appointment(&r.owner, &b, AppointmentAct::Cancel).await.unwrap();
+    assert!(preview(&r).await.is_empty());
+}

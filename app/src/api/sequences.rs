@@ -112,3 +112,37 @@ pub async fn set_sequence_paused(id: String, paused: bool) -> Result<(), AppErro
     engine()?.set_sequence_paused(&actor, &id, paused).await?;
     Ok(())
 }
+
+/// One message a friend will receive, as their page lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PreviewDto {
+    pub sequence: String,
+    pub step: String,
+    /// 「12月17日(木) 18:00」
+    pub when: String,
+    pub text: String,
+    pub conditional: bool,
+}
+
+/// What the friend will receive from sequences over the next six months,
+/// decided by the scheduler's own rule.
+#[server(endpoint = "sequence_preview")]
+pub async fn sequence_preview(friend: String) -> Result<Vec<PreviewDto>, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    Ok(engine()?
+        .sequence_preview(&actor, &friend, 183)
+        .await?
+        .into_iter()
+        .map(|p| PreviewDto {
+            sequence: p.sequence,
+            step: p.step,
+            when: format!(
+                "{} {}",
+                model::appointment::jst_day_label(p.at),
+                model::appointment::jst_time_label(p.at)
+            ),
+            text: p.text,
+            conditional: p.conditional,
+        })
+        .collect())
+}

@@ -58,6 +58,18 @@ pub struct SequenceView {
     pub steps: Vec<StepDraft>,
 }
 
+/// One message a friend will receive, as the preview lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviewItem {
+    pub sequence: String,
+    /// 「−1日 18:00」
+    pub step: String,
+    pub at: i64,
+    pub text: String,
+    /// Goes only if its condition holds then.
+    pub conditional: bool,
+}
+
 /// What became of one step for one friend.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepOutcome {
@@ -285,24 +297,7 @@ impl Engine {
                 continue;
             }
             let purpose = Purpose::parse(&step.purpose).ok_or(EngineError::Corrupt)?;
-            let (anchor_at, planned_at, state) = match (timing.anchor, &appointment) {
-                (Anchor::Appointment, Some(a)) => (a.starts_at, a.planned_at.max(e.enrolled_at), Some(a.status)),
-                (Anchor::Appointment, None) => (e.enrolled_at, e.enrolled_at, None),
-                (Anchor::Enrolment, _) => (e.enrolled_at, e.enrolled_at, None),
-            };
-            let moment = Moment {
-                now,
-                planned_at,
-                anchor_at,
-                appointment: if timing.anchor == Anchor::Appointment {
-                    state.or(Some(AppointmentStatus::Cancelled))
-                } else {
-                    None
-                },
-                lateness_ms: LATENESS_MS,
-                quiet: (purpose == Purpose::Marketing).then_some(quiet),
-            };
-            let due = timing.due(anchor_at);
+            let (moment, due) = step_moment(e, appointment.as_ref(), timing, purpose, quiet, now);
             match decide(timing, moment) {
                 Verdict::Wait(at) => next = Some(next.map_or(at, |n: i64| n.min(at))),
                 Verdict::Skip(reason) => {
@@ -409,6 +404,80 @@ impl Engine {
         })
     }
 
+    /// What a friend will receive, from which sequence and when, over the
+    /// next `days` days, as things stand: each step still ahead decided by
+    /// the scheduler's own rule at the moment it would go (a step with a
+    /// condition is marked, as the condition is checked then).
+    pub async fn sequence_preview(&self, actor: &Actor, friend: &str, days: i64) -> Result<Vec<PreviewItem>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let f = self
+            .db
+            .friend_by_public_id(actor.clinic_id, friend)
+            .await?
+            .ok_or(EngineError::NotFound)?;
+        let now = self.now_ms();
+        let horizon = now + days * 86_400_000;
+        let settings = self.db.delivery_settings(actor.clinic_id).await?;
+        let quiet = QuietHours {
+            start: settings.quiet_start,
+            end: settings.quiet_end,
+        };
+        let mut out = Vec::new();
+        for e in self.db.enrolments_of_friend(f.id).await? {
+            if e.status != "active" {
+                continue;
+            }
+            let Some(seq) = self.db.sequence_by_id(e.sequence_id).await? else {
+                continue;
+            };
+            if seq.status == "paused" {
+                continue;
+            }
+            let appointment = match e.appointment_id {
+                Some(id) => self.db.appointment_by_id(id).await?,
+                None => None,
+            };
+            let reached = self.db.step_sends(e.id).await?;
+            for step in self.db.sequence_steps(seq.id).await? {
+                let timing: StepTiming = serde_json::from_str(&step.timing).map_err(|_| EngineError::Corrupt)?;
+                let purpose = Purpose::parse(&step.purpose).ok_or(EngineError::Corrupt)?;
+                let plan_at = match (timing.anchor, &appointment) {
+                    (Anchor::Appointment, Some(a)) => a.planned_at,
+                    _ => 0,
+                };
+                if reached
+                    .iter()
+                    .any(|r| r.step_id == step.id && r.plan_at == plan_at && r.status != "pending")
+                {
+                    continue;
+                }
+                let (moment, _) = step_moment(&e, appointment.as_ref(), timing, purpose, quiet, now);
+                // Decided as the scheduler will decide it when it comes.
+                let at = match decide(timing, moment) {
+                    Verdict::Wait(at) => match decide(timing, Moment { now: at, ..moment }) {
+                        Verdict::Send => at,
+                        _ => continue,
+                    },
+                    Verdict::Send => now,
+                    Verdict::Skip(_) => continue,
+                };
+                if at > horizon {
+                    continue;
+                }
+                let bundle: Bundle = serde_json::from_str(&step.bundle).map_err(|_| EngineError::Corrupt)?;
+                out.push(PreviewItem {
+                    sequence: seq.name.clone(),
+                    step: timing.label(),
+                    at,
+                    text: bundle.readable_texts().first().map(|(_, t)| t.to_string()).unwrap_or_default(),
+                    conditional: step.condition.is_some(),
+                });
+            }
+        }
+        out.sort_by_key(|p| p.at);
+        Ok(out)
+    }
+
     /// What each step of a sequence did: (step public ID, sent, skipped).
     pub async fn sequence_step_counts(&self, actor: &Actor, pid: &str) -> Result<Vec<(String, i64, i64)>, EngineError> {
         actor.require(Permission::ViewClinic)?;
@@ -460,6 +529,33 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// What the scheduler knows about one step of one enrolment at `now`, and
+/// the step's moment: the scheduler and the preview both decide from it.
+fn step_moment(
+    e: &EnrolmentRow,
+    appointment: Option<&store::AppointmentRow>,
+    timing: StepTiming,
+    purpose: Purpose,
+    quiet: QuietHours,
+    now: i64,
+) -> (Moment, i64) {
+    let (anchor_at, planned_at, state) = match (timing.anchor, appointment) {
+        (Anchor::Appointment, Some(a)) => (a.starts_at, a.planned_at.max(e.enrolled_at), Some(a.status)),
+        // An appointment that is gone counts as cancelled.
+        (Anchor::Appointment, None) => (e.enrolled_at, e.enrolled_at, Some(AppointmentStatus::Cancelled)),
+        (Anchor::Enrolment, _) => (e.enrolled_at, e.enrolled_at, None),
+    };
+    let moment = Moment {
+        now,
+        planned_at,
+        anchor_at,
+        appointment: state,
+        lateness_ms: LATENESS_MS,
+        quiet: (purpose == Purpose::Marketing).then_some(quiet),
+    };
+    (moment, timing.due(anchor_at))
 }
 
 /// Our own plain data as stored JSON; it has no map with non-string keys,

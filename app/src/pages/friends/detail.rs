@@ -50,6 +50,7 @@ pub fn FriendPage() -> impl IntoView {
                 detail.await.ok().map(|d| view! {
                     <MemoSection id=id() memo=d.memo.clone() can_edit=d.can_edit/>
                     <crate::pages::FriendAppointments id=id() can_handle=d.can_edit/>
+                    <crate::pages::SequencePreview id=id()/>
                     <section class="card">
                         <h2>{t(lang, "friend.timeline")}</h2>
                         {if d.timeline.is_empty() {

@@ -2,5 +2,7 @@
 //! axis around its trigger or its appointment, with what each step did.
 
 mod list;
+mod preview;
 
 pub use list::SequencesPage;
+pub use preview::SequencePreview;
