@@ -21,7 +21,7 @@ test('the front desk books, moves and records a visit, and a cancellation asks f
   await expect(section.getByRole('heading', { name: '予約' })).toBeVisible();
   const slot = tomorrowAt(8, 15);
   await section.getByLabel('診療科').selectOption({ label: '内科' });
-  await section.getByLabel('日時').fill(slot.local);
+  await section.getByLabel('日時', { exact: true }).fill(slot.local);
   await section.getByRole('button', { name: '予約を入れる' }).click();
   const booking = section.getByTestId('appointment').filter({ hasText: '8:15' });
   await expect(booking).toContainText('内科');
@@ -67,13 +67,13 @@ test('a booked slot at capacity is refused with the reason, and the form keeps w
     await page.getByTestId('friends-table').getByRole('link').nth(n).click();
     const section = page.getByTestId('friend-appointments');
     await section.getByLabel('診療科').selectOption({ label: '小児科' });
-    await section.getByLabel('日時').fill(slot.local);
+    await section.getByLabel('日時', { exact: true }).fill(slot.local);
     await section.getByRole('button', { name: '予約を入れる' }).click();
     if (n < 6) {
       await expect(section.getByTestId('appointment').filter({ hasText: '7:00' })).toBeVisible();
     } else {
       await expect(section.getByText('この時間帯は予約がいっぱいです。')).toBeVisible();
-      await expect(section.getByLabel('日時')).toHaveValue(slot.local);
+      await expect(section.getByLabel('日時', { exact: true })).toHaveValue(slot.local);
     }
   }
 });
