@@ -79,7 +79,7 @@ test('a booked slot at capacity is refused with the reason, and the form keeps w
 });
 
 test('the sequences page shows the patient journey around the appointment', async ({ page }) => {
-  await login(page, DEMO.marketer);
+  await login(page, DEMO.owner);
   await open(page, '/sequences');
   const reminders = page.getByTestId('sequence').filter({ hasText: '予約リマインド' });
   await expect(reminders).toContainText('予約が入ったとき');
