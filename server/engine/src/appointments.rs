@@ -35,6 +35,19 @@ pub(crate) fn message_values(display_name: &str, appointment: Option<&Appointmen
     values
 }
 
+/// An appointment with its friend and department (`None`: the department
+/// is not this clinic's).
+fn view_of(row: AppointmentRow, f: &store::FriendRow, departments: &[DepartmentRow]) -> Option<AppointmentView> {
+    let d = departments.iter().find(|d| d.id == row.department_id)?;
+    Some(AppointmentView {
+        friend_public_id: f.public_id.clone(),
+        friend_name: f.display_name.clone(),
+        department: d.name.clone(),
+        department_public_id: d.public_id.clone(),
+        row,
+    })
+}
+
 impl Engine {
     pub async fn create_department(&self, actor: &Actor, name: &str, slot_minutes: i64, capacity: i64) -> Result<String, EngineError> {
         actor.require(Permission::ManageClinic)?;
@@ -195,14 +208,7 @@ impl Engine {
             .into_iter()
             .filter_map(|row| {
                 let f = friends.iter().find(|f| f.id == row.friend_id)?;
-                let d = departments.iter().find(|d| d.id == row.department_id)?;
-                Some(AppointmentView {
-                    friend_public_id: f.public_id.clone(),
-                    friend_name: f.display_name.clone(),
-                    department: d.name.clone(),
-                    department_public_id: d.public_id.clone(),
-                    row,
-                })
+                view_of(row, f, &departments)
             })
             .collect())
     }
@@ -221,16 +227,7 @@ impl Engine {
             .appointments_of_friend(f.id)
             .await?
             .into_iter()
-            .filter_map(|row| {
-                let d = departments.iter().find(|d| d.id == row.department_id)?;
-                Some(AppointmentView {
-                    friend_public_id: f.public_id.clone(),
-                    friend_name: f.display_name.clone(),
-                    department: d.name.clone(),
-                    department_public_id: d.public_id.clone(),
-                    row,
-                })
-            })
+            .filter_map(|row| view_of(row, &f, &departments))
             .collect())
     }
 
