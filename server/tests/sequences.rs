@@ -472,3 +472,153 @@ async fn the_preview_for_one_patient_is_what_the_scheduler_then_sends() {
     r.engine.act_on_appointment(&r.owner, &b, AppointmentAct::Cancel).await.unwrap();
     assert!(preview(&r).await.is_empty());
 }
+
+/// The booking page's token in the last text friend `i` received that has
+/// one (`…/book/<token>`).
+fn last_booking_token(r: &Rig, i: usize) -> String {
+    let texts = r.texts(i);
+    let text = texts
+        .iter()
+        .rev()
+        .find(|t| t.contains("/book/"))
+        .expect("a text with a booking link");
+    let start = text.find("/book/").unwrap() + "/book/".len();
+    text[start..].split_whitespace().next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn time_travel_sends_each_step_at_its_own_moment_and_keeps_staff_signed_in() {
+    let r = rig(1).await;
+    r.reminders().await;
+    r.book(0, jst(12, 21, 10, 0)).await;
+    let staff = r
+        .engine
+        .login("owner@sakura.example", "sakura-owner-2026", "10.1.1.2")
+        .await
+        .unwrap();
+    r.engine.travel_in_time(&r.owner, 30 * 86_400_000).await.unwrap();
+    assert_eq!(r.engine.now_ms(), jst(12, 31, 9, 0));
+    // One jump of a month, yet neither reminder was "too late": the
+    // scheduler ran at each one's moment on the way.
+    let texts = r.texts(0);
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[0].starts_with("3日前: 12月21日(月) 10:00"));
+    assert!(texts[1].starts_with("明日:"));
+    let sent = r.sb.received(&r.users[0]);
+    let apart = sent[1].at - sent[0].at;
+    assert!(
+        (apart - 2 * 86_400_000).abs() < 60_000,
+        "the sandbox saw them two days apart, not together: {apart} ms"
+    );
+    // Signing in keeps real time: a month ahead, the session still holds.
+    r.engine.authenticate(&staff.token).await.unwrap();
+    // Backwards, or too far, is refused.
+    assert!(matches!(
+        r.engine.travel_in_time(&r.owner, -3_600_000).await,
+        Err(engine::EngineError::TimeTravelRefused)
+    ));
+    // Once any clinic here talks to real LINE, never.
+    r.engine
+        .save_channel(
+            &r.owner,
+            engine::channel::ChannelInput {
+                mode: "line",
+                channel_id: "1234567890",
+                channel_secret: "0123456789abcdef0123456789abcdef",
+                access_token: "a-real-looking-token",
+            },
+        )
+        .await
+        .unwrap();
+    let before = r.engine.now_ms();
+    assert!(matches!(
+        r.engine.travel_in_time(&r.owner, 3_600_000).await,
+        Err(engine::EngineError::TimeTravelRefused)
+    ));
+    assert_eq!(r.engine.now_ms(), before);
+    assert!(!r.engine.time_travel_state(&r.owner).await.unwrap().allowed);
+}
+
+#[tokio::test]
+async fn a_patient_moves_and_cancels_from_their_reminders_link_and_each_link_makes_one_change() {
+    let r = rig(2).await;
+    r.sequence(
+        "予約リマインド",
+        Trigger::AppointmentBooked { department: None },
+        vec![],
+        vec![
+            step(
+                StepTiming::at_clock(Anchor::Appointment, -3, 18, 0),
+                "3日前: {次回予約日} {予約時刻} 変更・キャンセル {予約URL}",
+            ),
+            step(
+                StepTiming::at_clock(Anchor::Appointment, -1, 18, 0),
+                "明日: {次回予約日} {予約時刻} 変更・キャンセル {予約URL}",
+            ),
+        ],
+    )
+    .await;
+    let mine = r.book(0, jst(12, 21, 10, 0)).await;
+    let theirs = r.book(1, jst(12, 21, 10, 30)).await;
+    r.engine
+        .travel_in_time(&r.owner, jst(12, 18, 18, 0) - jst(12, 1, 9, 0))
+        .await
+        .unwrap();
+    let token = last_booking_token(&r, 0);
+    let page = r.engine.booking_page(&token).await.unwrap();
+    assert_eq!(page.upcoming.len(), 1);
+    assert_eq!(page.upcoming[0].0.public_id, mine);
+    assert!(!page.link_used);
+    // Another patient's appointment is not found through my link, and an
+    // altered link opens nothing.
+    assert!(matches!(
+        r.engine.patient_cancel(&token, &theirs).await,
+        Err(engine::EngineError::NotFound)
+    ));
+    let forged = format!("{}{}", if token.starts_with('N') { 'M' } else { 'N' }, &token[1..]);
+    assert!(matches!(
+        r.engine.booking_page(&forged).await,
+        Err(engine::EngineError::BookingLinkInvalid)
+    ));
+    // A slot the page never offers (a Sunday) is refused.
+    assert!(matches!(
+        r.engine.patient_move(&token, &mine, jst(12, 20, 10, 0)).await,
+        Err(engine::EngineError::InvalidSlot)
+    ));
+    // Moved to Tuesday 22nd 14:00: the day's slots say one place is taken.
+    r.engine.patient_move(&token, &mine, jst(12, 22, 14, 0)).await.unwrap();
+    let slots = r.engine.booking_slots(&token, &r.department, jst(12, 22, 0, 0)).await.unwrap();
+    let slot = slots.iter().find(|s| s.starts_at == jst(12, 22, 14, 0)).unwrap();
+    assert_eq!(slot.free, 1, "capacity 2, one taken");
+    // The link made its change: a second one is refused and nothing moves.
+    assert!(matches!(
+        r.engine.patient_cancel(&token, &mine).await,
+        Err(engine::EngineError::BookingLinkUsed)
+    ));
+    assert!(r.engine.booking_page(&token).await.unwrap().link_used);
+    let a = r.engine.appointment_view(&r.owner, &mine).await.unwrap();
+    assert_eq!(a.status, model::appointment::AppointmentStatus::Changed);
+    assert_eq!(a.changed_by, "patient");
+    // No day-before reminder for the old Monday; both for Tuesday (its
+    // 3-day moment, the 19th, came after the move).
+    r.engine
+        .travel_in_time(&r.owner, jst(12, 21, 18, 0) - jst(12, 18, 18, 0))
+        .await
+        .unwrap();
+    let texts = r.texts(0);
+    assert_eq!(texts.len(), 3, "{texts:?}");
+    assert!(texts[1].starts_with("3日前: 12月22日(火) 14:00"), "{texts:?}");
+    assert!(texts[2].starts_with("明日: 12月22日(火) 14:00"), "{texts:?}");
+    // Cancelled from that reminder's own link: nothing more comes.
+    let fresh = last_booking_token(&r, 0);
+    r.engine.patient_cancel(&fresh, &mine).await.unwrap();
+    assert!(r.engine.booking_page(&fresh).await.unwrap().upcoming.is_empty());
+    r.engine.travel_in_time(&r.owner, 3 * 86_400_000).await.unwrap();
+    assert_eq!(r.texts(0).len(), 3);
+    // A month later the links have expired.
+    r.engine.travel_in_time(&r.owner, 31 * 86_400_000).await.unwrap();
+    assert!(matches!(
+        r.engine.booking_page(&fresh).await,
+        Err(engine::EngineError::BookingLinkInvalid)
+    ));
+}

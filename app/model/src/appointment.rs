@@ -181,9 +181,64 @@ pub fn jst_time_label(ms: i64) -> String {
     format!("{}:{:02}", minutes / 60, minutes % 60)
 }
 
+/// The hours patients may book, Japan time, in minutes from midnight
+/// (morning and afternoon); no bookings on Sundays.
+pub const OPENING_HOURS: [(i64, i64); 2] = [(9 * 60, 12 * 60), (14 * 60, 18 * 60)];
+
+/// The Japan-time midnight that begins the day of `ms`.
+pub fn jst_midnight(ms: i64) -> i64 {
+    (ms + JST_OFFSET_MS).div_euclid(DAY_MS) * DAY_MS - JST_OFFSET_MS
+}
+
+/// Whether the Japan-time day of `ms` is a Sunday.
+pub fn is_jst_sunday(ms: i64) -> bool {
+    // 1970-01-01 was a Thursday: three days later, a Sunday.
+    (ms + JST_OFFSET_MS).div_euclid(DAY_MS).rem_euclid(7) == 3
+}
+
+/// The bookable slots of the day beginning at `midnight` (a Japan-time
+/// midnight), each `slot_minutes` long and wholly inside the opening hours.
+pub fn day_slots(midnight: i64, slot_minutes: i64) -> Vec<i64> {
+    if slot_minutes <= 0 || is_jst_sunday(midnight) || jst_midnight(midnight) != midnight {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    for (open, close) in OPENING_HOURS {
+        let mut m = open;
+        while m + slot_minutes <= close {
+            out.push(midnight + m * 60_000);
+            m += slot_minutes;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_days_slots_are_its_opening_hours_in_japan_time_and_sundays_have_none() {
+        // 2026-12-19 16:30 UTC is Sunday 20 December 01:30 in Japan.
+        let sunday = jst_midnight(1_797_697_800_000);
+        assert_eq!(jst_day_label(sunday), "12月20日(日)");
+        assert_eq!(jst_time_label(sunday), "0:00");
+        assert!(day_slots(sunday, 30).is_empty());
+        let monday = sunday + DAY_MS;
+        let slots = day_slots(monday, 30);
+        assert_eq!(slots.len(), 6 + 8);
+        assert_eq!(jst_time_label(slots[0]), "9:00");
+        assert_eq!(jst_time_label(slots[5]), "11:30");
+        assert_eq!(jst_time_label(slots[6]), "14:00");
+        assert_eq!(jst_time_label(*slots.last().unwrap()), "17:30");
+        // A 45-minute slot ends at noon at the latest: none starts at 12:00.
+        assert_eq!(
+            day_slots(monday, 45).iter().map(|s| jst_time_label(*s)).collect::<Vec<_>>()[..5],
+            ["9:00", "9:45", "10:30", "11:15", "14:00"]
+        );
+        // Not a midnight: no slots rather than shifted ones.
+        assert!(day_slots(monday + 60_000, 30).is_empty());
+    }
 
     const H: i64 = 3_600_000;
 

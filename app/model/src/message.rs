@@ -97,9 +97,18 @@ pub const DISPLAY_NAME: &str = "{表示名}";
 pub const APPOINTMENT_DAY: &str = "{次回予約日}";
 pub const APPOINTMENT_TIME: &str = "{予約時刻}";
 pub const DEPARTMENT: &str = "{診療科}";
+/// The friend's own link to the booking page (予約・変更・キャンセル),
+/// signed for them when the message goes; LINE shows it as a link.
+pub const BOOKING_URL: &str = "{予約URL}";
 /// Every variable, with the longest value it can hold: limits are checked
 /// as if each held its longest (a display name is at most 20 characters).
-const VARIABLES: [(&str, usize); 4] = [(DISPLAY_NAME, 20), (APPOINTMENT_DAY, 10), (APPOINTMENT_TIME, 5), (DEPARTMENT, 20)];
+const VARIABLES: [(&str, usize); 5] = [
+    (DISPLAY_NAME, 20),
+    (APPOINTMENT_DAY, 10),
+    (APPOINTMENT_TIME, 5),
+    (DEPARTMENT, 20),
+    (BOOKING_URL, 200),
+];
 
 fn worst_case(s: &str) -> String {
     let mut out = s.to_string();

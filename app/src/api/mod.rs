@@ -6,6 +6,7 @@ pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod automations;
+pub mod booking;
 pub mod broadcasts;
 pub mod channel;
 pub mod friends;

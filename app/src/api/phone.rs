@@ -184,3 +184,39 @@ pub async fn set_sandbox_plan(plan: String, usage: i64) -> Result<(), AppError> 
     engine()?.sandbox_set_plan(&actor, plan, usage).await?;
     Ok(())
 }
+
+// ------------------------------------------------------------ time travel
+
+/// Where the sandbox clinics' time stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimeTravelDto {
+    pub allowed: bool,
+    /// 「12月10日(木) 18:00」, Japan time.
+    pub now: String,
+    /// How far ahead of real time, in minutes.
+    pub ahead_minutes: i64,
+}
+
+#[server(endpoint = "time_travel_state")]
+pub async fn time_travel_state() -> Result<TimeTravelDto, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    let s = engine()?.time_travel_state(&actor).await?;
+    Ok(TimeTravelDto {
+        allowed: s.allowed,
+        now: format!(
+            "{} {}",
+            model::appointment::jst_day_label(s.now_ms),
+            model::appointment::jst_time_label(s.now_ms)
+        ),
+        ahead_minutes: s.travelled_ms / 60_000,
+    })
+}
+
+/// Moves the sandbox clinics' time forward by `hours`, sending each step
+/// at its own moment on the way.
+#[server(endpoint = "time_travel")]
+pub async fn travel_in_time(hours: i64) -> Result<(), AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    engine()?.travel_in_time(&actor, hours.saturating_mul(3_600_000)).await?;
+    Ok(())
+}

@@ -1,6 +1,7 @@
 mod appointments;
 mod auth;
 mod automations;
+mod booking;
 mod broadcasts;
 mod friends;
 mod import;
@@ -13,6 +14,7 @@ mod tags;
 pub use appointments::*;
 pub use auth::*;
 pub use automations::*;
+pub use booking::*;
 pub use broadcasts::*;
 pub use friends::*;
 pub use import::*;

@@ -17,6 +17,8 @@ pub fn PhonePage() -> impl IntoView {
     let write = ServerAction::<PhoneWrite>::new();
     let tap = ServerAction::<PhoneTap>::new();
     let people = Resource::new(move || (add.version().get(), act.version().get()), |_| phone_people());
+    // Moving the clock sends steps: the chat is read again after it.
+    let travelled = RwSignal::new(0u32);
     let selected = RwSignal::new(String::new());
     // A person just added becomes the one being acted as.
     Effect::new(move |_| {
@@ -43,9 +45,10 @@ pub fn PhonePage() -> impl IntoView {
                 act.version().get(),
                 tap.version().get(),
                 tick.get(),
+                travelled.get(),
             )
         },
-        |(u, _, _, _, _)| async move {
+        |(u, _, _, _, _, _)| async move {
             if u.is_empty() {
                 Ok(Vec::new())
             } else {
@@ -89,6 +92,7 @@ pub fn PhonePage() -> impl IntoView {
                 <ActionError value=add.value()/>
             </section>
             <SandboxPlan/>
+            <TimeTravel travelled/>
             <section class="phone" aria-label=t(lang, "phone.title")>
                 <Show when=move || !selected.get().is_empty() fallback=move || view! { <p class="phone-empty">{t(lang, "phone.choose")}</p> }>
                     <PhoneScreen selected act write received people tap/>
@@ -125,6 +129,52 @@ fn SandboxPlan() -> impl IntoView {
                 Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
                 None => None,
             }}
+        </section>
+    }
+}
+
+/// 時間を進める: the sandbox clinics' clock moves forward and every step
+/// due on the way goes at its own moment (sandbox only).
+#[component]
+fn TimeTravel(travelled: RwSignal<u32>) -> impl IntoView {
+    let lang = use_lang();
+    let go = Action::new(move |hours: &i64| crate::api::phone::travel_in_time(*hours));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = go.value().get() {
+            travelled.update(|n| *n += 1);
+        }
+    });
+    let state = Resource::new(move || go.version().get(), |_| crate::api::phone::time_travel_state());
+    view! {
+        <section class="card" data-testid="time-travel" aria-labelledby="time-travel-title">
+            <h2 id="time-travel-title">{t(lang, "travel.title")}</h2>
+            <p class="help">{t(lang, "travel.help")}</p>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match state.await {
+                        Ok(s) if !s.allowed => view! { <p class="help">{t(lang, "travel.not_allowed")}</p> }.into_any(),
+                        Ok(s) => view! {
+                            <p aria-live="polite">
+                                {t(lang, "travel.now")}" "<strong data-testid="travel-now">{s.now.clone()}</strong>
+                                {(s.ahead_minutes > 0).then(|| {
+                                    let days = s.ahead_minutes / (24 * 60);
+                                    let hours = s.ahead_minutes % (24 * 60) / 60;
+                                    view! { <span class="help">" · "{t(lang, "travel.ahead").replace("{d}", &days.to_string()).replace("{h}", &hours.to_string())}</span> }
+                                })}
+                            </p>
+                            <div class="toolbar toolbar-start">
+                                {[(1, "travel.hour"), (24, "travel.day"), (72, "travel.three_days"), (168, "travel.week"), (720, "travel.month")].into_iter().map(|(h, key)| view! {
+                                    <button type="button" class="button button-small" disabled=move || go.pending().get()
+                                        on:click=move |_| { go.dispatch(h); }>{t(lang, key)}</button>
+                                }).collect_view()}
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            {move || go.pending().get().then(|| view! { <p class="help" role="status">{t(lang, "travel.moving")}</p> })}
+            {move || go.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
         </section>
     }
 }
@@ -263,6 +313,31 @@ fn CardView(card: Card, on_tap: Callback<String>) -> impl IntoView {
 
 /// Words and LINE emoji, the emoji as LINE's own pictures (named for
 /// screen readers and for when the picture cannot load).
+/// Words with their web addresses made links, as LINE shows a text
+/// message (opened in a new tab, as LINE opens its in-app browser).
+fn linked(words: &str) -> impl IntoView {
+    let mut parts = Vec::new();
+    let mut rest = words;
+    while let Some(start) = ["https://", "http://"].iter().filter_map(|p| rest.find(p)).min() {
+        let end = rest[start..].find(char::is_whitespace).map_or(rest.len(), |e| start + e);
+        parts.push((rest[..start].to_string(), false));
+        parts.push((rest[start..end].to_string(), true));
+        rest = &rest[end..];
+    }
+    parts.push((rest.to_string(), false));
+    parts
+        .into_iter()
+        .map(|(text, is_link)| {
+            if is_link {
+                let href = text.clone();
+                view! { <a href=href target="_blank" rel="noopener noreferrer">{text}</a> }.into_any()
+            } else {
+                text.into_any()
+            }
+        })
+        .collect_view()
+}
+
 #[component]
 fn TextPieces(pieces: Vec<model::emoji::Piece>) -> impl IntoView {
     use model::emoji::{image_url, Piece};
@@ -270,7 +345,8 @@ fn TextPieces(pieces: Vec<model::emoji::Piece>) -> impl IntoView {
     pieces
         .into_iter()
         .map(|p| match p {
-            Piece::Words(w) | Piece::Malformed(w) => w.into_any(),
+            Piece::Words(w) => linked(&w).into_any(),
+            Piece::Malformed(w) => w.into_any(),
             Piece::Emoji { product_id, emoji_id } => {
                 let alt = t(lang, "phone.emoji").replace("{id}", &emoji_id);
                 view! { <img class="line-emoji" src=image_url(&product_id, &emoji_id) alt=alt.clone() title=alt/> }.into_any()

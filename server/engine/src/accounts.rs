@@ -99,7 +99,7 @@ impl Engine {
     /// IP address is throttled, without looking at the password at all.
     pub async fn login(&self, email: &str, password: &str, ip: &str) -> Result<LoginOutcome, EngineError> {
         let email = normalize_email(email);
-        let now = self.now_ms();
+        let now = self.wall_ms();
         let attempt = [(format!("acct:{email}"), ACCOUNT_POLICY), (format!("ip:{ip}"), IP_POLICY)];
         self.take_attempts(&attempt, now).await?;
 
@@ -228,7 +228,7 @@ impl Engine {
     /// The second step of a login with TOTP.
     pub async fn verify_login_totp(&self, token: &str, code: &str, ip: &str) -> Result<(), EngineError> {
         let (session, user) = self.session_user(token, &[STAGE_TOTP]).await?;
-        let now = self.now_ms();
+        let now = self.wall_ms();
         // Codes have their own count (a correct password must not reset
         // it), and the address's lock holds here too.
         let attempt = [(format!("totp:{}", user.email), ACCOUNT_POLICY), (format!("ip:{ip}"), IP_POLICY)];
@@ -274,7 +274,7 @@ impl Engine {
         if token.is_empty() {
             return Err(EngineError::NotSignedIn);
         }
-        let now = self.now_ms();
+        let now = self.wall_ms();
         let session = self
             .db
             .session_by_token_hash(&sha256_hex(token.as_bytes()), now)
@@ -328,7 +328,7 @@ impl Engine {
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), EngineError> {
-        let Some(s) = self.db.session_by_token_hash(&sha256_hex(token.as_bytes()), self.now_ms()).await? else {
+        let Some(s) = self.db.session_by_token_hash(&sha256_hex(token.as_bytes()), self.wall_ms()).await? else {
             return Ok(());
         };
         match self.authenticate(token).await {
@@ -373,7 +373,7 @@ impl Engine {
         // Anyone who knew the old password is signed out everywhere else.
         let audit = self.audit(Event::by(actor, "password.change", actor.email.clone(), String::new()));
         self.db
-            .change_password(actor.user_id, &hash, self.now_ms(), actor.session_id, &audit)
+            .change_password(actor.user_id, &hash, self.wall_ms(), actor.session_id, &audit)
             .await?;
         Ok(())
     }
@@ -392,7 +392,7 @@ impl Engine {
             if proof.is_empty() {
                 return Err(EngineError::TotpProofRequired);
             }
-            let now = self.now_ms();
+            let now = self.wall_ms();
             let attempt = [(format!("totp:{}", user.email), ACCOUNT_POLICY)];
             self.take_attempts(&attempt, now).await?;
             let by_code = match totp::matching_step(&self.open_totp(user.id, Some(active))?, proof, now / 1000) {
@@ -420,7 +420,7 @@ impl Engine {
         let (session, user) = self.session_user(token, &[STAGE_FULL, STAGE_ENROL]).await?;
         let pending = user.totp_pending_enc.clone().ok_or(EngineError::InvalidTotp)?;
         let secret = self.open_totp(user.id, Some(&pending))?;
-        let step = totp::matching_step(&secret, code, self.now_ms() / 1000).ok_or(EngineError::InvalidTotp)?;
+        let step = totp::matching_step(&secret, code, self.wall_ms() / 1000).ok_or(EngineError::InvalidTotp)?;
         let audit = self.audit(Event {
             organization_id: Some(user.organization_id),
             clinic_id: Some(session.clinic_id),
@@ -499,7 +499,7 @@ impl Engine {
         if display_name.is_empty() {
             return Err(EngineError::NameRequired);
         }
-        let now = self.now_ms();
+        let now = self.wall_ms();
         let token = random_token();
         let token_hash = sha256_hex(token.as_bytes());
         let invitation = NewInvitation {
@@ -543,7 +543,7 @@ impl Engine {
     pub async fn invitation_info(&self, token: &str) -> Result<InvitationInfo, EngineError> {
         let inv = self
             .db
-            .invitation(&sha256_hex(token.as_bytes()), self.now_ms())
+            .invitation(&sha256_hex(token.as_bytes()), self.wall_ms())
             .await?
             .ok_or(EngineError::InvalidInvitation)?;
         let user = self.db.user(inv.user_id).await?.ok_or(EngineError::InvalidInvitation)?;
@@ -562,7 +562,7 @@ impl Engine {
     /// login) and joins the clinic.
     pub async fn accept_invitation(&self, token: &str, password: &str, ip: &str) -> Result<(), EngineError> {
         let token_hash = sha256_hex(token.as_bytes());
-        let now = self.now_ms();
+        let now = self.wall_ms();
         let inv = self.db.invitation(&token_hash, now).await?.ok_or(EngineError::InvalidInvitation)?;
         let user = self.db.user(inv.user_id).await?.ok_or(EngineError::InvalidInvitation)?;
         let event = |action, clinic_id| Event {
@@ -677,7 +677,7 @@ impl Engine {
         if self.db.user_by_email(&email).await?.is_some() {
             return Err(EngineError::EmailTaken);
         }
-        let now = self.now_ms();
+        let now = self.wall_ms();
         let hash = password::hash(password.to_string()).await;
         let audit = self.audit(Event {
             organization_id: None,

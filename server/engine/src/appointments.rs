@@ -7,7 +7,7 @@ use crate::audit::Event;
 use crate::crypto::public_id;
 use crate::{Actor, Engine, EngineError};
 use model::appointment::{jst_day_label, jst_time_label, next_status, AppointmentAct, AppointmentStatus, ChangedBy};
-use model::message::{APPOINTMENT_DAY, APPOINTMENT_TIME, DEPARTMENT, DISPLAY_NAME};
+use model::message::{APPOINTMENT_DAY, APPOINTMENT_TIME, BOOKING_URL, DEPARTMENT, DISPLAY_NAME};
 use model::sequence::Trigger;
 use model::Permission;
 use store::{AppointmentChange, AppointmentRow, ChangeOutcome, DepartmentRow, NewAppointment};
@@ -25,14 +25,46 @@ pub struct AppointmentView {
 }
 
 /// The values a step's message may name, for one friend and appointment.
-pub(crate) fn message_values(display_name: &str, appointment: Option<&AppointmentRow>, department: &str) -> Vec<(&'static str, String)> {
-    let mut values = vec![(DISPLAY_NAME, display_name.to_string())];
+pub(crate) fn message_values(
+    display_name: &str,
+    booking_url: String,
+    appointment: Option<&AppointmentRow>,
+    department: &str,
+) -> Vec<(&'static str, String)> {
+    let mut values = vec![(DISPLAY_NAME, display_name.to_string()), (BOOKING_URL, booking_url)];
     if let Some(a) = appointment {
         values.push((APPOINTMENT_DAY, jst_day_label(a.starts_at)));
         values.push((APPOINTMENT_TIME, jst_time_label(a.starts_at)));
         values.push((DEPARTMENT, department.to_string()));
     }
     values
+}
+
+/// Who makes a booking or change, and what it carries.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Origin<'a> {
+    Staff,
+    /// The patient on the booking page, with the nonce of the link used
+    /// (used up in the same commit).
+    Patient {
+        link_nonce: &'a str,
+    },
+}
+
+impl<'a> Origin<'a> {
+    fn changed_by(self) -> ChangedBy {
+        match self {
+            Origin::Staff => ChangedBy::Staff,
+            Origin::Patient { .. } => ChangedBy::Patient,
+        }
+    }
+
+    fn link_nonce(self) -> Option<&'a str> {
+        match self {
+            Origin::Patient { link_nonce } => Some(link_nonce),
+            _ => None,
+        }
+    }
 }
 
 /// An appointment with its friend and department (`None`: the department
@@ -86,7 +118,7 @@ impl Engine {
         if starts_at <= self.now_ms() {
             return Err(EngineError::ScheduleInPast);
         }
-        let pid = self.book(actor.clinic_id, f.id, &d, starts_at, ChangedBy::Staff, None).await?;
+        let pid = self.book(actor.clinic_id, f.id, &d, starts_at, Origin::Staff).await?;
         self.record(Event::by(actor, "appointment.booked", pid.clone(), jst_day_label(starts_at)))
             .await?;
         Ok(pid)
@@ -100,8 +132,7 @@ impl Engine {
         friend_id: i64,
         d: &DepartmentRow,
         starts_at: i64,
-        by: ChangedBy,
-        external_ref: Option<&str>,
+        origin: Origin<'_>,
     ) -> Result<String, EngineError> {
         let sequences = self
             .sequences_started_by(clinic_id, |t| match t {
@@ -116,14 +147,20 @@ impl Engine {
             friend_id,
             department_id: d.id,
             starts_at,
-            changed_by: by,
-            external_ref,
+            changed_by: origin.changed_by(),
+            external_ref: None,
+            link_nonce: origin.link_nonce(),
             now: self.now_ms(),
         };
-        self.db
+        match self
+            .db
             .book_appointment(&new, d.capacity, d.slot_minutes * 60_000, &sequences)
             .await?
-            .ok_or(EngineError::SlotFull)?;
+        {
+            Ok(_) => {}
+            Err(ChangeOutcome::LinkUsed) => return Err(EngineError::BookingLinkUsed),
+            Err(_) => return Err(EngineError::SlotFull),
+        }
         self.sequence_signal.notify_one();
         Ok(pid)
     }
@@ -132,15 +169,16 @@ impl Engine {
     pub async fn act_on_appointment(&self, actor: &Actor, pid: &str, act: AppointmentAct) -> Result<(), EngineError> {
         actor.require(Permission::HandlePatients)?;
         let a = self.db.appointment(actor.clinic_id, pid).await?.ok_or(EngineError::NotFound)?;
-        self.change(&a, act, ChangedBy::Staff).await?;
+        self.change(&a, act, Origin::Staff).await?;
         self.record(Event::by(actor, "appointment.changed", pid.to_string(), act.name().to_string()))
             .await
     }
 
     /// Applies a change decided by the one state machine. A visit or a
     /// no-show starts the sequences waiting for it, in the same commit.
-    pub(crate) async fn change(&self, a: &AppointmentRow, act: AppointmentAct, by: ChangedBy) -> Result<(), EngineError> {
+    pub(crate) async fn change(&self, a: &AppointmentRow, act: AppointmentAct, origin: Origin<'_>) -> Result<(), EngineError> {
         let now = self.now_ms();
+        let by = origin.changed_by();
         let to = next_status(a.status, act, a.starts_at, now, by).map_err(EngineError::Appointment)?;
         let starts_at = match act {
             AppointmentAct::Move { to } => to,
@@ -173,6 +211,8 @@ impl Engine {
         };
         let change = AppointmentChange {
             id: a.id,
+            clinic_id: a.clinic_id,
+            link_nonce: origin.link_nonce().map(str::to_string),
             department_id: a.department_id,
             from: a.status,
             to,
@@ -186,6 +226,7 @@ impl Engine {
             ChangeOutcome::Done => {}
             ChangeOutcome::ChangedMeanwhile => return Err(EngineError::AppointmentChangedMeanwhile),
             ChangeOutcome::SlotFull => return Err(EngineError::SlotFull),
+            ChangeOutcome::LinkUsed => return Err(EngineError::BookingLinkUsed),
         }
         self.sequence_signal.notify_one();
         Ok(())
@@ -236,7 +277,7 @@ impl Engine {
         self.db.appointment(actor.clinic_id, pid).await?.ok_or(EngineError::NotFound)
     }
 
-    async fn department(&self, clinic_id: i64, pid: &str) -> Result<DepartmentRow, EngineError> {
+    pub(crate) async fn department(&self, clinic_id: i64, pid: &str) -> Result<DepartmentRow, EngineError> {
         self.db
             .departments(clinic_id)
             .await?

@@ -80,7 +80,7 @@ impl Engine {
     /// (written in its transaction).
     pub(crate) fn audit(&self, ev: Event<'_>) -> Audit<'_> {
         let entry = NewAuditEntry {
-            at: self.now_ms(),
+            at: self.wall_ms(),
             organization_id: ev.organization_id,
             clinic_id: ev.clinic_id,
             actor_user_id: ev.actor_user_id,

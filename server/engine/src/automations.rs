@@ -344,7 +344,17 @@ impl Engine {
             return Ok(None);
         }
         let client = self.line_client(q.clinic_id).await?;
-        let messages = [Message::text(text)];
+        // The friend's own values; the timeline keeps the words as written
+        // (never a signed link).
+        let clinic = self.db.clinic(q.clinic_id).await?.ok_or(EngineError::NotFound)?;
+        let values = crate::appointments::message_values(
+            &friend.display_name,
+            self.booking_link(&clinic.public_id, &friend.public_id),
+            None,
+            "",
+        );
+        let personal = values.iter().fold(text.to_string(), |t, (name, value)| t.replace(name, value));
+        let messages = [Message::text(&personal)];
         // Whether an earlier attempt of this very action may have gone out.
         let resumed = run.error == sending_marker(i);
         self.db.set_run_marker(run.id, &sending_marker(i)).await?;

@@ -25,6 +25,9 @@ pub struct SecretBox {
     /// Keys the audit chain's hashes, so someone who can only write the
     /// database cannot recompute the chain after editing it.
     audit_key: Arc<[u8; 32]>,
+    /// Signs the patients' booking links (`booking.rs`); derived apart from
+    /// the audit key so neither can stand in for the other.
+    link_key: Arc<[u8; 32]>,
     /// The key was generated into the data directory (the demo), not given
     /// by `YORISOI_SECRET_KEY`.
     generated: bool,
@@ -87,9 +90,13 @@ impl SecretBox {
         let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&bytes).expect("HMAC takes a key of any length");
         mac.update(b"yorisoi audit chain v1");
         let audit_key: [u8; 32] = mac.finalize().into_bytes().into();
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&bytes).expect("HMAC takes a key of any length");
+        mac.update(b"yorisoi booking link v1");
+        let link_key: [u8; 32] = mac.finalize().into_bytes().into();
         Ok(SecretBox {
             cipher: Arc::new(ChaCha20Poly1305::new(Key::from_slice(&bytes))),
             audit_key: Arc::new(audit_key),
+            link_key: Arc::new(link_key),
             generated: false,
         })
     }
@@ -111,6 +118,26 @@ impl SecretBox {
         let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&self.audit_key[..]).expect("HMAC takes a key of any length");
         mac.update(data);
         hex(&mac.finalize().into_bytes())
+    }
+
+    /// A signature for a link given to a patient (base64url).
+    pub fn sign_link(&self, payload: &[u8]) -> String {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&self.link_key[..]).expect("HMAC takes a key of any length");
+        mac.update(payload);
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `signature` is this installation's for `payload`, compared
+    /// in constant time.
+    pub fn link_signed(&self, payload: &[u8], signature: &str) -> bool {
+        use hmac::Mac;
+        let Ok(given) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&self.link_key[..]).expect("HMAC takes a key of any length");
+        mac.update(payload);
+        mac.verify_slice(&given).is_ok()
     }
 
     /// Seals `plaintext` for one place; it opens only there.

@@ -123,6 +123,12 @@ pub enum EngineError {
     AppointmentChangedMeanwhile,
     #[error("that slot is full")]
     SlotFull,
+    #[error("time travel is only for sandbox clinics, forward, at most a year at once")]
+    TimeTravelRefused,
+    #[error("this booking link is not valid or has expired")]
+    BookingLinkInvalid,
+    #[error("this booking link was already used for a change")]
+    BookingLinkUsed,
     #[error("a slot of 5 to 240 minutes for 1 to 100 patients is required")]
     InvalidSlot,
     #[error("the sequence cannot be saved: {0:?}")]
@@ -204,6 +210,9 @@ impl EngineError {
             Appointment(p) => p.code(),
             AppointmentChangedMeanwhile => "appointment_changed_meanwhile",
             SlotFull => "slot_full",
+            TimeTravelRefused => "time_travel_refused",
+            BookingLinkInvalid => "booking_link_invalid",
+            BookingLinkUsed => "booking_link_used",
             InvalidSlot => "invalid_slot",
             InvalidSequence(_) => "invalid_sequence",
             Corrupt | Store(_) => "internal",
@@ -296,6 +305,9 @@ impl EngineError {
             Appointment(AppointmentProblem::NotYetBegun),
             AppointmentChangedMeanwhile,
             SlotFull,
+            TimeTravelRefused,
+            BookingLinkInvalid,
+            BookingLinkUsed,
             InvalidSlot,
             InvalidSequence(Vec::new()),
             Corrupt,
@@ -361,6 +373,9 @@ impl EngineError {
                 | Appointment(_)
                 | AppointmentChangedMeanwhile
                 | SlotFull
+                | TimeTravelRefused
+                | BookingLinkInvalid
+                | BookingLinkUsed
                 | InvalidSlot
                 | InvalidSequence(_)
                 | Corrupt

@@ -6,6 +6,7 @@ pub mod appointments;
 pub mod audit;
 pub mod authz;
 pub mod automations;
+pub mod booking;
 pub mod broadcasts;
 pub mod channel;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod sequences;
 pub mod staff_links;
 pub mod tags;
 pub mod templates;
+pub mod time_travel;
 pub mod totp;
 pub mod webhook;
 
@@ -41,6 +43,9 @@ use std::sync::Arc;
 pub struct Engine {
     pub(crate) db: Db,
     pub clock: Arc<dyn Clock>,
+    /// How far this instance's clinics' time has been moved forward (time
+    /// travel in sandbox clinics, `time_travel.rs`); 0 everywhere else.
+    pub(crate) travelled_ms: Arc<std::sync::atomic::AtomicI64>,
     pub secrets: SecretBox,
     /// Woken when new webhook events are stored, so the worker starts at once.
     pub inbox_signal: Arc<tokio::sync::Notify>,
@@ -94,6 +99,7 @@ impl Engine {
         Engine {
             db,
             clock,
+            travelled_ms: Default::default(),
             secrets,
             inbox_signal: Arc::new(tokio::sync::Notify::new()),
             automation_signal: Arc::new(tokio::sync::Notify::new()),
@@ -127,7 +133,16 @@ impl Engine {
         &self.db
     }
 
+    /// The clinics' time: appointments, steps, sends, quota months. Moved
+    /// forward only by time travel in sandbox clinics.
     pub fn now_ms(&self) -> i64 {
+        self.wall_ms() + self.travelled_ms.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The real time, which time travel never moves: sessions, sign-in
+    /// codes and invitations expire by it, so a demo that jumps a month
+    /// ahead does not sign its staff out.
+    pub fn wall_ms(&self) -> i64 {
         self.clock.now().timestamp_millis()
     }
 }

@@ -90,7 +90,7 @@ fn user(user_id: &str) -> Result<&str, EngineError> {
 impl Engine {
     /// The sandbox's controls for this clinic's own sandbox channel;
     /// refused unless the clinic is in sandbox mode.
-    async fn sandbox_target(&self, actor: &Actor) -> Result<SandboxTarget, EngineError> {
+    pub(crate) async fn sandbox_target(&self, actor: &Actor) -> Result<SandboxTarget, EngineError> {
         actor.require(Permission::HandlePatients)?;
         let channel = self.db.channel(actor.clinic_id).await?.ok_or(EngineError::NoChannel)?;
         if channel.mode != MODE_SANDBOX {
@@ -104,7 +104,7 @@ impl Engine {
         SandboxTarget::new(base, self.line_endpoints.sandbox_token.as_deref(), &actor.clinic_public_id)
     }
 
-    async fn sandbox_call(&self, req: reqwest::RequestBuilder) -> Result<Value, EngineError> {
+    pub(crate) async fn sandbox_call(&self, req: reqwest::RequestBuilder) -> Result<Value, EngineError> {
         let res = req.send().await.map_err(|e| EngineError::Sandbox(e.without_url().to_string()))?;
         let status = res.status();
         let body: Value = res.json().await.unwrap_or(Value::Null);

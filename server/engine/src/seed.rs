@@ -531,8 +531,7 @@ impl Engine {
             let minutes = if i % 2 == 0 { 9 * 60 } else { 14 * 60 } + (i as i64 % 4) * 15;
             let at = day * 86_400_000 + minutes * 60_000 - 9 * 3_600_000;
             let d = &departments[if i % 3 == 0 { 1 } else { 0 }];
-            self.book(clinic_id, f.id, d, at, model::appointment::ChangedBy::Staff, None)
-                .await?;
+            self.book(clinic_id, f.id, d, at, crate::appointments::Origin::Staff).await?;
         }
         Ok(())
     }

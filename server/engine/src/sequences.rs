@@ -363,7 +363,14 @@ impl Engine {
                 .unwrap_or_default(),
             None => String::new(),
         };
-        let bundle = bundle.with_values(&crate::appointments::message_values(&friend.display_name, appointment, &department));
+        let clinic = self.db.clinic(e.clinic_id).await?.ok_or(EngineError::NotFound)?;
+        let link = self.booking_link(&clinic.public_id, &friend.public_id);
+        let bundle = bundle.with_values(&crate::appointments::message_values(
+            &friend.display_name,
+            link,
+            appointment,
+            &department,
+        ));
         let messages = crate::line_messages::to_line_messages(&bundle, &self.public_url);
         let client = self.line_client(e.clinic_id).await?;
         self.push_counted(

@@ -44,6 +44,8 @@ pub struct NewAppointment<'a> {
     pub starts_at: i64,
     pub changed_by: ChangedBy,
     pub external_ref: Option<&'a str>,
+    /// The patient's booking link that made it: used up in the same commit.
+    pub link_nonce: Option<&'a str>,
     pub now: i64,
 }
 
@@ -51,6 +53,7 @@ pub struct NewAppointment<'a> {
 /// the appointment is still as it was read (`from`).
 pub struct AppointmentChange {
     pub id: i64,
+    pub clinic_id: i64,
     pub department_id: i64,
     pub from: AppointmentStatus,
     pub to: AppointmentStatus,
@@ -59,6 +62,8 @@ pub struct AppointmentChange {
     pub now: i64,
     /// For a move: the new slot's capacity and length; it must have room.
     pub slot: Option<(i64, i64)>,
+    /// The patient's booking link that made it: used up in the same commit.
+    pub link_nonce: Option<String>,
 }
 
 /// How a change ended.
@@ -69,6 +74,22 @@ pub enum ChangeOutcome {
     ChangedMeanwhile,
     /// The slot it was to move to is full.
     SlotFull,
+    /// The patient's link already made its one change.
+    LinkUsed,
+}
+
+/// Uses up a booking link's nonce; false when it was used before.
+async fn use_link(tx: &mut sqlx::Transaction<'_, sqlx::Any>, clinic_id: i64, nonce: Option<&str>, now: i64) -> Result<bool, StoreError> {
+    let Some(nonce) = nonce else {
+        return Ok(true);
+    };
+    let r = sqlx::query("INSERT INTO booking_link_uses (nonce, clinic_id, used_at) VALUES ($1, $2, $3) ON CONFLICT (nonce) DO NOTHING")
+        .bind(nonce)
+        .bind(clinic_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Appointments still to come in the slot starting at `starts_at`, other
@@ -142,15 +163,19 @@ impl Db {
         capacity: i64,
         slot_ms: i64,
         sequences: &[i64],
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Result<i64, ChangeOutcome>, StoreError> {
         let _turn = self.writer_turn().await;
         let mut tx = self.pool.begin().await?;
+        if !use_link(&mut tx, new.clinic_id, new.link_nonce, new.now).await? {
+            tx.rollback().await?;
+            return Ok(Err(ChangeOutcome::LinkUsed));
+        }
         // The count and the insert in one transaction: on SQLite the
         // writer turn serialises them; on PostgreSQL the department row's
         // lock does.
         if slot_taken(&mut tx, new.department_id, new.starts_at, slot_ms, None).await? >= capacity {
             tx.rollback().await?;
-            return Ok(None);
+            return Ok(Err(ChangeOutcome::SlotFull));
         }
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO appointments (clinic_id, public_id, friend_id, department_id, starts_at, status, changed_by, planned_at, \
@@ -171,7 +196,7 @@ impl Db {
             crate::sequences::insert_enrolment(&mut tx, new.clinic_id, *sequence_id, new.friend_id, Some(id), new.now).await?;
         }
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(Ok(id))
     }
 
     pub async fn appointment(&self, clinic_id: i64, public_id: &str) -> Result<Option<AppointmentRow>, StoreError> {
@@ -213,6 +238,10 @@ impl Db {
     pub async fn change_appointment(&self, c: &AppointmentChange, sequences: &[(i64, i64, i64)]) -> Result<ChangeOutcome, StoreError> {
         let _turn = self.writer_turn().await;
         let mut tx = self.pool.begin().await?;
+        if !use_link(&mut tx, c.clinic_id, c.link_nonce.as_deref(), c.now).await? {
+            tx.rollback().await?;
+            return Ok(ChangeOutcome::LinkUsed);
+        }
         if let Some((capacity, slot_ms)) = c.slot {
             if slot_taken(&mut tx, c.department_id, c.starts_at, slot_ms, Some(c.id)).await? >= capacity {
                 tx.rollback().await?;
@@ -258,6 +287,15 @@ impl Db {
     }
 
     /// A friend's appointments, latest first.
+    /// Whether a booking link already made its change.
+    pub async fn booking_link_used(&self, nonce: &str) -> Result<bool, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM booking_link_uses WHERE nonce = $1")
+            .bind(nonce)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
     pub async fn appointments_of_friend(&self, friend_id: i64) -> Result<Vec<AppointmentRow>, StoreError> {
         Ok(sqlx::query_as(&format!(
             "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE friend_id = $1 ORDER BY starts_at DESC, id DESC"

@@ -385,6 +385,16 @@ impl Db {
         .await?)
     }
 
+    /// The earliest moment after `after` at which an active enrolment
+    /// falls due (time travel stops there, so each step goes at its time).
+    pub async fn next_enrolment_due(&self, after: i64) -> Result<Option<i64>, StoreError> {
+        let (at,): (Option<i64>,) = sqlx::query_as("SELECT MIN(next_due_at) FROM enrolments WHERE status = 'active' AND next_due_at > $1")
+            .bind(after)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(at)
+    }
+
     /// How many friends are in a sequence now.
     pub async fn active_enrolments(&self, sequence_id: i64) -> Result<i64, StoreError> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM enrolments WHERE sequence_id = $1 AND status = 'active'")
