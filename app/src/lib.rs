@@ -107,6 +107,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("broadcasts/:id") view=BroadcastPage/>
                     <Route path=path!("quota") view=QuotaPage/>
                     <Route path=path!("sequences") view=SequencesPage/>
+                    <Route path=path!("sequences/new") view=SequenceEditPage/>
+                    <Route path=path!("sequences/:id") view=SequenceEditPage/>
                     <Route path=path!("appointments") view=AppointmentsPage/>
                     <Route path=path!("richmenus") view=|| view! { <ComingSoon area="nav.richmenus"/> }/>
                     <Route path=path!("staff-channels") view=|| view! { <ComingSoon area="nav.staff_channels"/> }/>

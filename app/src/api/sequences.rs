@@ -146,3 +146,139 @@ pub async fn sequence_preview(friend: String) -> Result<Vec<PreviewDto>, AppErro
         })
         .collect())
 }
+
+/// One friend in a sequence, for its enrolment list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnrolmentItem {
+    pub friend_id: String,
+    pub friend_name: String,
+    /// active, finished or stopped
+    pub status: String,
+    /// Why it stopped (blocked, tag_added, segment_left, manual), or the
+    /// appointment's state when that ended it (cancelled, …).
+    pub reason: String,
+    /// 「12月17日(木) 18:00」: when its next step is due.
+    pub next: Option<String>,
+    pub steps_sent: i64,
+}
+
+#[server(endpoint = "sequence_enrolments")]
+pub async fn sequence_enrolments(id: String) -> Result<Vec<EnrolmentItem>, AppError> {
+    use model::appointment::{jst_day_label, jst_time_label};
+    let actor = actor_with(Permission::ViewClinic).await?;
+    Ok(engine()?
+        .sequence_enrolments(&actor, &id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let appointment_ended = matches!(e.appointment_status.as_deref(), Some("cancelled" | "no_show" | "visited"));
+            EnrolmentItem {
+                friend_id: e.friend_public_id,
+                friend_name: e.display_name,
+                reason: if !e.stop_reason.is_empty() {
+                    e.stop_reason
+                } else if appointment_ended {
+                    e.appointment_status.unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                status: e.status,
+                next: e.next_due_at.map(|at| format!("{} {}", jst_day_label(at), jst_time_label(at))),
+                steps_sent: e.steps_sent,
+            }
+        })
+        .collect())
+}
+
+/// Takes one friend out of a sequence by hand.
+#[server(endpoint = "sequence_unenrol")]
+pub async fn unenrol_friend(sequence: String, friend: String) -> Result<(), AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    engine()?.unenrol_friend(&actor, &sequence, &friend).await?;
+    Ok(())
+}
+
+/// One step as the timeline editor holds it. `id` empty: a new step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepForm {
+    pub id: String,
+    pub timing: model::sequence::StepTiming,
+    pub purpose: model::broadcast::Purpose,
+    pub condition: Option<model::sequence::StepCondition>,
+    pub bundle: model::message::Bundle,
+}
+
+/// A sequence as the timeline editor holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SequenceForm {
+    pub name: String,
+    pub trigger: Trigger,
+    pub stops: Vec<Stop>,
+    pub steps: Vec<StepForm>,
+}
+
+impl Default for SequenceForm {
+    fn default() -> Self {
+        SequenceForm {
+            name: String::new(),
+            trigger: Trigger::AppointmentBooked { department: None },
+            stops: vec![],
+            steps: vec![],
+        }
+    }
+}
+
+/// The sequence to edit (`id` empty: a new one); `copy`: a duplicate to
+/// save as new (its steps get new identities, its name says it is a copy).
+#[server(endpoint = "sequence_form")]
+pub async fn load_sequence_form(id: String, copy: bool) -> Result<SequenceForm, AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    if id.is_empty() {
+        return Ok(SequenceForm::default());
+    }
+    let v = engine()?.sequence_view(&actor, &id).await?;
+    Ok(SequenceForm {
+        name: if copy {
+            format!("{}（コピー）", v.row.name)
+        } else {
+            v.row.name
+        },
+        trigger: v.trigger,
+        stops: v.stops,
+        steps: v
+            .steps
+            .into_iter()
+            .map(|s| StepForm {
+                id: if copy { String::new() } else { s.id },
+                timing: s.timing,
+                purpose: s.purpose,
+                condition: s.condition,
+                bundle: s.bundle,
+            })
+            .collect(),
+    })
+}
+
+/// Saves the editor's sequence (`id` empty: a new one); returns its ID.
+#[server(endpoint = "sequence_save", input = leptos::server_fn::codec::Json)]
+pub async fn save_sequence(id: String, form: SequenceForm) -> Result<String, AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    let draft = engine::sequences::SequenceDraft {
+        name: form.name,
+        trigger: form.trigger,
+        stops: form.stops,
+        steps: form
+            .steps
+            .into_iter()
+            .map(|s| engine::sequences::StepDraft {
+                id: s.id,
+                timing: s.timing,
+                purpose: s.purpose,
+                condition: s.condition,
+                bundle: s.bundle,
+            })
+            .collect(),
+    };
+    let existing = (!id.is_empty()).then_some(id.as_str());
+    Ok(engine()?.save_sequence(&actor, existing, &draft).await?)
+}

@@ -102,6 +102,10 @@ pub const DEMO_VACCINE_TAG: &str = "インフルエンザワクチン希望";
 /// A demo tag: name, colour, when staff attach it.
 type DemoTag = (&'static str, &'static str, &'static str);
 
+/// The answer to 「予約」: the friend's own booking page.
+pub const DEMO_BOOKING_REPLY: &str =
+    "{表示名}様\nご予約・変更・キャンセルは、こちらのページからどうぞ（あなた専用のリンクです）。\n{予約URL}";
+
 /// The clinic's flu vaccine notice, whose button the demo automation answers.
 pub fn demo_vaccine_notice() -> serde_json::Value {
     serde_json::json!({
@@ -453,12 +457,12 @@ impl Engine {
                     step(
                         At::at_clock(Anchor::Appointment, -3, 18, 0),
                         Purpose::Operational,
-                        "{表示名}様\n{次回予約日} {予約時刻}に{診療科}のご予約をいただいています。\nご都合が悪くなった場合は、お早めにご連絡ください。",
+                        "{表示名}様\n{次回予約日} {予約時刻}に{診療科}のご予約をいただいています。\nご予約の確認・変更・キャンセルはこちらから（あなた専用のリンクです）:\n{予約URL}",
                     ),
                     step(
                         At::at_clock(Anchor::Appointment, -1, 18, 0),
                         Purpose::Operational,
-                        "{表示名}様\n明日 {次回予約日} {予約時刻}、{診療科}でお待ちしています。\n保険証（マイナ保険証）と診察券をお持ちください。",
+                        "{表示名}様\n明日 {次回予約日} {予約時刻}、{診療科}でお待ちしています。\n保険証（マイナ保険証）と診察券をお持ちください。\n変更・キャンセル: {予約URL}",
                     ),
                 ],
             ),
@@ -474,7 +478,7 @@ impl Engine {
                     step(
                         At::at_clock(Anchor::Enrolment, 7, 10, 0),
                         Purpose::Operational,
-                        "{表示名}様\nその後の体調はいかがですか。症状が続く場合は、メニューの「予約」から再診をご予約ください。",
+                        "{表示名}様\nその後の体調はいかがですか。症状が続く場合は、こちらから再診をご予約ください。\n{予約URL}",
                     ),
                 ],
             ),
@@ -485,7 +489,7 @@ impl Engine {
                     step(
                         At::at_clock(Anchor::Enrolment, 90, 10, 0),
                         Purpose::Marketing,
-                        "{表示名}様\n前回のご来院から3か月が経ちました。定期検診の時期です。メニューの「予約」からご予約いただけます。",
+                        "{表示名}様\n前回のご来院から3か月が経ちました。定期検診の時期です。こちらからご予約いただけます。\n{予約URL}",
                     ),
                     step(
                         At::at_clock(Anchor::Enrolment, 180, 10, 0),
@@ -500,10 +504,22 @@ impl Engine {
                 vec![step(
                     At::after(Anchor::Enrolment, 0, 120),
                     Purpose::Operational,
-                    "{表示名}様\n本日のご予約にお越しになれなかったようです。体調はいかがですか。改めてのご予約は、メニューの「予約」からどうぞ。",
+                    "{表示名}様\n本日のご予約にお越しになれなかったようです。体調はいかがですか。改めてのご予約は、こちらからどうぞ。\n{予約URL}",
                 )],
             ),
         ];
+        // 「予約」と送ると、その人専用の予約ページのリンクが届く。
+        let booking = model::automation::Automation {
+            trigger: model::automation::Trigger::Keyword {
+                keyword: "予約".into(),
+                exact: true,
+            },
+            condition: None,
+            actions: vec![model::automation::Action::Reply {
+                text: DEMO_BOOKING_REPLY.into(),
+            }],
+        };
+        self.save_automation(&actor, None, "「予約」で予約ページを送る", &booking).await?;
         for (name, trigger, steps) in sequences {
             let d = SequenceDraft {
                 name: name.into(),

@@ -163,6 +163,13 @@ impl Engine {
         })
     }
 
+    /// Who is in a sequence (and who left it, and why), at most 500.
+    pub async fn sequence_enrolments(&self, actor: &Actor, pid: &str) -> Result<Vec<store::EnrolmentListRow>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let row = self.db.sequence(actor.clinic_id, pid).await?.ok_or(EngineError::NotFound)?;
+        Ok(self.db.sequence_enrolments(row.id, 500).await?)
+    }
+
     /// How many friends are in a sequence now.
     pub async fn sequence_enrolled(&self, actor: &Actor, pid: &str) -> Result<i64, EngineError> {
         actor.require(Permission::ViewClinic)?;

@@ -38,7 +38,7 @@ pub use inbox::{FriendChange, InboxApplication, InboxRow, NewInboxEvent};
 pub use media::{MediaFile, NewMedia};
 pub use quota::{DeliverySettingsRow, QuotaEntryRow, QuotaMonthRow};
 pub use segments::{SegmentChanges, SegmentRow, POSTGRES_CHANGE_WINDOW_MS};
-pub use sequences::{EnrolmentNext, EnrolmentRow, SequenceRow, StepRow, StepSendRow, StepWrite};
+pub use sequences::{EnrolmentListRow, EnrolmentNext, EnrolmentRow, SequenceRow, StepRow, StepSendRow, StepWrite};
 pub use sessions::SessionRow;
 pub use tags::{FieldRow, NewTag, TagFolderRow, TagRow, TagStatRow};
 pub use templates::TemplateRow;

@@ -67,6 +67,20 @@ pub struct EnrolmentRow {
 
 const ENROLMENT_COLUMNS: &str = "id, clinic_id, sequence_id, friend_id, appointment_id, enrolled_at, status, stop_reason, next_due_at";
 
+/// One friend in a sequence, as its enrolment list shows them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EnrolmentListRow {
+    pub friend_public_id: String,
+    pub display_name: String,
+    pub status: String,
+    pub stop_reason: String,
+    pub next_due_at: Option<i64>,
+    pub enrolled_at: i64,
+    /// The appointment it counts from, as it is now.
+    pub appointment_status: Option<String>,
+    pub steps_sent: i64,
+}
+
 /// Where the scheduler leaves an enrolment after looking at it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EnrolmentNext {
@@ -393,6 +407,23 @@ impl Db {
             .fetch_one(&self.pool)
             .await?;
         Ok(at)
+    }
+
+    /// A sequence's enrolments: those still running first, by when they
+    /// are next due; then the latest ended.
+    pub async fn sequence_enrolments(&self, sequence_id: i64, limit: i64) -> Result<Vec<EnrolmentListRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT f.public_id AS friend_public_id, f.display_name, e.status, e.stop_reason, e.next_due_at, e.enrolled_at, \
+             a.status AS appointment_status, \
+             (SELECT COUNT(*) FROM step_sends s WHERE s.enrolment_id = e.id AND s.status = 'sent') AS steps_sent \
+             FROM enrolments e JOIN friends f ON f.id = e.friend_id LEFT JOIN appointments a ON a.id = e.appointment_id \
+             WHERE e.sequence_id = $1 \
+             ORDER BY CASE WHEN e.status = 'active' THEN 0 ELSE 1 END, e.next_due_at, e.updated_at DESC, e.id DESC LIMIT $2",
+        )
+        .bind(sequence_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// How many friends are in a sequence now.

@@ -2,7 +2,9 @@
 //! (before and after the appointment), who is in it, and what each step
 //! sent or skipped; pausing and resuming.
 
-use crate::api::sequences::{list_sequences, SequenceItem, SetSequencePaused, StepItem};
+use crate::api::sequences::{
+    list_sequences, sequence_enrolments, unenrol_friend, EnrolmentItem, SequenceItem, SetSequencePaused, StepItem,
+};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{t, t_n, Lang};
 use crate::use_lang;
@@ -42,7 +44,10 @@ pub fn SequencesPage() -> impl IntoView {
     let pause = ServerAction::<SetSequencePaused>::new();
     let list = Resource::new(move || pause.version().get(), |_| list_sequences());
     view! {
-        <h1>{t(lang, "nav.sequences")}</h1>
+        <header class="page-head">
+            <h1>{t(lang, "nav.sequences")}</h1>
+            <a class="button button-primary-inline" href="/sequences/new" data-testid="new-sequence">{t(lang, "seqed.new_title")}</a>
+        </header>
         <p class="help page-intro">{t(lang, "seq.intro")}</p>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -85,6 +90,8 @@ fn SequenceCard(s: SequenceItem, names: Vec<(String, String)>, can_design: bool,
                     {if paused { t(lang, "seq.paused") } else { t(lang, "seq.running") }}
                 </span>
                 {can_design.then(|| view! {
+                    <a class="button button-small" href=format!("/sequences/{}", s.id)>{t(lang, "seqed.edit")}</a>
+                    <a class="button button-small" href=format!("/sequences/new?from={}", s.id)>{t(lang, "seqed.duplicate")}</a>
                     <button type="button" class="button button-small" on:click=move |_| {
                         pause.dispatch(SetSequencePaused { id: id.clone(), paused: !paused });
                     }>{if paused { t(lang, "seq.resume") } else { t(lang, "seq.pause") }}</button>
@@ -101,6 +108,7 @@ fn SequenceCard(s: SequenceItem, names: Vec<(String, String)>, can_design: bool,
             <ol class="step-axis" aria-label=t(lang, "seq.timeline")>
                 {steps.into_iter().map(|st| view! { <StepMark st=st anchor_word=anchor_word.clone()/> }).collect_view()}
             </ol>
+            <Enrolments sequence=s.id.clone()/>
         </section>
     }
 }
@@ -121,5 +129,118 @@ fn StepMark(st: StepItem, anchor_word: String) -> impl IntoView {
             <p class="step-axis-text">{st.preview}</p>
             <p class="help">{t_n(lang, "seq.sent_n", st.sent)}" · "{t_n(lang, "seq.skipped_n", st.skipped)}</p>
         </li>
+    }
+}
+
+/// 参加者: who is in the sequence, when their next step is due, and who
+/// left and why; taking one out by hand asks first.
+#[component]
+fn Enrolments(sequence: String) -> impl IntoView {
+    let lang = use_lang();
+    let shown = RwSignal::new(false);
+    let removing = RwSignal::new(None::<String>);
+    let seq = sequence.clone();
+    let remove = Action::new(move |friend: &String| unenrol_friend(seq.clone(), friend.clone()));
+    let list = Resource::new(
+        move || (shown.get(), remove.version().get()),
+        move |(shown, _)| {
+            let id = sequence.clone();
+            async move {
+                if shown {
+                    sequence_enrolments(id).await
+                } else {
+                    Ok(vec![])
+                }
+            }
+        },
+    );
+    view! {
+        <div class="enrolments">
+            <button type="button" class="button button-small" aria-expanded=move || shown.get().to_string()
+                on:click=move |_| shown.update(|s| *s = !*s)>
+                {move || if shown.get() { t(lang, "seq.enrolments_hide") } else { t(lang, "seq.enrolments_show") }}
+            </button>
+            <Show when=move || shown.get()>
+                <Suspense fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match list.await {
+                            Ok(items) if items.is_empty() => view! { <p class="help">{t(lang, "seq.enrolments_empty")}</p> }.into_any(),
+                            Ok(items) => view! {
+                                <table class="table" data-testid="enrolments">
+                                    <thead><tr>
+                                        <th scope="col">{t(lang, "seq.col_friend")}</th>
+                                        <th scope="col">{t(lang, "seq.col_state")}</th>
+                                        <th scope="col">{t(lang, "seq.col_next")}</th>
+                                        <th scope="col">{t(lang, "seq.col_sent")}</th>
+                                        <th scope="col"><span class="visually-hidden">{t(lang, "seq.col_actions")}</span></th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {items.into_iter().map(|e| view! { <EnrolmentRow e removing remove/> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any(),
+                            Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                {move || remove.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn EnrolmentRow(
+    e: EnrolmentItem,
+    removing: RwSignal<Option<String>>,
+    remove: Action<String, Result<(), crate::errors::AppError>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let state = match e.status.as_str() {
+        "active" => t(lang, "seq.state_active"),
+        "finished" => t(lang, "seq.state_finished"),
+        _ => t(lang, "seq.state_stopped"),
+    };
+    let reason = (!e.reason.is_empty()).then(|| {
+        let key = match e.reason.as_str() {
+            "cancelled" | "no_show" | "visited" | "changed" | "booked" => format!("appt.status_{}", e.reason),
+            other => format!("seq.reason_{other}"),
+        };
+        format!("（{}）", t(lang, &key))
+    });
+    let friend = e.friend_id.clone();
+    let asking = {
+        let f = friend.clone();
+        move || removing.get().as_deref() == Some(f.as_str())
+    };
+    view! {
+        <tr data-testid="enrolment">
+            <td><a href=format!("/friends/{}", e.friend_id)>{e.friend_name.clone()}</a></td>
+            <td>{state}{reason}</td>
+            <td>{e.next.clone().unwrap_or_else(|| "—".into())}</td>
+            <td>{e.steps_sent}</td>
+            <td>
+                {(e.status == "active").then(|| {
+                    let f = friend.clone();
+                    let f2 = friend.clone();
+                    let asking = asking.clone();
+                    view! {
+                        <Show when=asking.clone() fallback=move || {
+                            let f = f.clone();
+                            view! { <button type="button" class="button button-small button-danger" on:click=move |_| removing.set(Some(f.clone()))>{t(lang, "seq.unenrol")}</button> }
+                        }>
+                            <span role="alertdialog" aria-label=t(lang, "seq.unenrol_confirm")>
+                                {t(lang, "seq.unenrol_confirm")}" "
+                                <button type="button" class="button button-small button-danger" on:click={
+                                    let f2 = f2.clone();
+                                    move |_| { removing.set(None); remove.dispatch(f2.clone()); }
+                                }>{t(lang, "seq.unenrol_yes")}</button>
+                                <button type="button" class="button button-small" on:click=move |_| removing.set(None)>{t(lang, "common.cancel")}</button>
+                            </span>
+                        </Show>
+                    }
+                })}
+            </td>
+        </tr>
     }
 }
