@@ -564,6 +564,11 @@ catalogue! {
     "auto.add_remove_tag" => "タグを外す", "Remove a tag";
     "auto.add_set_field" => "項目に値を入れる", "Set a field";
     "auto.add_reply" => "返信する（無料）", "Reply (free)";
+    "auto.add_start_sequence" => "ステップ配信を開始", "Start a sequence";
+    "auto.add_stop_sequence" => "ステップ配信から外す", "Take out of a sequence";
+    "auto.do_start_sequence" => "ステップ配信「{x}」を開始", "Start the sequence “{x}”";
+    "auto.do_stop_sequence" => "ステップ配信「{x}」から外す", "Take out of the sequence “{x}”";
+    "auto.problem_unknown_sequence" => "ステップ配信が見つかりません（削除された可能性があります）。", "The sequence no longer exists.";
     "auto.add_push" => "メッセージを送る（通数を消費）", "Send a message (uses quota)";
     "auto.reply_help" => "返信はイベントから約1分以内なら無料の応答で送ります。間に合わないときは通常のメッセージ（通数を消費）で送ります。", "Replies are free while the event is under a minute old; later they go as a normal message, which uses the quota.";
     "auto.value_placeholder" => "空にすると値を消します", "Leave empty to clear";

@@ -622,3 +622,99 @@ async fn a_patient_moves_and_cancels_from_their_reminders_link_and_each_link_mak
         Err(engine::EngineError::BookingLinkInvalid)
     ));
 }
+
+#[tokio::test]
+async fn a_new_friend_or_a_tag_starts_its_sequence_and_an_automation_starts_and_stops_one() {
+    use model::automation::{Action, Automation, Problem, Trigger as When};
+    let r = rig(3).await;
+    let e = &r.engine;
+    let checkup = e.create_tag(&r.owner, &tag("検診希望")).await.unwrap().public_id;
+    let wants = e.create_tag(&r.owner, &tag("案内希望")).await.unwrap().public_id;
+    let stop = e.create_tag(&r.owner, &tag("案内停止")).await.unwrap().public_id;
+    r.sequence(
+        "検診のご案内",
+        Trigger::TagAdded { tag: checkup.clone() },
+        vec![],
+        vec![step(StepTiming::at_clock(Anchor::Enrolment, 1, 10, 0), "検診のご案内です")],
+    )
+    .await;
+    r.sequence(
+        "友だち追加のあいさつ",
+        Trigger::FriendAdded,
+        vec![],
+        vec![step(StepTiming::after(Anchor::Enrolment, 0, 0), "ようこそ")],
+    )
+    .await;
+    let by_hand = r
+        .sequence(
+            "院内のご案内",
+            Trigger::Manual,
+            vec![],
+            vec![step(StepTiming::at_clock(Anchor::Enrolment, 2, 10, 0), "院内のご案内です")],
+        )
+        .await;
+    for (name, when, action) in [
+        ("案内を始める", wants.clone(), Action::StartSequence { sequence: by_hand.clone() }),
+        ("案内をやめる", stop.clone(), Action::StopSequence { sequence: by_hand.clone() }),
+    ] {
+        let a = Automation {
+            trigger: When::TagAdded { tag: when },
+            condition: None,
+            actions: vec![action],
+        };
+        e.save_automation(&r.owner, None, name, &a).await.unwrap();
+    }
+    // A sequence that is not the clinic's is refused in words.
+    let unknown = Automation {
+        trigger: When::TagAdded { tag: wants.clone() },
+        condition: None,
+        actions: vec![Action::StartSequence { sequence: "nope".into() }],
+    };
+    match e.save_automation(&r.owner, None, "だめ", &unknown).await {
+        Err(engine::EngineError::InvalidAutomation(p)) => assert!(p.iter().any(|p| p.problem == Problem::UnknownSequence)),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+
+    // Friend 0 gets the checkup tag; friend 1 asks for the guide; friend 2
+    // asks for it and then stops it.
+    e.set_tag(&r.owner, &checkup, &[r.friends[0].clone()], true).await.unwrap();
+    e.set_tag(&r.owner, &wants, &[r.friends[1].clone(), r.friends[2].clone()], true)
+        .await
+        .unwrap();
+    while e.process_automations(100).await.unwrap() > 0 {}
+    e.set_tag(&r.owner, &stop, &[r.friends[2].clone()], true).await.unwrap();
+    while e.process_automations(100).await.unwrap() > 0 {}
+    r.at(jst(12, 2, 10, 0)).await;
+    r.at(jst(12, 3, 10, 0)).await;
+    assert_eq!(r.texts(0), vec!["検診のご案内です"]);
+    assert_eq!(r.texts(1), vec!["院内のご案内です"]);
+    assert!(r.texts(2).is_empty(), "taken out by the automation: {:?}", r.texts(2));
+
+    // A new friend: the follow event starts the welcome at once.
+    let newcomer = user(99);
+    r.sb.add_friends(&r.owner.clinic_public_id, std::slice::from_ref(&newcomer))
+        .unwrap();
+    let body = format!(
+        r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{{"type":"follow","follow":{{"isUnblocked":false}},"timestamp":{},"mode":"active","webhookEventId":"01JFOLLOW99","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{newcomer}"}},"replyToken":"rfollow"}}]}}"#,
+        e.now_ms()
+    );
+    let (secret, _) = e.channel_credentials(r.owner.clinic_id).await.unwrap();
+    e.ingest_webhook(
+        &r.owner.clinic_public_id,
+        body.as_bytes(),
+        Some(&line::sign(&secret, body.as_bytes())),
+    )
+    .await
+    .unwrap();
+    e.process_webhooks(10).await.unwrap();
+    while e.process_automations(100).await.unwrap() > 0 {}
+    r.at(jst(12, 3, 10, 1)).await;
+    let welcomed: Vec<String> =
+        r.sb.received(&newcomer)
+            .iter()
+            .flat_map(|d| d.messages.iter().filter_map(|m| m["text"].as_str().map(str::to_string)))
+            .collect();
+    assert_eq!(welcomed, vec!["ようこそ"]);
+    // The friends already here got no welcome.
+    assert!(!r.texts(0).iter().any(|t| t == "ようこそ"));
+}

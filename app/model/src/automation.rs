@@ -144,6 +144,14 @@ pub enum Action {
     Push {
         text: String,
     },
+    /// Enrols the friend in a step sequence (by public ID).
+    StartSequence {
+        sequence: String,
+    },
+    /// Takes the friend out of a step sequence.
+    StopSequence {
+        sequence: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -162,6 +170,8 @@ pub enum Problem {
     TooManyActions,
     UnknownTag,
     UnknownField,
+    /// The step sequence an action names does not exist.
+    UnknownSequence,
     EmptyText,
     TextTooLong,
     /// The condition's own refusals.
@@ -195,7 +205,7 @@ impl Trigger {
             Action::AddTag { tag } => Some(Trigger::TagAdded { tag: tag.clone() }),
             Action::RemoveTag { tag } => Some(Trigger::TagRemoved { tag: tag.clone() }),
             Action::SetField { field, .. } => Some(Trigger::FieldChanged { field: field.clone() }),
-            Action::Reply { .. } | Action::Push { .. } => None,
+            Action::Reply { .. } | Action::Push { .. } | Action::StartSequence { .. } | Action::StopSequence { .. } => None,
         }
     }
 }
@@ -235,6 +245,9 @@ impl Automation {
                 // field's choices are known (the engine).
                 Action::SetField { field, .. } => (!catalog.fields.contains_key(field)).then_some(Problem::UnknownField),
                 Action::Reply { text } | Action::Push { text } => text_problem(text, MESSAGE_TEXT_MAX),
+                // The clinic's sequences are known where they are stored
+                // (the engine).
+                Action::StartSequence { .. } | Action::StopSequence { .. } => None,
             };
             if let Some(p) = problem {
                 push(format!("actions.{i}"), p);

@@ -247,6 +247,27 @@ pub enum Trigger {
 impl Trigger {
     /// Whether the enrolment is about one appointment (its steps may
     /// count from it).
+    /// Whether this happening to a friend starts the sequence (the
+    /// appointment triggers start from the booking and its changes).
+    pub fn starts_on(&self, h: &crate::automation::Happening) -> bool {
+        use crate::automation::Happening;
+        match (self, h) {
+            (Trigger::FriendAdded, Happening::Followed) => true,
+            (Trigger::TagAdded { tag }, Happening::TagAdded { tag: added }) => tag == added,
+            _ => false,
+        }
+    }
+
+    /// The happening kind (`Happening::kind`) that may start it, for
+    /// queueing only the happenings something listens for.
+    pub fn happening_kind(&self) -> Option<&'static str> {
+        match self {
+            Trigger::FriendAdded => Some("followed"),
+            Trigger::TagAdded { .. } => Some("tag_added"),
+            _ => None,
+        }
+    }
+
     pub fn has_appointment(&self) -> bool {
         matches!(
             self,

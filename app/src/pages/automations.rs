@@ -21,6 +21,7 @@ pub fn AutomationsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| list_automations());
     let catalog = Resource::new(|| (), |_| tags_overview());
     let segments = Resource::new(|| (), |_| list_segments());
+    let sequences = Resource::new(|| (), |_| crate::api::sequences::list_sequences());
     // The automation being edited: (public ID or "" for a new one, name, definition).
     let editing: RwSignal<Option<(String, String, Automation)>> = RwSignal::new(None);
     let toggle = Action::new(|(id, on): &(String, bool)| set_automation_enabled(id.clone(), *on));
@@ -34,8 +35,9 @@ pub fn AutomationsPage() -> impl IntoView {
         <p class="help page-intro">{t(lang, "auto.intro")}</p>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match (list.await, catalog.await, segments.await) {
-                    (Ok(l), Ok(d), Ok(segs)) => {
+                match (list.await, catalog.await, segments.await, sequences.await) {
+                    (Ok(l), Ok(d), Ok(segs), Ok(seqs)) => {
+                        provide_context(SequenceNames(Arc::new(seqs.items.into_iter().map(|s| (s.id, s.name)).collect())));
                         let d = Arc::new(d);
                         let d_edit = d.clone();
                         let design = d.can_design;
@@ -57,11 +59,28 @@ pub fn AutomationsPage() -> impl IntoView {
                         let runs_view = view! { <RunsTable runs/> }.into_any();
                         view! { {toolbar} {editor} {list_view} {runs_view} }.into_any()
                     }
-                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
+                    (Err(e), _, _, _) | (_, Err(e), _, _) | (_, _, Err(e), _) | (_, _, _, Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The clinic's step sequences (public ID, name), for the actions that
+/// start or stop one.
+#[derive(Clone, Default)]
+struct SequenceNames(Arc<Vec<(String, String)>>);
+
+fn sequence_names() -> Arc<Vec<(String, String)>> {
+    use_context::<SequenceNames>().unwrap_or_default().0
+}
+
+fn sequence_name(id: &str) -> String {
+    sequence_names()
+        .iter()
+        .find(|(i, _)| i == id)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default()
 }
 
 type Toggle = Action<(String, bool), Result<Result<(), Vec<AutomationProblem>>, crate::errors::AppError>>;
@@ -182,6 +201,8 @@ fn action_text(a: &auto::Action, d: &TagsDto) -> String {
         }
         auto::Action::Reply { text } => ("auto.do_reply", text.clone()),
         auto::Action::Push { text } => ("auto.do_push", text.clone()),
+        auto::Action::StartSequence { sequence } => ("auto.do_start_sequence", sequence_name(sequence)),
+        auto::Action::StopSequence { sequence } => ("auto.do_stop_sequence", sequence_name(sequence)),
     };
     t(lang, key).replace("{x}", &arg)
 }
@@ -258,6 +279,7 @@ fn problem_key(p: &Problem) -> &'static str {
         Problem::TooManyActions => "too_many_actions",
         Problem::UnknownTag => "unknown_tag",
         Problem::UnknownField => "unknown_field",
+        Problem::UnknownSequence => "unknown_sequence",
         Problem::EmptyText => "empty_text",
         Problem::TextTooLong => "text_too_long",
         Problem::Condition(_) => "condition",
@@ -404,6 +426,16 @@ fn Editor(
                     None => return,
                 },
                 "push" => auto::Action::Push { text: String::new() },
+                "start_sequence" | "stop_sequence" => {
+                    let Some((sequence, _)) = sequence_names().first().cloned() else {
+                        return;
+                    };
+                    if kind == "start_sequence" {
+                        auto::Action::StartSequence { sequence }
+                    } else {
+                        auto::Action::StopSequence { sequence }
+                    }
+                }
                 _ => auto::Action::Reply { text: String::new() },
             };
             a.update(|a| a.actions.push(action));
@@ -441,7 +473,7 @@ fn Editor(
             <h3>{t(lang, "auto.actions")}</h3>
             <ol class="rule-items">{actions_view}</ol>
             <div class="form-inline">
-                {["add_tag", "remove_tag", "set_field", "reply", "push"].into_iter().map(|k| view! {
+                {["add_tag", "remove_tag", "set_field", "reply", "push", "start_sequence", "stop_sequence"].into_iter().map(|k| view! {
                     <button type="button" class="button button-small" on:click=add_action(k)>{t(lang, &format!("auto.add_{k}"))}</button>
                 }).collect_view()}
             </div>
@@ -516,6 +548,19 @@ fn action_editor(i: usize, count: usize, action: auto::Action, d: Arc<TagsDto>, 
                     }
                 }/>
                 {move || bad.get().then(|| view! { <p class="field-error" role="alert">{t(lang, "error.value_not_for_field")}</p> })}
+            }
+            .into_any()
+        }
+        auto::Action::StartSequence { sequence } | auto::Action::StopSequence { sequence } => {
+            let start = matches!(action, auto::Action::StartSequence { .. });
+            view! {
+                <label for=format!("action-{i}")>{t(lang, if start { "auto.add_start_sequence" } else { "auto.add_stop_sequence" })}</label>
+                <select id=format!("action-{i}") on:change=move |ev| {
+                    let sequence = event_target_value(&ev);
+                    set(if start { auto::Action::StartSequence { sequence } } else { auto::Action::StopSequence { sequence } });
+                }>
+                    {sequence_names().iter().map(|(id, name)| view! { <option value=id.clone() selected=*id == sequence>{name.clone()}</option> }).collect_view()}
+                </select>
             }
             .into_any()
         }

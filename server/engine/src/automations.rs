@@ -51,8 +51,8 @@ fn sending_marker(i: usize) -> String {
 }
 
 impl Engine {
-    /// The happening to queue, or `None` when no enabled automation of the
-    /// clinic listens for its kind.
+    /// The happening to queue, or `None` when no enabled automation or
+    /// active step sequence of the clinic listens for its kind.
     pub(crate) async fn happening_if_listened(
         &self,
         clinic_id: i64,
@@ -61,7 +61,7 @@ impl Engine {
         event_at: i64,
         depth: i64,
     ) -> Result<Option<store::Happening>, EngineError> {
-        if !self.db.has_automation_for(clinic_id, happened.kind()).await? {
+        if !self.db.listens_for(clinic_id, happened.kind()).await? {
             return Ok(None);
         }
         Ok(Some(self.happening_record(happened, reply_token, event_at, depth)?))
@@ -112,6 +112,14 @@ impl Engine {
         let (tags, fields) = (self.db.tags(clinic_id).await?, self.db.fields(clinic_id).await?);
         let mut problems = a.validate(&catalog(&tags, &fields));
         for (i, action) in a.actions.iter().enumerate() {
+            if let Action::StartSequence { sequence } | Action::StopSequence { sequence } = action {
+                if self.db.sequence(clinic_id, sequence).await?.is_none() {
+                    problems.push(model::automation::AutomationProblem {
+                        at: format!("actions.{i}"),
+                        problem: Problem::UnknownSequence,
+                    });
+                }
+            }
             if let Action::SetField { field, values } = action {
                 if let Some(f) = fields.iter().find(|f| &f.public_id == field) {
                     if !crate::tags::values_fit(f, values) {
@@ -231,6 +239,13 @@ impl Engine {
         let Some(friend) = self.db.friends_by_ids(q.clinic_id, &[q.friend_id]).await?.pop() else {
             return Ok(true);
         };
+        // The step sequences it starts (friend added, tag added): enrolled
+        // once; a happening run again finds them already in.
+        let started = self.sequences_started_by(q.clinic_id, |t| t.starts_on(&happened)).await?;
+        for sequence_id in started {
+            self.db.enrol(q.clinic_id, sequence_id, friend.id, self.now_ms()).await?;
+            self.sequence_signal.notify_one();
+        }
         let mut all_finished = true;
         for view in self.automations_of(q.clinic_id).await? {
             if view.row.enabled != 1 || !view.automation.trigger.fires_on(&happened) {
@@ -309,6 +324,19 @@ impl Engine {
                 }
                 Action::Reply { text } => self.send_text(q, friend, run, i, text, true).await?,
                 Action::Push { text } => self.send_text(q, friend, run, i, text, false).await?,
+                Action::StartSequence { sequence } => {
+                    let seq = self.db.sequence(q.clinic_id, sequence).await?.ok_or(EngineError::NotFound)?;
+                    self.db.enrol(q.clinic_id, seq.id, friend.id, self.now_ms()).await?;
+                    self.sequence_signal.notify_one();
+                    None
+                }
+                Action::StopSequence { sequence } => {
+                    let seq = self.db.sequence(q.clinic_id, sequence).await?.ok_or(EngineError::NotFound)?;
+                    self.db
+                        .stop_enrolments(friend.id, Some(seq.id), "automation", self.now_ms())
+                        .await?;
+                    None
+                }
             };
             let entry = sent
                 .as_deref()

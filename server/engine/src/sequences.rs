@@ -128,6 +128,7 @@ impl Engine {
                 &pid,
                 d.name.trim(),
                 &to_json(&d.trigger),
+                d.trigger.happening_kind(),
                 &to_json(&d.stops),
                 &writes,
                 self.now_ms(),

@@ -157,7 +157,7 @@ impl Engine {
                             let listens = match listened.get(&key) {
                                 Some(listens) => *listens,
                                 None => {
-                                    let listens = self.db.has_automation_for(row.clinic_id, h.kind()).await?;
+                                    let listens = self.db.listens_for(row.clinic_id, h.kind()).await?;
                                     listened.insert(key, listens);
                                     listens
                                 }

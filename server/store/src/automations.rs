@@ -175,12 +175,17 @@ impl Db {
 
     /// Whether the clinic has an enabled automation triggered by `kind`
     /// (nothing is queued otherwise).
-    pub async fn has_automation_for(&self, clinic_id: i64, kind: &str) -> Result<bool, StoreError> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM automations WHERE clinic_id = $1 AND trigger_on = $2 AND enabled = 1")
-            .bind(clinic_id)
-            .bind(kind)
-            .fetch_one(&self.pool)
-            .await?;
+    /// Whether an enabled automation, or an active step sequence, starts
+    /// on this kind of happening (only then is it queued).
+    pub async fn listens_for(&self, clinic_id: i64, kind: &str) -> Result<bool, StoreError> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM automations WHERE clinic_id = $1 AND trigger_on = $2 AND enabled = 1) \
+             + (SELECT COUNT(*) FROM sequences WHERE clinic_id = $1 AND listens_for = $2 AND status = 'active')",
+        )
+        .bind(clinic_id)
+        .bind(kind)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(n > 0)
     }
 

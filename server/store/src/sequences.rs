@@ -160,6 +160,7 @@ impl Db {
         public_id: &str,
         name: &str,
         starts_when: &str,
+        listens_for: Option<&str>,
         stops: &str,
         steps: &[StepWrite<'_>],
         now: i64,
@@ -174,20 +175,23 @@ impl Db {
             .await?;
         let id = match existing {
             Some((id,)) => {
-                sqlx::query("UPDATE sequences SET name = $1, starts_when = $2, stops = $3, updated_at = $4 WHERE id = $5")
-                    .bind(name)
-                    .bind(starts_when)
-                    .bind(stops)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE sequences SET name = $1, starts_when = $2, stops = $3, updated_at = $4, listens_for = $5 WHERE id = $6",
+                )
+                .bind(name)
+                .bind(starts_when)
+                .bind(stops)
+                .bind(now)
+                .bind(listens_for)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
                 id
             }
             None => {
                 let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO sequences (clinic_id, public_id, name, starts_when, stops, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+                    "INSERT INTO sequences (clinic_id, public_id, name, starts_when, stops, created_at, updated_at, listens_for) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
                 )
                 .bind(clinic_id)
                 .bind(public_id)
@@ -195,6 +199,7 @@ impl Db {
                 .bind(starts_when)
                 .bind(stops)
                 .bind(now)
+                .bind(listens_for)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(StoreError::from_insert)?;

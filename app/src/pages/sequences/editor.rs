@@ -124,6 +124,9 @@ fn Editor(initial: SequenceForm, id: String) -> impl IntoView {
     let lang = use_lang();
     let form = RwSignal::new(initial);
     let selected = RwSignal::new(None::<usize>);
+    // The panel is drawn again only when another step is chosen, not on
+    // every keystroke (the text box keeps its focus).
+    let current = Memo::new(move |_| selected.get().filter(|i| form.with(|f| *i < f.steps.len())));
     let save = Action::new(move |_: &()| save_sequence(id.clone(), form.get_untracked()));
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -178,7 +181,7 @@ fn Editor(initial: SequenceForm, id: String) -> impl IntoView {
             <div class="toolbar toolbar-start">
                 <button type="button" class="button" data-testid="add-step" on:click=add_step>{t(lang, "seqed.add_step")}</button>
             </div>
-            {move || selected.get().filter(|i| form.with(|f| *i < f.steps.len())).map(|i| view! { <StepPanel i form selected/> })}
+            {move || current.get().map(|i| view! { <StepPanel i form selected/> })}
         </section>
         <div class="send-bar">
             <button type="button" class="button button-primary" data-testid="save-sequence"
@@ -230,7 +233,11 @@ fn Timeline(form: RwSignal<SequenceForm>, selected: RwSignal<Option<usize>>) -> 
                 let (lo, hi) = range.get();
                 let zero = form.with(|f| if f.trigger.has_appointment() { t(lang, "seqed.zero_appointment") } else { t(lang, "seqed.zero_start") });
                 (lo..=hi).filter(|d| d % 7 == 0).map(|d| {
-                    let label = if d == 0 { zero.clone() } else { format!("{d:+}日") };
+                    let label = match d {
+                        0 => zero.clone(),
+                        d if d < 0 => format!("−{}日", -d),
+                        d => format!("+{d}日"),
+                    };
                     view! { <span class=if d == 0 { "timeline-tick timeline-zero" } else { "timeline-tick" } style=place(d)>{label}</span> }
                 }).collect_view()
             }}

@@ -6,3 +6,8 @@ CREATE TABLE booking_link_uses (
     clinic_id  BIGINT  NOT NULL REFERENCES clinics(id),
     used_at    BIGINT  NOT NULL
 );
+
+-- The kind of happening (`model::automation::Happening::kind`) that starts
+-- a sequence, when one does (friend added, tag added): the webhook queues
+-- such a happening only when an automation or a sequence listens for it.
+ALTER TABLE sequences ADD COLUMN listens_for TEXT;
