@@ -740,6 +740,14 @@ catalogue! {
     "seqed.remove_confirm" => "このステップを削除しますか？（保存するまで反映されません）", "Remove this step? (Not applied until you save.)";
     "seqed.remove_yes" => "削除する", "Remove";
     "seqed.save" => "保存する", "Save";
+    "seq.notice_booked" => "{who}予約を入れたとき（お知らせ）", "When {who} books (notice)";
+    "seq.notice_moved" => "{who}予約を変更したとき（お知らせ）", "When {who} moves an appointment (notice)";
+    "seq.notice_cancelled" => "{who}予約をキャンセルしたとき（お知らせ）", "When {who} cancels an appointment (notice)";
+    "seq.by_anyone" => "", "anyone";
+    "seq.by_patient" => "患者さんが", "the patient";
+    "seq.by_staff" => "クリニックが", "the clinic";
+    "seq.by_import" => "予約システムの取り込みで", "the booking system import";
+    "seqed.notices" => "予約のお知らせ（すぐに送る）", "Appointment notices (sent at once)";
     "seq.empty" => "ステップ配信はまだありません。", "There are no sequences yet.";
     "seq.running" => "配信中", "Running";
     "seq.paused" => "一時停止中", "Paused";

@@ -408,7 +408,17 @@ async fn the_demo_clinic_starts_with_its_patient_journey_once() {
     let names: Vec<String> = e.list_sequences(&r.owner).await.unwrap().into_iter().map(|s| s.row.name).collect();
     assert_eq!(
         names,
-        vec!["予約リマインド", "初診後フォロー", "定期検診のご案内", "無断キャンセルのフォロー"]
+        vec![
+            "予約リマインド",
+            "初診後フォロー",
+            "定期検診のご案内",
+            "無断キャンセルのフォロー",
+            "ご予約受付のお知らせ",
+            "予約変更のお知らせ（患者さん）",
+            "予約変更のお知らせ（クリニック）",
+            "キャンセル受付のお知らせ（患者さん）",
+            "予約取消のお知らせ（クリニック）"
+        ]
     );
     assert_eq!(e.list_departments(&r.owner).await.unwrap().len(), 2);
     let month = e.appointments_between(&r.owner, jst(12, 1, 0, 0), jst(12, 31, 0, 0)).await.unwrap();
@@ -717,4 +727,74 @@ async fn a_new_friend_or_a_tag_starts_its_sequence_and_an_automation_starts_and_
     assert_eq!(welcomed, vec!["ようこそ"]);
     // The friends already here got no welcome.
     assert!(!r.texts(0).iter().any(|t| t == "ようこそ"));
+}
+
+#[tokio::test]
+async fn each_change_to_an_appointment_sends_its_own_notice_by_who_made_it() {
+    use model::appointment::ChangedBy::{Patient, Staff};
+    use model::sequence::NoticeOn::{Booked, Cancelled, Moved};
+    let r = rig(1).await;
+    for (name, on, by, text) in [
+        ("受付", Booked, Patient, "受付: {次回予約日} {予約時刻}"),
+        ("変更・患者", Moved, Patient, "変更(患者): {次回予約日} {予約時刻}"),
+        ("変更・院", Moved, Staff, "変更(院): {次回予約日} {予約時刻} {予約URL}"),
+        ("取消・患者", Cancelled, Patient, "取消(患者): {次回予約日} {予約時刻}"),
+        ("取消・院", Cancelled, Staff, "取消(院): {次回予約日} {予約時刻}"),
+    ] {
+        r.sequence(
+            name,
+            Trigger::AppointmentNotice { on, by: Some(by) },
+            vec![],
+            vec![step(StepTiming::after(Anchor::Enrolment, 0, 0), text)],
+        )
+        .await;
+    }
+    let now = jst(12, 1, 9, 0);
+    let a = r.book(0, jst(12, 21, 10, 0)).await;
+    r.at(now + 60_000).await;
+    assert!(r.texts(0).is_empty(), "booked by staff: no notice is set for that");
+    for (i, day) in [22, 23].into_iter().enumerate() {
+        r.engine
+            .act_on_appointment(&r.owner, &a, AppointmentAct::Move { to: jst(12, day, 10, 0) })
+            .await
+            .unwrap();
+        r.at(now + (i as i64 + 2) * 60_000).await;
+    }
+    let texts = r.texts(0);
+    assert_eq!(texts.len(), 2, "a notice for each move: {texts:?}");
+    assert!(texts[0].starts_with("変更(院): 12月22日(火) 10:00 "));
+    assert!(texts[1].starts_with("変更(院): 12月23日(水) 10:00 "));
+    // The patient moves it with the first notice's link, then cancels it
+    // with the second's: their own words each time.
+    let first = {
+        let start = texts[0].find("/book/").unwrap() + "/book/".len();
+        texts[0][start..].to_string()
+    };
+    let second = last_booking_token(&r, 0);
+    r.engine.patient_move(&first, &a, jst(12, 24, 14, 0)).await.unwrap();
+    r.at(now + 5 * 60_000).await;
+    r.engine.patient_cancel(&second, &a).await.unwrap();
+    r.at(now + 6 * 60_000).await;
+    let texts = r.texts(0);
+    assert_eq!(
+        texts[2..],
+        ["変更(患者): 12月24日(木) 14:00", "取消(患者): 12月24日(木) 14:00"],
+        "{texts:?}"
+    );
+    // A used link books nothing; a fresh one (from the clinic's next
+    // notice) books, and the patient's booking is acknowledged.
+    assert!(matches!(
+        r.engine.patient_book(&second, &r.department, jst(12, 25, 9, 0)).await,
+        Err(engine::EngineError::BookingLinkUsed)
+    ));
+    let b = r.book(0, jst(12, 28, 10, 0)).await;
+    r.engine
+        .act_on_appointment(&r.owner, &b, AppointmentAct::Move { to: jst(12, 28, 11, 0) })
+        .await
+        .unwrap();
+    r.at(now + 7 * 60_000).await;
+    let fresh = last_booking_token(&r, 0);
+    r.engine.patient_book(&fresh, &r.department, jst(12, 25, 9, 0)).await.unwrap();
+    r.at(now + 8 * 60_000).await;
+    assert_eq!(r.texts(0).last().unwrap(), "受付: 12月25日(金) 9:00");
 }

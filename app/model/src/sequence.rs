@@ -8,7 +8,7 @@
 //! now) each time the scheduler looks, so a moved appointment carries its
 //! reminders with it and a cancelled one takes them away.
 
-use crate::appointment::AppointmentStatus;
+use crate::appointment::{AppointmentStatus, ChangedBy};
 use crate::broadcast::QuietHours;
 use serde::{Deserialize, Serialize};
 
@@ -242,11 +242,25 @@ pub enum Trigger {
     NoShow,
     /// By hand, or by an automation's 「ステップ配信を開始」.
     Manual,
+    /// A notice about a change to an appointment (予約のお知らせ): booked,
+    /// moved or cancelled, by anyone or only by staff or by the patient,
+    /// so each can have its own words.
+    AppointmentNotice {
+        on: NoticeOn,
+        by: Option<ChangedBy>,
+    },
+}
+
+/// The change an appointment notice is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeOn {
+    Booked,
+    Moved,
+    Cancelled,
 }
 
 impl Trigger {
-    /// Whether the enrolment is about one appointment (its steps may
-    /// count from it).
     /// Whether this happening to a friend starts the sequence (the
     /// appointment triggers start from the booking and its changes).
     pub fn starts_on(&self, h: &crate::automation::Happening) -> bool {
@@ -268,10 +282,17 @@ impl Trigger {
         }
     }
 
+    /// Whether the enrolment is about one appointment (its steps may
+    /// count from it).
+    /// Whether it is a notice of this change made by `by`.
+    pub fn notices(&self, change: NoticeOn, by: ChangedBy) -> bool {
+        matches!(self, Trigger::AppointmentNotice { on, by: who } if *on == change && who.is_none_or(|w| w == by))
+    }
+
     pub fn has_appointment(&self) -> bool {
         matches!(
             self,
-            Trigger::AppointmentBooked { .. } | Trigger::VisitRecorded { .. } | Trigger::NoShow
+            Trigger::AppointmentBooked { .. } | Trigger::VisitRecorded { .. } | Trigger::NoShow | Trigger::AppointmentNotice { .. }
         )
     }
 }

@@ -8,7 +8,7 @@ use crate::crypto::public_id;
 use crate::{Actor, Engine, EngineError};
 use model::appointment::{jst_day_label, jst_time_label, next_status, AppointmentAct, AppointmentStatus, ChangedBy};
 use model::message::{APPOINTMENT_DAY, APPOINTMENT_TIME, BOOKING_URL, DEPARTMENT, DISPLAY_NAME};
-use model::sequence::Trigger;
+use model::sequence::{NoticeOn, Trigger};
 use model::Permission;
 use store::{AppointmentChange, AppointmentRow, ChangeOutcome, DepartmentRow, NewAppointment};
 
@@ -137,7 +137,7 @@ impl Engine {
         let sequences = self
             .sequences_started_by(clinic_id, |t| match t {
                 Trigger::AppointmentBooked { department } => department.as_ref().is_none_or(|p| *p == d.public_id),
-                _ => false,
+                other => other.notices(NoticeOn::Booked, origin.changed_by()),
             })
             .await?;
         let pid = public_id();
@@ -194,6 +194,11 @@ impl Engine {
                 .await?
             }
             AppointmentStatus::NoShow => self.sequences_started_by(a.clinic_id, |t| matches!(t, Trigger::NoShow)).await?,
+            AppointmentStatus::Changed => self.sequences_started_by(a.clinic_id, |t| t.notices(NoticeOn::Moved, by)).await?,
+            AppointmentStatus::Cancelled => {
+                self.sequences_started_by(a.clinic_id, |t| t.notices(NoticeOn::Cancelled, by))
+                    .await?
+            }
             _ => vec![],
         };
         let slot = match act {

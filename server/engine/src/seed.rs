@@ -508,6 +508,47 @@ impl Engine {
                 )],
             ),
         ];
+        // 予約のお知らせ: each change in its own words, by who made it.
+        let notice = |text: &str| vec![step(At::after(Anchor::Enrolment, 0, 0), Purpose::Operational, text)];
+        use model::appointment::ChangedBy::{Patient, Staff};
+        use model::sequence::NoticeOn::{Booked, Cancelled, Moved};
+        let notices = [
+            (
+                "ご予約受付のお知らせ",
+                Booked,
+                Patient,
+                "{表示名}様\nご予約ありがとうございます。\n{次回予約日} {予約時刻} {診療科}\n確認・変更・キャンセル: {予約URL}",
+            ),
+            (
+                "予約変更のお知らせ（患者さん）",
+                Moved,
+                Patient,
+                "{表示名}様\nご予約を {次回予約日} {予約時刻}（{診療科}）に変更しました。",
+            ),
+            (
+                "予約変更のお知らせ（クリニック）",
+                Moved,
+                Staff,
+                "{表示名}様\nクリニックにてご予約を {次回予約日} {予約時刻}（{診療科}）に変更いたしました。ご都合が悪い場合はこちらから: {予約URL}",
+            ),
+            (
+                "キャンセル受付のお知らせ（患者さん）",
+                Cancelled,
+                Patient,
+                "{表示名}様\n{次回予約日} {予約時刻}のご予約のキャンセルを承りました。またのご予約をお待ちしています。",
+            ),
+            (
+                "予約取消のお知らせ（クリニック）",
+                Cancelled,
+                Staff,
+                "{表示名}様\n誠に恐れ入りますが、{次回予約日} {予約時刻}のご予約はクリニックの都合により取り消しとなりました。お手数ですが、こちらから改めてご予約ください: {予約URL}",
+            ),
+        ];
+        let sequences = sequences.into_iter().chain(
+            notices
+                .into_iter()
+                .map(|(name, on, by, text)| (name, Trigger::AppointmentNotice { on, by: Some(by) }, notice(text))),
+        );
         // 「予約」と送ると、その人専用の予約ページのリンクが届く。
         let booking = model::automation::Automation {
             trigger: model::automation::Trigger::Keyword {

@@ -279,8 +279,9 @@ impl Db {
         .bind(c.id)
         .execute(&mut *tx)
         .await?;
+        // A new enrolment each time: a second move gets its own notice.
         for (clinic_id, sequence_id, friend_id) in sequences {
-            crate::sequences::insert_enrolment(&mut tx, *clinic_id, *sequence_id, *friend_id, Some(c.id), c.now).await?;
+            crate::sequences::insert_fresh_enrolment(&mut tx, *clinic_id, *sequence_id, *friend_id, Some(c.id), c.now).await?;
         }
         tx.commit().await?;
         Ok(ChangeOutcome::Done)

@@ -135,6 +135,21 @@ pub(crate) async fn insert_enrolment(
     if already > 0 {
         return Ok(None);
     }
+    insert_fresh_enrolment(tx, clinic_id, sequence_id, friend_id, appointment_id, now)
+        .await
+        .map(Some)
+}
+
+/// Enrols a friend even when an enrolment for the same appointment runs
+/// (a notice of each change to it).
+pub(crate) async fn insert_fresh_enrolment(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    clinic_id: i64,
+    sequence_id: i64,
+    friend_id: i64,
+    appointment_id: Option<i64>,
+    now: i64,
+) -> Result<i64, StoreError> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO enrolments (clinic_id, sequence_id, friend_id, appointment_id, enrolled_at, next_due_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $5, $5) RETURNING id",
@@ -146,7 +161,7 @@ pub(crate) async fn insert_enrolment(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    Ok(Some(id))
+    Ok(id)
 }
 
 impl Db {

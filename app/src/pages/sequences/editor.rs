@@ -10,9 +10,10 @@ use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use model::appointment::ChangedBy;
 use model::broadcast::Purpose;
 use model::message::{Bubble, Bundle};
-use model::sequence::{Anchor, StepTiming, Trigger};
+use model::sequence::{Anchor, NoticeOn, StepTiming, Trigger};
 
 /// The triggers the editor offers, with their words.
 const TRIGGERS: [(&str, &str); 6] = [
@@ -22,6 +23,16 @@ const TRIGGERS: [(&str, &str); 6] = [
     ("no_show", "seq.trigger_no_show"),
     ("friend_added", "seq.trigger_friend_added"),
     ("manual", "seq.trigger_manual"),
+];
+
+/// The appointment notices the editor offers: (key, change, who).
+const NOTICES: [(&str, NoticeOn, Option<ChangedBy>); 6] = [
+    ("notice_booked_patient", NoticeOn::Booked, Some(ChangedBy::Patient)),
+    ("notice_booked_staff", NoticeOn::Booked, Some(ChangedBy::Staff)),
+    ("notice_moved_patient", NoticeOn::Moved, Some(ChangedBy::Patient)),
+    ("notice_moved_staff", NoticeOn::Moved, Some(ChangedBy::Staff)),
+    ("notice_cancelled_patient", NoticeOn::Cancelled, Some(ChangedBy::Patient)),
+    ("notice_cancelled_staff", NoticeOn::Cancelled, Some(ChangedBy::Staff)),
 ];
 
 fn trigger_key(t: &Trigger) -> &'static str {
@@ -34,6 +45,10 @@ fn trigger_key(t: &Trigger) -> &'static str {
         Trigger::Manual => "manual",
         Trigger::TagAdded { .. } => "tag",
         Trigger::SegmentEntered { .. } => "segment",
+        Trigger::AppointmentNotice { on, by } => NOTICES
+            .iter()
+            .find(|(_, o, b)| o == on && b == by)
+            .map_or("notice_other", |(k, _, _)| k),
     }
 }
 
@@ -45,7 +60,10 @@ fn trigger_of(key: &str, keep: &Trigger) -> Trigger {
         "no_show" => Trigger::NoShow,
         "friend_added" => Trigger::FriendAdded,
         "manual" => Trigger::Manual,
-        _ => keep.clone(),
+        other => match NOTICES.iter().find(|(k, _, _)| *k == other) {
+            Some((_, on, by)) => Trigger::AppointmentNotice { on: *on, by: *by },
+            None => keep.clone(),
+        },
     }
 }
 
@@ -136,6 +154,18 @@ fn Editor(initial: SequenceForm, id: String) -> impl IntoView {
     });
     let add_step = move |_| {
         form.update(|f| {
+            if matches!(f.trigger, Trigger::AppointmentNotice { .. }) && f.steps.is_empty() {
+                // A notice goes at once.
+                f.steps.push(StepForm {
+                    id: String::new(),
+                    timing: StepTiming::after(Anchor::Enrolment, 0, 0),
+                    purpose: Purpose::Operational,
+                    condition: None,
+                    bundle: Bundle::texts(&[""]),
+                });
+                selected.set(Some(0));
+                return;
+            }
             let anchor = if f.trigger.has_appointment() && !matches!(f.trigger, Trigger::VisitRecorded { .. } | Trigger::NoShow) {
                 Anchor::Appointment
             } else {
@@ -167,7 +197,10 @@ fn Editor(initial: SequenceForm, id: String) -> impl IntoView {
                 <select id="seq-trigger" prop:value=move || form.with(|f| trigger_key(&f.trigger).to_string())
                     on:change=move |ev| form.update(|f| f.trigger = trigger_of(&event_target_value(&ev), &f.trigger))>
                     {TRIGGERS.into_iter().map(|(k, label)| view! { <option value=k>{t(lang, label)}</option> }).collect_view()}
-                    {form.with_untracked(|f| matches!(f.trigger, Trigger::TagAdded { .. } | Trigger::SegmentEntered { .. })).then(|| {
+                    <optgroup label=t(lang, "seqed.notices")>
+                        {NOTICES.into_iter().map(|(k, on, by)| view! { <option value=k>{super::list::notice_text(lang, on, by)}</option> }).collect_view()}
+                    </optgroup>
+                    {form.with_untracked(|f| matches!(trigger_key(&f.trigger), "tag" | "segment" | "notice_other")).then(|| {
                         let k = form.with_untracked(|f| trigger_key(&f.trigger));
                         view! { <option value=k>{t(lang, "seqed.trigger_kept")}</option> }
                     })}

@@ -9,7 +9,8 @@ use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{t, t_n, Lang};
 use crate::use_lang;
 use leptos::prelude::*;
-use model::sequence::{Anchor, Stop, Trigger};
+use model::appointment::ChangedBy;
+use model::sequence::{Anchor, NoticeOn, Stop, Trigger};
 
 /// The name of a tag, segment or department, by public ID.
 fn name_of(names: &[(String, String)], id: &str) -> String {
@@ -28,7 +29,24 @@ fn trigger_text(lang: Lang, tr: &Trigger, names: &[(String, String)]) -> String 
         Trigger::VisitRecorded { first_only: false } => t(lang, "seq.trigger_visit"),
         Trigger::NoShow => t(lang, "seq.trigger_no_show"),
         Trigger::Manual => t(lang, "seq.trigger_manual"),
+        Trigger::AppointmentNotice { on, by } => notice_text(lang, *on, *by),
     }
+}
+
+/// 「患者さんが予約を変更したとき」
+pub(crate) fn notice_text(lang: Lang, on: NoticeOn, by: Option<ChangedBy>) -> String {
+    let change = match on {
+        NoticeOn::Booked => "seq.notice_booked",
+        NoticeOn::Moved => "seq.notice_moved",
+        NoticeOn::Cancelled => "seq.notice_cancelled",
+    };
+    let who = match by {
+        None => "seq.by_anyone",
+        Some(ChangedBy::Patient) => "seq.by_patient",
+        Some(ChangedBy::Staff) => "seq.by_staff",
+        Some(ChangedBy::Import) => "seq.by_import",
+    };
+    t(lang, change).replace("{who}", &t(lang, who))
 }
 
 fn stop_text(lang: Lang, s: &Stop, names: &[(String, String)]) -> String {
