@@ -632,6 +632,8 @@ catalogue! {
     "travel.three_days" => "+3日", "+3 days";
     "travel.week" => "+1週間", "+1 week";
     "travel.month" => "+30日", "+30 days";
+    "travel.next" => "次の配信まで進める", "To the next step due";
+    "travel.nothing_next" => "この先に予定されているステップ配信はありません。", "No step is due from here on.";
     "travel.moving" => "時間を進めています…", "Moving time forward…";
     "book.title" => "ご予約", "Your appointments";
     "book.greeting" => "{name} さん、こちらから予約・変更・キャンセルができます。", "{name}, you can book, change or cancel here.";

@@ -220,3 +220,11 @@ pub async fn travel_in_time(hours: i64) -> Result<(), AppError> {
     engine()?.travel_in_time(&actor, hours.saturating_mul(3_600_000)).await?;
     Ok(())
 }
+
+/// Moves the sandbox clinics' time to the next moment a step falls due;
+/// false when none is coming.
+#[server(endpoint = "time_travel_next")]
+pub async fn travel_to_next_step() -> Result<bool, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    Ok(engine()?.travel_to_next_step(&actor).await?)
+}

@@ -139,14 +139,21 @@ fn SandboxPlan() -> impl IntoView {
 fn TimeTravel(travelled: RwSignal<u32>) -> impl IntoView {
     let lang = use_lang();
     let go = Action::new(move |hours: &i64| crate::api::phone::travel_in_time(*hours));
+    let next = Action::new(move |_: &()| crate::api::phone::travel_to_next_step());
     Effect::new(move |_| {
         if let Some(Ok(())) = go.value().get() {
             travelled.update(|n| *n += 1);
         }
     });
-    let state = Resource::new(move || go.version().get(), |_| crate::api::phone::time_travel_state());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = next.value().get() {
+            travelled.update(|n| *n += 1);
+        }
+    });
+    let busy = move || go.pending().get() || next.pending().get();
+    let state = Resource::new(move || travelled.get(), |_| crate::api::phone::time_travel_state());
     view! {
-        <section class="card" data-testid="time-travel" aria-labelledby="time-travel-title">
+        <section class="card" data-testid="time-travel" aria-labelledby="time-travel-title" data-moves=move || travelled.get().to_string()>
             <h2 id="time-travel-title">{t(lang, "travel.title")}</h2>
             <p class="help">{t(lang, "travel.help")}</p>
             <Suspense fallback=Loading>
@@ -164,17 +171,21 @@ fn TimeTravel(travelled: RwSignal<u32>) -> impl IntoView {
                             </p>
                             <div class="toolbar toolbar-start">
                                 {[(1, "travel.hour"), (24, "travel.day"), (72, "travel.three_days"), (168, "travel.week"), (720, "travel.month")].into_iter().map(|(h, key)| view! {
-                                    <button type="button" class="button button-small" disabled=move || go.pending().get()
+                                    <button type="button" class="button button-small" disabled=busy
                                         on:click=move |_| { go.dispatch(h); }>{t(lang, key)}</button>
                                 }).collect_view()}
+                                <button type="button" class="button button-small button-primary-inline" disabled=busy
+                                    on:click=move |_| { next.dispatch(()); }>{t(lang, "travel.next")}</button>
                             </div>
+                            {move || matches!(next.value().get(), Some(Ok(false))).then(|| view! { <p class="help" role="status">{t(lang, "travel.nothing_next")}</p> })}
                         }.into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
-            {move || go.pending().get().then(|| view! { <p class="help" role="status">{t(lang, "travel.moving")}</p> })}
+            {move || busy().then(|| view! { <p class="help" role="status">{t(lang, "travel.moving")}</p> })}
             {move || go.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
+            {move || next.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
         </section>
     }
 }

@@ -77,6 +77,21 @@ impl Engine {
         Ok(looked_at)
     }
 
+    /// Moves time to the next moment a step of any enrolment falls due (a
+    /// demo watching one patient's reminders one by one). False when none
+    /// is coming.
+    pub async fn travel_to_next_step(&self, actor: &Actor) -> Result<bool, EngineError> {
+        actor.require(Permission::HandlePatients)?;
+        let now = self.now_ms();
+        match self.db.next_enrolment_due(now).await? {
+            Some(at) => {
+                self.travel_in_time(actor, at - now).await?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     /// The sandbox's clock first: a step sent at the new time must land on
     /// the sandbox's matching day and quota month.
     async fn move_clock(&self, actor: &Actor, by_ms: i64) -> Result<(), EngineError> {
