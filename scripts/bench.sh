@@ -8,6 +8,8 @@ printf '\033[1;34m==>\033[0m %s\n' "Friend list at 1,000,000 friends (release bu
 cargo bench -p store --bench friends
 printf '\033[1;34m==>\033[0m %s\n' "The sequence scheduler's queue at 1,000,000 active enrolments"
 cargo bench -p store --bench enrolments
+printf '\033[1;34m==>\033[0m %s\n' "The scheduler's sustained dispatch rate: 5,000 steps due at once, LINE's limits on"
+cargo bench -p engine --bench steps
 printf '\033[1;34m==>\033[0m %s\n' "Segment counts over 100,000 and 1,000,000 friends (the in-memory index)"
 cargo bench -p segments --bench count
 printf '\033[1;34m==>\033[0m %s\n' "A 100,000-recipient send against the sandbox (limits off, then LINE's limits on)"

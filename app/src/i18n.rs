@@ -635,6 +635,8 @@ catalogue! {
     "travel.next" => "次の配信まで進める", "To the next step due";
     "travel.nothing_next" => "この先に予定されているステップ配信はありません。", "No step is due from here on.";
     "travel.moving" => "時間を進めています…", "Moving time forward…";
+    "book.checking" => "LINEでご本人を確認しています…", "Checking who you are with LINE…";
+    "book.open_liff" => "予約ページ（LIFF）を開く", "Open the booking page (LIFF)";
     "book.title" => "ご予約", "Your appointments";
     "book.greeting" => "{name} さん、こちらから予約・変更・キャンセルができます。", "{name}, you can book, change or cancel here.";
     "book.upcoming" => "ご予約中", "Booked";
@@ -745,7 +747,7 @@ catalogue! {
     "seq.notice_booked" => "{who}予約を入れたとき（お知らせ）", "When {who} books (notice)";
     "seq.notice_moved" => "{who}予約を変更したとき（お知らせ）", "When {who} moves an appointment (notice)";
     "seq.notice_cancelled" => "{who}予約をキャンセルしたとき（お知らせ）", "When {who} cancels an appointment (notice)";
-    "seq.by_anyone" => "", "anyone";
+    "seq.by_anyone" => "患者さん・クリニックのどちらかが", "anyone";
     "seq.by_patient" => "患者さんが", "the patient";
     "seq.by_staff" => "クリニックが", "the clinic";
     "seq.by_import" => "予約システムの取り込みで", "the booking system import";
@@ -765,6 +767,7 @@ catalogue! {
     "seq.operational" => "お知らせ（配信停止の対象外）", "Notice (always sent)";
     "seq.marketing" => "ご案内（配信時間帯・上限の対象）", "Marketing (quiet hours and cap apply)";
     "seq.sent_n" => "送信 {n}件", "Sent {n}";
+    "seq.blocked_after_n" => "送信後7日以内のブロック {n}人", "Blocked within 7 days {n}";
     "seq.skipped_n" => "見送り {n}件", "Skipped {n}";
     "seq.trigger_friend_added" => "友だち追加のとき", "When a friend is added";
     "seq.trigger_tag_added" => "タグ「{name}」が付いたとき", "When the tag “{name}” is added";

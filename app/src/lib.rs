@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/totp") view=TotpLoginPage/>
                 <Route path=path!("/login/enrol") view=EnrolPage/>
                 <Route path=path!("/invite/:token") view=InvitePage/>
+                <Route path=path!("/book") view=LiffBookingPage/>
                 <Route path=path!("/book/:token") view=BookingPage/>
                 <ParentRoute path=path!("") view=components::shell::Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard/>

@@ -299,7 +299,7 @@ async fn a_stop_condition_ends_the_enrolment_and_a_step_condition_skips_its_step
     assert_eq!(r.texts(0), vec!["検診の時期です", "まだご予約がありません"]);
     assert_eq!(r.texts(1), vec!["検診の時期です"], "stopped when 予約済 was added");
     let counts = r.engine.sequence_step_counts(&r.owner, &seq).await.unwrap();
-    let sent: Vec<i64> = counts.iter().map(|c| c.1).collect();
+    let sent: Vec<i64> = counts.iter().map(|c| c.sent).collect();
     assert_eq!(sent, vec![2, 0, 1]);
 }
 
@@ -432,13 +432,13 @@ async fn the_demo_clinic_starts_with_its_patient_journey_once() {
     }
     let reminders = e.list_sequences(&r.owner).await.unwrap().remove(0).row.public_id;
     let counts = e.sequence_step_counts(&r.owner, &reminders).await.unwrap();
-    let (three_days, day_before) = (counts[0].1 + counts[0].2, counts[1].1 + counts[1].2);
+    let (three_days, day_before) = (counts[0].sent + counts[0].skipped, counts[1].sent + counts[1].skipped);
     assert_eq!(
         (three_days, day_before),
         (12, 12),
         "each step reached for every booking, sent or skipped"
     );
-    assert!(counts[1].1 >= 11, "the day-before reminders went: {counts:?}");
+    assert!(counts[1].sent >= 11, "the day-before reminders went: {counts:?}");
 }
 
 #[tokio::test]
@@ -797,4 +797,74 @@ async fn each_change_to_an_appointment_sends_its_own_notice_by_who_made_it() {
     r.engine.patient_book(&fresh, &r.department, jst(12, 25, 9, 0)).await.unwrap();
     r.at(now + 8 * 60_000).await;
     assert_eq!(r.texts(0).last().unwrap(), "受付: 12月25日(金) 9:00");
+}
+
+/// A webhook event from friend `user`, signed as LINE signs it.
+async fn deliver_event(r: &Rig, event: &str, user: &str, id: &str) {
+    let e = &r.engine;
+    let body = format!(
+        r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{{"type":"{event}","timestamp":{},"mode":"active","webhookEventId":"01JEV{id}","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{user}"}}}}]}}"#,
+        e.now_ms()
+    );
+    let (secret, _) = e.channel_credentials(r.owner.clinic_id).await.unwrap();
+    e.ingest_webhook(
+        &r.owner.clinic_public_id,
+        body.as_bytes(),
+        Some(&line::sign(&secret, body.as_bytes())),
+    )
+    .await
+    .unwrap();
+    e.process_webhooks(10).await.unwrap();
+}
+
+#[tokio::test]
+async fn inside_line_the_booking_page_knows_the_patient_only_from_lines_answer_to_their_id_token() {
+    let r = rig(2).await;
+    let e = &r.engine;
+    let token = e.sandbox_id_token(&r.owner, &r.users[0]).await.unwrap();
+    let link = e.booking_link_from_id_token(&r.owner.clinic_public_id, &token).await.unwrap();
+    let me = e
+        .db_for_tests()
+        .friend_by_line_user(r.owner.clinic_id, &r.users[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.booking_page(&link).await.unwrap().friend_name, me.display_name);
+    // A made-up token, or a user ID where the token goes, is nobody.
+    for bad in ["made.up.token", r.users[1].as_str()] {
+        assert!(matches!(
+            e.booking_link_from_id_token(&r.owner.clinic_public_id, bad).await,
+            Err(engine::EngineError::BookingLinkInvalid)
+        ));
+    }
+    // LINE's ID tokens last an hour.
+    e.travel_in_time(&r.owner, 2 * 3_600_000).await.unwrap();
+    assert!(matches!(
+        e.booking_link_from_id_token(&r.owner.clinic_public_id, &token).await,
+        Err(engine::EngineError::BookingLinkInvalid)
+    ));
+}
+
+#[tokio::test]
+async fn a_step_counts_those_who_blocked_the_account_within_a_week_of_it() {
+    let r = rig(3).await;
+    let seq = r
+        .sequence(
+            "お知らせ",
+            Trigger::Manual,
+            vec![],
+            vec![step(StepTiming::at_clock(Anchor::Enrolment, 1, 10, 0), "お知らせです")],
+        )
+        .await;
+    for f in &r.friends {
+        r.engine.enrol_friend(&r.owner, &seq, f).await.unwrap();
+    }
+    r.at(jst(12, 2, 10, 0)).await;
+    // Friend 0 blocks the next day, friend 1 ten days later.
+    r.at(jst(12, 3, 12, 0)).await;
+    deliver_event(&r, "unfollow", &r.users[0], "B0").await;
+    r.at(jst(12, 12, 12, 0)).await;
+    deliver_event(&r, "unfollow", &r.users[1], "B1").await;
+    let counts = r.engine.sequence_step_counts(&r.owner, &seq).await.unwrap();
+    assert_eq!((counts[0].sent, counts[0].blocked_after), (3, 1));
 }

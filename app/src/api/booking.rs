@@ -103,3 +103,11 @@ pub async fn patient_cancel(token: String, appointment: String) -> Result<(), Ap
     engine()?.patient_cancel(&token, &appointment).await?;
     Ok(())
 }
+
+/// LIFF: the booking page opened inside LINE hands over LIFF's ID token;
+/// the server asks LINE whose it is and answers with that friend's booking
+/// link token (the page continues at `/book/<token>`).
+#[server(endpoint = "booking_from_id_token")]
+pub async fn booking_from_id_token(clinic: String, id_token: String) -> Result<String, AppError> {
+    Ok(engine()?.booking_link_from_id_token(&clinic, &id_token).await?)
+}

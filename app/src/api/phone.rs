@@ -228,3 +228,12 @@ pub async fn travel_to_next_step() -> Result<bool, AppError> {
     let actor = actor_with(Permission::HandlePatients).await?;
     Ok(engine()?.travel_to_next_step(&actor).await?)
 }
+
+/// Where the sandbox phone opens the clinic's booking page as LINE would
+/// open its LIFF app: with the ID token LIFF would hand the page.
+#[server(endpoint = "phone_liff")]
+pub async fn phone_open_booking(user: String) -> Result<String, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    let token = engine()?.sandbox_id_token(&actor, &user).await?;
+    Ok(format!("/book?clinic={}#id_token={token}", actor.clinic_public_id))
+}

@@ -26,6 +26,8 @@ pub struct StepItem {
     pub preview: String,
     pub sent: i64,
     pub skipped: i64,
+    /// Sent it, then blocked the account within 7 days.
+    pub blocked_after: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,7 +63,11 @@ pub async fn list_sequences() -> Result<SequencesDto, AppError> {
             .steps
             .iter()
             .map(|st| {
-                let (sent, skipped) = counts.iter().find(|c| c.0 == st.id).map(|c| (c.1, c.2)).unwrap_or((0, 0));
+                let (sent, skipped, blocked_after) = counts
+                    .iter()
+                    .find(|c| c.step == st.id)
+                    .map(|c| (c.sent, c.skipped, c.blocked_after))
+                    .unwrap_or((0, 0, 0));
                 let t = st.timing;
                 let offset_minutes = i64::from(t.days) * 24 * 60 + t.clock.map_or(i64::from(t.minutes), i64::from);
                 StepItem {
@@ -78,6 +84,7 @@ pub async fn list_sequences() -> Result<SequencesDto, AppError> {
                         .unwrap_or_default(),
                     sent,
                     skipped,
+                    blocked_after,
                 }
             })
             .collect();

@@ -2,12 +2,14 @@
 //! their appointments to come, and slots by department and day with the
 //! room left; book, move, cancel (asked first). Made for a phone.
 
-use crate::api::booking::{booking_page, booking_slots, patient_book, patient_cancel, BookingDto, PatientAppointment, SlotDto};
+use crate::api::booking::{
+    booking_from_id_token, booking_page, booking_slots, patient_book, patient_cancel, BookingDto, PatientAppointment, SlotDto,
+};
 use crate::components::{ErrorNotice, HydrationMark, Loading};
 use crate::i18n::{t, t_n};
 use crate::use_lang;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// What the last change did, to say so.
 #[derive(Clone, Copy, PartialEq)]
@@ -41,6 +43,66 @@ pub fn BookingPage() -> impl IntoView {
             <HydrationMark/>
         </main>
     }
+}
+
+/// `/book?clinic=…` opened as a LIFF app: the page takes LIFF's ID token
+/// (the sandbox phone puts it after `#id_token=`; inside LINE,
+/// `liff.getIDToken()` gives it), the server has LINE verify it, and the
+/// page continues at the friend's own booking link.
+#[component]
+pub fn LiffBookingPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let failed = RwSignal::new(None::<crate::errors::AppError>);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let clinic = query.read_untracked().get("clinic").unwrap_or_default();
+        let id_token = id_token_in_address();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let Some(id_token) = id_token else {
+                failed.set(Some(crate::errors::AppError::new("booking_link_invalid")));
+                return;
+            };
+            match booking_from_id_token(clinic, id_token).await {
+                Ok(token) => navigate(
+                    &format!("/book/{token}"),
+                    leptos_router::NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                ),
+                Err(e) => failed.set(Some(e)),
+            }
+        });
+    });
+    view! {
+        <main class="booking-page">
+            <h1>{t(lang, "book.title")}</h1>
+            {move || match failed.get() {
+                Some(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                None => view! { <p role="status">{t(lang, "book.checking")}</p> }.into_any(),
+            }}
+            <HydrationMark/>
+        </main>
+    }
+}
+
+/// LIFF's ID token after `#id_token=` (never sent to the server in the
+/// address, and removed from it at once).
+fn id_token_in_address() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = web_sys::window()?.location();
+        let hash = location.hash().ok()?;
+        let token = hash.strip_prefix("#id_token=")?.to_string();
+        if let Ok(history) = web_sys::window()?.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&location.pathname().unwrap_or_default()));
+        }
+        (!token.is_empty()).then_some(token)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    None
 }
 
 #[component]

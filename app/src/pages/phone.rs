@@ -242,6 +242,16 @@ fn PhoneScreen(
                         </ActionForm>
                     }
                 }}
+                <Show when=move || status() == "friend">
+                    <button type="button" class="button button-small" data-testid="open-liff" on:click=move |_| {
+                        let user = selected.get_untracked();
+                        leptos::task::spawn_local(async move {
+                            if let Ok(url) = crate::api::phone::phone_open_booking(user).await {
+                                open_in_new_tab(&url);
+                            }
+                        });
+                    }>{t(lang, "book.open_liff")}</button>
+                </Show>
             </div>
         </header>
         <ActionError value=act.value()/>
@@ -324,6 +334,16 @@ fn CardView(card: Card, on_tap: Callback<String>) -> impl IntoView {
 
 /// Words and LINE emoji, the emoji as LINE's own pictures (named for
 /// screen readers and for when the picture cannot load).
+/// Opens a page in a new tab, as LINE opens a LIFF app over the chat.
+fn open_in_new_tab(url: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.open_with_url_and_target(url, "_blank");
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}
+
 /// Words with their web addresses made links, as LINE shows a text
 /// message (opened in a new tab, as LINE opens its in-app browser).
 fn linked(words: &str) -> impl IntoView {

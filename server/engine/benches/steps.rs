@@ -114,7 +114,7 @@ async fn run(backend: &str, schedulers: usize) -> Option<()> {
         .await
         .unwrap()
         .iter()
-        .map(|c| c.1)
+        .map(|c| c.sent)
         .sum();
     let delivered: usize = users.iter().map(|u| sb.received(u).len()).sum();
     println!(

@@ -73,6 +73,36 @@ impl Engine {
         )
     }
 
+    /// LIFF: the booking page opened inside LINE sends LIFF's ID token;
+    /// LINE (the sandbox for a sandbox clinic) says whose it is, and the
+    /// page continues with a booking link for that friend. Nothing the
+    /// browser says about who it is counts, only LINE's answer.
+    pub async fn booking_link_from_id_token(&self, clinic_public_id: &str, id_token: &str) -> Result<String, EngineError> {
+        let invalid = || EngineError::BookingLinkInvalid;
+        let clinic = self.db.clinic_by_public_id(clinic_public_id).await?.ok_or_else(invalid)?;
+        let channel = self.db.channel(clinic.id).await?.ok_or_else(invalid)?;
+        // The LIFF app's LINE Login channel: the sandbox's apps use the
+        // channel's own ID. A real clinic's LIFF channel ID is not a
+        // setting yet, so a real channel is refused rather than guessed.
+        if channel.mode != crate::channel::MODE_SANDBOX {
+            return Err(invalid());
+        }
+        let client = self.line_client(clinic.id).await?;
+        let claims = match client.verify_id_token(id_token, &clinic.public_id).await {
+            Ok(c) => c,
+            Err(line::LineError::InvalidRequest { .. }) => return Err(invalid()),
+            Err(e) => return Err(EngineError::LineSend(e)),
+        };
+        let friend = self
+            .db
+            .friend_by_line_user(clinic.id, &claims.sub)
+            .await?
+            .filter(|f| f.status != "blocked")
+            .ok_or_else(invalid)?;
+        let url = self.booking_link(&clinic.public_id, &friend.public_id);
+        Ok(url.rsplit('/').next().unwrap_or_default().to_string())
+    }
+
     /// The link's clinic and friend, or `BookingLinkInvalid` for a link
     /// altered, expired, or for a friend who is gone or blocked.
     async fn open_link(&self, token: &str) -> Result<BookingLink, EngineError> {

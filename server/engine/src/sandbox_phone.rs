@@ -132,6 +132,19 @@ impl Engine {
         self.reconcile_quota(actor.clinic_id).await
     }
 
+    /// The ID token LIFF would give this person's booking page (the sandbox
+    /// phone opens the page as LINE would open the LIFF app).
+    pub async fn sandbox_id_token(&self, actor: &Actor, user_id: &str) -> Result<String, EngineError> {
+        let target = self.sandbox_target(actor).await?;
+        let body = self
+            .sandbox_call(target.request(&self.http, reqwest::Method::POST, &["people", user(user_id)?, "id-token"]))
+            .await?;
+        body.get("idToken")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| EngineError::Sandbox("no ID token".into()))
+    }
+
     pub async fn sandbox_people(&self, actor: &Actor) -> Result<Vec<SandboxPerson>, EngineError> {
         let target = self.sandbox_target(actor).await?;
         let v = self

@@ -70,6 +70,16 @@ pub struct PreviewItem {
     pub conditional: bool,
 }
 
+/// What one step did: sent, skipped, and how many it was sent to blocked
+/// the account within 7 days (the step's cost in friends).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepCounts {
+    pub step: String,
+    pub sent: i64,
+    pub skipped: i64,
+    pub blocked_after: i64,
+}
+
 /// What became of one step for one friend.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StepOutcome {
@@ -494,7 +504,7 @@ impl Engine {
     }
 
     /// What each step of a sequence did: (step public ID, sent, skipped).
-    pub async fn sequence_step_counts(&self, actor: &Actor, pid: &str) -> Result<Vec<(String, i64, i64)>, EngineError> {
+    pub async fn sequence_step_counts(&self, actor: &Actor, pid: &str) -> Result<Vec<StepCounts>, EngineError> {
         actor.require(Permission::ViewClinic)?;
         let row = self.db.sequence(actor.clinic_id, pid).await?.ok_or(EngineError::NotFound)?;
         let counts = self.db.step_counts(row.id).await?;
@@ -505,7 +515,12 @@ impl Engine {
             .into_iter()
             .map(|s| {
                 let of = |status: &str| counts.iter().filter(|c| c.0 == s.id && c.1 == status).map(|c| c.2).sum();
-                (s.public_id, of("sent"), of("skipped"))
+                StepCounts {
+                    step: s.public_id,
+                    sent: of("sent"),
+                    skipped: of("skipped"),
+                    blocked_after: of("blocked_after"),
+                }
             })
             .collect())
     }

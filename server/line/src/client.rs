@@ -324,6 +324,20 @@ pub struct Client {
 pub const API_BASE: &str = "https://api.line.me";
 pub const DATA_BASE: &str = "https://api-data.line.me";
 
+/// What LINE Login says an ID token is for.
+#[derive(Clone, Debug, Deserialize)]
+pub struct IdTokenClaims {
+    pub iss: String,
+    /// The user ID.
+    pub sub: String,
+    /// The LINE Login channel ID.
+    pub aud: String,
+    pub exp: i64,
+    pub iat: i64,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
 impl Client {
     /// `api_base` is `https://api.line.me`, `data_base`
     /// `https://api-data.line.me` (rich menu images), or both the sandbox.
@@ -404,6 +418,15 @@ impl Client {
             Err(LineError::NotFound) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// LINE Login: who an ID token (LIFF's `liff.getIDToken()`) is for,
+    /// checked by LINE for the LINE Login channel `client_id`. A token
+    /// altered, expired or for another channel is `InvalidRequest`.
+    pub async fn verify_id_token(&self, id_token: &str, client_id: &str) -> Result<IdTokenClaims, LineError> {
+        let form = [("id_token", id_token), ("client_id", client_id)];
+        let (_, body) = self.call(self.http.post(self.url("/oauth2/v2.1/verify")).form(&form)).await?;
+        Self::json(&body, 200)
     }
 
     pub async fn profile(&self, user_id: &str) -> Result<Profile, LineError> {

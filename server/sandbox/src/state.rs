@@ -191,7 +191,21 @@ pub(crate) struct State {
     last_event_ms: i64,
     /// See `Sandbox::accept_plain_http_images_from`.
     pub plain_http_image_origin: Option<String>,
+    /// LIFF's ID tokens issued: token → who, for which login channel, until when.
+    id_tokens: HashMap<String, IdToken>,
 }
+
+/// An ID token as LIFF's `liff.getIDToken()` hands it to a page.
+struct IdToken {
+    channel_id: String,
+    user_id: String,
+    name: String,
+    issued_ms: i64,
+    expires_ms: i64,
+}
+
+/// How long LINE's ID tokens last.
+const ID_TOKEN_MS: i64 = 60 * 60 * 1000;
 
 /// The quota month a time falls in: the calendar month in Asia/Tokyo.
 pub fn jst_month(ms: i64) -> String {
@@ -238,6 +252,48 @@ impl State {
 
     pub fn channel_by_token(&self, token: &str) -> Option<usize> {
         self.channels.iter().position(|c| c.config.access_token == token)
+    }
+
+    /// An ID token for a person opening a LIFF app of the channel (the
+    /// sandbox's LIFF apps log in with the channel's own ID). Opaque to the
+    /// product, which asks `/oauth2/v2.1/verify` who it is for.
+    pub fn issue_id_token(&mut self, channel_id: &str, user_id: &str) -> Result<String, SandboxError> {
+        self.channel_index(channel_id)?;
+        let name = self.person(user_id).ok_or(SandboxError::UnknownPerson)?.display_name.clone();
+        let token = format!("{}.{}.{}", crate::ids::token(), crate::ids::token(), crate::ids::token());
+        let now = self.now_ms();
+        self.id_tokens.insert(
+            token.clone(),
+            IdToken {
+                channel_id: channel_id.to_string(),
+                user_id: user_id.to_string(),
+                name,
+                issued_ms: now,
+                expires_ms: now + ID_TOKEN_MS,
+            },
+        );
+        Ok(token)
+    }
+
+    /// LINE Login's answer to verifying an ID token for `client_id`, or its
+    /// `error_description`.
+    pub fn verify_id_token(&self, token: &str, client_id: &str) -> Result<serde_json::Value, &'static str> {
+        let t = self.id_tokens.get(token).ok_or("Invalid IdToken.")?;
+        if t.expires_ms <= self.now_ms() {
+            return Err("IdToken expired.");
+        }
+        if t.channel_id != client_id {
+            return Err("Invalid IdToken Audience.");
+        }
+        Ok(serde_json::json!({
+            "iss": "https://access.line.me",
+            "sub": t.user_id,
+            "aud": t.channel_id,
+            "exp": t.expires_ms / 1000,
+            "iat": t.issued_ms / 1000,
+            "amr": ["linesso"],
+            "name": t.name,
+        }))
     }
 
     pub fn channel_index(&self, channel_id: &str) -> Result<usize, SandboxError> {

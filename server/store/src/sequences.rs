@@ -539,9 +539,16 @@ impl Db {
 
     /// Per step of a sequence: how many friends it was sent to and skipped for.
     pub async fn step_counts(&self, sequence_id: i64) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        // Besides each status: `blocked_after`, those sent the step who
+        // blocked the account within 7 days of it.
         Ok(sqlx::query_as(
             "SELECT s.step_id, s.status, COUNT(*) FROM step_sends s JOIN sequence_steps t ON t.id = s.step_id \
-             WHERE t.sequence_id = $1 GROUP BY s.step_id, s.status",
+             WHERE t.sequence_id = $1 GROUP BY s.step_id, s.status \
+             UNION ALL \
+             SELECT s.step_id, 'blocked_after', COUNT(*) FROM step_sends s JOIN sequence_steps t ON t.id = s.step_id \
+             JOIN enrolments e ON e.id = s.enrolment_id JOIN friends f ON f.id = e.friend_id \
+             WHERE t.sequence_id = $1 AND s.status = 'sent' AND f.status = 'blocked' \
+             AND f.blocked_at >= s.at AND f.blocked_at < s.at + 604800000 GROUP BY s.step_id",
         )
         .bind(sequence_id)
         .fetch_all(&self.pool)

@@ -145,7 +145,7 @@ fn StepMark(st: StepItem, anchor_word: String) -> impl IntoView {
                 {if st.operational { t(lang, "seq.operational") } else { t(lang, "seq.marketing") }}
             </span>
             <p class="step-axis-text">{st.preview}</p>
-            <p class="help">{t_n(lang, "seq.sent_n", st.sent)}" · "{t_n(lang, "seq.skipped_n", st.skipped)}</p>
+            <p class="help" data-testid="step-kpi">{t_n(lang, "seq.sent_n", st.sent)}" · "{t_n(lang, "seq.skipped_n", st.skipped)}" · "{t_n(lang, "seq.blocked_after_n", st.blocked_after)}</p>
         </li>
     }
 }

@@ -28,6 +28,7 @@ pub fn routes(sb: &Sandbox) -> Router<Sandbox> {
         .route("/_sandbox/people/{user_id}/tap", post(tap))
         .route("/_sandbox/people/{user_id}/open", post(open))
         .route("/_sandbox/people/{user_id}/received", get(received))
+        .route("/_sandbox/people/{user_id}/id-token", post(id_token))
         .route("/_sandbox/people/{user_id}/written", get(written))
         .route("/_sandbox/people/{user_id}/richmenu", get(rich_menu))
         .route("/_sandbox/richmenus/{rich_menu_id}/image", get(rich_menu_image))
@@ -162,6 +163,15 @@ async fn create_person(State(sb): State<Sandbox>, Query(q): Query<ChannelQuery>,
 async fn follow(State(sb): State<Sandbox>, Path(user): Path<String>, Query(q): Query<ChannelQuery>) -> Response {
     match channel_id(&sb, &q) {
         Ok(ch) => acted(sb.follow(&ch, &user).await),
+        Err(e) => control_error(e),
+    }
+}
+
+/// LIFF: the ID token the person's LINE app would hand the booking page.
+async fn id_token(State(sb): State<Sandbox>, Path(user): Path<String>, Query(q): Query<ChannelQuery>) -> Response {
+    let issued = channel_id(&sb, &q).and_then(|ch| sb.lock().issue_id_token(&ch, &user));
+    match issued {
+        Ok(token) => Json(json!({ "idToken": token })).into_response(),
         Err(e) => control_error(e),
     }
 }

@@ -29,6 +29,7 @@ pub fn router(sb: Sandbox) -> Router {
         .merge(messages::routes())
         .merge(richmenu::routes())
         .merge(insight::routes())
+        .route("/oauth2/v2.1/verify", axum::routing::post(verify_id_token))
         .layer(axum::middleware::from_fn_with_state(sb.clone(), inject_faults));
     line_api
         .merge(controls::routes(&sb))
@@ -36,6 +37,26 @@ pub fn router(sb: Sandbox) -> Router {
         // LINE's own 413 comes from the handlers; this only bounds memory.
         .layer(DefaultBodyLimit::max(4 * limits::MAX_BODY_BYTES))
         .with_state(sb)
+}
+
+/// LINE Login's `POST /oauth2/v2.1/verify` (form: `id_token`, `client_id`):
+/// who an ID token is for, or LINE's 400 with `error_description`.
+async fn verify_id_token(State(sb): State<Sandbox>, axum::Form(form): axum::Form<std::collections::HashMap<String, String>>) -> Response {
+    let (Some(token), Some(client_id)) = (form.get("id_token"), form.get("client_id")) else {
+        return line_answer(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "invalid_request", "error_description": "Required parameter is missing."}),
+            &ids::request_id(),
+        );
+    };
+    match sb.lock().verify_id_token(token, client_id) {
+        Ok(claims) => ok(claims),
+        Err(why) => line_answer(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "invalid_request", "error_description": why}),
+            &ids::request_id(),
+        ),
+    }
 }
 
 /// Every LINE answer carries `X-Line-Request-Id`.
