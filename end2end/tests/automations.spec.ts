@@ -42,7 +42,9 @@ test('tapping the vaccine button in the sandbox phone runs the automation: a tag
 test('an automation that would trigger itself is refused with the reason, and what was typed stays', async ({ page }) => {
   await login(page, DEMO.owner);
   await open(page, '/automations');
-  await expect(page.getByTestId('automation')).toContainText('予防接種の希望を受け付ける');
+  // The demo clinic's two: the vaccine button, and 「予約」 sending the booking page.
+  await expect(page.getByTestId('automation').filter({ hasText: '予防接種の希望を受け付ける' })).toBeVisible();
+  await expect(page.getByTestId('automation').filter({ hasText: '「予約」で予約ページを送る' })).toBeVisible();
   await page.getByRole('button', { name: '新しい自動アクション' }).click();
   const editor = page.getByTestId('automation-editor');
   await editor.getByLabel('名前').fill('高血圧なら高血圧');

@@ -99,6 +99,19 @@ test('a patient books from the sandbox phone, reminders arrive as time moves, an
   await expect(row.getByRole('cell').nth(3)).toHaveText('2');
 });
 
+test('inside LINE the booking page knows the patient from LIFF, and a made-up token is nobody', async ({ page, context }) => {
+  await login(page, DEMO.owner);
+  await newPhoneFriend(page, 'リフ 太郎');
+  const [liff] = await Promise.all([context.waitForEvent('page'), page.getByTestId('open-liff').click()]);
+  await expect(liff).toHaveURL(/\/book\/[^/?#]+$/);
+  await expect(liff.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(liff.getByText('リフ 太郎 さん、こちらから予約・変更・キャンセルができます。')).toBeVisible();
+  await liff.close();
+  // What a browser claims is not LINE's answer.
+  await open(page, '/book?clinic=x#id_token=made.up.token');
+  await expect(page.getByRole('alert')).toContainText('このリンクは使えません');
+});
+
 test('a marketer builds a two-step sequence in the timeline editor by mouse and keyboard', async ({ page }) => {
   await login(page, DEMO.owner);
   await open(page, '/sequences');
