@@ -40,6 +40,10 @@ test('the front desk books, moves and records a visit, and a cancellation asks f
   const internal = page.getByTestId('department').filter({ hasText: '内科' });
   const row = internal.getByRole('row').filter({ hasText: '8:30' });
   await expect(row).toContainText('変更済み');
+  // The week view shows it under 内科 on its day.
+  await page.getByRole('link', { name: '週', exact: true }).click();
+  await expect(page.getByTestId('week-department').filter({ hasText: '内科' })).toContainText('8:30');
+  await page.goBack();
   // Not yet begun: recording the visit is refused in words.
   await row.getByRole('button', { name: '来院を記録' }).click();
   await expect(page.getByText('予約の時刻前のため、まだ記録できません。')).toBeVisible();

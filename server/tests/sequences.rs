@@ -868,3 +868,106 @@ async fn a_step_counts_those_who_blocked_the_account_within_a_week_of_it() {
     let counts = r.engine.sequence_step_counts(&r.owner, &seq).await.unwrap();
     assert_eq!((counts[0].sent, counts[0].blocked_after), (3, 1));
 }
+
+#[tokio::test]
+async fn a_booking_systems_csv_books_moves_and_cancels_row_by_row_and_twice_changes_nothing() {
+    use engine::appointment_import::RowAction;
+    let r = rig(2).await;
+    let e = &r.engine;
+    r.reminders().await;
+    for (i, number) in ["1001", "1002"].into_iter().enumerate() {
+        let fields = model::patient::PatientFields {
+            patient_number: number.into(),
+            name_kana: String::new(),
+            birth_date: String::new(),
+            sex: String::new(),
+        };
+        e.update_patient_fields(&r.owner, &r.friends[i], &fields).await.unwrap();
+    }
+    let first = "予約番号,診察券番号,診療科,日時,状態\n\
+                 A-1,1001,小児科,2026-12-20 10:00,予約\n\
+                 A-2,1002,小児科,2026/12/21 9:30,\n\
+                 A-3,9999,小児科,2026-12-22 10:00,予約\n\
+                 A-4,1001,眼科,2026-12-22 10:00,予約\n\
+                 A-5,1001,小児科,12月22日,予約\n\
+                 A-6,1002,小児科,2026-11-01 10:00,予約\n";
+    let checked = e.check_appointment_import(&r.owner, first).await.unwrap();
+    let actions: Vec<&RowAction> = checked.iter().map(|r| &r.action).collect();
+    assert_eq!(actions[..2], [&RowAction::Book, &RowAction::Book]);
+    let codes: Vec<&str> = checked[2..]
+        .iter()
+        .map(|r| match &r.action {
+            RowAction::Refused { code, .. } => *code,
+            other => panic!("expected a refusal, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(codes, ["patient", "department", "when", "past"]);
+    assert_eq!(checked[2].line, 4, "lines count from the header");
+    assert!(
+        e.friend_appointments(&r.owner, &r.friends[0]).await.unwrap().is_empty(),
+        "a check changes nothing"
+    );
+
+    let applied = e.apply_appointment_import(&r.owner, first).await.unwrap();
+    assert_eq!(applied[0].action, RowAction::Book);
+    let a1 = e.friend_appointments(&r.owner, &r.friends[0]).await.unwrap();
+    assert_eq!(a1.len(), 1);
+    assert_eq!(a1[0].row.changed_by, "import");
+    // The same file again: nothing changes.
+    let again = e.apply_appointment_import(&r.owner, first).await.unwrap();
+    assert_eq!(again[0].action, RowAction::Unchanged);
+    assert_eq!(again[1].action, RowAction::Unchanged);
+    assert_eq!(e.friend_appointments(&r.owner, &r.friends[0]).await.unwrap().len(), 1);
+    // A later export: A-1 moved, A-2 cancelled; reminders follow.
+    let later = "予約番号,診察券番号,診療科,日時,状態\n\
+                 A-1,1001,小児科,2026-12-27 10:00,予約\n\
+                 A-2,1002,小児科,2026-12-21 09:30,キャンセル\n";
+    let applied = e.apply_appointment_import(&r.owner, later).await.unwrap();
+    assert_eq!(applied[0].action, RowAction::Move);
+    assert_eq!(applied[1].action, RowAction::Cancel);
+    r.at(jst(12, 17, 18, 0)).await;
+    r.at(jst(12, 18, 18, 0)).await;
+    assert!(r.texts(0).is_empty(), "no reminder for the 20th, which moved: {:?}", r.texts(0));
+    assert!(r.texts(1).is_empty(), "none for the cancelled 21st");
+    r.at(jst(12, 24, 18, 0)).await;
+    assert_eq!(r.texts(0), vec!["3日前: 12月27日(日) 10:00 小児科"]);
+    // A file without the columns is refused as a whole, in words.
+    assert!(matches!(
+        e.check_appointment_import(&r.owner, "番号,日付\n1,2\n").await,
+        Err(engine::EngineError::Csv(model::patient::CsvError::AppointmentColumns))
+    ));
+}
+
+#[tokio::test]
+async fn a_segment_is_enrolled_at_once_and_those_already_in_are_passed_by() {
+    let r = rig(3).await;
+    let e = &r.engine;
+    let seq = r
+        .sequence(
+            "まとめて",
+            Trigger::Manual,
+            vec![],
+            vec![step(StepTiming::at_clock(Anchor::Enrolment, 1, 10, 0), "ご案内")],
+        )
+        .await;
+    use model::segment::{Condition, Group, Join, Node, Rule, Status, RULE_VERSION};
+    let rule = Rule {
+        version: RULE_VERSION,
+        root: Group {
+            join: Join::All,
+            negate: false,
+            items: vec![Node::Condition(Condition::Status { status: Status::Active })],
+        },
+    };
+    let segment = e.save_segment(&r.owner, None, "全員", "", &rule).await.unwrap();
+    e.enrol_friend(&r.owner, &seq, &r.friends[0]).await.unwrap();
+    let joined = e.enrol_segment(&r.owner, &seq, &segment).await.unwrap();
+    let everyone = e.sequence_enrolled(&r.owner, &seq).await.unwrap();
+    assert_eq!(joined as i64, everyone - 1, "friend 0 was already in");
+    assert!(everyone >= 3);
+    assert_eq!(
+        e.enrol_segment(&r.owner, &seq, &segment).await.unwrap(),
+        0,
+        "twice enrols nobody again"
+    );
+}

@@ -346,6 +346,8 @@ pub enum CsvError {
     NoKeyColumn,
     NothingToImport,
     TooManyRows,
+    /// An appointment file lacks 予約番号, 診察券番号, 診療科 or 日時.
+    AppointmentColumns,
 }
 
 impl CsvError {
@@ -354,6 +356,7 @@ impl CsvError {
             CsvError::StrayQuote { .. } => "csv_stray_quote",
             CsvError::UnclosedQuote { .. } => "csv_unclosed_quote",
             CsvError::Empty => "csv_empty",
+            CsvError::AppointmentColumns => "csv_appointment_columns",
             CsvError::NoKeyColumn => "csv_no_key",
             CsvError::NothingToImport => "csv_nothing_to_import",
             CsvError::TooManyRows => "csv_too_many_rows",

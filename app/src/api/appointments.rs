@@ -88,6 +88,58 @@ pub async fn appointments_day(date: String) -> Result<DayDto, AppError> {
     })
 }
 
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WeekDto {
+    /// Monday of the week shown, and of the weeks before and after.
+    pub start: String,
+    pub previous: String,
+    pub next: String,
+    /// (`YYYY-MM-DD`, 「12月14日(月)」) for Monday to Sunday.
+    pub days: Vec<(String, String)>,
+    /// (public ID, name, minutes per slot, patients per slot)
+    pub departments: Vec<(String, String, i64, i64)>,
+    pub items: Vec<AppointmentItem>,
+}
+
+/// The Japan-time week (Monday to Sunday) around `date` (empty: this week).
+#[server(endpoint = "appointments_week")]
+pub async fn appointments_week(date: String) -> Result<WeekDto, AppError> {
+    use model::segment::Date;
+    let actor = actor_with(Permission::ViewClinic).await?;
+    let engine = engine()?;
+    let day = Date::parse(date.trim()).unwrap_or_else(|| Date::jst_of_ms(engine.now_ms()));
+    // 1970-01-01 was a Thursday: three days after a Monday.
+    let days = day.days_from_epoch();
+    let monday = days - (days + 3).rem_euclid(7);
+    let start = monday * 86_400_000 - 9 * 3_600_000;
+    let iso = |d: Date| format!("{:04}-{:02}-{:02}", d.y, d.m, d.d);
+    let items = engine
+        .appointment_list(&actor, start, start + 7 * 86_400_000)
+        .await?
+        .into_iter()
+        .map(item)
+        .collect();
+    let departments = engine
+        .list_departments(&actor)
+        .await?
+        .into_iter()
+        .map(|d| (d.public_id, d.name, d.slot_minutes, d.capacity))
+        .collect();
+    Ok(WeekDto {
+        start: iso(Date::from_days(monday)),
+        previous: iso(Date::from_days(monday - 7)),
+        next: iso(Date::from_days(monday + 7)),
+        days: (0..7)
+            .map(|i| {
+                let at = start + i * 86_400_000 + 12 * 3_600_000;
+                (iso(Date::from_days(monday + i)), model::appointment::jst_day_label(at))
+            })
+            .collect(),
+        departments,
+        items,
+    })
+}
+
 /// A friend's appointments, latest first, and the departments to book in.
 #[server(endpoint = "friend_appointments")]
 pub async fn friend_appointments(friend: String) -> Result<(Vec<AppointmentItem>, Vec<(String, String)>), AppError> {
@@ -118,4 +170,56 @@ pub async fn act_on_appointment(id: String, act: AppointmentAct) -> Result<(), A
     let actor = actor_with(Permission::HandlePatients).await?;
     engine()?.act_on_appointment(&actor, &id, act).await?;
     Ok(())
+}
+
+/// One row of an appointment import, as the report lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportRowDto {
+    pub line: usize,
+    pub external_ref: String,
+    /// book, move, cancel, unchanged or refused
+    pub action: String,
+    /// For a refused row: the i18n key of the reason, and the value.
+    pub reason: String,
+    pub value: String,
+}
+
+#[cfg(feature = "ssr")]
+fn import_rows(rows: Vec<engine::appointment_import::RowReport>) -> Vec<ImportRowDto> {
+    use engine::appointment_import::{RowAction, PLANNING_REFUSALS};
+    rows.into_iter()
+        .map(|r| {
+            let (action, reason, value) = match r.action {
+                RowAction::Book => ("book", String::new(), String::new()),
+                RowAction::Move => ("move", String::new(), String::new()),
+                RowAction::Cancel => ("cancel", String::new(), String::new()),
+                RowAction::Unchanged => ("unchanged", String::new(), String::new()),
+                RowAction::Refused { code, value } if PLANNING_REFUSALS.contains(&code) => {
+                    ("refused", format!("import.appt_{code}"), value)
+                }
+                RowAction::Refused { code, value } => ("refused", format!("error.{code}"), value),
+            };
+            ImportRowDto {
+                line: r.line,
+                external_ref: r.external_ref,
+                action: action.into(),
+                reason,
+                value,
+            }
+        })
+        .collect()
+}
+
+/// What each row of a booking system's CSV would do; changes nothing.
+#[server(endpoint = "appointments_import_check")]
+pub async fn check_appointment_import(csv: String) -> Result<Vec<ImportRowDto>, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    Ok(import_rows(engine()?.check_appointment_import(&actor, &csv).await?))
+}
+
+/// Applies every row that can be applied, with what became of each.
+#[server(endpoint = "appointments_import_apply")]
+pub async fn apply_appointment_import(csv: String) -> Result<Vec<ImportRowDto>, AppError> {
+    let actor = actor_with(Permission::HandlePatients).await?;
+    Ok(import_rows(engine()?.apply_appointment_import(&actor, &csv).await?))
 }

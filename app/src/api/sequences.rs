@@ -289,3 +289,10 @@ pub async fn save_sequence(id: String, form: SequenceForm) -> Result<String, App
     let existing = (!id.is_empty()).then_some(id.as_str());
     Ok(engine()?.save_sequence(&actor, existing, &draft).await?)
 }
+
+/// Enrols every friend of a saved segment; returns how many joined.
+#[server(endpoint = "sequence_enrol_segment")]
+pub async fn enrol_segment(sequence: String, segment: String) -> Result<usize, AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    Ok(engine()?.enrol_segment(&actor, &sequence, &segment).await?)
+}

@@ -44,6 +44,10 @@ pub(crate) fn message_values(
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Origin<'a> {
     Staff,
+    /// A row of the booking system's CSV, by its own number.
+    Import {
+        external_ref: &'a str,
+    },
     /// The patient on the booking page, with the nonce of the link used
     /// (used up in the same commit).
     Patient {
@@ -55,6 +59,7 @@ impl<'a> Origin<'a> {
     fn changed_by(self) -> ChangedBy {
         match self {
             Origin::Staff => ChangedBy::Staff,
+            Origin::Import { .. } => ChangedBy::Import,
             Origin::Patient { .. } => ChangedBy::Patient,
         }
     }
@@ -148,7 +153,10 @@ impl Engine {
             department_id: d.id,
             starts_at,
             changed_by: origin.changed_by(),
-            external_ref: None,
+            external_ref: match origin {
+                Origin::Import { external_ref } => Some(external_ref),
+                _ => None,
+            },
             link_nonce: origin.link_nonce(),
             now: self.now_ms(),
         };

@@ -2,6 +2,7 @@
 //! server functions, the webhook and the workers.
 
 pub mod accounts;
+pub mod appointment_import;
 pub mod appointments;
 pub mod audit;
 pub mod authz;

@@ -215,6 +215,25 @@ impl Engine {
         Ok(enrolled)
     }
 
+    /// Enrols every friend of a saved segment, as it counts now (those
+    /// already in the sequence are passed by). Returns how many joined.
+    pub async fn enrol_segment(&self, actor: &Actor, sequence: &str, segment: &str) -> Result<usize, EngineError> {
+        actor.require(Permission::DesignMarketing)?;
+        let seq = self.db.sequence(actor.clinic_id, sequence).await?.ok_or(EngineError::NotFound)?;
+        let (row, rule) = self.segment(actor, segment).await?;
+        let members = self.segment_members(actor.clinic_id, &rule).await?;
+        let joined = self.db.enrol_many(actor.clinic_id, seq.id, &members, self.now_ms()).await?;
+        self.record(Event::by(
+            actor,
+            "sequence.enrolled_segment",
+            sequence.to_string(),
+            format!("{} ({joined})", row.name),
+        ))
+        .await?;
+        self.sequence_signal.notify_one();
+        Ok(joined)
+    }
+
     /// Takes one friend out of a sequence by hand.
     pub async fn unenrol_friend(&self, actor: &Actor, sequence: &str, friend: &str) -> Result<(), EngineError> {
         actor.require(Permission::HandlePatients)?;

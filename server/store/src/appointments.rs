@@ -288,6 +288,17 @@ impl Db {
     }
 
     /// A friend's appointments, latest first.
+    /// The appointment a booking system's CSV numbered so.
+    pub async fn appointment_by_external_ref(&self, clinic_id: i64, external_ref: &str) -> Result<Option<AppointmentRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE clinic_id = $1 AND external_ref = $2"
+        ))
+        .bind(clinic_id)
+        .bind(external_ref)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// Whether a booking link already made its change.
     pub async fn booking_link_used(&self, nonce: &str) -> Result<bool, StoreError> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM booking_link_uses WHERE nonce = $1")

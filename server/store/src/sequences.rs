@@ -333,6 +333,26 @@ impl Db {
         Ok(id)
     }
 
+    /// Enrols many friends (a segment) in one transaction per thousand;
+    /// those already in it are passed by. Returns how many were enrolled.
+    pub async fn enrol_many(&self, clinic_id: i64, sequence_id: i64, friend_ids: &[i64], now: i64) -> Result<usize, StoreError> {
+        let mut enrolled = 0;
+        for chunk in friend_ids.chunks(1000) {
+            let _turn = self.writer_turn().await;
+            let mut tx = self.pool.begin().await?;
+            for friend_id in chunk {
+                if insert_enrolment(&mut tx, clinic_id, sequence_id, *friend_id, None, now)
+                    .await?
+                    .is_some()
+                {
+                    enrolled += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(enrolled)
+    }
+
     /// The scheduler's one claim: up to `limit` active enrolments due by
     /// `now` and not held by another scheduler, leased until `lease_until`.
     /// On PostgreSQL the row lock makes a second claimant re-read the

@@ -2,7 +2,7 @@
 //! the front desk records visits and no-shows here.
 
 use super::status_label;
-use crate::api::appointments::{act_on_appointment, appointments_day, AppointmentItem};
+use crate::api::appointments::{act_on_appointment, appointments_day, appointments_week, AppointmentItem, WeekDto};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{t, t_n};
 use crate::use_lang;
@@ -17,9 +17,30 @@ pub fn AppointmentsPage() -> impl IntoView {
     let query = use_query_map();
     let date = move || query.read().get("date").unwrap_or_default();
     let act = Action::new(|(id, act): &(String, AppointmentAct)| act_on_appointment(id.clone(), *act));
+    let week = move || query.read().get("view").as_deref() == Some("week");
     let day = Resource::new(move || (date(), act.version().get()), |(d, _)| appointments_day(d));
     view! {
-        <h1>{t(lang, "nav.appointments")}</h1>
+        <header class="page-head">
+            <h1>{t(lang, "nav.appointments")}</h1>
+            <nav class="toolbar" aria-label=t(lang, "appt.view")>
+                <A href=move || format!("/appointments?date={}", date()) attr:class="button button-small" attr:aria-current=move || (!week()).then_some("page")>{t(lang, "appt.view_day")}</A>
+                <A href=move || format!("/appointments?view=week&date={}", date()) attr:class="button button-small" attr:aria-current=move || week().then_some("page")>{t(lang, "appt.view_week")}</A>
+            </nav>
+        </header>
+        <Show when=week fallback=move || view! { <DayView day act/> }>
+            <WeekView date=Signal::derive(date)/>
+        </Show>
+        {move || act.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
+        <super::import::AppointmentImport/>
+    }
+}
+
+type DayResource = Resource<Result<crate::api::appointments::DayDto, crate::errors::AppError>>;
+
+#[component]
+fn DayView(day: DayResource, act: Action<(String, AppointmentAct), Result<(), crate::errors::AppError>>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match day.await {
@@ -56,7 +77,88 @@ pub fn AppointmentsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        {move || act.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
+    }
+}
+
+/// A week per department: each day's appointments by time; a day opens
+/// its own list.
+#[component]
+fn WeekView(date: Signal<String>) -> impl IntoView {
+    let week = Resource::new(move || date.get(), appointments_week);
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match week.await {
+                    Ok(w) => view! { <WeekTables w/> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn WeekTables(w: WeekDto) -> impl IntoView {
+    let lang = use_lang();
+    let title = format!("{} – {}", w.days[0].1, w.days[6].1);
+    view! {
+        <nav class="toolbar day-nav" aria-label=t(lang, "appt.weeks")>
+            <A href=format!("/appointments?view=week&date={}", w.previous) attr:class="button">{t(lang, "appt.previous_week")}</A>
+            <h2 class="day-title" data-testid="week-title">{title}</h2>
+            <A href=format!("/appointments?view=week&date={}", w.next) attr:class="button">{t(lang, "appt.next_week")}</A>
+            <A href="/appointments?view=week" attr:class="button button-quiet">{t(lang, "appt.this_week")}</A>
+        </nav>
+        {if w.departments.is_empty() {
+            view! { <section class="card empty-state"><p>{t(lang, "appt.no_departments")}</p></section> }.into_any()
+        } else {
+            // Each department's appointments, day by day.
+            let sections: Vec<(String, Vec<Vec<AppointmentItem>>)> = w
+                .departments
+                .iter()
+                .map(|(id, name, _, _)| {
+                    let cells = w
+                        .days
+                        .iter()
+                        .map(|(iso, _)| w.items.iter().filter(|a| &a.department_id == id && a.local.starts_with(iso.as_str())).cloned().collect())
+                        .collect();
+                    (name.clone(), cells)
+                })
+                .collect();
+            let days = w.days.clone();
+            sections.into_iter().map(|(name, cells)| {
+                let days = days.clone();
+                view! {
+                    <section class="card" data-testid="week-department">
+                        <h3>{name}</h3>
+                        <div class="table-wrap">
+                            <table class="table week-table">
+                                <thead><tr>
+                                    {days.into_iter().map(|(iso, label)| view! {
+                                        <th scope="col"><A href=format!("/appointments?date={iso}")>{label}</A></th>
+                                    }).collect_view()}
+                                </tr></thead>
+                                <tbody><tr>
+                                    {cells.into_iter().map(|items| view! {
+                                        <td>
+                                            {items.is_empty().then(|| view! { <span class="help">"—"</span> })}
+                                            <ul class="week-items">
+                                                {items.into_iter().map(|a| view! {
+                                                    <li class=format!("week-item badge-appt-{}", a.status.as_str())>
+                                                        <span class="week-time">{a.time.clone()}</span>" "
+                                                        <A href=format!("/friends/{}", a.friend_id)>{a.friend_name.clone()}</A>
+                                                        <span class="visually-hidden">{status_label(lang, a.status)}</span>
+                                                    </li>
+                                                }).collect_view()}
+                                            </ul>
+                                        </td>
+                                    }).collect_view()}
+                                </tr></tbody>
+                            </table>
+                        </div>
+                    </section>
+                }
+            }).collect_view().into_any()
+        }}
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod day;
 mod friend;
+mod import;
 
 pub use day::AppointmentsPage;
 pub use friend::FriendAppointments;

@@ -3,7 +3,7 @@
 //! sent or skipped; pausing and resuming.
 
 use crate::api::sequences::{
-    list_sequences, sequence_enrolments, unenrol_friend, EnrolmentItem, SequenceItem, SetSequencePaused, StepItem,
+    enrol_segment, list_sequences, sequence_enrolments, unenrol_friend, EnrolmentItem, SequenceItem, SetSequencePaused, StepItem,
 };
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{t, t_n, Lang};
@@ -126,7 +126,7 @@ fn SequenceCard(s: SequenceItem, names: Vec<(String, String)>, can_design: bool,
             <ol class="step-axis" aria-label=t(lang, "seq.timeline")>
                 {steps.into_iter().map(|st| view! { <StepMark st=st anchor_word=anchor_word.clone()/> }).collect_view()}
             </ol>
-            <Enrolments sequence=s.id.clone()/>
+            {view! { <Enrolments sequence=s.id.clone() can_design/> }.into_any()}
         </section>
     }
 }
@@ -153,15 +153,17 @@ fn StepMark(st: StepItem, anchor_word: String) -> impl IntoView {
 /// 参加者: who is in the sequence, when their next step is due, and who
 /// left and why; taking one out by hand asks first.
 #[component]
-fn Enrolments(sequence: String) -> impl IntoView {
+fn Enrolments(sequence: String, can_design: bool) -> impl IntoView {
     let lang = use_lang();
     let shown = RwSignal::new(false);
     let removing = RwSignal::new(None::<String>);
     let seq = sequence.clone();
     let remove = Action::new(move |friend: &String| unenrol_friend(seq.clone(), friend.clone()));
+    let seq = sequence.clone();
+    let bulk = Action::new(move |segment: &String| enrol_segment(seq.clone(), segment.clone()));
     let list = Resource::new(
-        move || (shown.get(), remove.version().get()),
-        move |(shown, _)| {
+        move || (shown.get(), remove.version().get(), bulk.version().get()),
+        move |(shown, _, _)| {
             let id = sequence.clone();
             async move {
                 if shown {
@@ -179,6 +181,7 @@ fn Enrolments(sequence: String) -> impl IntoView {
                 {move || if shown.get() { t(lang, "seq.enrolments_hide") } else { t(lang, "seq.enrolments_show") }}
             </button>
             <Show when=move || shown.get()>
+                {can_design.then(|| view! { <BulkEnrol bulk/> }.into_any())}
                 <Suspense fallback=Loading>
                     {move || Suspend::new(async move {
                         match list.await {
@@ -260,5 +263,49 @@ fn EnrolmentRow(
                 })}
             </td>
         </tr>
+    }
+}
+
+/// まとめて登録: every friend of a saved segment joins (asked first).
+#[component]
+fn BulkEnrol(bulk: Action<String, Result<usize, crate::errors::AppError>>) -> impl IntoView {
+    let lang = use_lang();
+    let segments = Resource::new(|| (), |_| crate::api::segments::list_segments());
+    let chosen = RwSignal::new(String::new());
+    let asking = RwSignal::new(false);
+    view! {
+        <div class="form form-inline bulk-enrol">
+            <label for="bulk-segment">{t(lang, "seq.bulk_segment")}</label>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match segments.await {
+                        Ok(list) => view! {
+                            <select id="bulk-segment" prop:value=move || chosen.get() on:change=move |ev| { chosen.set(event_target_value(&ev)); asking.set(false); }>
+                                <option value="">{t(lang, "seq.bulk_pick")}</option>
+                                {list.into_iter().map(|s| view! { <option value=s.id.clone()>{t_n(lang, "seq.bulk_option", s.count as i64).replace("{name}", &s.name)}</option> }).collect_view()}
+                            </select>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <button type="button" class="button button-small" disabled=move || chosen.get().is_empty() || bulk.pending().get()
+                on:click=move |_| asking.set(true)>{t(lang, "seq.bulk_enrol")}</button>
+        </div>
+        <Show when=move || asking.get()>
+            <div class="confirm" role="alertdialog" aria-label=t(lang, "seq.bulk_confirm")>
+                <p>{t(lang, "seq.bulk_confirm")}</p>
+                <button type="button" class="button button-primary-inline" on:click=move |_| { asking.set(false); bulk.dispatch(chosen.get_untracked()); }>
+                    {t(lang, "seq.bulk_yes")}
+                </button>
+                " "
+                <button type="button" class="button" on:click=move |_| asking.set(false)>{t(lang, "common.cancel")}</button>
+            </div>
+        </Show>
+        {move || match bulk.value().get() {
+            Some(Ok(n)) => Some(view! { <p class="notice notice-ok" role="status">{t_n(lang, "seq.bulk_done", n as i64)}</p> }.into_any()),
+            Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
+            None => None,
+        }}
     }
 }
