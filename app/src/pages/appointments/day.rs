@@ -134,8 +134,8 @@ fn WeekTables(w: WeekDto) -> impl IntoView {
                             <table class="table week-table">
                                 <thead><tr>
                                     {days.into_iter().map(|(iso, label)| view! {
-                                        <th scope="col"><A href=format!("/appointments?date={iso}")>{label}</A></th>
-                                    }).collect_view()}
+                                        <th scope="col"><a href=format!("/appointments?date={iso}")>{label}</a></th>
+                                    }.into_any()).collect_view()}
                                 </tr></thead>
                                 <tbody><tr>
                                     {cells.into_iter().map(|items| view! {
@@ -145,18 +145,19 @@ fn WeekTables(w: WeekDto) -> impl IntoView {
                                                 {items.into_iter().map(|a| view! {
                                                     <li class=format!("week-item badge-appt-{}", a.status.as_str())>
                                                         <span class="week-time">{a.time.clone()}</span>" "
-                                                        <A href=format!("/friends/{}", a.friend_id)>{a.friend_name.clone()}</A>
+                                                        <a href=format!("/friends/{}", a.friend_id)>{a.friend_name.clone()}</a>
                                                         <span class="visually-hidden">{status_label(lang, a.status)}</span>
                                                     </li>
-                                                }).collect_view()}
+                                                }.into_any()).collect_view()}
                                             </ul>
                                         </td>
-                                    }).collect_view()}
+                                    }.into_any()).collect_view()}
                                 </tr></tbody>
                             </table>
                         </div>
                     </section>
                 }
+                .into_any()
             }).collect_view().into_any()
         }}
     }
