@@ -608,7 +608,7 @@ async fn a_patient_moves_and_cancels_from_their_reminders_link_and_each_link_mak
     assert!(r.engine.booking_page(&token).await.unwrap().link_used);
     let a = r.engine.appointment_view(&r.owner, &mine).await.unwrap();
     assert_eq!(a.status, model::appointment::AppointmentStatus::Changed);
-    assert_eq!(a.changed_by, "patient");
+    assert_eq!(a.changed_by, model::appointment::ChangedBy::Patient);
     // No day-before reminder for the old Monday; both for Tuesday (its
     // 3-day moment, the 19th, came after the move).
     r.engine
@@ -912,7 +912,7 @@ async fn a_booking_systems_csv_books_moves_and_cancels_row_by_row_and_twice_chan
     assert_eq!(applied[0].action, RowAction::Book);
     let a1 = e.friend_appointments(&r.owner, &r.friends[0]).await.unwrap();
     assert_eq!(a1.len(), 1);
-    assert_eq!(a1[0].row.changed_by, "import");
+    assert_eq!(a1[0].row.changed_by, model::appointment::ChangedBy::Import);
     // The same file again: nothing changes.
     let again = e.apply_appointment_import(&r.owner, first).await.unwrap();
     assert_eq!(again[0].action, RowAction::Unchanged);

@@ -83,6 +83,13 @@ impl ChangedBy {
     }
 }
 
+impl TryFrom<String> for ChangedBy {
+    type Error = crate::broadcast::UnknownWord;
+    fn try_from(word: String) -> Result<Self, Self::Error> {
+        ChangedBy::parse(&word).ok_or(crate::broadcast::UnknownWord { what: "changed by", word })
+    }
+}
+
 /// What can be done to an appointment once it exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "act", rename_all = "snake_case")]

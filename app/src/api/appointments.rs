@@ -56,6 +56,18 @@ fn item(v: engine::appointments::AppointmentView) -> AppointmentItem {
     }
 }
 
+/// The clinic's departments: (public ID, name, minutes per slot, patients
+/// per slot).
+#[cfg(feature = "ssr")]
+async fn departments_with_slots(engine: &engine::Engine, actor: &engine::Actor) -> Result<Vec<(String, String, i64, i64)>, AppError> {
+    Ok(engine
+        .list_departments(actor)
+        .await?
+        .into_iter()
+        .map(|d| (d.public_id, d.name, d.slot_minutes, d.capacity))
+        .collect())
+}
+
 /// The appointments of one Japan-time day (`YYYY-MM-DD`; empty: today).
 #[server(endpoint = "appointments_day")]
 pub async fn appointments_day(date: String) -> Result<DayDto, AppError> {
@@ -71,12 +83,7 @@ pub async fn appointments_day(date: String) -> Result<DayDto, AppError> {
         .map(item)
         .collect();
     let iso = |d: Date| format!("{:04}-{:02}-{:02}", d.y, d.m, d.d);
-    let departments = engine
-        .list_departments(&actor)
-        .await?
-        .into_iter()
-        .map(|d| (d.public_id, d.name, d.slot_minutes, d.capacity))
-        .collect();
+    let departments = departments_with_slots(&engine, &actor).await?;
     Ok(DayDto {
         date: iso(day),
         previous: iso(Date::from_days(day.days_from_epoch() - 1)),
@@ -119,12 +126,7 @@ pub async fn appointments_week(date: String) -> Result<WeekDto, AppError> {
         .into_iter()
         .map(item)
         .collect();
-    let departments = engine
-        .list_departments(&actor)
-        .await?
-        .into_iter()
-        .map(|d| (d.public_id, d.name, d.slot_minutes, d.capacity))
-        .collect();
+    let departments = departments_with_slots(&engine, &actor).await?;
     Ok(WeekDto {
         start: iso(Date::from_days(monday)),
         previous: iso(Date::from_days(monday - 7)),

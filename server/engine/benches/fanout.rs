@@ -4,70 +4,24 @@
 //! sandbox and the product (goal ≤ 110 % of 200 multicasts/s × 500, i.e.
 //! ≤ 1.1 s of sending).
 
+mod common;
+
 use engine::broadcasts::BroadcastRequest;
 use engine::delivery::DeliveryConfig;
-use engine::{Engine, LineEndpoints, SecretBox, SystemClock};
 use model::broadcast::{Audience, Purpose, QuietHours};
 use model::message::Bundle;
-use sandbox::{RateLimits, Sandbox};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const RECIPIENTS: usize = 100_000;
 
 async fn run(backend: &str, limits_on: bool) -> Option<()> {
-    std::env::set_var("YORISOI_TEST_BACKEND", backend);
-    // The pools a server has (`Db::connect`): 8 on SQLite, 16 on PostgreSQL.
-    let pool = if backend == "sqlite" { 8 } else { 16 };
-    let (db, _, _) = match store::testing::fresh_db_pair_sized(pool).await {
-        Ok(d) => d,
-        Err(e) => {
-            println!("  {backend}: skipped ({e})");
-            return None;
-        }
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sb_base = format!("http://{}", listener.local_addr().unwrap());
-    let engine = Engine::new(
-        db,
-        Arc::new(SystemClock),
-        SecretBox::from_base64(&SecretBox::generate_key()).unwrap(),
-    )
-    .with_line_endpoints(LineEndpoints {
-        api_base: "http://127.0.0.1:9".into(),
-        data_base: "http://127.0.0.1:9".into(),
-        sandbox_base: Some(sb_base),
-        sandbox_token: None,
-        webhook_base: None,
+    let common::Rig { engine, sb, owner, .. } = common::rig(backend, RECIPIENTS, 0xd0000, limits_on, |e| {
+        e.with_delivery_config(DeliveryConfig {
+            rate_limits: limits_on,
+            ..Default::default()
+        })
     })
-    .with_delivery_config(DeliveryConfig {
-        rate_limits: limits_on,
-        ..Default::default()
-    });
-    engine.seed_demo_if_empty().await.unwrap();
-    let clinic = engine.db_for_tests().sandbox_channels().await.unwrap()[0].clinic_id;
-    let clinic_row = engine.db_for_tests().clinic(clinic).await.unwrap().unwrap();
-    let (secret, token) = engine.channel_credentials(clinic).await.unwrap();
-    let sb = Sandbox::new();
-    sb.add_channel(sandbox::ChannelConfig {
-        channel_id: clinic_row.public_id.clone(),
-        channel_secret: secret,
-        access_token: token,
-        webhook_url: "http://127.0.0.1:9/".into(),
-        bot_name: clinic_row.name.clone(),
-        plan: sandbox::Plan::Standard,
-    });
-    sb.set_rate_limits(RateLimits {
-        disabled: !limits_on,
-        overrides: Default::default(),
-    });
-    let router = sb.router();
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    let users: Vec<String> = (0..RECIPIENTS).map(|i| format!("U{:032x}", 0xd0000 + i)).collect();
-    engine.db_for_tests().insert_friends_for_tests(clinic, "x", &users).await.unwrap();
-    sb.add_friends(&clinic_row.public_id, &users).unwrap();
-    let out = engine.login("owner@sakura.example", "sakura-owner-2026", "10.0.0.1").await.unwrap();
-    let owner = engine.authenticate(&out.token).await.unwrap();
+    .await?;
     let mut settings = engine.delivery_settings(&owner).await.unwrap();
     settings.quiet = QuietHours { start: 0, end: 0 };
     engine.save_delivery_settings(&owner, &settings).await.unwrap();

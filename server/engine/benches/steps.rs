@@ -6,65 +6,24 @@
 //! drained by one scheduler and then by four at the same time (as four
 //! instances would).
 
+mod common;
+
 use engine::sequences::{SequenceDraft, StepDraft};
-use engine::{Engine, LineEndpoints, SecretBox, SystemClock};
 use model::broadcast::Purpose;
 use model::message::Bundle;
 use model::sequence::{Anchor, StepTiming, Trigger};
-use sandbox::{RateLimits, Sandbox};
-use std::sync::Arc;
 use std::time::Instant;
 
 const FRIENDS: usize = 5_000;
 
 async fn run(backend: &str, schedulers: usize) -> Option<()> {
-    std::env::set_var("YORISOI_TEST_BACKEND", backend);
-    let pool = if backend == "sqlite" { 8 } else { 16 };
-    let (db, _, _) = match store::testing::fresh_db_pair_sized(pool).await {
-        Ok(d) => d,
-        Err(e) => {
-            println!("  {backend}: skipped ({e})");
-            return None;
-        }
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sb_base = format!("http://{}", listener.local_addr().unwrap());
-    let engine = Engine::new(
-        db,
-        Arc::new(SystemClock),
-        SecretBox::from_base64(&SecretBox::generate_key()).unwrap(),
-    )
-    .with_line_endpoints(LineEndpoints {
-        api_base: "http://127.0.0.1:9".into(),
-        data_base: "http://127.0.0.1:9".into(),
-        sandbox_base: Some(sb_base),
-        sandbox_token: None,
-        webhook_base: None,
-    });
-    engine.seed_demo_if_empty().await.unwrap();
-    let clinic = engine.db_for_tests().sandbox_channels().await.unwrap()[0].clinic_id;
-    let clinic_row = engine.db_for_tests().clinic(clinic).await.unwrap().unwrap();
-    let (secret, token) = engine.channel_credentials(clinic).await.unwrap();
-    let sb = Sandbox::new();
-    sb.add_channel(sandbox::ChannelConfig {
-        channel_id: clinic_row.public_id.clone(),
-        channel_secret: secret,
-        access_token: token,
-        webhook_url: "http://127.0.0.1:9/".into(),
-        bot_name: clinic_row.name.clone(),
-        plan: sandbox::Plan::Standard,
-    });
-    sb.set_rate_limits(RateLimits {
-        disabled: false,
-        overrides: Default::default(),
-    });
-    let router = sb.router();
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    let users: Vec<String> = (0..FRIENDS).map(|i| format!("U{:032x}", 0xe0000 + i)).collect();
-    engine.db_for_tests().insert_friends_for_tests(clinic, "st", &users).await.unwrap();
-    sb.add_friends(&clinic_row.public_id, &users).unwrap();
-    let out = engine.login("owner@sakura.example", "sakura-owner-2026", "10.0.0.1").await.unwrap();
-    let owner = engine.authenticate(&out.token).await.unwrap();
+    let common::Rig {
+        engine,
+        sb,
+        clinic,
+        owner,
+        users,
+    } = common::rig(backend, FRIENDS, 0xe0000, true, |e| e).await?;
     let sequence = engine
         .save_sequence(
             &owner,

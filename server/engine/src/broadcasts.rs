@@ -13,7 +13,7 @@ use crate::line_messages::to_line_messages;
 use crate::quota::QuotaStatus;
 use crate::{Actor, Engine, EngineError};
 use model::adcheck::{check_bundle, default_rules, AdFlag, AdRule};
-use model::broadcast::{jst_month, Audience, BroadcastStatus, Purpose, QuietHours};
+use model::broadcast::{jst_month, Audience, BroadcastStatus, Purpose};
 use model::message::Bundle;
 use model::plan::extra_cost_yen;
 use model::segment::{Condition, Group, Join, Node, Rule, RULE_VERSION};
@@ -231,10 +231,7 @@ impl Engine {
         let n = recipients.list.len() as i64;
         let left = quota.left_for(purpose);
         let at = req.scheduled_at.unwrap_or(self.now_ms());
-        let quiet = QuietHours {
-            start: settings.quiet_start,
-            end: settings.quiet_end,
-        };
+        let quiet = settings.quiet();
         Ok(Estimate {
             recipients: n,
             opted_out: recipients.opted_out,

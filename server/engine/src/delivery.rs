@@ -160,10 +160,7 @@ impl Engine {
             personal: serde_json::from_str::<model::message::Bundle>(&row.bundle)
                 .ok()
                 .filter(|b| b.is_personal()),
-            quiet: QuietHours {
-                start: settings.quiet_start,
-                end: settings.quiet_end,
-            },
+            quiet: settings.quiet(),
             client: self.client_for(&channel, self.delivery.config.line_timeout)?,
             built_at: now,
         });

@@ -239,10 +239,7 @@ impl Engine {
         actor.require(Permission::ViewClinic)?;
         let row = self.db.delivery_settings(actor.clinic_id).await?;
         Ok(DeliverySettings {
-            quiet: QuietHours {
-                start: row.quiet_start,
-                end: row.quiet_end,
-            },
+            quiet: row.quiet(),
             frequency_cap: row.frequency_cap,
             operational_reserve: row.operational_reserve,
             require_ad_approval: row.require_ad_approval != 0,

@@ -315,10 +315,7 @@ impl Engine {
             None => None,
         };
         let settings = self.db.delivery_settings(e.clinic_id).await?;
-        let quiet = QuietHours {
-            start: settings.quiet_start,
-            end: settings.quiet_end,
-        };
+        let quiet = settings.quiet();
         let reached = self.db.step_sends(e.id).await?;
         let mut next: Option<i64> = None;
         for step in self.db.sequence_steps(seq.id).await? {
@@ -462,10 +459,7 @@ impl Engine {
         let now = self.now_ms();
         let horizon = now + days * 86_400_000;
         let settings = self.db.delivery_settings(actor.clinic_id).await?;
-        let quiet = QuietHours {
-            start: settings.quiet_start,
-            end: settings.quiet_end,
-        };
+        let quiet = settings.quiet();
         let mut out = Vec::new();
         for e in self.db.enrolments_of_friend(f.id).await? {
             if e.status != "active" {

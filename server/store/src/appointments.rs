@@ -26,7 +26,8 @@ pub struct AppointmentRow {
     pub starts_at: i64,
     #[sqlx(try_from = "String")]
     pub status: AppointmentStatus,
-    pub changed_by: String,
+    #[sqlx(try_from = "String")]
+    pub changed_by: ChangedBy,
     pub planned_at: i64,
     pub external_ref: Option<String>,
     pub created_at: i64,

@@ -18,6 +18,16 @@ pub struct DeliverySettingsRow {
 }
 
 impl DeliverySettingsRow {
+    /// The hours marketing messages wait out.
+    pub fn quiet(&self) -> model::broadcast::QuietHours {
+        model::broadcast::QuietHours {
+            start: self.quiet_start,
+            end: self.quiet_end,
+        }
+    }
+}
+
+impl DeliverySettingsRow {
     pub fn defaults(clinic_id: i64) -> DeliverySettingsRow {
         DeliverySettingsRow {
             clinic_id,
