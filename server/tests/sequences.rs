@@ -971,3 +971,42 @@ async fn a_segment_is_enrolled_at_once_and_those_already_in_are_passed_by() {
         "twice enrols nobody again"
     );
 }
+
+#[tokio::test]
+async fn reminders_cross_the_month_end_and_the_new_year_in_japan_time() {
+    let r = rig(1).await;
+    r.reminders().await;
+    // 2 January 10:30 JST is 1 January 01:30 UTC: its day-before reminder
+    // is on New Year's Day, its 3-day one on 30 December.
+    r.book(0, jst(1, 2, 10, 30)).await;
+    r.at(jst(12, 30, 17, 59)).await;
+    assert!(r.texts(0).is_empty());
+    r.at(jst(12, 30, 18, 0)).await;
+    assert_eq!(r.texts(0), vec!["3日前: 1月2日(土) 10:30 小児科"]);
+    r.at(jst(12, 31, 18, 0)).await;
+    assert_eq!(r.texts(0).len(), 1, "nothing on New Year's Eve");
+    r.at(jst(1, 1, 17, 59)).await;
+    assert_eq!(r.texts(0).len(), 1);
+    r.at(jst(1, 1, 18, 0)).await;
+    assert!(r.texts(0)[1].ends_with("1月2日(土) 10:30"), "{:?}", r.texts(0));
+    // A step a day after a start on 31 December at 23:50 goes on
+    // 1 January at its clock time.
+    let r2 = rig(1).await;
+    let seq2 = r2
+        .sequence(
+            "年越し",
+            Trigger::Manual,
+            vec![],
+            vec![step(
+                StepTiming::at_clock(Anchor::Enrolment, 1, 9, 0),
+                "あけましておめでとうございます",
+            )],
+        )
+        .await;
+    r2.at(jst(12, 31, 23, 50)).await;
+    r2.engine.enrol_friend(&r2.owner, &seq2, &r2.friends[0]).await.unwrap();
+    r2.at(jst(1, 1, 8, 59)).await;
+    assert!(r2.texts(0).is_empty());
+    r2.at(jst(1, 1, 9, 0)).await;
+    assert_eq!(r2.texts(0), vec!["あけましておめでとうございます"]);
+}
