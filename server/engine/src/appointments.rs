@@ -211,13 +211,7 @@ impl Engine {
         };
         let slot = match act {
             AppointmentAct::Move { .. } => {
-                let d = self
-                    .db
-                    .departments(a.clinic_id)
-                    .await?
-                    .into_iter()
-                    .find(|d| d.id == a.department_id)
-                    .ok_or(EngineError::NotFound)?;
+                let d = self.department_of(a).await?;
                 Some((d.capacity, d.slot_minutes * 60_000))
             }
             _ => None,
@@ -296,6 +290,16 @@ impl Engine {
             .await?
             .into_iter()
             .find(|d| d.public_id == pid)
+            .ok_or(EngineError::NotFound)
+    }
+
+    /// The department an appointment is in.
+    pub(crate) async fn department_of(&self, a: &AppointmentRow) -> Result<DepartmentRow, EngineError> {
+        self.db
+            .departments(a.clinic_id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == a.department_id)
             .ok_or(EngineError::NotFound)
     }
 }

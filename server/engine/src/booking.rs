@@ -219,13 +219,7 @@ impl Engine {
     /// its department.
     pub async fn patient_move(&self, token: &str, appointment: &str, starts_at: i64) -> Result<(), EngineError> {
         let (link, a) = self.own_appointment(token, appointment).await?;
-        let d = self
-            .db
-            .departments(link.clinic.id)
-            .await?
-            .into_iter()
-            .find(|d| d.id == a.department_id)
-            .ok_or(EngineError::NotFound)?;
+        let d = self.department_of(&a).await?;
         self.offered(&d, starts_at)?;
         self.change(
             &a,

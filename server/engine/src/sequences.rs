@@ -387,14 +387,11 @@ impl Engine {
             .await?;
         let bundle: Bundle = serde_json::from_str(&step.bundle).map_err(|_| EngineError::Corrupt)?;
         let department = match appointment {
-            Some(a) => self
-                .db
-                .departments(e.clinic_id)
-                .await?
-                .into_iter()
-                .find(|d| d.id == a.department_id)
-                .map(|d| d.name)
-                .unwrap_or_default(),
+            Some(a) => match self.department_of(a).await {
+                Ok(d) => d.name,
+                Err(EngineError::NotFound) => String::new(),
+                Err(e) => return Err(e),
+            },
             None => String::new(),
         };
         let clinic = self.db.clinic(e.clinic_id).await?.ok_or(EngineError::NotFound)?;
