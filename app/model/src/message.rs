@@ -120,6 +120,15 @@ fn worst_case(s: &str) -> String {
     out
 }
 
+/// Replaces each named variable in `text` by its value.
+pub fn fill_values(text: &mut String, values: &[(&str, String)]) {
+    for (name, value) in values {
+        if text.contains(name) {
+            *text = text.replace(name, value);
+        }
+    }
+}
+
 /// What one send delivers to each recipient.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bundle {
@@ -181,16 +190,17 @@ impl Bundle {
         self.with_values(&[(DISPLAY_NAME, display_name.to_string())])
     }
 
+    /// Whether any text names this variable.
+    pub fn mentions(&self, variable: &str) -> bool {
+        let mut any = false;
+        self.clone().map_texts(&mut |t| any |= t.contains(variable));
+        any
+    }
+
     /// The bundle with each named variable replaced by its value.
     pub fn with_values(&self, values: &[(&str, String)]) -> Bundle {
         let mut b = self.clone();
-        b.map_texts_mut(&mut |t| {
-            for (name, value) in values {
-                if t.contains(name) {
-                    *t = t.replace(name, value);
-                }
-            }
-        });
+        b.map_texts_mut(&mut |t| fill_values(t, values));
         b
     }
 

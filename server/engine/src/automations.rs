@@ -374,14 +374,14 @@ impl Engine {
         let client = self.line_client(q.clinic_id).await?;
         // The friend's own values; the timeline keeps the words as written
         // (never a signed link).
-        let clinic = self.db.clinic(q.clinic_id).await?.ok_or(EngineError::NotFound)?;
-        let values = crate::appointments::message_values(
-            &friend.display_name,
-            self.booking_link(&clinic.public_id, &friend.public_id),
-            None,
-            "",
+        let link = self
+            .booking_link_if_named(q.clinic_id, friend, text.contains(model::message::BOOKING_URL))
+            .await?;
+        let mut personal = text.to_string();
+        model::message::fill_values(
+            &mut personal,
+            &crate::appointments::message_values(&friend.display_name, link, None, ""),
         );
-        let personal = values.iter().fold(text.to_string(), |t, (name, value)| t.replace(name, value));
         let messages = [Message::text(&personal)];
         // Whether an earlier attempt of this very action may have gone out.
         let resumed = run.error == sending_marker(i);

@@ -61,16 +61,25 @@ fn payload(clinic: &str, friend: &str, expires: i64, nonce: &str) -> String {
 }
 
 impl Engine {
-    /// A fresh booking link for one friend (`{予約URL}` in messages).
-    pub(crate) fn booking_link(&self, clinic_public_id: &str, friend_public_id: &str) -> String {
+    /// A fresh booking link token for one friend.
+    fn booking_token(&self, clinic_public_id: &str, friend_public_id: &str) -> String {
         let expires = self.now_ms() + BOOKING_LINK_MS;
         let p = payload(clinic_public_id, friend_public_id, expires, &random_token()[..16]);
-        format!(
-            "{}/book/{}.{}",
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(&p), self.secrets.sign_link(p.as_bytes()))
+    }
+
+    /// The friend's own booking page (`{予約URL}`) when a message names
+    /// it; empty otherwise, so a message without it costs no lookup.
+    pub(crate) async fn booking_link_if_named(&self, clinic_id: i64, friend: &FriendRow, named: bool) -> Result<String, EngineError> {
+        if !named {
+            return Ok(String::new());
+        }
+        let clinic = self.db.clinic(clinic_id).await?.ok_or(EngineError::NotFound)?;
+        Ok(format!(
+            "{}/book/{}",
             self.public_url,
-            URL_SAFE_NO_PAD.encode(&p),
-            self.secrets.sign_link(p.as_bytes())
-        )
+            self.booking_token(&clinic.public_id, &friend.public_id)
+        ))
     }
 
     /// LIFF: the booking page opened inside LINE sends LIFF's ID token;
@@ -99,8 +108,7 @@ impl Engine {
             .await?
             .filter(|f| f.status != "blocked")
             .ok_or_else(invalid)?;
-        let url = self.booking_link(&clinic.public_id, &friend.public_id);
-        Ok(url.rsplit('/').next().unwrap_or_default().to_string())
+        Ok(self.booking_token(&clinic.public_id, &friend.public_id))
     }
 
     /// The link's clinic and friend, or `BookingLinkInvalid` for a link

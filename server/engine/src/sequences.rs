@@ -394,8 +394,9 @@ impl Engine {
             },
             None => String::new(),
         };
-        let clinic = self.db.clinic(e.clinic_id).await?.ok_or(EngineError::NotFound)?;
-        let link = self.booking_link(&clinic.public_id, &friend.public_id);
+        let link = self
+            .booking_link_if_named(e.clinic_id, friend, bundle.mentions(model::message::BOOKING_URL))
+            .await?;
         let bundle = bundle.with_values(&crate::appointments::message_values(
             &friend.display_name,
             link,
