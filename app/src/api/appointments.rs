@@ -188,7 +188,7 @@ pub struct ImportRowDto {
 
 #[cfg(feature = "ssr")]
 fn import_rows(rows: Vec<engine::appointment_import::RowReport>) -> Vec<ImportRowDto> {
-    use engine::appointment_import::{RowAction, PLANNING_REFUSALS};
+    use engine::appointment_import::RowAction;
     rows.into_iter()
         .map(|r| {
             let (action, reason, value) = match r.action {
@@ -196,10 +196,8 @@ fn import_rows(rows: Vec<engine::appointment_import::RowReport>) -> Vec<ImportRo
                 RowAction::Move => ("move", String::new(), String::new()),
                 RowAction::Cancel => ("cancel", String::new(), String::new()),
                 RowAction::Unchanged => ("unchanged", String::new(), String::new()),
-                RowAction::Refused { code, value } if PLANNING_REFUSALS.contains(&code) => {
-                    ("refused", format!("import.appt_{code}"), value)
-                }
-                RowAction::Refused { code, value } => ("refused", format!("error.{code}"), value),
+                RowAction::Refused { code, value } => ("refused", format!("import.appt_{code}"), value),
+                RowAction::Failed { code } => ("refused", format!("error.{code}"), String::new()),
             };
             ImportRowDto {
                 line: r.line,

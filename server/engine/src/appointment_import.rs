@@ -16,18 +16,6 @@ use store::{AppointmentRow, DepartmentRow};
 
 const HEADER: [&str; 4] = ["予約番号", "診察券番号", "診療科", "日時"];
 const EXTERNAL_REF_MAX: usize = 40;
-/// The reasons a row is refused when it is read (the others are the
-/// engine's own error codes, met while applying).
-pub const PLANNING_REFUSALS: [&str; 8] = [
-    "ref",
-    "patient",
-    "department",
-    "when",
-    "state",
-    "other_patient",
-    "past",
-    "department_changed",
-];
 
 /// What a row does (or did), or why it cannot.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,10 +24,16 @@ pub enum RowAction {
     Move,
     Cancel,
     Unchanged,
-    /// A refusal code (i18n `import.appt_<code>`) and the offending value.
+    /// Refused when read: a code (i18n `import.appt_<code>`) and the
+    /// offending value.
     Refused {
         code: &'static str,
         value: String,
+    },
+    /// Readable, but applying it failed (a slot filled since the check):
+    /// the engine's error code.
+    Failed {
+        code: &'static str,
     },
 }
 
@@ -96,16 +90,14 @@ impl Engine {
             match result {
                 Ok(()) if matches!(p.report.action, RowAction::Book | RowAction::Move | RowAction::Cancel) => changed += 1,
                 Ok(()) => {}
-                Err(e) => {
-                    p.report.action = RowAction::Refused {
-                        code: e.code(),
-                        value: String::new(),
-                    }
-                }
+                Err(e) => p.report.action = RowAction::Failed { code: e.code() },
             }
             out.push(p.report);
         }
-        let refused = out.iter().filter(|r| matches!(r.action, RowAction::Refused { .. })).count();
+        let refused = out
+            .iter()
+            .filter(|r| matches!(r.action, RowAction::Refused { .. } | RowAction::Failed { .. }))
+            .count();
         self.record(Event::by(
             actor,
             "appointment.import",
