@@ -577,7 +577,7 @@ async fn a_patient_moves_and_cancels_from_their_reminders_link_and_each_link_mak
     let token = last_booking_token(&r, 0);
     let page = r.engine.booking_page(&token).await.unwrap();
     assert_eq!(page.upcoming.len(), 1);
-    assert_eq!(page.upcoming[0].0.public_id, mine);
+    assert_eq!(page.upcoming[0].row.public_id, mine);
     assert!(!page.link_used);
     // Another patient's appointment is not found through my link, and an
     // altered link opens nothing.

@@ -40,15 +40,8 @@ pub struct SlotDto {
 
 #[server(endpoint = "booking_page")]
 pub async fn booking_page(token: String) -> Result<BookingDto, AppError> {
-    use model::appointment::{is_jst_sunday, jst_day_label, jst_midnight, jst_time_label};
+    use model::appointment::{jst_day_label, jst_time_label};
     let p = engine()?.booking_page(&token).await?;
-    let today = jst_midnight(p.now_ms);
-    let days = (0..21)
-        .map(|i| today + i * 86_400_000)
-        .filter(|d| !is_jst_sunday(*d))
-        .take(14)
-        .map(|d| (d, jst_day_label(d)))
-        .collect();
     Ok(BookingDto {
         clinic_name: p.clinic_name,
         friend_name: p.friend_name,
@@ -56,18 +49,15 @@ pub async fn booking_page(token: String) -> Result<BookingDto, AppError> {
         upcoming: p
             .upcoming
             .into_iter()
-            .filter_map(|(a, department)| {
-                let department_id = p.departments.iter().find(|d| d.id == a.department_id)?.public_id.clone();
-                Some(PatientAppointment {
-                    id: a.public_id,
-                    when: format!("{} {}", jst_day_label(a.starts_at), jst_time_label(a.starts_at)),
-                    department,
-                    department_id,
-                })
+            .map(|v| PatientAppointment {
+                when: format!("{} {}", jst_day_label(v.row.starts_at), jst_time_label(v.row.starts_at)),
+                id: v.row.public_id,
+                department: v.department,
+                department_id: v.department_public_id,
             })
             .collect(),
         link_used: p.link_used,
-        days,
+        days: p.days.into_iter().map(|d| (d, jst_day_label(d))).collect(),
     })
 }
 

@@ -74,7 +74,7 @@ impl<'a> Origin<'a> {
 
 /// An appointment with its friend and department (`None`: the department
 /// is not this clinic's).
-fn view_of(row: AppointmentRow, f: &store::FriendRow, departments: &[DepartmentRow]) -> Option<AppointmentView> {
+pub(crate) fn view_of(row: AppointmentRow, f: &store::FriendRow, departments: &[DepartmentRow]) -> Option<AppointmentView> {
     let d = departments.iter().find(|d| d.id == row.department_id)?;
     Some(AppointmentView {
         friend_public_id: f.public_id.clone(),

@@ -14,12 +14,12 @@
 //! path ends in the same `BookingLink` (ARCHITECTURE.md, "A patient's
 //! booking").
 
-use crate::appointments::Origin;
+use crate::appointments::{view_of, AppointmentView, Origin};
 use crate::crypto::random_token;
 use crate::{Engine, EngineError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use model::appointment::{day_slots, jst_midnight, AppointmentAct, AppointmentStatus};
+use model::appointment::{day_slots, is_jst_sunday, jst_midnight, AppointmentAct};
 use store::{AppointmentRow, ClinicRow, DepartmentRow, FriendRow};
 
 /// How long a link stays valid (a reminder three days ahead must still
@@ -27,6 +27,8 @@ use store::{AppointmentRow, ClinicRow, DepartmentRow, FriendRow};
 pub const BOOKING_LINK_MS: i64 = 30 * 86_400_000;
 /// How far ahead patients may book.
 pub const BOOKING_DAYS_AHEAD: i64 = 60;
+/// The days the page offers to choose from (Sundays left out).
+const BOOKING_DAYS_SHOWN: i64 = 14;
 const DAY_MS: i64 = 86_400_000;
 
 /// What a valid link says, once its signature and expiry are checked.
@@ -43,10 +45,11 @@ pub struct BookingPage {
     pub friend_name: String,
     pub departments: Vec<DepartmentRow>,
     /// Their appointments still to come (booked or moved), soonest first.
-    pub upcoming: Vec<(AppointmentRow, String)>,
+    pub upcoming: Vec<AppointmentView>,
     /// The link already made its change: it can show, not change.
     pub link_used: bool,
-    pub now_ms: i64,
+    /// The days offered, each by its Japan-time midnight.
+    pub days: Vec<i64>,
 }
 
 /// One slot of a day, with room left.
@@ -54,6 +57,11 @@ pub struct BookingPage {
 pub struct Slot {
     pub starts_at: i64,
     pub free: i64,
+}
+
+/// Whether the day beginning at `midnight` is within the booking horizon.
+fn within_horizon(midnight: i64, now: i64) -> bool {
+    midnight <= now + BOOKING_DAYS_AHEAD * DAY_MS
 }
 
 fn payload(clinic: &str, friend: &str, expires: i64, nonce: &str) -> String {
@@ -147,25 +155,27 @@ impl Engine {
         let link = self.open_link(token).await?;
         let now = self.now_ms();
         let departments = self.db.departments(link.clinic.id).await?;
-        let mut upcoming: Vec<(AppointmentRow, String)> = self
+        let mut upcoming: Vec<AppointmentView> = self
             .db
             .appointments_of_friend(link.friend.id)
             .await?
             .into_iter()
-            .filter(|a| a.starts_at > now && matches!(a.status, AppointmentStatus::Booked | AppointmentStatus::Changed))
-            .filter_map(|a| {
-                let d = departments.iter().find(|d| d.id == a.department_id)?.name.clone();
-                Some((a, d))
-            })
+            .filter(|a| a.starts_at > now && a.status.is_upcoming())
+            .filter_map(|a| view_of(a, &link.friend, &departments))
             .collect();
-        upcoming.sort_by_key(|(a, _)| a.starts_at);
+        upcoming.sort_by_key(|v| v.row.starts_at);
+        let today = jst_midnight(now);
         Ok(BookingPage {
             clinic_name: link.clinic.name,
             friend_name: link.friend.display_name,
             departments,
             upcoming,
             link_used: self.db.booking_link_used(&link.nonce).await?,
-            now_ms: now,
+            days: (0..BOOKING_DAYS_SHOWN * 2)
+                .map(|i| today + i * DAY_MS)
+                .filter(|d| !is_jst_sunday(*d))
+                .take(BOOKING_DAYS_SHOWN as usize)
+                .collect(),
         })
     }
 
@@ -176,7 +186,7 @@ impl Engine {
         let d = self.department(link.clinic.id, department).await?;
         let now = self.now_ms();
         let midnight = jst_midnight(day);
-        if midnight > now + BOOKING_DAYS_AHEAD * DAY_MS {
+        if !within_horizon(midnight, now) {
             return Ok(vec![]);
         }
         let taken: Vec<i64> = self
@@ -184,7 +194,7 @@ impl Engine {
             .appointments_between(link.clinic.id, midnight, midnight + DAY_MS)
             .await?
             .into_iter()
-            .filter(|a| a.department_id == d.id && matches!(a.status, AppointmentStatus::Booked | AppointmentStatus::Changed))
+            .filter(|a| a.department_id == d.id && a.status.is_upcoming())
             .map(|a| a.starts_at)
             .collect();
         let slot_ms = d.slot_minutes * 60_000;
@@ -202,7 +212,7 @@ impl Engine {
     fn offered(&self, d: &DepartmentRow, starts_at: i64) -> Result<(), EngineError> {
         let now = self.now_ms();
         let midnight = jst_midnight(starts_at);
-        if starts_at <= now || midnight > now + BOOKING_DAYS_AHEAD * DAY_MS || !day_slots(midnight, d.slot_minutes).contains(&starts_at) {
+        if starts_at <= now || !within_horizon(midnight, now) || !day_slots(midnight, d.slot_minutes).contains(&starts_at) {
             return Err(EngineError::InvalidSlot);
         }
         Ok(())
