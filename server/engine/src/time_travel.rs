@@ -9,6 +9,7 @@
 //! Sign-in sessions and codes keep real time (`Engine::wall_ms`).
 
 use crate::channel::MODE_SANDBOX;
+use crate::sandbox_phone::SandboxTarget;
 use crate::{Actor, Engine, EngineError};
 use model::Permission;
 use serde_json::json;
@@ -55,6 +56,7 @@ impl Engine {
         if !(1..=TRAVEL_MAX_MS).contains(&by_ms) || !self.time_travel_allowed().await? {
             return Err(EngineError::TimeTravelRefused);
         }
+        let sandbox = self.sandbox_target(actor).await?;
         let target = self.now_ms() + by_ms;
         let mut looked_at = self.run_due_now().await?;
         for _ in 0..TRAVEL_MAX_STOPS {
@@ -63,7 +65,7 @@ impl Engine {
                 Some(at) if at < target => at,
                 _ => target,
             };
-            self.move_clock(actor, stop - now).await?;
+            self.move_clock(&sandbox, stop - now).await?;
             looked_at += self.run_due_now().await?;
             if stop >= target {
                 break;
@@ -94,13 +96,12 @@ impl Engine {
 
     /// The sandbox's clock first: a step sent at the new time must land on
     /// the sandbox's matching day and quota month.
-    async fn move_clock(&self, actor: &Actor, by_ms: i64) -> Result<(), EngineError> {
+    async fn move_clock(&self, sandbox: &SandboxTarget, by_ms: i64) -> Result<(), EngineError> {
         if by_ms <= 0 {
             return Ok(());
         }
-        let target = self.sandbox_target(actor).await?;
         self.sandbox_call(
-            target
+            sandbox
                 .request(&self.http, reqwest::Method::POST, &["clock", "advance"])
                 .json(&json!({ "ms": by_ms })),
         )
