@@ -10,4 +10,4 @@ printf '\033[1;34m==>\033[0m %s\n' "Building the release (server and WebAssembly
 # a lazy route's code imports its chunk, which only --split writes.
 # --precompress writes .br and .gz beside every file under target/site/pkg;
 # the server sends them to browsers that accept them.
-cargo leptos build --release --precompress
+cargo leptos build --release --split --precompress

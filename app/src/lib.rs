@@ -1,5 +1,8 @@
 //! The Yorisoi web application: pages, components and server functions,
 //! rendered on the server and hydrated in the browser.
+// The larger pages (the sequence editor) nest deeper view types than the
+// compiler's default limit when it lays out their hydration.
+#![recursion_limit = "256"]
 
 pub mod api;
 mod components;
@@ -8,20 +11,21 @@ mod format;
 pub mod i18n;
 pub mod line_view;
 mod pages;
+mod routes;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
 use crate::i18n::Lang;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 /// The HTML document around the application (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = detect_lang();
     #[cfg(feature = "ssr")]
-    ssr::send_content_security_policy();
+    ssr::use_page_nonce();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -31,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -81,9 +86,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(detect_lang());
     use pages::*;
+    use routes::*;
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/yorisoi.css"/>
         <Title text="Yorisoi"/>
         <Router>
             <Routes fallback=NotFound>
@@ -91,36 +96,38 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/totp") view=TotpLoginPage/>
                 <Route path=path!("/login/enrol") view=EnrolPage/>
                 <Route path=path!("/invite/:token") view=InvitePage/>
-                <Route path=path!("/book") view=LiffBookingPage/>
-                <Route path=path!("/book/:token") view=BookingPage/>
+                <Route path=path!("/book") view={Lazy::<LiffBookingRoute>::new()}/>
+                <Route path=path!("/book/:token") view={Lazy::<BookingRoute>::new()}/>
                 <ParentRoute path=path!("") view=components::shell::Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard/>
-                    <Route path=path!("friends") view=FriendsPage/>
-                    <Route path=path!("friends/import") view=ImportPage/>
-                    <Route path=path!("friends/:id") view=FriendPage/>
-                    <Route path=path!("sandbox") view=PhonePage/>
-                    <Route path=path!("tags") view=TagsPage/>
-                    <Route path=path!("segments") view=SegmentsPage/>
-                    <Route path=path!("segments/:id") view=SegmentEditPage/>
-                    <Route path=path!("automations") view=AutomationsPage/>
-                    <Route path=path!("broadcasts") view=BroadcastsPage/>
-                    <Route path=path!("broadcasts/new") view=ComposerPage/>
-                    <Route path=path!("broadcasts/:id") view=BroadcastPage/>
-                    <Route path=path!("quota") view=QuotaPage/>
-                    <Route path=path!("sequences") view=SequencesPage/>
-                    <Route path=path!("sequences/new") view=SequenceEditPage/>
-                    <Route path=path!("sequences/:id") view=SequenceEditPage/>
-                    <Route path=path!("appointments") view=AppointmentsPage/>
-                    <Route path=path!("richmenus") view=|| view! { <ComingSoon area="nav.richmenus"/> }/>
+                    <Route path=path!("friends") view={Lazy::<FriendsRoute>::new()}/>
+                    <Route path=path!("friends/import") view={Lazy::<ImportRoute>::new()}/>
+                    <Route path=path!("friends/:id") view={Lazy::<FriendRoute>::new()}/>
+                    <Route path=path!("sandbox") view={Lazy::<PhoneRoute>::new()}/>
+                    <Route path=path!("tags") view={Lazy::<TagsRoute>::new()}/>
+                    <Route path=path!("segments") view={Lazy::<SegmentsRoute>::new()}/>
+                    <Route path=path!("segments/:id") view={Lazy::<SegmentEditRoute>::new()}/>
+                    <Route path=path!("automations") view={Lazy::<AutomationsRoute>::new()}/>
+                    <Route path=path!("broadcasts") view={Lazy::<BroadcastsRoute>::new()}/>
+                    <Route path=path!("broadcasts/new") view={Lazy::<ComposerRoute>::new()}/>
+                    <Route path=path!("broadcasts/:id") view={Lazy::<BroadcastRoute>::new()}/>
+                    <Route path=path!("quota") view={Lazy::<QuotaRoute>::new()}/>
+                    <Route path=path!("sequences") view={Lazy::<SequencesRoute>::new()}/>
+                    <Route path=path!("sequences/new") view={Lazy::<SequenceEditRoute>::new()}/>
+                    <Route path=path!("sequences/:id") view={Lazy::<SequenceEditRoute>::new()}/>
+                    <Route path=path!("appointments") view={Lazy::<AppointmentsRoute>::new()}/>
+                    <Route path=path!("richmenus") view={Lazy::<RichMenusRoute>::new()}/>
+                    <Route path=path!("richmenus/new") view={Lazy::<RichMenuEditRoute>::new()}/>
+                    <Route path=path!("richmenus/:id") view={Lazy::<RichMenuEditRoute>::new()}/>
                     <Route path=path!("staff-channels") view=|| view! { <ComingSoon area="nav.staff_channels"/> }/>
                     <Route path=path!("analytics") view=|| view! { <ComingSoon area="nav.analytics"/> }/>
                     <ParentRoute path=path!("settings") view=SettingsLayout>
-                        <Route path=path!("") view=AccountSettings/>
-                        <Route path=path!("staff") view=StaffSettings/>
-                        <Route path=path!("audit") view=AuditSettings/>
-                        <Route path=path!("security") view=SecuritySettings/>
-                        <Route path=path!("line") view=ChannelSettingsPage/>
-                        <Route path=path!("delivery") view=DeliverySettingsPage/>
+                        <Route path=path!("") view={Lazy::<AccountSettingsRoute>::new()}/>
+                        <Route path=path!("staff") view={Lazy::<StaffSettingsRoute>::new()}/>
+                        <Route path=path!("audit") view={Lazy::<AuditSettingsRoute>::new()}/>
+                        <Route path=path!("security") view={Lazy::<SecuritySettingsRoute>::new()}/>
+                        <Route path=path!("line") view={Lazy::<ChannelSettingsRoute>::new()}/>
+                        <Route path=path!("delivery") view={Lazy::<DeliverySettingsRoute>::new()}/>
                     </ParentRoute>
                 </ParentRoute>
             </Routes>

@@ -155,13 +155,34 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-/// Sends this page's policy with the nonce Leptos made for the response.
-pub fn send_content_security_policy() {
-    let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<ResponseOptions>()) else {
-        return;
-    };
-    if let Ok(v) = HeaderValue::from_str(&content_security_policy(&nonce)) {
-        res.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+/// The nonce of one page response. The server's header guard makes it
+/// before the page renders and sends the policy with it; the page's
+/// scripts carry it because the shell hands it to Leptos
+/// (`use_page_nonce`). The header does not wait on the render (a policy
+/// added through the render's response options once went missing and left
+/// a page with the strict policy of a download, inert).
+#[derive(Clone)]
+pub struct PageNonce(pub std::sync::Arc<str>);
+
+impl PageNonce {
+    pub fn new() -> PageNonce {
+        PageNonce(leptos::nonce::Nonce::new().as_inner().clone())
+    }
+}
+
+impl Default for PageNonce {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Makes the request's `PageNonce` the one Leptos writes on every script
+/// (in place of the one it made itself). Called first in the shell, before
+/// any script is written.
+pub fn use_page_nonce() {
+    let nonce = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<PageNonce>().cloned());
+    if let Some(PageNonce(value)) = nonce {
+        leptos::prelude::provide_context(leptos::nonce::Nonce::from_value(value));
     }
 }
 

@@ -1,4 +1,4 @@
-import { test, expect, DEMO, login, open } from './helpers';
+import { test, expect, DEMO, back, login, open } from './helpers';
 
 /** The front desk books a patient from their page, sees the booking on the
  * day's list, moves it, records the visit; a cancellation asks first. The
@@ -43,13 +43,13 @@ test('the front desk books, moves and records a visit, and a cancellation asks f
   // The week view shows it under 内科 on its day.
   await page.getByRole('link', { name: '週', exact: true }).click();
   await expect(page.getByTestId('week-department').filter({ hasText: '内科' })).toContainText('8:30');
-  await page.goBack();
+  await back(page);
   // Not yet begun: recording the visit is refused in words.
   await row.getByRole('button', { name: '来院を記録' }).click();
   await expect(page.getByText('予約の時刻前のため、まだ記録できません。')).toBeVisible();
 
   // Cancelling asks first; saying no keeps it.
-  await page.goBack();
+  await back(page);
   await expect(section.getByTestId('appointment').filter({ hasText: '8:30' })).toBeVisible();
   const again = section.getByTestId('appointment').filter({ hasText: '8:30' });
   await again.getByRole('button', { name: 'キャンセル', exact: true }).click();

@@ -46,6 +46,14 @@ export async function open(page: Page, path: string) {
   await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
 }
 
+/** Goes back in the history and waits until the page is hydrated: going back
+ * across a full page load shows the server's HTML before the WebAssembly
+ * has attached its handlers, and a click then does nothing. */
+export async function back(page: Page) {
+  await page.goBack();
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+}
+
 export async function submitLogin(page: Page, email: string, password: string) {
   await open(page, '/login');
   await page.getByLabel('メールアドレス').fill(email);

@@ -54,6 +54,9 @@ test('the sandbox phone draws buttons, confirm and quick replies like LINE, and 
     await expect(page.getByRole('link', { name: 'ボタン 太郎' })).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 15_000 });
   await page.getByRole('link', { name: 'ボタン 太郎' }).click();
+  // The friend's page is a lazily loaded area: the address changes once its
+  // chunk has arrived, and reloading before that would reload the list.
+  await expect(page).toHaveURL(/\/friends\/[A-Za-z0-9_-]+$/);
   await expect(async () => {
     await page.reload();
     await expect(page.getByTestId('timeline')).toContainText('駐車場はありますか', { timeout: 1000 });

@@ -6,12 +6,15 @@ import type { Page } from '@playwright/test';
  * a time in file-name order): moving time forward is for the whole server. */
 
 /** Presses one of the time-travel buttons and waits until the move is
- * done (the card counts the moves). */
+ * done (the card counts the moves) and the chat has been read again after
+ * it: looking at the chat any sooner sees it from before the move, and
+ * pressing again on that would skip past a step. */
 async function travel(page: Page, label: string) {
   const card = page.getByTestId('time-travel');
   const before = Number(await card.getAttribute('data-moves'));
   await card.getByRole('button', { name: label }).click();
   await expect(card).toHaveAttribute('data-moves', String(before + 1), { timeout: 30_000 });
+  await expect(page.getByTestId('chat-read')).toHaveAttribute('data-moves', String(before + 1), { timeout: 15_000 });
 }
 
 /** Moves to each next step due (any patient's) until the chat shows
@@ -158,4 +161,45 @@ test('a marketer builds a two-step sequence in the timeline editor by mouse and 
   // Opened again, the steps are where they were left.
   await card.getByRole('link', { name: '編集' }).click();
   await expect(page.getByTestId('timeline-step')).toHaveText(['−3日 11:00', '+3日 10:00']);
+});
+
+test('a sequence can be started by a segment chosen in the editor, and the list says which', async ({ page }) => {
+  await login(page, DEMO.owner);
+  await open(page, '/sequences/new');
+  await page.getByLabel('名前').fill('生活習慣病の予防案内');
+  await page.getByLabel('開始のきっかけ').selectOption({ label: 'セグメントに入ったとき' });
+  await page.getByLabel('どのセグメント').selectOption({ label: '生活習慣病リスク' });
+  // It stops once the friend books (the tag 初診予約済).
+  await page.getByTestId('add-stop').click();
+  const stop = page.getByTestId('sequence-stop');
+  await expect(stop).toHaveCount(1);
+  await stop.getByLabel('停止する条件の種類').selectOption({ label: 'タグが付いたとき' });
+  await stop.getByLabel('対象').selectOption({ label: '初診予約済' });
+  await page.getByTestId('add-step').click();
+  await page.getByTestId('step-panel').getByLabel('メッセージ').fill('健診の結果について、ご相談ください。');
+  // The step also starts another sequence and tags the friend.
+  const actions = page.getByTestId('step-actions');
+  await actions.getByRole('button', { name: '＋ 行うことを追加' }).click();
+  await actions.getByRole('button', { name: '＋ 行うことを追加' }).click();
+  const rows = actions.getByTestId('step-action');
+  await expect(rows).toHaveCount(2);
+  await rows.nth(0).getByLabel('行うこと').selectOption({ label: 'ステップ配信を始める' });
+  await rows.nth(0).getByLabel('対象').selectOption({ label: '定期検診のご案内' });
+  await rows.nth(1).getByLabel('対象').selectOption({ label: '高血圧' });
+  await page.getByTestId('save-sequence').click();
+  await expect(page).toHaveURL(/\/sequences$/);
+  const card = page.getByTestId('sequence').filter({ has: page.getByRole('heading', { name: '生活習慣病の予防案内' }) });
+  await expect(card).toContainText('セグメント「生活習慣病リスク」に入ったとき');
+  await expect(card).toContainText('タグ「初診予約済」が付いたとき');
+  await expect(card.getByTestId('step-does')).toHaveText('行うこと: 「定期検診のご案内」を始める、タグ「高血圧」を付ける');
+  // Opened again, the segment is the one chosen.
+  await card.getByRole('link', { name: '編集' }).click();
+  await expect(page.getByLabel('どのセグメント').locator('option:checked')).toHaveText('生活習慣病リスク');
+  await page.getByTestId('timeline-step').first().click();
+  const kept = page.getByTestId('step-action');
+  await expect(kept).toHaveCount(2);
+  await expect(kept.nth(0).getByLabel('行うこと').locator('option:checked')).toHaveText('ステップ配信を始める');
+  await expect(kept.nth(0).getByLabel('対象').locator('option:checked')).toHaveText('定期検診のご案内');
+  await expect(kept.nth(1).getByLabel('行うこと').locator('option:checked')).toHaveText('タグを付ける');
+  await expect(kept.nth(1).getByLabel('対象').locator('option:checked')).toHaveText('高血圧');
 });

@@ -1,5 +1,6 @@
 //! Request guards that apply to every route.
 
+use app::ssr::{content_security_policy, PageNonce};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, Request, StatusCode};
@@ -63,39 +64,92 @@ pub struct HeaderPolicy {
 }
 
 /// Answers other than pages (server functions, pictures, downloads) run no
-/// script at all.
+/// script at all. A page's policy is `content_security_policy` with the
+/// nonce made here for it.
 const NON_PAGE_CSP: &str =
     "default-src 'none'; img-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-pub async fn security_headers(State(policy): State<HeaderPolicy>, req: Request<Body>, next: Next) -> Response {
+pub async fn security_headers(State(policy): State<HeaderPolicy>, mut req: Request<Body>, next: Next) -> Response {
     // Pages and API answers may hold staff or patient data: never cached.
-    // Uploaded pictures (public, and never changed) say so themselves. The
-    // WebAssembly, its chunks and the CSS keep their names from one release
-    // to the next (a chunk's name is its place, not its content), so a
-    // browser keeps them but asks each time whether they changed (a 304
-    // costs a round trip, an old chunk beside a new main file breaks pages).
-    let path = req.uri().path();
+    // Uploaded pictures (public, and never changed) say so themselves. A
+    // site file named by its content (the release build's) never changes
+    // under its name, so a browser keeps it a year without asking; one with
+    // a plain name (a build without hashing) is kept but asked about each
+    // time, since an old chunk beside a new main file would break pages.
+    let path = req.uri().path().to_string();
     let site_file = path.starts_with("/pkg/");
     let cacheable = site_file || path.starts_with(model::message::MEDIA_PATH);
+    // Only a GET can answer with a page; its scripts will carry this nonce.
+    let nonce = (!site_file && matches!(*req.method(), Method::GET | Method::HEAD)).then(PageNonce::new);
+    if let Some(n) = &nonce {
+        req.extensions_mut().insert(n.clone());
+    }
     let mut res = next.run(req).await;
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    let failed = res.status().is_client_error() || res.status().is_server_error();
     let h = res.headers_mut();
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    // Pages send their own, with the nonce of their hydration script.
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(NON_PAGE_CSP));
-    }
+    let csp = match nonce {
+        Some(PageNonce(n)) if is_page => HeaderValue::from_str(&content_security_policy(&n)).ok(),
+        _ => None,
+    };
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        csp.unwrap_or(HeaderValue::from_static(NON_PAGE_CSP)),
+    );
     if policy.https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if !cacheable {
+    if !cacheable || failed {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     } else if site_file {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        let kept = if named_by_content(&path) {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(kept));
     }
     res
+}
+
+/// Whether a site file's name carries the hash of its content, as
+/// cargo-leptos writes it: a 22-character base64url part between the stem
+/// and the extension (`yorisoi.3q2-7w….wasm`, `chunk_4.9Xa….wasm`). The
+/// unhashed split loader is named with 22 underscores in that place.
+pub fn named_by_content(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 3
+        && parts[1..parts.len() - 1].iter().any(|p| {
+            p.len() == 22 && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') && !p.bytes().all(|b| b == b'_')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named_by_content;
+
+    #[test]
+    fn only_a_name_with_a_content_hash_counts_as_one() {
+        assert!(named_by_content("/pkg/yorisoi.Zm9vYmFyYmF6cXV4MTIzNA.wasm"));
+        assert!(named_by_content("/pkg/chunk_12.a-b_c0123456789ABCDEFG.wasm.br"));
+        assert!(named_by_content("/pkg/__wasm_split.Zm9vYmFyYmF6cXV4MTIzNA.js"));
+        assert!(!named_by_content("/pkg/yorisoi.wasm"));
+        assert!(!named_by_content("/pkg/__wasm_split.______________________.js"));
+        assert!(!named_by_content("/pkg/chunk_12.wasm"));
+        // 21 or 23 characters are not cargo-leptos' hash.
+        assert!(!named_by_content("/pkg/yorisoi.Zm9vYmFyYmF6cXV4MTIzN.wasm"));
+        assert!(!named_by_content("/pkg/yorisoi.Zm9vYmFyYmF6cXV4MTIzNAA.wasm"));
+        assert!(!named_by_content("/pkg/snippets/yorisoi-Zm9vYmFyYmF6cXV4MTIzNA/inline0.js"));
+    }
 }

@@ -29,12 +29,23 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 
 /// Leptos' settings for serving the built site (the WebAssembly and CSS that
 /// `cargo leptos build` wrote under `site_root/pkg`).
+/// The release build names every site file by its content and lists the
+/// names in `hash.txt` beside the binary; Leptos reads that list when it
+/// writes a page's links. A binary without one (tests, a build without
+/// hashing) links the plain names.
 pub fn leptos_options(site_root: &str, addr: std::net::SocketAddr) -> LeptosOptions {
+    const HASH_FILE: &str = "hash.txt";
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE).is_file()))
+        .unwrap_or(false);
     LeptosOptions::builder()
         .output_name("yorisoi")
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(hashed)
+        .hash_file(HASH_FILE.into())
         .env(leptos::config::Env::PROD)
         .build()
 }
@@ -276,15 +287,47 @@ pub async fn run_automation_worker(engine: engine::Engine) {
 
 /// Sends sequence steps as they come due: at once when a booking, a
 /// change or a saved sequence wakes it, and every few seconds otherwise, so
-/// a step goes within seconds of its moment (SPEC asks within 60 s).
+/// a step goes within seconds of its moment (SPEC asks within 60 s). Each
+/// round first enrols those who entered a watched segment.
 pub async fn run_sequence_worker(engine: engine::Engine) {
     loop {
+        if let Err(e) = engine.enrol_segment_entries().await {
+            tracing::error!(reason = e.code(), "segment entries not read; retrying");
+        }
         match engine.run_sequences_once().await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}
             Err(e) => tracing::error!(reason = e.code(), "sequence scheduler failed; retrying"),
         }
         let _ = tokio::time::timeout(std::time::Duration::from_secs(5), engine.sequence_signal.notified()).await;
+    }
+}
+
+/// Keeps LINE's rich menus in step with what the clinic published and the
+/// rules say (`engine::rich_menu_sync`): at once when a menu or rule
+/// changes, and every few seconds for tags and fields that moved friends
+/// between segments, scheduled menus and retries.
+pub async fn run_rich_menu_worker(engine: engine::Engine) {
+    loop {
+        match engine.sync_rich_menus_once().await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(reason = e.code(), "rich menu worker failed; retrying"),
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), engine.rich_menu_signal.notified()).await;
+    }
+}
+
+/// Pushes staff posts and makes their reminders (see
+/// `Engine::run_staff_posts_once`), woken by a new post or edit.
+pub async fn run_staff_post_worker(engine: engine::Engine) {
+    loop {
+        match engine.run_staff_posts_once().await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(reason = e.code(), "staff post worker failed; retrying"),
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), engine.staff_post_signal.notified()).await;
     }
 }
 

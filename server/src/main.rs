@@ -42,11 +42,11 @@ async fn main() -> anyhow::Result<()> {
             let seeded = engine.seed_demo_if_empty().await?;
             let demo = engine.has_demo_accounts().await?;
             if seeded {
-                println!("Demo clinic 「{}」 seeded.", engine::seed::DEMO_CLINIC);
+                println!("Demo clinic 「{}」 seeded.", engine::demo::seed::DEMO_CLINIC);
             }
             if demo {
                 println!("Demo logins (e-mail / password):");
-                for a in &engine::seed::DEMO_ACCOUNTS {
+                for a in &engine::demo::seed::DEMO_ACCOUNTS {
                     println!("  {:<9} {:<26} {}", a.role.as_str(), a.email, a.password);
                 }
             } else {
@@ -181,6 +181,8 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
     tokio::spawn(server::run_webhook_worker(engine.clone()));
     tokio::spawn(server::run_automation_worker(engine.clone()));
     tokio::spawn(server::run_sequence_worker(engine.clone()));
+    tokio::spawn(server::run_rich_menu_worker(engine.clone()));
+    tokio::spawn(server::run_staff_post_worker(engine.clone()));
     tokio::spawn(server::run_housekeeping(engine.clone()));
     tokio::spawn(server::run_delivery_worker(engine.clone()));
     let engine_for_demo = engine.clone();
@@ -206,6 +208,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             if let Ok(Some(clinic)) = engine.demo_clinic().await {
                 if let Err(e) = engine.seed_demo_journey(clinic.id).await {
                     tracing::warn!(reason = e.code(), "could not add the demo appointments and sequences");
+                }
+                if let Err(e) = engine.seed_demo_rich_menus(clinic.id).await {
+                    tracing::warn!(reason = e.code(), "could not add the demo rich menus");
                 }
             }
         });

@@ -79,7 +79,7 @@ pub async fn populate_demo(engine: &Engine, sb: &Sandbox) -> anyhow::Result<()> 
     // The clinic's flu vaccine notice went to a few patients, so the demo's
     // automation can be tried from the phone (希望する).
     let client = engine.line_client(clinic.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let notice = [engine::seed::demo_vaccine_notice()];
+    let notice = [engine::demo::seed::demo_vaccine_notice()];
     for f in engine
         .demo_friends(clinic.id)
         .await?

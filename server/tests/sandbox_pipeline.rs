@@ -126,7 +126,7 @@ async fn channel_settings_keep_secrets_sealed_and_test_the_connection() {
 
     // The demo clinic starts in the sandbox, and the connection works.
     let report = engine.test_connection(&owner).await.unwrap();
-    assert_eq!(report.bot_name, engine::seed::DEMO_CLINIC);
+    assert_eq!(report.bot_name, engine::demo::seed::DEMO_CLINIC);
     assert_eq!(report.quota, Some(5000));
 
     assert!(matches!(
@@ -186,7 +186,10 @@ async fn channel_settings_keep_secrets_sealed_and_test_the_connection() {
         )
         .await
         .unwrap();
-    assert_eq!(engine.test_connection(&owner).await.unwrap().bot_name, engine::seed::DEMO_CLINIC);
+    assert_eq!(
+        engine.test_connection(&owner).await.unwrap().bot_name,
+        engine::demo::seed::DEMO_CLINIC
+    );
 
     let audit = engine.list_audit(&owner, Some("settings.".into()), None, 50).await.unwrap();
     assert_eq!(audit.len(), 3);
@@ -270,7 +273,7 @@ fn png(w: u32, h: u32) -> Vec<u8> {
 
 #[tokio::test]
 async fn the_phone_shows_the_rich_menu_and_its_taps_reach_the_timeline() {
-    use line::client::{Area, Bounds, Size};
+    use line::client::{Area, Bounds, MenuSize};
     let (engine, sb) = rig().await;
     let staff = actor(&engine, "staff@sakura.example", "sakura-staff-2026").await;
     let person = sb.add_person("メニュー 利用者", PersonKind::Patient);
@@ -288,7 +291,7 @@ async fn the_phone_shows_the_rich_menu_and_its_taps_reach_the_timeline() {
     };
     let menu = line::RichMenu {
         rich_menu_id: None,
-        size: Size { width: 2500, height: 843 },
+        size: MenuSize { width: 2500, height: 843 },
         selected: true,
         name: "基本".into(),
         chat_bar_text: "メニュー".into(),
@@ -349,7 +352,7 @@ fn copies(sb: &Sandbox, user: &str, needle: &str) -> Vec<sandbox::Delivery> {
 
 #[tokio::test]
 async fn the_vaccine_button_tags_the_patient_and_replies_once_even_after_a_crash() {
-    use engine::seed::{DEMO_VACCINE_REPLY, DEMO_VACCINE_TAG};
+    use engine::demo::seed::{DEMO_VACCINE_REPLY, DEMO_VACCINE_TAG};
     let (engine, sb) = rig().await;
     let clinic = demo_clinic(&engine).await;
     engine.seed_demo_marketing(clinic.clinic_id).await.unwrap();
@@ -358,7 +361,7 @@ async fn the_vaccine_button_tags_the_patient_and_replies_once_even_after_a_crash
     engine.process_webhooks(100).await.unwrap();
 
     // The clinic's notice with the button (a person taps only what they see).
-    let notice = engine::seed::demo_vaccine_notice();
+    let notice = engine::demo::seed::demo_vaccine_notice();
     let button = notice["template"]["actions"][0].clone();
     engine
         .line_client(clinic.clinic_id)
@@ -448,7 +451,7 @@ async fn the_phone_reaches_only_its_own_clinics_channel_whatever_the_ids_say() {
     // The other clinic's patient, made on its phone page, gets a message from it.
     let theirs = engine.sandbox_add_person(&other, "別院 患者").await.unwrap();
     engine
-        .sandbox_act(&other, &theirs.user_id, engine::sandbox_phone::PhoneAction::Follow)
+        .sandbox_act(&other, &theirs.user_id, engine::demo::phone::PhoneAction::Follow)
         .await
         .unwrap();
     engine.process_webhooks(100).await.unwrap();

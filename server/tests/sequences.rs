@@ -162,6 +162,7 @@ fn step(timing: StepTiming, text: &str) -> StepDraft {
         purpose: Purpose::Operational,
         condition: None,
         bundle: Bundle::texts(&[text]),
+        actions: vec![],
     }
 }
 
@@ -361,6 +362,106 @@ async fn a_crash_between_lines_acceptance_and_our_commit_sends_one_copy() {
     assert_eq!((quota.used, quota.reserved), (1, 0));
     r.at(jst(12, 19, 18, 0)).await;
     assert_eq!(r.texts(0).len(), 2, "the next reminder as usual");
+}
+
+#[tokio::test]
+async fn a_step_tags_the_friend_and_hands_over_to_the_next_sequence_once_even_when_lines_answer_is_lost() {
+    use model::automation::Action;
+    let r = rig(1).await;
+    let e = &r.engine;
+    let followed = e.create_tag(&r.owner, &tag("フォロー済み")).await.unwrap().public_id;
+    let next = r
+        .sequence(
+            "定期検診のご案内（次）",
+            Trigger::Manual,
+            vec![],
+            vec![step(StepTiming::at_clock(Anchor::Enrolment, 1, 10, 0), "検診のご案内です")],
+        )
+        .await;
+    let mut thanks = step(StepTiming::at_clock(Anchor::Enrolment, 1, 10, 0), "ご来院ありがとうございました");
+    thanks.actions = vec![Action::AddTag { tag: followed.clone() }];
+    // A step of actions only: no message of its own.
+    let mut hand_over = step(StepTiming::at_clock(Anchor::Enrolment, 2, 10, 0), "");
+    hand_over.bundle = Bundle::texts(&[]);
+    hand_over.actions = vec![
+        Action::RemoveTag { tag: followed.clone() },
+        Action::StartSequence { sequence: next.clone() },
+    ];
+    let follow_up = r
+        .sequence(
+            "初診後フォロー（アクション）",
+            Trigger::Manual,
+            vec![],
+            vec![thanks.clone(), hand_over],
+        )
+        .await;
+    // Saved and read back, the actions are the step's.
+    let saved = e.sequence_view(&r.owner, &follow_up).await.unwrap();
+    assert_eq!(saved.steps[0].actions, thanks.actions);
+    assert!(saved.steps[1].bundle.bubbles.is_empty());
+
+    e.enrol_friend(&r.owner, &follow_up, &r.friends[0]).await.unwrap();
+    let tagged = || async {
+        e.friend_tag_list(&r.owner, &r.friends[0])
+            .await
+            .unwrap()
+            .iter()
+            .any(|t| t.public_id == followed)
+    };
+    // LINE takes the first step's push and its answer is lost: the step is
+    // not recorded done, so it is tried again; LINE keeps one copy.
+    r.sb.set_faults(sandbox::Faults {
+        drop_rate: 1.0,
+        ..Default::default()
+    });
+    r.at(jst(12, 2, 10, 0)).await;
+    r.sb.set_faults(sandbox::Faults::default());
+    r.at(jst(12, 2, 10, 2)).await;
+    assert_eq!(r.texts(0), vec!["ご来院ありがとうございました"]);
+    assert!(tagged().await, "the step's tag is on the friend");
+    // The next day the action-only step takes the tag off and starts the
+    // next sequence, which sends its own step a day later.
+    r.at(jst(12, 3, 10, 0)).await;
+    assert!(!tagged().await);
+    assert_eq!(r.texts(0).len(), 1, "an action-only step sends nothing");
+    r.at(jst(12, 4, 10, 0)).await;
+    assert_eq!(r.texts(0), vec!["ご来院ありがとうございました", "検診のご案内です"]);
+
+    // A step cannot carry a push (its message is its bubbles), nor name a
+    // tag or a sequence that is not the clinic's.
+    for action in [
+        Action::Push { text: "二通目".into() },
+        Action::AddTag { tag: "nope".into() },
+        Action::StartSequence { sequence: "nope".into() },
+    ] {
+        let mut bad = step(StepTiming::at_clock(Anchor::Enrolment, 1, 10, 0), "本文");
+        bad.actions = vec![action.clone()];
+        let d = SequenceDraft {
+            name: "だめなステップ".into(),
+            trigger: Trigger::Manual,
+            stops: vec![],
+            steps: vec![bad],
+        };
+        match e.save_sequence(&r.owner, None, &d).await {
+            Err(engine::EngineError::InvalidSequence(p)) => {
+                assert_eq!(p, vec![model::sequence::SequenceProblem::BadStepAction], "{action:?}")
+            }
+            other => panic!("{action:?}: expected a refusal, got {other:?}"),
+        }
+    }
+    // A step with neither a message nor an action is refused as empty.
+    let mut empty = step(StepTiming::at_clock(Anchor::Enrolment, 1, 10, 0), "");
+    empty.bundle = Bundle::texts(&[]);
+    let d = SequenceDraft {
+        name: "空のステップ".into(),
+        trigger: Trigger::Manual,
+        stops: vec![],
+        steps: vec![empty],
+    };
+    assert!(matches!(
+        e.save_sequence(&r.owner, None, &d).await,
+        Err(engine::EngineError::InvalidBundle(_))
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -673,6 +774,30 @@ async fn a_new_friend_or_a_tag_starts_its_sequence_and_an_automation_starts_and_
             actions: vec![action],
         };
         e.save_automation(&r.owner, None, name, &a).await.unwrap();
+    }
+    // A tag or segment that is not the clinic's cannot start or stop a
+    // sequence.
+    use model::sequence::SequenceProblem::{UnknownStopTarget, UnknownTriggerTarget};
+    for (trigger, stops, problem) in [
+        (Trigger::TagAdded { tag: "nope".into() }, vec![], UnknownTriggerTarget),
+        (Trigger::SegmentEntered { segment: "nope".into() }, vec![], UnknownTriggerTarget),
+        (Trigger::Manual, vec![Stop::TagAdded { tag: "nope".into() }], UnknownStopTarget),
+        (
+            Trigger::Manual,
+            vec![Stop::SegmentLeft { segment: "nope".into() }],
+            UnknownStopTarget,
+        ),
+    ] {
+        let d = SequenceDraft {
+            name: "どこにもないきっかけ".into(),
+            trigger,
+            stops,
+            steps: vec![step(StepTiming::at_clock(Anchor::Enrolment, 1, 10, 0), "届かない")],
+        };
+        match e.save_sequence(&r.owner, None, &d).await {
+            Err(engine::EngineError::InvalidSequence(p)) => assert_eq!(p, vec![problem]),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
     }
     // A sequence that is not the clinic's is refused in words.
     let unknown = Automation {
@@ -1009,4 +1134,60 @@ async fn reminders_cross_the_month_end_and_the_new_year_in_japan_time() {
     assert!(r2.texts(0).is_empty());
     r2.at(jst(1, 1, 9, 0)).await;
     assert_eq!(r2.texts(0), vec!["あけましておめでとうございます"]);
+}
+
+#[tokio::test]
+async fn entering_a_segment_starts_its_sequence_once_per_entry_and_those_already_inside_are_not_enrolled() {
+    use model::segment::{Condition, Group, Join, Node, Rule, RULE_VERSION};
+    let r = rig(3).await;
+    let e = &r.engine;
+    let first = e.create_tag(&r.owner, &tag("初診")).await.unwrap().public_id;
+    let other = e.create_tag(&r.owner, &tag("その他")).await.unwrap().public_id;
+    let rule = Rule {
+        version: RULE_VERSION,
+        root: Group {
+            join: Join::All,
+            negate: false,
+            items: vec![Node::Condition(Condition::Tag {
+                tag: first.clone(),
+                has: true,
+            })],
+        },
+    };
+    let segment = e.save_segment(&r.owner, None, "初診の方", "", &rule).await.unwrap();
+    // Friend 0 is inside before the sequence exists: they did not enter.
+    e.set_tag(&r.owner, &first, &[r.friends[0].clone()], true).await.unwrap();
+    let seq = r
+        .sequence(
+            "初診の方へ",
+            Trigger::SegmentEntered { segment: segment.clone() },
+            vec![],
+            vec![step(StepTiming::after(Anchor::Enrolment, 0, 0), "初診のご案内")],
+        )
+        .await;
+    e.enrol_segment_entries().await.unwrap();
+    // Friend 1 enters; friend 0 changes without leaving; friend 2 gets an
+    // unrelated tag. Two instances look at once: one enrolment.
+    e.set_tag(&r.owner, &first, &[r.friends[1].clone()], true).await.unwrap();
+    e.set_tag(&r.owner, &other, &[r.friends[0].clone(), r.friends[2].clone()], true)
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(e.enrol_segment_entries(), r.other.enrol_segment_entries());
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "only friend 1 entered");
+    r.at(jst(12, 1, 9, 1)).await;
+    assert_eq!(r.texts(0), Vec::<String>::new());
+    assert_eq!(r.texts(1), vec!["初診のご案内"]);
+    assert_eq!(r.texts(2), Vec::<String>::new());
+    assert_eq!(e.enrol_segment_entries().await.unwrap(), 0, "nothing changed since");
+    // Leaving and entering again is a new entry.
+    e.set_tag(&r.owner, &first, &[r.friends[1].clone()], false).await.unwrap();
+    assert_eq!(e.enrol_segment_entries().await.unwrap(), 0);
+    e.set_tag(&r.owner, &first, &[r.friends[1].clone()], true).await.unwrap();
+    assert_eq!(e.enrol_segment_entries().await.unwrap(), 1);
+    r.at(jst(12, 1, 9, 2)).await;
+    assert_eq!(r.texts(1), vec!["初診のご案内", "初診のご案内"]);
+    // A paused sequence watches nothing.
+    e.set_sequence_paused(&r.owner, &seq, true).await.unwrap();
+    e.set_tag(&r.owner, &first, &[r.friends[2].clone()], true).await.unwrap();
+    assert_eq!(e.enrol_segment_entries().await.unwrap(), 0);
 }

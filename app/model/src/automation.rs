@@ -239,21 +239,34 @@ impl Automation {
             push("actions".into(), Problem::TooManyActions);
         }
         for (i, a) in self.actions.iter().enumerate() {
-            let problem = match a {
-                Action::AddTag { tag } | Action::RemoveTag { tag } => (!catalog.tags.contains(tag)).then_some(Problem::UnknownTag),
-                // Whether the values fit the field is checked where the
-                // field's choices are known (the engine).
-                Action::SetField { field, .. } => (!catalog.fields.contains_key(field)).then_some(Problem::UnknownField),
-                Action::Reply { text } | Action::Push { text } => text_problem(text, MESSAGE_TEXT_MAX),
-                // The clinic's sequences are known where they are stored
-                // (the engine).
-                Action::StartSequence { .. } | Action::StopSequence { .. } => None,
-            };
-            if let Some(p) = problem {
+            if let Some(p) = a.problem(catalog) {
                 push(format!("actions.{i}"), p);
             }
         }
         out
+    }
+}
+
+impl Action {
+    /// What is wrong with the action itself, as far as the clinic's tags
+    /// and fields tell (an automation's and a sequence step's alike).
+    pub fn problem(&self, catalog: &Catalog) -> Option<Problem> {
+        match self {
+            Action::AddTag { tag } | Action::RemoveTag { tag } => (!catalog.tags.contains(tag)).then_some(Problem::UnknownTag),
+            // Whether the values fit the field is checked where the
+            // field's choices are known (the engine).
+            Action::SetField { field, .. } => (!catalog.fields.contains_key(field)).then_some(Problem::UnknownField),
+            Action::Reply { text } | Action::Push { text } => text_problem(text, MESSAGE_TEXT_MAX),
+            // The clinic's sequences are known where they are stored
+            // (the engine).
+            Action::StartSequence { .. } | Action::StopSequence { .. } => None,
+        }
+    }
+
+    /// Whether a sequence step may carry it: a step's message is its own
+    /// bubbles, so replies and pushes are not step actions.
+    pub fn fits_a_step(&self) -> bool {
+        !matches!(self, Action::Reply { .. } | Action::Push { .. })
     }
 }
 

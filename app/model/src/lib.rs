@@ -12,9 +12,11 @@ pub mod line_limits;
 pub mod message;
 pub mod patient;
 pub mod plan;
+pub mod rich_menu;
 pub mod role;
 pub mod segment;
 pub mod sequence;
+pub mod staff_channel;
 pub mod text;
 
 pub use auth::{password_problem, PasswordProblem, MIN_PASSWORD_CHARS};

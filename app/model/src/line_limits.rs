@@ -53,6 +53,8 @@ pub const RICH_MENU_IMAGE_MAX_BYTES: usize = 1024 * 1024;
 pub const RICH_MENU_MAX_AREAS: usize = 20;
 pub const RICH_MENU_CHAT_BAR_TEXT_MAX: usize = 14;
 pub const RICH_MENU_NAME_MAX: usize = 300;
+/// A message action's text (what a tap sends as the user's message).
+pub const MESSAGE_ACTION_TEXT_MAX: usize = 300;
 pub const RICH_MENUS_PER_CHANNEL: usize = 1000;
 pub const RICH_MENU_ALIASES_PER_CHANNEL: usize = 1000;
 pub const RICH_MENU_BULK_MAX_USERS: usize = 500;
@@ -153,6 +155,18 @@ pub const RATE_LIMITS: &[RateLimit] = &[
     RateLimit {
         method: "GET",
         path: "/v2/bot/insight/message/event/aggregation",
+        limit: 60,
+        per_ms: HOUR,
+    },
+    RateLimit {
+        method: "GET",
+        path: "/v2/bot/insight/richmenu/{richMenuId}/summary",
+        limit: 60,
+        per_ms: HOUR,
+    },
+    RateLimit {
+        method: "GET",
+        path: "/v2/bot/insight/richmenu/{richMenuId}/daily",
         limit: 60,
         per_ms: HOUR,
     },

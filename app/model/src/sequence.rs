@@ -251,6 +251,9 @@ pub enum Trigger {
     },
 }
 
+/// What a sequence started by entering a segment listens for.
+pub const SEGMENT_ENTERED: &str = "segment_entered";
+
 /// The change an appointment notice is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -282,13 +285,23 @@ impl Trigger {
         }
     }
 
-    /// Whether the enrolment is about one appointment (its steps may
-    /// count from it).
+    /// What the sequence's row records it listens for: the happening kind
+    /// that starts it, or [`SEGMENT_ENTERED`] (the scheduler watches the
+    /// segment change log for it).
+    pub fn listens_for(&self) -> Option<&'static str> {
+        match self {
+            Trigger::SegmentEntered { .. } => Some(SEGMENT_ENTERED),
+            other => other.happening_kind(),
+        }
+    }
+
     /// Whether it is a notice of this change made by `by`.
     pub fn notices(&self, change: NoticeOn, by: ChangedBy) -> bool {
         matches!(self, Trigger::AppointmentNotice { on, by: who } if *on == change && who.is_none_or(|w| w == by))
     }
 
+    /// Whether the enrolment is about one appointment (its steps may
+    /// count from it).
     pub fn has_appointment(&self) -> bool {
         matches!(
             self,
@@ -332,6 +345,15 @@ pub enum SequenceProblem {
     TooManySteps,
     /// A clock time past 23:59, or an offset beyond the sequence's reach.
     TimingOutOfRange,
+    /// The tag or segment that starts it is not the clinic's (or no longer
+    /// exists). Checked by the server, which knows the clinic's.
+    UnknownTriggerTarget,
+    /// A step's action cannot run: a reply or push (a step's message is its
+    /// bubbles), more than ten, or a tag, field or sequence that is not the
+    /// clinic's.
+    BadStepAction,
+    /// A stop names a tag or segment that is not the clinic's.
+    UnknownStopTarget,
 }
 
 /// The most steps one sequence holds.

@@ -13,6 +13,7 @@ pub mod friends;
 pub mod patients;
 pub mod phone;
 pub mod quota;
+pub mod rich_menus;
 pub mod segments;
 pub mod sequences;
 pub mod staff;

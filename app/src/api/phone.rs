@@ -6,6 +6,7 @@ use crate::errors::AppError;
 #[cfg(feature = "ssr")]
 use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use model::Permission;
 use serde::{Deserialize, Serialize};
@@ -27,9 +28,9 @@ pub struct PhoneItem {
     pub from_me: bool,
     /// The clinic marked it read (the person's own messages).
     pub read: bool,
-    pub bubbles: Vec<crate::line_view::Bubble>,
+    pub bubbles: Vec<crate::line_view::Drawn>,
     /// Quick replies under the bundle's last message.
-    pub quick: Vec<crate::line_view::Button>,
+    pub quick: Vec<crate::line_view::DrawnButton>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,7 +40,7 @@ pub struct PhoneArea {
     pub top: f64,
     pub width: f64,
     pub height: f64,
-    pub button: crate::line_view::Button,
+    pub button: crate::line_view::DrawnButton,
 }
 
 /// The rich menu a person sees, scaled to fit the phone.
@@ -53,7 +54,7 @@ pub struct RichMenuView {
 }
 
 #[cfg(feature = "ssr")]
-fn phone_person(p: engine::sandbox_phone::SandboxPerson) -> PhonePerson {
+fn phone_person(p: engine::demo::phone::SandboxPerson) -> PhonePerson {
     PhonePerson {
         user_id: p.user_id,
         display_name: p.display_name,
@@ -81,7 +82,7 @@ pub async fn phone_add_person(name: String) -> Result<PhonePerson, AppError> {
 
 #[server(endpoint = "phone_act")]
 pub async fn phone_act(user: String, action: String) -> Result<(), AppError> {
-    use engine::sandbox_phone::PhoneAction;
+    use engine::demo::phone::PhoneAction;
     let actor = actor_with(Permission::HandlePatients).await?;
     let action = match action.as_str() {
         "follow" => PhoneAction::Follow,
@@ -99,7 +100,7 @@ pub async fn phone_write(user: String, text: String) -> Result<(), AppError> {
 
 #[server(endpoint = "phone_received")]
 pub async fn phone_received(user: String) -> Result<Vec<PhoneItem>, AppError> {
-    use crate::line_view::{bubble, quick_replies};
+    use crate::line_view::{drawn, quick_replies};
     let actor = actor_with(Permission::HandlePatients).await?;
     let engine = engine()?;
     let received = engine.sandbox_received(&actor, &user).await?;
@@ -112,7 +113,7 @@ pub async fn phone_received(user: String) -> Result<Vec<PhoneItem>, AppError> {
                 at: crate::format::jst_datetime(d.at),
                 from_me: false,
                 read: false,
-                bubbles: d.messages.iter().map(bubble).collect(),
+                bubbles: d.messages.iter().map(drawn).collect(),
                 quick,
             };
             (d.at, item)
@@ -123,7 +124,7 @@ pub async fn phone_received(user: String) -> Result<Vec<PhoneItem>, AppError> {
             at: crate::format::jst_datetime(w.at),
             from_me: true,
             read: w.read,
-            bubbles: vec![crate::line_view::Bubble::plain(w.text)],
+            bubbles: vec![crate::line_view::Drawn::plain(w.text)],
             quick: Vec::new(),
         };
         (w.at, item)
@@ -143,10 +144,11 @@ pub async fn phone_received(user: String) -> Result<Vec<PhoneItem>, AppError> {
         .collect())
 }
 
-#[server(endpoint = "phone_tap")]
-pub async fn phone_tap(user: String, action: String) -> Result<(), AppError> {
+/// The button's action object goes back as LINE wrote it; the sandbox
+/// checks it is one it sent to this person before acting on it.
+#[server(endpoint = "phone_tap", input = Json)]
+pub async fn phone_tap(user: String, action: serde_json::Value) -> Result<(), AppError> {
     let actor = actor_with(Permission::HandlePatients).await?;
-    let action: serde_json::Value = serde_json::from_str(&action).map_err(|_| AppError::new("not_found"))?;
     Ok(engine()?.sandbox_tap(&actor, &user, &action).await?)
 }
 

@@ -24,6 +24,8 @@ pub struct StepItem {
     pub operational: bool,
     /// The first words of its first message.
     pub preview: String,
+    /// What it does when reached besides its message.
+    pub actions: Vec<model::automation::Action>,
     pub sent: i64,
     pub skipped: i64,
     /// Sent it, then blocked the account within 7 days.
@@ -82,6 +84,7 @@ pub async fn list_sequences() -> Result<SequencesDto, AppError> {
                         .first()
                         .map(|(_, text)| text.chars().take(60).collect())
                         .unwrap_or_default(),
+                    actions: st.actions.clone(),
                     sent,
                     skipped,
                     blocked_after,
@@ -98,14 +101,10 @@ pub async fn list_sequences() -> Result<SequencesDto, AppError> {
             steps,
         });
     }
-    let mut names: Vec<(String, String)> = engine
-        .list_tags(&actor)
-        .await?
-        .into_iter()
-        .map(|v| (v.tag.public_id, v.tag.name))
-        .collect();
-    names.extend(engine.list_segments(&actor).await?.into_iter().map(|s| (s.public_id, s.name)));
+    let (mut names, segments) = tag_and_segment_names(&engine, &actor).await?;
+    names.extend(segments);
     names.extend(engine.list_departments(&actor).await?.into_iter().map(|d| (d.public_id, d.name)));
+    names.extend(items.iter().map(|s| (s.id.clone(), s.name.clone())));
     Ok(SequencesDto {
         items,
         names,
@@ -213,6 +212,10 @@ pub struct StepForm {
     pub purpose: model::broadcast::Purpose,
     pub condition: Option<model::sequence::StepCondition>,
     pub bundle: model::message::Bundle,
+    /// What the step does when reached, besides its message (tags, fields,
+    /// another sequence).
+    #[serde(default)]
+    pub actions: Vec<model::automation::Action>,
 }
 
 /// A sequence as the timeline editor holds it.
@@ -233,6 +236,54 @@ impl Default for SequenceForm {
             steps: vec![],
         }
     }
+}
+
+/// What the editor can name: the clinic's tags, saved segments (for the
+/// trigger) and sequences (for a step's actions), (public ID, name) each.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EditorChoices {
+    pub tags: Vec<(String, String)>,
+    pub segments: Vec<(String, String)>,
+    pub sequences: Vec<(String, String)>,
+}
+
+/// The clinic's tags and saved segments, (public ID, name) each: what a
+/// trigger, a stop or a step's action may name.
+#[cfg(feature = "ssr")]
+async fn tag_and_segment_names(
+    engine: &engine::Engine,
+    actor: &engine::Actor,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), AppError> {
+    let tags = engine
+        .list_tags(actor)
+        .await?
+        .into_iter()
+        .map(|v| (v.tag.public_id, v.tag.name))
+        .collect();
+    let segments = engine
+        .list_segments(actor)
+        .await?
+        .into_iter()
+        .map(|s| (s.public_id, s.name))
+        .collect();
+    Ok((tags, segments))
+}
+
+#[server(endpoint = "sequence_editor_choices")]
+pub async fn load_editor_choices() -> Result<EditorChoices, AppError> {
+    let actor = actor_with(Permission::DesignMarketing).await?;
+    let engine = engine()?;
+    let (tags, segments) = tag_and_segment_names(&engine, &actor).await?;
+    Ok(EditorChoices {
+        tags,
+        segments,
+        sequences: engine
+            .list_sequences(&actor)
+            .await?
+            .into_iter()
+            .map(|s| (s.row.public_id, s.row.name))
+            .collect(),
+    })
 }
 
 /// The sequence to edit (`id` empty: a new one); `copy`: a duplicate to
@@ -261,6 +312,7 @@ pub async fn load_sequence_form(id: String, copy: bool) -> Result<SequenceForm, 
                 purpose: s.purpose,
                 condition: s.condition,
                 bundle: s.bundle,
+                actions: s.actions,
             })
             .collect(),
     })
@@ -282,7 +334,19 @@ pub async fn save_sequence(id: String, form: SequenceForm) -> Result<String, App
                 timing: s.timing,
                 purpose: s.purpose,
                 condition: s.condition,
-                bundle: s.bundle,
+                // A step that acts and whose box was left empty has no
+                // message: an empty text is not one.
+                bundle: if !s.actions.is_empty()
+                    && s.bundle
+                        .bubbles
+                        .iter()
+                        .all(|b| matches!(b, model::message::Bubble::Text { text } if text.trim().is_empty()))
+                {
+                    model::message::Bundle::texts(&[])
+                } else {
+                    s.bundle
+                },
+                actions: s.actions,
             })
             .collect(),
     };

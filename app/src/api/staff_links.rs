@@ -12,7 +12,7 @@ use model::message::Bundle;
 use model::Permission;
 use serde::{Deserialize, Serialize};
 
-/// The caller's own LINE link for test sends: linked, or a pending code
+/// The caller's own LINE link (職員連絡 and test sends): linked, or a pending code
 /// with its expiry (`HH:MM`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StaffLinkDto {
@@ -43,9 +43,18 @@ pub async fn get_staff_link() -> Result<StaffLinkDto, AppError> {
 
 #[server(endpoint = "staff_link_start")]
 pub async fn start_staff_link() -> Result<StaffLinkDto, AppError> {
-    let actor = actor_with(Permission::DesignMarketing).await?;
+    let actor = actor_with(Permission::ViewClinic).await?;
     let engine = engine()?;
     engine.start_staff_link(&actor).await?;
+    Ok(link_dto(engine.staff_link(&actor).await?))
+}
+
+/// Ends the caller's own LINE link: 職員連絡 no longer reaches that LINE.
+#[server(endpoint = "staff_link_end")]
+pub async fn end_staff_link() -> Result<StaffLinkDto, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    let engine = engine()?;
+    engine.unlink_my_line(&actor).await?;
     Ok(link_dto(engine.staff_link(&actor).await?))
 }
 

@@ -28,7 +28,7 @@ fn cursor_of(field_id: &str) -> Option<usize> {
         use wasm_bindgen::JsCast;
         let el = web_sys::window()?.document()?.get_element_by_id(field_id)?;
         let area: web_sys::HtmlTextAreaElement = el.dyn_into().ok()?;
-        return area.selection_start().ok().flatten().map(|n| n as usize);
+        area.selection_start().ok().flatten().map(|n| n as usize)
     }
     #[cfg(not(feature = "hydrate"))]
     {

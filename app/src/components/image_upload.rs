@@ -13,6 +13,9 @@ use leptos::prelude::*;
 pub struct Uploaded {
     pub path: String,
     pub preview_path: String,
+    /// The picture's size in pixels.
+    pub width: u32,
+    pub height: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,13 +103,25 @@ pub fn ImageUpload(id: String, on_uploaded: Callback<Uploaded>) -> impl IntoView
 /// Posts the file as the request body; the answer is JSON either way.
 #[cfg(feature = "hydrate")]
 async fn send(lang: Lang, file: &web_sys::File) -> Result<(Uploaded, String), String> {
+    post_picture(lang, file, &file.type_()).await
+}
+
+/// Uploads a picture made in the browser (the rich menu designer's tiles).
+#[cfg(feature = "hydrate")]
+pub async fn send_bytes(lang: Lang, bytes: &[u8], content_type: &str) -> Result<Uploaded, String> {
+    let body = js_sys::Uint8Array::from(bytes);
+    post_picture(lang, &body, content_type).await.map(|(up, _)| up)
+}
+
+#[cfg(feature = "hydrate")]
+async fn post_picture(lang: Lang, body: &wasm_bindgen::JsValue, content_type: &str) -> Result<(Uploaded, String), String> {
     use wasm_bindgen::JsCast;
     let network = || AppError::new("network").message(lang);
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
-    init.set_body(file);
+    init.set_body(body);
     let headers = web_sys::Headers::new().map_err(|_| network())?;
-    let _ = headers.set("Content-Type", &file.type_());
+    let _ = headers.set("Content-Type", content_type);
     init.set_headers(&headers);
     let window = web_sys::window().ok_or_else(network)?;
     let answer = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init("/api/media/images", &init))
@@ -135,6 +150,8 @@ async fn send(lang: Lang, file: &web_sys::File) -> Result<(Uploaded, String), St
         Uploaded {
             path: s("path"),
             preview_path: s("preview_path"),
+            width: body["width"].as_u64().unwrap_or_default() as u32,
+            height: body["height"].as_u64().unwrap_or_default() as u32,
         },
         summary,
     ))

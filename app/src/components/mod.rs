@@ -52,6 +52,35 @@ pub fn reload_at(path: &str) {
     let _ = path;
 }
 
+/// Asks before the tab is closed or reloaded with unsaved changes.
+pub fn warn_before_leaving(dirty: Memo<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        Effect::new(move |_| {
+            let Some(w) = web_sys::window() else { return };
+            if dirty.get() {
+                let warn = Closure::<dyn FnMut(web_sys::BeforeUnloadEvent)>::new(|ev: web_sys::BeforeUnloadEvent| {
+                    ev.prevent_default();
+                    ev.set_return_value("unsaved");
+                });
+                w.set_onbeforeunload(Some(warn.as_ref().unchecked_ref()));
+                warn.forget();
+            } else {
+                w.set_onbeforeunload(None);
+            }
+        });
+        on_cleanup(|| {
+            if let Some(w) = web_sys::window() {
+                w.set_onbeforeunload(None);
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = dirty;
+}
+
 /// Marks the page interactive once the part it sits in has hydrated; the
 /// browser tests wait for it before they act. Nested routes hydrate in
 /// later microtasks than their parent, so the mark waits for the next task,

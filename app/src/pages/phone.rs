@@ -5,7 +5,7 @@ use crate::api::phone::{
 };
 use crate::components::{ActionError, ErrorNotice, Loading};
 use crate::i18n::t;
-use crate::line_view::{Bubble, Button, Card};
+use crate::line_view::{Drawn, DrawnButton, DrawnCard};
 use crate::use_lang;
 use leptos::prelude::*;
 
@@ -48,12 +48,11 @@ pub fn PhonePage() -> impl IntoView {
                 travelled.get(),
             )
         },
-        |(u, _, _, _, _, _)| async move {
-            if u.is_empty() {
-                Ok(Vec::new())
-            } else {
-                phone_received(u).await
-            }
+        // The chat says which clock move it was read after, so whoever
+        // watches it (a demo, a journey) knows the steps of a move are in.
+        |(u, _, _, _, _, moves)| async move {
+            let list = if u.is_empty() { Ok(Vec::new()) } else { phone_received(u).await };
+            (moves, list)
         },
     );
 
@@ -195,7 +194,7 @@ fn PhoneScreen(
     selected: RwSignal<String>,
     act: ServerAction<PhoneAct>,
     write: ServerAction<PhoneWrite>,
-    received: Resource<Result<Vec<PhoneItem>, crate::errors::AppError>>,
+    received: Resource<(u32, Result<Vec<PhoneItem>, crate::errors::AppError>)>,
     people: Resource<Result<Vec<PhonePerson>, crate::errors::AppError>>,
     tap: ServerAction<PhoneTap>,
 ) -> impl IntoView {
@@ -218,7 +217,7 @@ fn PhoneScreen(
         },
     );
     let menu_open = RwSignal::new(true);
-    let on_tap = Callback::new(move |action: String| {
+    let on_tap = Callback::new(move |action: serde_json::Value| {
         tap.dispatch(PhoneTap {
             user: selected.get_untracked(),
             action,
@@ -259,11 +258,13 @@ fn PhoneScreen(
         <div class="chat" data-testid="phone-chat">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
-                    match received.await {
+                    let (moves, list) = received.await;
+                    let shown = match list {
                         Ok(list) if list.is_empty() => view! { <p class="chat-empty">{t(lang, "phone.chat_empty")}</p> }.into_any(),
                         Ok(list) => list.into_iter().map(|item| view! { <ChatItem item on_tap/> }).collect_view().into_any(),
                         Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    }
+                    };
+                    view! { <span hidden data-testid="chat-read" data-moves=moves.to_string()></span> {shown} }
                 })}
             </Transition>
         </div>
@@ -295,8 +296,8 @@ fn PhoneScreen(
 /// send their action as the person's tap.
 #[component]
 fn TapButton(
-    button: Button,
-    on_tap: Callback<String>,
+    button: DrawnButton,
+    on_tap: Callback<serde_json::Value>,
     #[prop(optional)] class: &'static str,
     /// Placement over a rich menu image.
     #[prop(optional)]
@@ -317,7 +318,7 @@ fn TapButton(
 }
 
 #[component]
-fn CardView(card: Card, on_tap: Callback<String>) -> impl IntoView {
+fn CardView(card: DrawnCard, on_tap: Callback<serde_json::Value>) -> impl IntoView {
     view! {
         <div class="line-card">
             {card.image.map(|src| view! { <img class="line-card-image" src=src alt="" loading="lazy"/> })}
@@ -387,18 +388,18 @@ fn TextPieces(pieces: Vec<model::emoji::Piece>) -> impl IntoView {
 }
 
 #[component]
-pub(crate) fn ChatItem(item: PhoneItem, on_tap: Callback<String>) -> impl IntoView {
+pub(crate) fn ChatItem(item: PhoneItem, on_tap: Callback<serde_json::Value>) -> impl IntoView {
     let lang = use_lang();
     let side = if item.from_me { "chat-row chat-row-me" } else { "chat-row" };
     let read = (item.from_me && item.read).then(|| view! { <span class="read-mark">{t(lang, "phone.read")}</span> });
     view! {
         <div class=side>
             {item.bubbles.into_iter().map(|b| match b {
-                Bubble::Text(pieces) => view! { <div class=if item.from_me { "bubble bubble-me" } else { "bubble bubble-in" }><p><TextPieces pieces/></p></div> }.into_any(),
-                Bubble::Image(src) => view! { <img class="bubble-image" src=src alt=t(lang, "phone.image") loading="lazy"/> }.into_any(),
-                Bubble::Sticker => view! { <div class="bubble-sticker" role="img" aria-label=t(lang, "phone.sticker")>"🙂"</div> }.into_any(),
-                Bubble::Card(card) => view! { <CardView card on_tap/> }.into_any(),
-                Bubble::Confirm { text, buttons } => view! {
+                Drawn::Text(pieces) => view! { <div class=if item.from_me { "bubble bubble-me" } else { "bubble bubble-in" }><p><TextPieces pieces/></p></div> }.into_any(),
+                Drawn::Image(src) => view! { <img class="bubble-image" src=src alt=t(lang, "phone.image") loading="lazy"/> }.into_any(),
+                Drawn::Sticker => view! { <div class="bubble-sticker" role="img" aria-label=t(lang, "phone.sticker")>"🙂"</div> }.into_any(),
+                Drawn::Card(card) => view! { <CardView card on_tap/> }.into_any(),
+                Drawn::Confirm { text, buttons } => view! {
                     <div class="line-card line-confirm">
                         <div class="line-card-body"><p>{text}</p></div>
                         <div class="line-card-buttons line-card-buttons-row">
@@ -406,12 +407,12 @@ pub(crate) fn ChatItem(item: PhoneItem, on_tap: Callback<String>) -> impl IntoVi
                         </div>
                     </div>
                 }.into_any(),
-                Bubble::Carousel(cards) => view! {
+                Drawn::Carousel(cards) => view! {
                     <div class="line-carousel" role="group" aria-label=t(lang, "phone.carousel")>
                         {cards.into_iter().map(|card| view! { <CardView card on_tap/> }).collect_view()}
                     </div>
                 }.into_any(),
-                Bubble::Other(alt) => view! { <div class="bubble bubble-in"><p class="bubble-alt">{alt}</p></div> }.into_any(),
+                Drawn::Other(alt) => view! { <div class="bubble bubble-in"><p class="bubble-alt">{alt}</p></div> }.into_any(),
             }).collect_view()}
             <span class="bubble-at">{read}{item.at}</span>
             {(!item.quick.is_empty()).then(|| view! {
@@ -426,7 +427,7 @@ pub(crate) fn ChatItem(item: PhoneItem, on_tap: Callback<String>) -> impl IntoVi
 /// The rich menu under the chat, drawn from its image with a button over
 /// each tap area; the chat bar opens and closes it, as in LINE.
 #[component]
-fn RichMenu(menu: RichMenuView, open: RwSignal<bool>, on_tap: Callback<String>) -> impl IntoView {
+fn RichMenu(menu: RichMenuView, open: RwSignal<bool>, on_tap: Callback<serde_json::Value>) -> impl IntoView {
     let padding = format!("padding-top: {:.3}%", menu.ratio * 100.0);
     let image = format!("/sandbox/richmenus/{}/image", menu.id);
     view! {

@@ -38,6 +38,7 @@ async fn run(backend: &str, schedulers: usize) -> Option<()> {
                     purpose: Purpose::Operational,
                     condition: None,
                     bundle: Bundle::texts(&["{表示名}様 ご来院ありがとうございました。"]),
+                    actions: vec![],
                 }],
             },
         )

@@ -650,7 +650,9 @@ impl Engine {
         }
         let action = if disabled { "staff.disable" } else { "staff.enable" };
         let audit = self.audit(Event::by(actor, action, user.email, String::new()));
-        self.db.set_membership_disabled(user.id, actor.clinic_id, disabled, &audit).await?;
+        self.db
+            .set_membership_disabled(user.id, actor.clinic_id, disabled, self.now_ms(), &audit)
+            .await?;
         Ok(())
     }
 

@@ -89,7 +89,7 @@ impl Engine {
         self.automations_of(actor.clinic_id).await
     }
 
-    async fn automations_of(&self, clinic_id: i64) -> Result<Vec<AutomationView>, EngineError> {
+    pub(crate) async fn automations_of(&self, clinic_id: i64) -> Result<Vec<AutomationView>, EngineError> {
         self.db
             .automations(clinic_id)
             .await?
@@ -111,25 +111,11 @@ impl Engine {
     ) -> Result<Vec<model::automation::AutomationProblem>, EngineError> {
         let (tags, fields) = (self.db.tags(clinic_id).await?, self.db.fields(clinic_id).await?);
         let mut problems = a.validate(&catalog(&tags, &fields));
-        for (i, action) in a.actions.iter().enumerate() {
-            if let Action::StartSequence { sequence } | Action::StopSequence { sequence } = action {
-                if self.db.sequence(clinic_id, sequence).await?.is_none() {
-                    problems.push(model::automation::AutomationProblem {
-                        at: format!("actions.{i}"),
-                        problem: Problem::UnknownSequence,
-                    });
-                }
-            }
-            if let Action::SetField { field, values } = action {
-                if let Some(f) = fields.iter().find(|f| &f.public_id == field) {
-                    if !crate::tags::values_fit(f, values) {
-                        problems.push(model::automation::AutomationProblem {
-                            at: format!("actions.{i}"),
-                            problem: Problem::UnknownField,
-                        });
-                    }
-                }
-            }
+        for (i, problem) in self.stored_action_problems(clinic_id, &fields, &a.actions).await? {
+            problems.push(model::automation::AutomationProblem {
+                at: format!("actions.{i}"),
+                problem,
+            });
         }
         let others = self.automations_of(clinic_id).await?;
         const THIS: &str = "";
@@ -150,6 +136,63 @@ impl Engine {
             }
         }
         Ok(problems)
+    }
+
+    /// What only the store can tell about actions (an automation's or a
+    /// sequence step's): a sequence that is not the clinic's, values that
+    /// do not fit their field. By the action's place in the list.
+    pub(crate) async fn stored_action_problems(
+        &self,
+        clinic_id: i64,
+        fields: &[store::FieldRow],
+        actions: &[Action],
+    ) -> Result<Vec<(usize, Problem)>, EngineError> {
+        let mut problems = Vec::new();
+        for (i, action) in actions.iter().enumerate() {
+            if let Action::StartSequence { sequence } | Action::StopSequence { sequence } = action {
+                if self.db.sequence(clinic_id, sequence).await?.is_none() {
+                    problems.push((i, Problem::UnknownSequence));
+                }
+            }
+            if let Action::SetField { field, values } = action {
+                if let Some(f) = fields.iter().find(|f| &f.public_id == field) {
+                    if !crate::tags::values_fit(f, values) {
+                        problems.push((i, Problem::UnknownField));
+                    }
+                }
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Applies one action that sends nothing (a tag, a field, starting or
+    /// stopping a sequence) to a friend. Each is idempotent, so applying it
+    /// again after a crash changes nothing. `depth`: how deep in a chain of
+    /// automations this is (what it sets off runs one deeper).
+    pub(crate) async fn apply_silent_action(&self, clinic_id: i64, friend_id: i64, action: &Action, depth: i64) -> Result<(), EngineError> {
+        match action {
+            Action::AddTag { tag } | Action::RemoveTag { tag } => {
+                let tag = self.db.tag_by_public_id(clinic_id, tag).await?.ok_or(EngineError::NotFound)?;
+                let attach = matches!(action, Action::AddTag { .. });
+                self.apply_tag(clinic_id, &tag, &[friend_id], attach, depth, None).await?;
+            }
+            Action::SetField { field, values } => {
+                self.apply_field_value(clinic_id, friend_id, field, values, depth).await?;
+            }
+            Action::StartSequence { sequence } => {
+                let seq = self.db.sequence(clinic_id, sequence).await?.ok_or(EngineError::NotFound)?;
+                self.db.enrol(clinic_id, seq.id, friend_id, self.now_ms()).await?;
+                self.sequence_signal.notify_one();
+            }
+            Action::StopSequence { sequence } => {
+                let seq = self.db.sequence(clinic_id, sequence).await?.ok_or(EngineError::NotFound)?;
+                self.db
+                    .stop_enrolments(friend_id, Some(seq.id), "automation", self.now_ms())
+                    .await?;
+            }
+            Action::Reply { .. } | Action::Push { .. } => unreachable!("a message is not a silent action"),
+        }
+        Ok(())
     }
 
     /// Saves an automation (a new one when `existing` is `None`), enabled.
@@ -216,11 +259,11 @@ impl Engine {
     /// many happenings were finished. Safe on several instances at once.
     pub async fn process_automations(&self, limit: i64) -> Result<usize, EngineError> {
         let mut finished = 0;
-        for q in self.db.pending_happenings(self.now_ms(), limit).await? {
+        for _ in 0..limit {
             let now = self.now_ms();
-            if !self.db.lease_happening(q.id, now, now + LEASE_MS).await? {
-                continue;
-            }
+            let Some(q) = self.db.claim_happening(now, now + LEASE_MS).await? else {
+                break;
+            };
             if self.run_happening(&q).await? {
                 self.db.finish_happening(q.id, self.now_ms()).await?;
                 finished += 1;
@@ -312,29 +355,10 @@ impl Engine {
         let start = run.actions_done.max(0) as usize;
         for (i, action) in a.actions.iter().enumerate().skip(start) {
             let sent = match action {
-                Action::AddTag { tag } | Action::RemoveTag { tag } => {
-                    let tag = self.db.tag_by_public_id(q.clinic_id, tag).await?.ok_or(EngineError::NotFound)?;
-                    let attach = matches!(action, Action::AddTag { .. });
-                    self.apply_tag(q.clinic_id, &tag, &[friend.id], attach, q.depth + 1, None).await?;
-                    None
-                }
-                Action::SetField { field, values } => {
-                    self.apply_field_value(q.clinic_id, friend.id, field, values, q.depth + 1).await?;
-                    None
-                }
                 Action::Reply { text } => self.send_text(q, friend, run, i, text, true).await?,
                 Action::Push { text } => self.send_text(q, friend, run, i, text, false).await?,
-                Action::StartSequence { sequence } => {
-                    let seq = self.db.sequence(q.clinic_id, sequence).await?.ok_or(EngineError::NotFound)?;
-                    self.db.enrol(q.clinic_id, seq.id, friend.id, self.now_ms()).await?;
-                    self.sequence_signal.notify_one();
-                    None
-                }
-                Action::StopSequence { sequence } => {
-                    let seq = self.db.sequence(q.clinic_id, sequence).await?.ok_or(EngineError::NotFound)?;
-                    self.db
-                        .stop_enrolments(friend.id, Some(seq.id), "automation", self.now_ms())
-                        .await?;
+                silent => {
+                    self.apply_silent_action(q.clinic_id, friend.id, silent, q.depth + 1).await?;
                     None
                 }
             };

@@ -141,7 +141,7 @@ impl Engine {
             "plan": "light",
         });
         let target =
-            crate::sandbox_phone::SandboxTarget::new(sandbox, self.line_endpoints.sandbox_token.as_deref(), &actor.clinic_public_id)?;
+            crate::demo::phone::SandboxTarget::new(sandbox, self.line_endpoints.sandbox_token.as_deref(), &actor.clinic_public_id)?;
         let res = target
             .request(&self.http, reqwest::Method::POST, &["channels"])
             .json(&config)

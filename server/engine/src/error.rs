@@ -133,6 +133,26 @@ pub enum EngineError {
     InvalidSlot,
     #[error("the sequence cannot be saved: {0:?}")]
     InvalidSequence(Vec<model::sequence::SequenceProblem>),
+    #[error("the rich menu cannot be published: {0:?}")]
+    InvalidRichMenu(Vec<model::rich_menu::DesignProblem>),
+    #[error("a rich menu needs a name of 1 to 100 characters, not used by another menu")]
+    InvalidRichMenuName,
+    #[error("a rich menu's picture must be this clinic's JPEG or PNG of exactly the menu's size, 1 MB or less")]
+    RichMenuImage,
+    #[error("the rich menu is still shown to someone (the default or a rule)")]
+    RichMenuInUse,
+    #[error("the staff channel cannot be saved: {0:?}")]
+    InvalidStaffChannel(Vec<model::staff_channel::StaffChannelProblem>),
+    #[error("another staff channel has this name")]
+    StaffChannelNameTaken,
+    #[error("the staff channel is archived")]
+    StaffChannelArchived,
+    #[error("the post cannot be sent: {0:?}")]
+    InvalidStaffPost(Vec<model::staff_channel::PostProblem>),
+    #[error("the post looks like it holds patient data: {} findings", .0.len())]
+    PatientDataWarning(Vec<model::staff_channel::PatientDataHint>),
+    #[error("the post was changed meanwhile")]
+    StaffPostChangedMeanwhile,
     #[error("stored data could not be read")]
     Corrupt,
     #[error("storage: {0}")]
@@ -215,6 +235,16 @@ impl EngineError {
             BookingLinkUsed => "booking_link_used",
             InvalidSlot => "invalid_slot",
             InvalidSequence(_) => "invalid_sequence",
+            InvalidRichMenu(_) => "invalid_rich_menu",
+            InvalidRichMenuName => "invalid_rich_menu_name",
+            RichMenuImage => "rich_menu_image",
+            RichMenuInUse => "rich_menu_in_use",
+            InvalidStaffChannel(_) => "invalid_staff_channel",
+            StaffChannelNameTaken => "staff_channel_name_taken",
+            StaffChannelArchived => "staff_channel_archived",
+            InvalidStaffPost(_) => "invalid_staff_post",
+            PatientDataWarning(_) => "patient_data_warning",
+            StaffPostChangedMeanwhile => "staff_post_changed",
             Corrupt | Store(_) => "internal",
         }
     }
@@ -310,6 +340,16 @@ impl EngineError {
             BookingLinkUsed,
             InvalidSlot,
             InvalidSequence(Vec::new()),
+            InvalidRichMenu(Vec::new()),
+            InvalidRichMenuName,
+            RichMenuImage,
+            RichMenuInUse,
+            InvalidStaffChannel(Vec::new()),
+            StaffChannelNameTaken,
+            StaffChannelArchived,
+            InvalidStaffPost(Vec::new()),
+            PatientDataWarning(Vec::new()),
+            StaffPostChangedMeanwhile,
             Corrupt,
         ];
         for e in &all {
@@ -378,6 +418,16 @@ impl EngineError {
                 | BookingLinkUsed
                 | InvalidSlot
                 | InvalidSequence(_)
+                | InvalidRichMenu(_)
+                | InvalidRichMenuName
+                | RichMenuImage
+                | RichMenuInUse
+                | InvalidStaffChannel(_)
+                | StaffChannelNameTaken
+                | StaffChannelArchived
+                | InvalidStaffPost(_)
+                | PatientDataWarning(_)
+                | StaffPostChangedMeanwhile
                 | Corrupt
                 | Store(_) => {}
             }

@@ -13,6 +13,7 @@ pub mod channel;
 pub mod clock;
 pub mod crypto;
 pub mod delivery;
+pub mod demo;
 mod error;
 pub mod friends;
 pub mod line_messages;
@@ -20,14 +21,14 @@ pub mod media;
 pub mod password;
 pub mod patients;
 pub mod quota;
-pub mod sandbox_phone;
-pub mod seed;
+pub mod rich_menu_sync;
+pub mod rich_menus;
 pub mod segments;
 pub mod sequences;
+pub mod staff_channels;
 pub mod staff_links;
 pub mod tags;
 pub mod templates;
-pub mod time_travel;
 pub mod totp;
 pub mod webhook;
 
@@ -55,6 +56,11 @@ pub struct Engine {
     /// Woken when an enrolment may have become due (a booking, a change,
     /// a sequence saved), so the scheduler looks at once.
     pub sequence_signal: Arc<tokio::sync::Notify>,
+    /// Woken when a menu is published or archived or the rules change, so
+    /// LINE is brought in step at once.
+    pub rich_menu_signal: Arc<tokio::sync::Notify>,
+    /// Wakes the staff post worker (a post or an edit to push).
+    pub staff_post_signal: Arc<tokio::sync::Notify>,
     /// This instance's segment indexes, one per clinic counted.
     pub(crate) segment_cache: segments::SegmentCache,
     pub line_endpoints: LineEndpoints,
@@ -105,6 +111,8 @@ impl Engine {
             inbox_signal: Arc::new(tokio::sync::Notify::new()),
             automation_signal: Arc::new(tokio::sync::Notify::new()),
             sequence_signal: Arc::new(tokio::sync::Notify::new()),
+            rich_menu_signal: Arc::new(tokio::sync::Notify::new()),
+            staff_post_signal: Arc::new(tokio::sync::Notify::new()),
             segment_cache: Default::default(),
             line_endpoints: LineEndpoints::default(),
             http: reqwest::Client::builder()

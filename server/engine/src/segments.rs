@@ -147,21 +147,16 @@ impl Engine {
             let entry = cache.get_mut(&clinic_id).ok_or(EngineError::Corrupt)?;
             let changes = self.db.segment_changes_since(clinic_id, entry.last_seq, now).await?;
             if changes.friends.len() <= REBUILD_AFTER_CHANGES {
-                let mut rows = Vec::with_capacity(changes.friends.len());
-                for chunk in changes.friends.chunks(500) {
-                    rows.extend(self.db.friends_by_ids(clinic_id, chunk).await?);
-                }
-                for chunk in rows.chunks(500) {
-                    for (id, facts) in self.segment_facts(clinic_id, chunk, names, false).await? {
-                        entry.index.upsert(id, facts);
-                    }
-                }
+                let fresh = self.facts_of(clinic_id, &changes.friends, names).await?;
                 // Friends are never deleted today; one that is gone
                 // (erasure, later) leaves the index too.
                 for id in &changes.friends {
-                    if !rows.iter().any(|r| r.id == *id) {
+                    if !fresh.iter().any(|(f, _)| f == id) {
                         entry.index.remove(*id);
                     }
+                }
+                for (id, facts) in fresh {
+                    entry.index.upsert(id, facts);
                 }
                 entry.last_seq = changes.last_seq;
                 entry.refreshed_at = now;
@@ -171,7 +166,8 @@ impl Engine {
         // Read the head first: a change committed while building is read
         // again next time, which is harmless.
         let head = self.db.segment_change_head(clinic_id).await?;
-        let friends = self.db.all_friends(clinic_id).await?;
+        let mut friends = self.db.all_friends(clinic_id).await?;
+        friends.retain(|f| f.staff_user_id.is_none());
         let index = SegmentIndex::build(self.segment_facts(clinic_id, &friends, names, true).await?);
         let out = f(&index);
         cache.insert(
@@ -182,6 +178,38 @@ impl Engine {
                 refreshed_at: now,
             },
         );
+        Ok(out)
+    }
+
+    /// Which of `friends` (IDs) the rule matches now, read fresh from the
+    /// database (a handful changed; the clinic's index is not needed).
+    pub(crate) async fn matching_among(
+        &self,
+        clinic_id: i64,
+        rule: &Rule,
+        names: &ClinicNames,
+        friends: &[i64],
+    ) -> Result<Vec<i64>, EngineError> {
+        let today = Date::jst_of_ms(self.now_ms());
+        Ok(self
+            .facts_of(clinic_id, friends, (&names.0, &names.1))
+            .await?
+            .into_iter()
+            .filter(|(_, facts)| rule.matches(facts, today))
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// Some friends' facts, by ID, read fresh in chunks; a friend who is
+    /// gone has none, and neither has a staff member's linked LINE: staff
+    /// are in no segment, so in no audience built from one.
+    async fn facts_of(&self, clinic_id: i64, ids: &[i64], names: (&[TagRow], &[FieldRow])) -> Result<Vec<(i64, Facts)>, EngineError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut rows = self.db.friends_by_ids(clinic_id, chunk).await?;
+            rows.retain(|f| f.staff_user_id.is_none());
+            out.extend(self.segment_facts(clinic_id, &rows, names, false).await?);
+        }
         Ok(out)
     }
 

@@ -14,6 +14,7 @@ use crate::crypto::{public_id, uuid_v4};
 use crate::quota::OnFailure;
 use crate::{Actor, Engine, EngineError};
 use model::appointment::AppointmentStatus;
+use model::automation::{Action, ACTIONS_MAX};
 use model::broadcast::{Purpose, QuietHours};
 use model::message::Bundle;
 use model::sequence::{decide, sequence_problems, Anchor, Moment, SkipReason, StepCondition, StepTiming, Stop, Trigger, Verdict};
@@ -38,7 +39,10 @@ pub struct StepDraft {
     pub timing: StepTiming,
     pub purpose: Purpose,
     pub condition: Option<StepCondition>,
+    /// No bubbles: the step only acts.
     pub bundle: Bundle,
+    /// Applied when the step is reached (tags, fields, another sequence).
+    pub actions: Vec<Action>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -94,11 +98,35 @@ impl Engine {
     pub async fn save_sequence(&self, actor: &Actor, existing: Option<&str>, d: &SequenceDraft) -> Result<String, EngineError> {
         actor.require(Permission::DesignMarketing)?;
         let timings: Vec<StepTiming> = d.steps.iter().map(|s| s.timing).collect();
-        let problems = sequence_problems(&d.name, &d.trigger, &timings);
+        let mut problems = sequence_problems(&d.name, &d.trigger, &timings);
+        let target_exists = match &d.trigger {
+            Trigger::TagAdded { tag } => self.db.tag_by_public_id(actor.clinic_id, tag).await?.is_some(),
+            Trigger::SegmentEntered { segment } => self.db.segment_by_public_id(actor.clinic_id, segment).await?.is_some(),
+            _ => true,
+        };
+        if !target_exists {
+            problems.push(model::sequence::SequenceProblem::UnknownTriggerTarget);
+        }
+        for stop in &d.stops {
+            let known = match stop {
+                Stop::TagAdded { tag } => self.db.tag_by_public_id(actor.clinic_id, tag).await?.is_some(),
+                Stop::SegmentLeft { segment } => self.db.segment_by_public_id(actor.clinic_id, segment).await?.is_some(),
+            };
+            if !known {
+                problems.push(model::sequence::SequenceProblem::UnknownStopTarget);
+                break;
+            }
+        }
+        if self.step_actions_problem(actor.clinic_id, &d.steps).await? {
+            problems.push(model::sequence::SequenceProblem::BadStepAction);
+        }
         if !problems.is_empty() {
             return Err(EngineError::InvalidSequence(problems));
         }
         for s in &d.steps {
+            if s.bundle.bubbles.is_empty() && !s.actions.is_empty() {
+                continue;
+            }
             let p = s.bundle.problems();
             if !p.is_empty() {
                 return Err(EngineError::InvalidBundle(p));
@@ -111,24 +139,26 @@ impl Engine {
             }
             None => public_id(),
         };
-        let steps: Vec<(String, String, Option<String>, String)> = d
+        let steps: Vec<(String, String, Option<String>, String, String)> = d
             .steps
             .iter()
             .map(|s| {
                 let id = if s.id.is_empty() { public_id() } else { s.id.clone() };
-                (id, to_json(&s.timing), s.condition.as_ref().map(to_json), to_json(&s.bundle))
+                let condition = s.condition.as_ref().map(to_json);
+                (id, to_json(&s.timing), condition, to_json(&s.bundle), to_json(&s.actions))
             })
             .collect();
         let writes: Vec<StepWrite<'_>> = d
             .steps
             .iter()
             .zip(&steps)
-            .map(|(s, (id, timing, condition, bundle))| StepWrite {
+            .map(|(s, (id, timing, condition, bundle, actions))| StepWrite {
                 public_id: id,
                 timing,
                 purpose: s.purpose.as_str(),
                 condition: condition.as_deref(),
                 bundle,
+                actions,
             })
             .collect();
         let audit = self.audit(Event::by(actor, "sequence.saved", pid.clone(), d.name.trim().to_string()));
@@ -138,7 +168,7 @@ impl Engine {
                 &pid,
                 d.name.trim(),
                 &to_json(&d.trigger),
-                d.trigger.happening_kind(),
+                d.trigger.listens_for(),
                 &to_json(&d.stops),
                 &writes,
                 self.now_ms(),
@@ -147,6 +177,26 @@ impl Engine {
             .await?;
         self.sequence_signal.notify_one();
         Ok(pid)
+    }
+
+    /// Whether any step's actions could not run: one a step cannot carry (a
+    /// reply or push: its message is its bubbles), too many, or a tag,
+    /// field or sequence that is not the clinic's.
+    async fn step_actions_problem(&self, clinic_id: i64, steps: &[StepDraft]) -> Result<bool, EngineError> {
+        if steps.iter().all(|s| s.actions.is_empty()) {
+            return Ok(false);
+        }
+        let (tags, fields) = (self.db.tags(clinic_id).await?, self.db.fields(clinic_id).await?);
+        let catalog = crate::segments::catalog(&tags, &fields);
+        for s in steps {
+            let wrong = s.actions.len() > ACTIONS_MAX
+                || s.actions.iter().any(|a| !a.fits_a_step() || a.problem(&catalog).is_some())
+                || !self.stored_action_problems(clinic_id, &fields, &s.actions).await?.is_empty();
+            if wrong {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     pub async fn list_sequences(&self, actor: &Actor) -> Result<Vec<SequenceView>, EngineError> {
@@ -263,6 +313,75 @@ impl Engine {
         Ok(ids)
     }
 
+    /// Enrols the friends who entered the segment of a 「セグメントに入ったとき」
+    /// sequence since it last looked: the segment change log says who
+    /// changed, the rule says who is inside now, and the sequence remembers
+    /// who was inside before, so only an entry enrols (leaving and entering
+    /// again is a new entry). When a sequence first looks, those already
+    /// inside are remembered, not enrolled. Safe on several instances: each
+    /// watch moves from one log position to the next once. Returns how many
+    /// were enrolled.
+    pub async fn enrol_segment_entries(&self) -> Result<usize, EngineError> {
+        let mut enrolled = 0;
+        for w in self.db.segment_watches().await? {
+            let Ok(Trigger::SegmentEntered { segment }) = serde_json::from_str::<Trigger>(&w.starts_when) else {
+                continue;
+            };
+            let changes = match w.segment_seq {
+                Some(from) => {
+                    let changes = self.db.segment_changes_since(w.clinic_id, from, self.now_ms()).await?;
+                    if changes.last_seq == from {
+                        continue;
+                    }
+                    Some((from, changes))
+                }
+                None => None,
+            };
+            let Some(row) = self.db.segment_by_public_id(w.clinic_id, &segment).await? else {
+                continue;
+            };
+            let rule: model::segment::Rule = serde_json::from_str(&row.rule).map_err(|_| EngineError::Corrupt)?;
+            // A rule the clinic's tags no longer allow enrols nobody (the
+            // segment page says why); the watch waits where it is.
+            let Ok(names) = self.check_rule(w.clinic_id, &rule).await else {
+                continue;
+            };
+            let Some((from, changes)) = changes else {
+                // Read the head first: a change made meanwhile is read again.
+                let head = self.db.segment_change_head(w.clinic_id).await?;
+                let inside = self.segment_members(w.clinic_id, &rule).await?;
+                self.db.start_segment_watch(w.id, head, &inside).await?;
+                continue;
+            };
+            let before: std::collections::HashSet<i64> = self.db.segment_watch_members(w.id, &changes.friends).await?.into_iter().collect();
+            let now_inside: std::collections::HashSet<i64> = self
+                .matching_among(w.clinic_id, &rule, &names, &changes.friends)
+                .await?
+                .into_iter()
+                .collect();
+            let entered: Vec<i64> = changes
+                .friends
+                .iter()
+                .copied()
+                .filter(|f| now_inside.contains(f) && !before.contains(f))
+                .collect();
+            let left: Vec<i64> = changes
+                .friends
+                .iter()
+                .copied()
+                .filter(|f| before.contains(f) && !now_inside.contains(f))
+                .collect();
+            enrolled += self
+                .db
+                .advance_segment_watch(w.clinic_id, w.id, from, changes.last_seq, &entered, &left, self.now_ms())
+                .await?;
+        }
+        if enrolled > 0 {
+            self.sequence_signal.notify_one();
+        }
+        Ok(enrolled)
+    }
+
     /// One pass of the scheduler: every enrolment due now, each step
     /// decided and, if it goes, sent once. Returns how many enrolments it
     /// looked at (0: nothing was due).
@@ -299,6 +418,10 @@ impl Engine {
         };
         if friend.status == "blocked" {
             return Ok(EnrolmentNext::Stopped("blocked"));
+        }
+        // A staff member's linked LINE is never sent a patient's step.
+        if friend.staff_user_id.is_some() {
+            return Ok(EnrolmentNext::Stopped("staff"));
         }
         let stops: Vec<Stop> = serde_json::from_str(&seq.stops).map_err(|_| EngineError::Corrupt)?;
         for stop in &stops {
@@ -371,7 +494,10 @@ impl Engine {
         })
     }
 
-    /// Sends one step to one friend under the retry key its record holds.
+    /// Sends one step to one friend under the retry key its record holds,
+    /// then applies its actions, then records it done: a crash before the
+    /// record resends under the same key (LINE delivers once) and applies
+    /// the actions again (each is idempotent), so none is ever skipped.
     async fn send_step(
         &self,
         e: &EnrolmentRow,
@@ -386,6 +512,29 @@ impl Engine {
             .begin_step_send(e.id, step.id, plan_at, &uuid_v4(), due, self.now_ms())
             .await?;
         let bundle: Bundle = serde_json::from_str(&step.bundle).map_err(|_| EngineError::Corrupt)?;
+        let actions: Vec<Action> = serde_json::from_str(&step.actions).map_err(|_| EngineError::Corrupt)?;
+        if !bundle.bubbles.is_empty() {
+            self.push_step(e, friend, bundle, appointment, &record.retry_key).await?;
+        }
+        for action in &actions {
+            self.apply_silent_action(e.clinic_id, friend.id, action, 1).await?;
+        }
+        self.db
+            .finish_step_send(e.id, step.id, plan_at, "sent", "", due, self.now_ms())
+            .await?;
+        Ok(())
+    }
+
+    /// The step's message, with the friend's and the appointment's values,
+    /// pushed under the step's retry key.
+    async fn push_step(
+        &self,
+        e: &EnrolmentRow,
+        friend: &store::FriendRow,
+        bundle: Bundle,
+        appointment: Option<&store::AppointmentRow>,
+        retry_key: &str,
+    ) -> Result<(), EngineError> {
         let department = match appointment {
             Some(a) => match self.department_of(a).await {
                 Ok(d) => d.name,
@@ -410,13 +559,10 @@ impl Engine {
             &client,
             &friend.line_user_id,
             &messages,
-            &record.retry_key,
+            retry_key,
             OnFailure::KeepForRetry,
         )
         .await?;
-        self.db
-            .finish_step_send(e.id, step.id, plan_at, "sent", "", due, self.now_ms())
-            .await?;
         Ok(())
     }
 
@@ -615,5 +761,6 @@ fn step_draft(s: &StepRow) -> Result<StepDraft, EngineError> {
             None => None,
         },
         bundle: serde_json::from_str(&s.bundle).map_err(|_| EngineError::Corrupt)?,
+        actions: serde_json::from_str(&s.actions).map_err(|_| EngineError::Corrupt)?,
     })
 }

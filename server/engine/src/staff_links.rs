@@ -37,9 +37,10 @@ impl Engine {
     }
 
     /// A new one-time code: written to the clinic's LINE account from the
-    /// staff member's own LINE, it links that account for test sends.
+    /// staff member's own LINE, it links that account (for 職員連絡, and for
+    /// test sends). Anyone in the clinic may link their own.
     pub async fn start_staff_link(&self, actor: &Actor) -> Result<(String, i64), EngineError> {
-        actor.require(Permission::DesignMarketing)?;
+        actor.require(Permission::ViewClinic)?;
         let code = link_code();
         let expires = self.now_ms() + STAFF_LINK_CODE_MS;
         self.db.set_staff_link_code(actor.user_id, actor.clinic_id, &code, expires).await?;

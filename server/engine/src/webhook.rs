@@ -145,41 +145,69 @@ impl Engine {
     /// exactly once.
     pub async fn process_webhooks(&self, limit: i64) -> Result<usize, EngineError> {
         let rows = self.db.pending_inbox(limit).await?;
+        let parsed: Vec<(store::InboxRow, Result<Event, serde_json::Error>)> = rows
+            .into_iter()
+            .map(|row| {
+                let event = serde_json::from_str::<Event>(&row.body);
+                (row, event)
+            })
+            .collect();
+        let staff = self.staff_writers(&parsed).await?;
+        let today = model::segment::Date::jst_of_ms(self.now_ms());
+        let today = format!("{:04}-{:02}-{:02}", today.y, today.m, today.d);
         let mut listened: HashMap<(i64, &'static str), bool> = HashMap::new();
-        let mut batch = Vec::with_capacity(rows.len());
+        let mut batch = Vec::with_capacity(parsed.len());
         let mut codes = HashMap::new();
-        for row in rows {
-            let (change, happening) = match serde_json::from_str::<Event>(&row.body) {
+        let mut follow_ups: HashMap<i64, StaffFollowUp> = HashMap::new();
+        for (row, event) in parsed {
+            let (change, happening, voice) = match event {
                 Ok(event) => {
-                    let happening = match happening_of(&event) {
-                        Some(h) => {
-                            let key = (row.clinic_id, h.kind());
-                            let listens = match listened.get(&key) {
-                                Some(listens) => *listens,
-                                None => {
-                                    let listens = self.db.listens_for(row.clinic_id, h.kind()).await?;
-                                    listened.insert(key, listens);
-                                    listens
-                                }
-                            };
-                            if listens {
-                                Some(self.happening_record(&h, event.reply_token.clone(), event.timestamp, 0)?)
-                            } else {
-                                None
-                            }
+                    let staff_user = event.user_id().and_then(|u| staff.get(&(row.clinic_id, u.to_string()))).copied();
+                    let follow_up = staff_user.and_then(|user| staff_follow_up(&event, user));
+                    if let Some(StaffFollowUp::Voice { text, reply_token }) = follow_up {
+                        // Anonymous: no change to the friend, no happening,
+                        // and only the words and the day are kept.
+                        follow_ups.insert(row.id, StaffFollowUp::VoiceThanks { reply_token });
+                        let voice = store::StaffVoice {
+                            text,
+                            received_on: today.clone(),
+                        };
+                        (FriendChange::Nothing, None, Some(voice))
+                    } else {
+                        let acknowledgement = matches!(follow_up, Some(StaffFollowUp::Ack { .. }));
+                        if let Some(f) = follow_up {
+                            follow_ups.insert(row.id, f);
                         }
-                        None => None,
-                    };
-                    if let Some(code) = staff_code_candidate(&event) {
-                        codes.insert(row.id, code);
+                        let happening = match happening_of(&event).filter(|_| !acknowledgement) {
+                            Some(h) => {
+                                let key = (row.clinic_id, h.kind());
+                                let listens = match listened.get(&key) {
+                                    Some(listens) => *listens,
+                                    None => {
+                                        let listens = self.db.listens_for(row.clinic_id, h.kind()).await?;
+                                        listened.insert(key, listens);
+                                        listens
+                                    }
+                                };
+                                if listens {
+                                    Some(self.happening_record(&h, event.reply_token.clone(), event.timestamp, 0)?)
+                                } else {
+                                    None
+                                }
+                            }
+                            None => None,
+                        };
+                        if let Some(code) = staff_code_candidate(&event) {
+                            codes.insert(row.id, code);
+                        }
+                        (change_for(&event), happening, None)
                     }
-                    (change_for(&event), happening)
                 }
                 Err(e) => {
                     // Stored events were parsed before storing; this only
                     // happens if the parser changed. Keep the row, skip it.
                     tracing::warn!(inbox_id = row.id, error = %e, "stored webhook event no longer parses; skipped");
-                    (FriendChange::Nothing, None)
+                    (FriendChange::Nothing, None, None)
                 }
             };
             batch.push(store::InboxApplication {
@@ -187,6 +215,7 @@ impl Engine {
                 clinic_id: row.clinic_id,
                 change,
                 happening,
+                voice,
             });
         }
         let mut applied = 0;
@@ -195,6 +224,7 @@ impl Engine {
             applied += done.len();
             let mut followed: HashMap<i64, Vec<String>> = HashMap::new();
             let mut linking = Vec::new();
+            let mut staff_steps = Vec::new();
             let mut queued = false;
             for e in chunk.iter().filter(|e| done.contains(&e.inbox_id)) {
                 queued |= e.happening.is_some();
@@ -203,6 +233,9 @@ impl Engine {
                 }
                 if let Some(code) = codes.remove(&e.inbox_id) {
                     linking.push((e.clinic_id, code));
+                }
+                if let Some(f) = follow_ups.remove(&e.inbox_id) {
+                    staff_steps.push((e.clinic_id, f));
                 }
             }
             if queued {
@@ -214,8 +247,75 @@ impl Engine {
             for (clinic_id, (user, text)) in linking {
                 self.link_staff_if_code(clinic_id, &user, &text).await?;
             }
+            for (clinic_id, step) in staff_steps {
+                self.staff_follow_up(clinic_id, step).await?;
+            }
         }
         Ok(applied)
+    }
+
+    /// The staff members among the writers of texts and postbacks in a
+    /// batch: (clinic, LINE user) → user. One read per clinic.
+    async fn staff_writers(
+        &self,
+        parsed: &[(store::InboxRow, Result<Event, serde_json::Error>)],
+    ) -> Result<HashMap<(i64, String), i64>, EngineError> {
+        let mut asked: HashMap<i64, Vec<&str>> = HashMap::new();
+        for (row, event) in parsed {
+            if let Ok(e) = event {
+                if matches!(e.kind, EventKind::Message(MessageContent::Text { .. }) | EventKind::Postback { .. }) {
+                    if let Some(u) = e.user_id() {
+                        let users = asked.entry(row.clinic_id).or_default();
+                        if !users.contains(&u) {
+                            users.push(u);
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = HashMap::new();
+        for (clinic_id, users) in asked {
+            for chunk in users.chunks(500) {
+                for (line_user, user) in self.db.staff_friends_among(clinic_id, chunk).await? {
+                    out.insert((clinic_id, line_user), user);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// What a staff member's text or tap does once it is stored.
+    async fn staff_follow_up(&self, clinic_id: i64, step: StaffFollowUp) -> Result<(), EngineError> {
+        let answer = match step {
+            StaffFollowUp::Voice { .. } => None,
+            StaffFollowUp::VoiceThanks { reply_token } => {
+                reply_token.map(|t| (t, "職員の声を受け付けました。お名前は記録していません。ありがとうございました。"))
+            }
+            StaffFollowUp::VoiceHowTo { reply_token } => reply_token.map(|t| {
+                (
+                    t,
+                    "職員の声（匿名の意見箱）です。「職員の声」に続けてご意見を書いて送ってください。お名前は記録されません。\n例：職員の声 休憩室の換気をもっとしてほしいです",
+                )
+            }),
+            StaffFollowUp::Reply { user, text } => {
+                self.staff_reply_from_line(clinic_id, user, &text).await?;
+                None
+            }
+            StaffFollowUp::Ack { user, data, reply_token } => {
+                let recorded = self.acknowledge_from_line(clinic_id, user, &data).await?;
+                reply_token.filter(|_| recorded).map(|t| (t, "確認を記録しました。"))
+            }
+        };
+        if let Some((token, text)) = answer {
+            // A reply is free and needs no user ID. Not answered is not
+            // worth retrying: the record above is what matters.
+            if let Ok(client) = self.line_client(clinic_id).await {
+                if let Err(e) = client.reply(&token, &[line::message::Message::text(text)]).await {
+                    tracing::warn!(clinic_id, error = %e, "staff reply not delivered");
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -257,6 +357,55 @@ pub(crate) struct Intake {
     waiting: std::sync::Mutex<Vec<WaitingPost>>,
     /// Held by the POST writing a group.
     writer: tokio::sync::Mutex<()>,
+}
+
+/// What a staff member's own LINE event means besides its record.
+enum StaffFollowUp {
+    /// 職員の声: stored without who sent it (its event is not recorded).
+    Voice {
+        text: String,
+        reply_token: Option<String>,
+    },
+    VoiceThanks {
+        reply_token: Option<String>,
+    },
+    /// The keyword alone (a menu button): how to write one.
+    VoiceHowTo {
+        reply_token: Option<String>,
+    },
+    /// Any other text: a reply in the thread of the post they were last sent.
+    Reply {
+        user: i64,
+        text: String,
+    },
+    /// 確認しました tapped under a post.
+    Ack {
+        user: i64,
+        data: String,
+        reply_token: Option<String>,
+    },
+}
+
+fn staff_follow_up(event: &Event, user: i64) -> Option<StaffFollowUp> {
+    let reply_token = event.reply_token.clone();
+    match &event.kind {
+        EventKind::Message(MessageContent::Text { text, .. }) => match model::staff_channel::voice_text(text) {
+            Some("") => Some(StaffFollowUp::VoiceHowTo { reply_token }),
+            Some(words) => Some(StaffFollowUp::Voice {
+                text: words.to_string(),
+                reply_token,
+            }),
+            // A link code is the link's business, not a reply.
+            None if staff_code_candidate(event).is_some() => None,
+            None => Some(StaffFollowUp::Reply { user, text: text.clone() }),
+        },
+        EventKind::Postback { data, .. } if data.starts_with(model::staff_channel::ACK_DATA_PREFIX) => Some(StaffFollowUp::Ack {
+            user,
+            data: data.clone(),
+            reply_token,
+        }),
+        _ => None,
+    }
 }
 
 /// The writer and text of a text message (a staff link code, perhaps).

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration};
 use engine::accounts::LoginNext;
 use engine::audit::ChainReport;
-use engine::seed::DEMO_ACCOUNTS;
+use engine::demo::seed::DEMO_ACCOUNTS;
 use engine::{totp, Engine, EngineError, ManualClock, SecretBox};
 use model::Role;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ async fn world() -> World {
     World { engine, clock }
 }
 
-fn demo(role: Role) -> &'static engine::seed::DemoAccount {
+fn demo(role: Role) -> &'static engine::demo::seed::DemoAccount {
     DEMO_ACCOUNTS.iter().find(|a| a.role == role).unwrap()
 }
 
@@ -41,7 +41,7 @@ async fn demo_logins_work_and_seed_runs_once() {
         let out = w.engine.login(&a.email.to_uppercase(), a.password, "10.0.0.1").await.unwrap();
         let actor = w.engine.authenticate(&out.token).await.unwrap();
         assert_eq!(actor.role, a.role);
-        assert_eq!(actor.clinic_name, engine::seed::DEMO_CLINIC);
+        assert_eq!(actor.clinic_name, engine::demo::seed::DEMO_CLINIC);
     }
     assert!(!w.engine.seed_demo_if_empty().await.unwrap());
 }
@@ -282,7 +282,7 @@ async fn the_owner_switches_between_own_clinics() {
     assert_eq!(clinics.len(), 2);
     w.engine.switch_clinic(&owner, &clinics[1].clinic_public_id).await.unwrap();
     let moved = w.engine.authenticate(&token).await.unwrap();
-    assert_eq!(moved.clinic_name, engine::seed::DEMO_SECOND_CLINIC);
+    assert_eq!(moved.clinic_name, engine::demo::seed::DEMO_SECOND_CLINIC);
     // The marketer is a member of the first clinic only.
     let (_, marketer) = sign_in(&w, Role::Marketer).await;
     assert!(matches!(

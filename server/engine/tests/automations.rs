@@ -177,12 +177,16 @@ async fn a_happening_left_by_a_crash_is_run_once_after_its_lease() {
     e.set_tag(&w.owner, &a.public_id, &w.friends, true).await.unwrap();
     // A worker leased it and died before finishing.
     let now = w.clock.now().timestamp_millis();
-    let queued = e.db_for_tests().pending_happenings(now, 10).await.unwrap();
-    assert_eq!(queued.len(), 1);
-    assert!(e.db_for_tests().lease_happening(queued[0].id, now, now + 30_000).await.unwrap());
+    let taken = e.db_for_tests().claim_happening(now, now + 30_000).await.unwrap();
+    assert!(taken.is_some());
+    assert!(
+        e.db_for_tests().claim_happening(now, now + 30_000).await.unwrap().is_none(),
+        "one queued, and it is held"
+    );
     assert_eq!(e.process_automations(10).await.unwrap(), 0, "held by the lease");
     w.clock.advance(chrono::Duration::seconds(31));
-    assert_eq!(e.process_automations(10).await.unwrap(), 1);
+    // It, and then the B it added (queued meanwhile, taken in the same round).
+    assert_eq!(e.process_automations(10).await.unwrap(), 2);
     assert_eq!(tags_of(&w, &w.friends[0]).await, vec!["A", "B"]);
     // Adding B is queued too (an automation listens for added tags) and
     // fires nothing; the automation ran once.

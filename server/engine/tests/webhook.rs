@@ -471,7 +471,7 @@ async fn a_friend_of_one_clinic_is_not_found_from_another() {
     let clinics = w.engine.my_clinics(&owner).await.unwrap();
     w.engine.switch_clinic(&owner, &clinics[1].clinic_public_id).await.unwrap();
     let moved = w.engine.authenticate(&out.token).await.unwrap();
-    assert_eq!(moved.clinic_name, engine::seed::DEMO_SECOND_CLINIC);
+    assert_eq!(moved.clinic_name, engine::demo::seed::DEMO_SECOND_CLINIC);
     assert!(matches!(
         w.engine.friend_detail(&moved, &friend.public_id).await,
         Err(EngineError::NotFound)

@@ -224,19 +224,9 @@ pub enum Action {
     Unknown,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Size {
-    pub width: u32,
-    pub height: u32,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bounds {
-    pub x: u32,
-    pub y: u32,
-    pub width: u32,
-    pub height: u32,
-}
+/// A menu's size and an area's bounds are LINE's shapes and the product's
+/// geometry at once: one type each, in `model` (the browser checks them too).
+pub use model::rich_menu::{Bounds, MenuSize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Area {
@@ -250,7 +240,7 @@ pub struct Area {
 pub struct RichMenu {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rich_menu_id: Option<String>,
-    pub size: Size,
+    pub size: MenuSize,
     pub selected: bool,
     pub name: String,
     pub chat_bar_text: String,
@@ -262,6 +252,38 @@ pub struct RichMenu {
 pub struct RichMenuAlias {
     pub rich_menu_alias_id: String,
     pub rich_menu_id: String,
+}
+
+/// A count and the people behind it (LINE's insight `metrics`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metrics {
+    pub count: i64,
+    pub unique_users: i64,
+}
+
+/// Taps on one area of a rich menu over a period.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct AreaClicks {
+    pub bounds: Bounds,
+    pub metrics: Metrics,
+}
+
+/// A rich menu's statistics over a period (`GetRichMenuInsightSummaryResponse`):
+/// `None` figures when fewer than LINE's threshold of people tapped.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuInsight {
+    pub rich_menu_id: String,
+    #[serde(default)]
+    pub impression: Option<ImpressionMetrics>,
+    #[serde(default)]
+    pub clicks: Option<Vec<AreaClicks>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub struct ImpressionMetrics {
+    pub metrics: Metrics,
 }
 
 /// Clicks on one URL of one message.
@@ -643,6 +665,13 @@ impl Client {
 
     pub async fn rich_menu_alias(&self, alias_id: &str) -> Result<Option<RichMenuAlias>, LineError> {
         self.get_optional(&format!("/v2/bot/richmenu/alias/{alias_id}")).await
+    }
+
+    /// A rich menu's impressions and taps per area over JST days
+    /// `from..=to` (`yyyyMMdd`, at most 396 days apart).
+    pub async fn rich_menu_insight(&self, rich_menu_id: &str, from: &str, to: &str) -> Result<RichMenuInsight, LineError> {
+        self.get(&format!("/v2/bot/insight/richmenu/{rich_menu_id}/summary?from={from}&to={to}"))
+            .await
     }
 
     pub async fn rich_menu_aliases(&self) -> Result<Vec<RichMenuAlias>, LineError> {

@@ -8,7 +8,7 @@ pub mod message;
 pub mod signature;
 pub mod webhook;
 
-pub use client::{Action, Client, IdTokenClaims, LineError, RichMenu, SendKind, SendOptions};
+pub use client::{Action, Area, AreaClicks, Client, IdTokenClaims, LineError, Metrics, RichMenu, RichMenuInsight, SendKind, SendOptions};
 pub use message::{Message, QuickReply, QuickReplyItem, Template};
 pub use signature::{sign, verify_signature};
 pub use webhook::{CallbackRequest, Event, EventKind, MessageContent, Source};

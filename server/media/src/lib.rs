@@ -169,6 +169,24 @@ fn preview_of(picture: &DynamicImage) -> Vec<u8> {
     }
 }
 
+/// A PNG of `width` × `height` in `background`, with coloured rectangles
+/// (x, y, width, height, colour) drawn over it: the pictures of the demo's
+/// rich menu, made without fonts or files.
+pub fn tiles_png(width: u32, height: u32, background: [u8; 3], tiles: &[(u32, u32, u32, u32, [u8; 3])]) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        let colour = tiles
+            .iter()
+            .find(|(tx, ty, tw, th, _)| x >= *tx && x < tx + tw && y >= *ty && y < ty + th)
+            .map_or(background, |t| t.4);
+        image::Rgb(colour)
+    });
+    let mut out = Vec::new();
+    DynamicImage::ImageRgb8(img)
+        .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+        .expect("a PNG is written to memory");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

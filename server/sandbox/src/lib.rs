@@ -239,6 +239,21 @@ impl Sandbox {
         st.channels[ch].rich_menus.shown_to(user_id).map(|m| m.response())
     }
 
+    /// Every rich menu of a channel (LINE's `RichMenuResponse`s, oldest
+    /// first), its aliases (alias → menu) and its API default.
+    pub fn rich_menus_of(&self, channel_id: &str) -> (Vec<Value>, Vec<(String, String)>, Option<String>) {
+        let st = self.lock();
+        let Ok(ch) = st.channel_index(channel_id) else {
+            return (vec![], vec![], None);
+        };
+        let r = &st.channels[ch].rich_menus;
+        (
+            r.menus.iter().map(|m| m.response()).collect(),
+            r.aliases.iter().map(|(a, m)| (a.clone(), m.clone())).collect(),
+            r.default.clone(),
+        )
+    }
+
     /// The image of a rich menu, with its content type.
     pub fn rich_menu_image(&self, channel_id: &str, rich_menu_id: &str) -> Option<(String, Vec<u8>)> {
         let st = self.lock();

@@ -36,6 +36,17 @@ pub struct RichMenus {
     pub default: Option<String>,
     /// user ID → rich menu ID.
     pub links: HashMap<String, String>,
+    /// What LINE counts for its rich menu statistics: each time a person
+    /// saw a menu (opened the chat) and each tap on an area.
+    pub seen: Vec<MenuSeen>,
+}
+
+/// One impression (`area: None`) or one tap on the area at that index.
+pub struct MenuSeen {
+    pub menu: String,
+    pub at_ms: i64,
+    pub user: String,
+    pub area: Option<usize>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -119,6 +130,93 @@ impl RichMenus {
         self.usable(id)?;
         self.links.insert(user_id.to_string(), id.to_string());
         Ok(())
+    }
+
+    /// Counts an impression of the menu `user_id` sees.
+    pub fn record_impression(&mut self, user_id: &str, at_ms: i64) {
+        if let Some(menu) = self.shown_to(user_id).map(|m| m.id.clone()) {
+            self.seen.push(MenuSeen {
+                menu,
+                at_ms,
+                user: user_id.to_string(),
+                area: None,
+            });
+        }
+    }
+
+    /// Counts a tap when `action` is an area of the menu `user_id` sees.
+    pub fn record_tap(&mut self, user_id: &str, action: &Value, at_ms: i64) {
+        let Some(m) = self.shown_to(user_id) else { return };
+        let areas = m.body["areas"].as_array().cloned().unwrap_or_default();
+        if let Some(i) = areas.iter().position(|a| a["action"] == *action) {
+            let menu = m.id.clone();
+            self.seen.push(MenuSeen {
+                menu,
+                at_ms,
+                user: user_id.to_string(),
+                area: Some(i),
+            });
+        }
+    }
+
+    /// LINE's rich menu statistics for one menu over JST days `from..=to`
+    /// (`yyyyMMdd`), summed (`daily` false) or by day. Below 20 people
+    /// tapping in all, only the menu's ID, as LINE answers.
+    pub fn statistics(&self, id: &str, from: &str, to: &str, daily: bool, day_of: impl Fn(i64) -> String) -> Option<Value> {
+        let m = self.get(id)?;
+        let seen: Vec<(&MenuSeen, String)> = self
+            .seen
+            .iter()
+            .filter(|e| e.menu == id)
+            .map(|e| (e, day_of(e.at_ms)))
+            .filter(|(_, d)| (from..=to).contains(&d.as_str()))
+            .collect();
+        let tappers: std::collections::HashSet<&str> = seen
+            .iter()
+            .filter(|(e, _)| e.area.is_some())
+            .map(|(e, _)| e.user.as_str())
+            .collect();
+        if (tappers.len() as i64) < limits::INSIGHT_MIN_USERS {
+            return Some(json!({ "richMenuId": id }));
+        }
+        let days: std::collections::BTreeSet<&str> = seen.iter().map(|(_, d)| d.as_str()).collect();
+        let metrics = |pick: &dyn Fn(&MenuSeen) -> bool| -> Value {
+            let count = |on: Option<&str>| {
+                let hits: Vec<&MenuSeen> = seen
+                    .iter()
+                    .filter(|(e, d)| pick(e) && on.is_none_or(|x| x == d))
+                    .map(|(e, _)| *e)
+                    .collect();
+                let users: std::collections::HashSet<&str> = hits.iter().map(|e| e.user.as_str()).collect();
+                (hits.len(), users.len())
+            };
+            if daily {
+                Value::Array(
+                    days.iter()
+                        .map(|d| {
+                            let (c, u) = count(Some(d));
+                            json!({"date": d, "count": c, "uniqueUsers": u})
+                        })
+                        .collect(),
+                )
+            } else {
+                let (c, u) = count(None);
+                json!({"count": c, "uniqueUsers": u})
+            }
+        };
+        let areas = m.body["areas"].as_array().cloned().unwrap_or_default();
+        let clicks: Vec<Value> = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| json!({"bounds": a["bounds"], "metrics": metrics(&|e: &MenuSeen| e.area == Some(i))}))
+            .collect();
+        Some(json!({
+            "richMenuId": id,
+            "metricsFrom": days.first().copied().unwrap_or(from),
+            "metricsTo": days.last().copied().unwrap_or(to),
+            "impression": {"metrics": metrics(&|e: &MenuSeen| e.area.is_none())},
+            "clicks": clicks,
+        }))
     }
 
     /// What a user sees: their own link, else the API default.

@@ -675,6 +675,8 @@ impl State {
     /// any (a `uri` action is a click, seen only in insight).
     pub fn tap(&mut self, channel_id: &str, user_id: &str, action: &Value) -> Result<Option<WebhookPost>, SandboxError> {
         let ch = self.resolve_friend(channel_id, user_id)?;
+        let now = self.now_ms();
+        self.channels[ch].rich_menus.record_tap(user_id, action, now);
         let s = |k: &str| action.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
         Ok(match s("type").as_str() {
             "postback" => Some(self.postback(ch, user_id, &s("data"), None)),
@@ -724,6 +726,8 @@ impl State {
     /// The person opened their chat: every delivery so far counts as seen.
     pub fn open(&mut self, channel_id: &str, user_id: &str) -> Result<(), SandboxError> {
         let ch = self.resolve_friend(channel_id, user_id)?;
+        let now = self.now_ms();
+        self.channels[ch].rich_menus.record_impression(user_id, now);
         for r in self.channels[ch].requests.iter_mut().filter(|r| r.delivered.contains(user_id)) {
             r.opened.insert(user_id.to_string());
         }

@@ -9,7 +9,7 @@ use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
-use line::client::Size;
+use line::client::MenuSize;
 use line::{Action, Client, LineError, RichMenu, SendKind, SendOptions};
 use openapi::{check, Spec};
 use rig::{area, png, text, CHANNEL, SECRET, TOKEN};
@@ -215,7 +215,7 @@ async fn exercise(sb: &Sandbox, base: &str, hooks: &Mutex<Vec<Value>>) {
 
     let menu = |areas| RichMenu {
         rich_menu_id: None,
-        size: Size { width: 2500, height: 843 },
+        size: MenuSize { width: 2500, height: 843 },
         selected: false,
         name: "契約".into(),
         chat_bar_text: "メニュー".into(),

@@ -3,7 +3,7 @@
 
 mod rig;
 
-use line::client::{Area, Size};
+use line::client::{Area, MenuSize};
 use line::{Action, CallbackRequest, Client, EventKind, LineError, RichMenu, SendKind, SendOptions};
 use rig::{area, png, rig, text, CHANNEL, TOKEN};
 use sandbox::{Faults, FlushOrder, Plan, RateLimits, WebhookBehaviour};
@@ -13,7 +13,7 @@ use std::time::Duration;
 fn menu(areas: Vec<Area>) -> RichMenu {
     RichMenu {
         rich_menu_id: None,
-        size: Size { width: 2500, height: 843 },
+        size: MenuSize { width: 2500, height: 843 },
         selected: true,
         name: "診療案内".into(),
         chat_bar_text: "メニュー".into(),

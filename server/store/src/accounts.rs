@@ -256,7 +256,7 @@ impl Db {
     /// it): false, and nothing changed, when no seed is pending or the step
     /// was used.
     pub async fn confirm_totp(&self, user_id: i64, pending_enc: &str, step: i64, audit: &Audit<'_>) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE users SET totp_secret_enc = totp_pending_enc, totp_pending_enc = NULL, totp_last_step = $1 \
              WHERE id = $2 AND totp_pending_enc = $3 AND totp_last_step < $1",
@@ -402,7 +402,7 @@ impl Db {
         user: NewUser<'_>,
         mut audit: Audit<'_>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (org_id,): (i64,) = sqlx::query_as("INSERT INTO organizations (public_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
             .bind(org.0)
             .bind(org.1)
@@ -435,7 +435,7 @@ impl Db {
     /// A new account, its membership and the invitation with which it
     /// chooses its password, together. `Conflict` when the e-mail is taken.
     pub async fn invite_new_user(&self, user: NewUser<'_>, inv: &NewInvitation<'_>, audit: &Audit<'_>) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let id = insert_user(&mut tx, user.organization_id, &user).await?;
         sqlx::query("INSERT INTO invitations (token_hash, user_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(inv.token_hash)
@@ -479,7 +479,7 @@ impl Db {
         now: i64,
         audit: &Audit<'_>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let offer: Option<(i64, String)> = sqlx::query_as(
             "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1 \
              AND clinic_id IS NOT NULL RETURNING clinic_id, role",
@@ -510,21 +510,32 @@ impl Db {
 
     /// Disables or re-enables one membership; disabling also ends the
     /// member's sessions in that clinic (their other clinics are untouched).
-    pub async fn set_membership_disabled(&self, user_id: i64, clinic_id: i64, disabled: bool, audit: &Audit<'_>) -> Result<(), StoreError> {
-        let mut queries = vec![
-            sqlx::query("UPDATE memberships SET disabled = $1 WHERE user_id = $2 AND clinic_id = $3")
-                .bind(flag(disabled))
-                .bind(user_id)
-                .bind(clinic_id),
-        ];
+    pub async fn set_membership_disabled(
+        &self,
+        user_id: i64,
+        clinic_id: i64,
+        disabled: bool,
+        now: i64,
+        audit: &Audit<'_>,
+    ) -> Result<(), StoreError> {
+        let _turn = self.writer_turn().await;
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE memberships SET disabled = $1 WHERE user_id = $2 AND clinic_id = $3")
+            .bind(flag(disabled))
+            .bind(user_id)
+            .bind(clinic_id)
+            .execute(&mut *tx)
+            .await?;
         if disabled {
-            queries.push(
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND clinic_id = $2")
-                    .bind(user_id)
-                    .bind(clinic_id),
-            );
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND clinic_id = $2")
+                .bind(user_id)
+                .bind(clinic_id)
+                .execute(&mut *tx)
+                .await?;
+            crate::staff_links::unlink_staff_in(&mut tx, user_id, clinic_id, now).await?;
         }
-        self.exec_audited(queries, audit).await?;
+        audit.append(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -538,7 +549,7 @@ impl Db {
         now: i64,
         audit: &Audit<'_>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let used = sqlx::query(
             "UPDATE invitations SET used_at = $1 WHERE token_hash = $2 AND user_id = $3 AND used_at IS NULL AND expires_at > $1",
         )

@@ -166,7 +166,7 @@ impl Db {
         sequences: &[i64],
     ) -> Result<Result<i64, ChangeOutcome>, StoreError> {
         let _turn = self.writer_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         if !use_link(&mut tx, new.clinic_id, new.link_nonce, new.now).await? {
             tx.rollback().await?;
             return Ok(Err(ChangeOutcome::LinkUsed));
@@ -238,7 +238,7 @@ impl Db {
     /// in `sequences` (those a visit or a no-show starts).
     pub async fn change_appointment(&self, c: &AppointmentChange, sequences: &[(i64, i64, i64)]) -> Result<ChangeOutcome, StoreError> {
         let _turn = self.writer_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         if !use_link(&mut tx, c.clinic_id, c.link_nonce.as_deref(), c.now).await? {
             tx.rollback().await?;
             return Ok(ChangeOutcome::LinkUsed);

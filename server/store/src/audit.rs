@@ -132,7 +132,7 @@ impl Db {
     /// Appends an entry that records no stored change of its own (a login,
     /// an export).
     pub async fn append_audit(&self, audit: &Audit<'_>) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let seq = audit.append(&mut tx).await?;
         tx.commit().await?;
         Ok(seq)
@@ -150,7 +150,7 @@ impl Db {
     /// chain keyed, in one transaction (once, after an upgrade; the caller
     /// verified the old chain first).
     pub async fn rekey_audit_chain(&self, hasher: &dyn AuditHasher) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // Taken first: no entry is appended while the chain is rewritten.
         sqlx::query("UPDATE audit_head SET keyed = 1 WHERE id = 1")
             .execute(&mut *tx)

@@ -3,6 +3,7 @@
 //! worker leases it, runs each matching automation once (a run row per
 //! happening and automation), and marks it done.
 
+use crate::lease::Claim;
 use crate::{Db, StoreError};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -100,7 +101,7 @@ impl Db {
         now: i64,
         audit: &crate::Audit<'_>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO automations (clinic_id, public_id, name, definition, trigger_on, enabled, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, 1, $6, $6) RETURNING id",
@@ -191,39 +192,32 @@ impl Db {
 
     /// Queues a happening on its own (when no other change goes with it).
     pub async fn enqueue_happening(&self, clinic_id: i64, friend_id: i64, h: &Happening, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         enqueue(&mut tx, clinic_id, friend_id, h, now).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Happenings not done and not leased by a live worker, oldest first.
-    pub async fn pending_happenings(&self, now: i64, limit: i64) -> Result<Vec<QueuedHappening>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, clinic_id, friend_id, happened, reply_token, event_at, depth FROM automation_queue \
-             WHERE done_at IS NULL AND (lease_until IS NULL OR lease_until < $1) ORDER BY id LIMIT $2",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// Takes a happening until `until`; false when another worker holds it
-    /// or it is done.
-    pub async fn lease_happening(&self, id: i64, now: i64, until: i64) -> Result<bool, StoreError> {
-        let done = self
-            .exec(
-                sqlx::query(
-                    "UPDATE automation_queue SET lease_until = $1 WHERE id = $2 AND done_at IS NULL \
-                     AND (lease_until IS NULL OR lease_until < $3)",
-                )
-                .bind(until)
-                .bind(id)
-                .bind(now),
-            )
-            .await?;
-        Ok(done.rows_affected() == 1)
+    /// Takes the oldest happening not done and not leased by a live worker,
+    /// until `until`. One at a time: a worker that dies holds only the one
+    /// it was running.
+    pub async fn claim_happening(&self, now: i64, until: i64) -> Result<Option<QueuedHappening>, StoreError> {
+        let sql = Claim {
+            table: "automation_queue",
+            alias: "",
+            due: "FROM automation_queue WHERE done_at IS NULL",
+            order: "id",
+            still: "done_at IS NULL",
+            also_set: "",
+            returning: "id, clinic_id, friend_id, happened, reply_token, event_at, depth",
+        }
+        .sql(self.dialect());
+        Ok(sqlx::query_as(&sql)
+            .bind(until)
+            .bind(now)
+            .bind(1i64)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn finish_happening(&self, id: i64, now: i64) -> Result<(), StoreError> {
@@ -278,7 +272,7 @@ impl Db {
         actions_done: i64,
         entry: Option<(i64, i64, i64, &str, &str)>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         if let Some((clinic_id, friend_id, at, kind, detail)) = entry {
             crate::friends::insert_event(&mut tx, clinic_id, friend_id, at, kind, detail, None).await?;
         }
@@ -329,7 +323,7 @@ impl Db {
 
     /// Records a timeline entry of a friend (an automation ran, a message went out).
     pub async fn add_friend_event(&self, clinic_id: i64, friend_id: i64, at: i64, kind: &str, detail: &str) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         crate::friends::insert_event(&mut tx, clinic_id, friend_id, at, kind, detail, None).await?;
         tx.commit().await?;
         Ok(())

@@ -3,6 +3,7 @@
 //! transaction, retried later, or ended unsent.
 
 use crate::db::relaxed_commit;
+use crate::lease::Claim;
 use crate::quota::{ensure_month, ledger, release};
 use crate::{Db, Dialect, StoreError};
 
@@ -58,13 +59,22 @@ impl Db {
     /// time). A batch of a cancelled or stopped send is still taken when an
     /// earlier attempt may have reached LINE, to learn what became of it.
     pub async fn claim_batch(&self, now: i64, until: i64) -> Result<Option<ClaimedBatch>, StoreError> {
-        const DUE: &str = "FROM broadcast_batches b JOIN broadcasts s ON s.id = b.broadcast_id \
-             WHERE b.status = 'pending' AND b.next_attempt_at <= $1 AND (b.lease_until IS NULL OR b.lease_until < $1) \
-             AND (s.status = 'sending' OR (b.attempts > 0 AND s.status IN ('cancelled', 'stopped')))";
+        let claim = Claim {
+            table: "broadcast_batches",
+            alias: "b",
+            due: "FROM broadcast_batches b JOIN broadcasts s ON s.id = b.broadcast_id \
+                  WHERE b.status = 'pending' AND b.next_attempt_at <= $2 \
+                  AND (s.status = 'sending' OR (b.attempts > 0 AND s.status IN ('cancelled', 'stopped')))",
+            order: "b.next_attempt_at, b.id",
+            still: "status = 'pending'",
+            also_set: ", attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, $2)",
+            returning: "id, broadcast_id, clinic_id, recipients, friend_ids, size, retry_key, attempts, first_attempt_at",
+        };
         // Idle workers only read: on SQLite a write would take the
         // database's one write lock several times a second for nothing.
         if self.dialect() == Dialect::Sqlite {
-            let any: Option<(i64,)> = sqlx::query_as(&format!("SELECT b.id {DUE} LIMIT 1"))
+            let any: Option<(i64,)> = sqlx::query_as(&claim.any_ready_sql())
+                .bind(until)
                 .bind(now)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -72,20 +82,15 @@ impl Db {
                 return Ok(None);
             }
         }
-        let lock = match self.dialect() {
-            Dialect::Postgres => "FOR UPDATE OF b SKIP LOCKED",
-            Dialect::Sqlite => "",
-        };
-        let due = DUE.replace("$1", "$2");
-        let sql = format!(
-            "UPDATE broadcast_batches SET lease_until = $1, attempts = attempts + 1, first_attempt_at = COALESCE(first_attempt_at, $2) \
-             WHERE id = (SELECT b.id {due} ORDER BY b.next_attempt_at, b.id LIMIT 1 {lock}) \
-             AND status = 'pending' AND (lease_until IS NULL OR lease_until < $2) \
-             RETURNING id, broadcast_id, clinic_id, recipients, friend_ids, size, retry_key, attempts, first_attempt_at"
-        );
-        let mut tx = self.pool.begin().await?;
+        let sql = claim.sql(self.dialect());
+        let mut tx = self.begin().await?;
         relaxed_commit(&mut tx, self.dialect()).await?;
-        let claimed = sqlx::query_as(&sql).bind(until).bind(now).fetch_optional(&mut *tx).await?;
+        let claimed = sqlx::query_as(&sql)
+            .bind(until)
+            .bind(now)
+            .bind(1i64)
+            .fetch_optional(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(claimed)
     }
@@ -94,7 +99,7 @@ impl Db {
     /// quota, the send's figures and the friends' counts together, once.
     /// False when it was settled already.
     pub async fn settle_batch(&self, s: &Settlement<'_>) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         relaxed_commit(&mut tx, self.dialect()).await?;
         let done = sqlx::query(
             "UPDATE broadcast_batches SET status = 'done', done_at = $1, request_id = $2, lease_until = NULL, error = '' \
@@ -184,7 +189,7 @@ impl Db {
         error: &str,
         count_failure: bool,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE broadcast_batches SET lease_until = NULL, next_attempt_at = $1, error = $2 WHERE id = $3 AND status = 'pending'",
         )
@@ -232,7 +237,7 @@ impl Db {
         error: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (size,): (i64,) = match sqlx::query_as(
             "UPDATE broadcast_batches SET status = $1, error = $2, lease_until = NULL, done_at = $3 WHERE id = $4 AND status = 'pending' RETURNING size",
         )

@@ -95,13 +95,14 @@ async fn insert_broadcast(tx: &mut sqlx::Transaction<'_, sqlx::Any>, b: &NewBroa
 }
 
 impl Db {
-    /// Every active friend of the clinic with their marketing opt-out and
-    /// this month's marketing count.
+    /// Every active patient friend of the clinic (never a staff member's
+    /// linked LINE) with their marketing opt-out and this month's marketing
+    /// count.
     pub async fn send_candidates(&self, clinic_id: i64, month: &str) -> Result<Vec<Candidate>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT f.id, f.line_user_id, f.marketing_opt_out, COALESCE(m.marketing, 0) AS sent_this_month \
              FROM friends f LEFT JOIN friend_month_sends m ON m.friend_id = f.id AND m.month = $2 \
-             WHERE f.clinic_id = $1 AND f.status = 'active' ORDER BY f.id",
+             WHERE f.clinic_id = $1 AND f.status = 'active' AND f.staff_user_id IS NULL ORDER BY f.id",
         )
         .bind(clinic_id)
         .bind(month)
@@ -128,7 +129,7 @@ impl Db {
     }
 
     pub async fn insert_broadcast(&self, b: &NewBroadcast<'_>, audit: &crate::Audit<'_>) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let id = insert_broadcast(&mut tx, b).await?;
         audit.append(&mut tx).await?;
         tx.commit().await?;
@@ -154,7 +155,7 @@ impl Db {
         now: i64,
         audit: Option<&crate::Audit<'_>>,
     ) -> Result<Option<i64>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // A write first, so SQLite takes its write lock at once (a read
         // first could not be upgraded while another send reserves).
         ensure_month(&mut tx, clinic_id, reservation.month).await?;
@@ -233,7 +234,7 @@ impl Db {
         now: i64,
         audit: Option<&crate::Audit<'_>>,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let marks: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
         let sql = format!(
             "UPDATE broadcasts SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status IN ({})",

@@ -113,6 +113,19 @@ impl Db {
         self.dialect
     }
 
+    /// A transaction. On SQLite it takes the database's write lock at once
+    /// (`BEGIN IMMEDIATE`): a transaction that reads first and writes later
+    /// would otherwise fail with SQLITE_BUSY_SNAPSHOT (517, "database is
+    /// locked") whenever another connection wrote in between — which the
+    /// busy timeout cannot wait out — while waiting for the lock at the
+    /// start, it can. PostgreSQL begins as usual.
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// On SQLite, this instance's turn to write (hold it across the
     /// transaction); on PostgreSQL nothing, as writers run side by side.
     pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
@@ -160,7 +173,7 @@ impl Db {
         let Some(audit) = audit else {
             return Ok(q.execute(&self.pool).await.map_err(StoreError::from_insert)?.rows_affected() == 1);
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         if q.execute(&mut *tx).await.map_err(StoreError::from_insert)?.rows_affected() != 1 {
             tx.rollback().await?;
             return Ok(false);
@@ -190,7 +203,7 @@ impl Db {
         queries: Vec<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>>,
         audit: &crate::Audit<'_>,
     ) -> Result<Vec<AnyQueryResult>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut results = Vec::with_capacity(queries.len());
         for q in queries {
             results.push(q.execute(&mut *tx).await.map_err(StoreError::from_insert)?);
@@ -242,9 +255,48 @@ pub(crate) fn flag(b: bool) -> i64 {
 
 #[cfg(test)]
 mod tests {
+    use sqlx::Executor;
+
     #[test]
     fn values_rows_numbers_every_value_once() {
         assert_eq!(super::values_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(super::values_rows(1, 1), "($1)");
+    }
+
+    /// The demo's patients once went missing at start-up: their transaction
+    /// read, a worker wrote, and the transaction's own write then failed
+    /// with SQLite's 517. Both writers must get through.
+    #[tokio::test]
+    async fn on_sqlite_a_transaction_that_reads_then_writes_waits_for_another_writer_instead_of_failing() {
+        let path = std::env::temp_dir().join(format!("yorisoi-begin-{}.db", std::process::id()));
+        let db = super::Db::connect_with(&format!("sqlite:{}", path.display()), None, 4)
+            .await
+            .unwrap();
+        db.pool.execute("CREATE TABLE t (n INTEGER NOT NULL)").await.unwrap();
+        let mut first = db.begin().await.unwrap();
+        let (before,): (i64,) = sqlx::query_as("SELECT count(*) FROM t").fetch_one(&mut *first).await.unwrap();
+        let other = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut tx = db.begin().await?;
+                sqlx::query("INSERT INTO t (n) VALUES (2)").execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok::<(), crate::StoreError>(())
+            })
+        };
+        // Time for the other writer to commit in between, were it allowed to.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        sqlx::query("INSERT INTO t (n) VALUES (1)")
+            .execute(&mut *first)
+            .await
+            .expect("the first writer's own write");
+        first.commit().await.unwrap();
+        other.await.unwrap().expect("the second writer waited its turn");
+        let (after,): (i64,) = sqlx::query_as("SELECT count(*) FROM t").fetch_one(&db.pool).await.unwrap();
+        assert_eq!((before, after), (0, 2));
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 }

@@ -21,6 +21,9 @@ pub struct FriendRow {
     pub memo: String,
     /// The channel they followed through (`ChannelRow::key`).
     pub channel_key: String,
+    /// The staff member this LINE account is (linked by their code): out
+    /// of every patient audience.
+    pub staff_user_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -31,7 +34,7 @@ pub struct FriendEventRow {
 }
 
 pub(crate) const FRIEND_COLUMNS: &str = "id, public_id, line_user_id, display_name, status, first_followed_at, blocked_at, unblocked_at, \
-     patient_number, name_kana, birth_date, sex, memo, channel_key";
+     patient_number, name_kana, birth_date, sex, memo, channel_key, staff_user_id";
 
 impl Db {
     pub async fn friend_by_line_user(&self, clinic_id: i64, line_user_id: &str) -> Result<Option<FriendRow>, StoreError> {

@@ -68,7 +68,28 @@ pub struct InboxApplication {
     pub clinic_id: i64,
     pub change: FriendChange,
     pub happening: Option<Happening>,
+    /// A staff member's anonymous suggestion (職員の声): stored without
+    /// who wrote it, and the event's stored body (which names them) is
+    /// blanked in the same transaction. Its change is `Nothing`.
+    pub voice: Option<StaffVoice>,
 }
+
+#[derive(Clone)]
+pub struct StaffVoice {
+    pub text: String,
+    /// The day only, in Japan (`YYYY-MM-DD`).
+    pub received_on: String,
+}
+
+/// Never prints the words: a debug log of an event must not carry them.
+impl std::fmt::Debug for StaffVoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StaffVoice(..)")
+    }
+}
+
+/// What is left of an event that was an anonymous suggestion.
+const REDACTED_BODY: &str = r#"{"redacted":"staff_voice"}"#;
 
 impl FriendChange {
     fn line_user_id(&self) -> Option<&str> {
@@ -260,7 +281,7 @@ impl Db {
         let rows: Vec<(i64, &NewInboxEvent)> = posts.iter().flat_map(|(c, es)| es.iter().map(move |e| (*c, e))).collect();
         let mut stored: HashSet<(i64, String)> = HashSet::with_capacity(rows.len());
         let _turn = self.writer_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         for chunk in rows.chunks(INSERT_ROWS_MAX) {
             let sql = format!(
                 "INSERT INTO webhook_inbox (clinic_id, webhook_event_id, event_type, event_time, body, received_at) VALUES {} \
@@ -317,7 +338,7 @@ impl Db {
         }
         let ids: Vec<i64> = events.iter().map(|e| e.inbox_id).collect();
         let _turn = self.writer_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let claimed: HashSet<i64> = sqlx::query_as::<_, (i64,)>(&format!(
             "UPDATE webhook_inbox SET processed_at = $1 WHERE processed_at IS NULL AND id IN {} RETURNING id",
             id_list(&ids)
@@ -345,6 +366,19 @@ impl Db {
                 if let Some(h) = &e.happening {
                     crate::automations::enqueue(&mut tx, e.clinic_id, id, h, now).await?;
                 }
+            }
+            if let Some(v) = &e.voice {
+                sqlx::query("INSERT INTO staff_voices (clinic_id, text, received_on) VALUES ($1, $2, $3)")
+                    .bind(e.clinic_id)
+                    .bind(&v.text)
+                    .bind(&v.received_on)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE webhook_inbox SET body = $1 WHERE id = $2")
+                    .bind(REDACTED_BODY)
+                    .bind(e.inbox_id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             applied.push(e.inbox_id);
         }

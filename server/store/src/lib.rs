@@ -12,13 +12,16 @@ mod channels;
 mod db;
 mod friends;
 mod inbox;
+mod lease;
 mod media;
 mod patients;
 mod quota;
 mod rate_windows;
+mod rich_menus;
 mod segments;
 mod sequences;
 mod sessions;
+mod staff_channels;
 mod staff_links;
 mod tags;
 mod templates;
@@ -34,12 +37,17 @@ pub use broadcasts::{BroadcastRow, Candidate, NewBroadcast, Reservation};
 pub use channels::ChannelRow;
 pub use db::{Db, Dialect, StoreError};
 pub use friends::{FriendEventRow, FriendFilter, FriendRow};
-pub use inbox::{FriendChange, InboxApplication, InboxRow, NewInboxEvent};
+pub use inbox::{FriendChange, InboxApplication, InboxRow, NewInboxEvent, StaffVoice};
 pub use media::{MediaFile, NewMedia};
 pub use quota::{DeliverySettingsRow, QuotaEntryRow, QuotaMonthRow};
+pub use rich_menus::{FriendMenuRow, LineRichMenuRow, NewRichMenuRule, RichMenuRow, RichMenuRuleRow, RichMenuSettle, RichMenuStateRow};
 pub use segments::{SegmentChanges, SegmentRow, POSTGRES_CHANGE_WINDOW_MS};
-pub use sequences::{EnrolmentListRow, EnrolmentNext, EnrolmentRow, SequenceRow, StepRow, StepSendRow, StepWrite};
+pub use sequences::{EnrolmentListRow, EnrolmentNext, EnrolmentRow, SegmentWatch, SequenceRow, StepRow, StepSendRow, StepWrite};
 pub use sessions::SessionRow;
+pub use staff_channels::{
+    StaffAckRow, StaffChannelRow, StaffChannelWrite, StaffDeliveryRow, StaffDeliveryState, StaffMemberRow, StaffPostRow, StaffPostWrite,
+    StaffReplyRow, StaffVoiceRow,
+};
 pub use tags::{FieldRow, NewTag, TagFolderRow, TagRow, TagStatRow};
 pub use templates::TemplateRow;
 pub use throttle::{ThrottlePolicy, ThrottleRow};

@@ -53,4 +53,16 @@ impl Db {
         };
         Ok(sqlx::query_as(sql).bind(token).fetch_optional(&self.pool).await?)
     }
+
+    /// An upload of this clinic's, as uploaded (a rich menu's picture must
+    /// be the clinic's own).
+    pub async fn clinic_media(&self, clinic_id: i64, token: &str) -> Result<Option<MediaFile>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT content_type, original AS bytes FROM media WHERE clinic_id = $1 AND token = $2")
+                .bind(clinic_id)
+                .bind(token)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
 }

@@ -17,7 +17,7 @@ impl Db {
         now: i64,
         audit: Option<&crate::Audit<'_>>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE friends SET patient_number = $1, name_kana = $2, birth_date = $3, sex = $4 \
              WHERE clinic_id = $5 AND id = $6",
@@ -93,7 +93,7 @@ impl Db {
         now: i64,
         audit: &crate::Audit<'_>,
     ) -> Result<usize, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         for r in rows.iter().filter(|r| r.patient_number.is_some()) {
             sqlx::query("UPDATE friends SET patient_number = '' WHERE clinic_id = $1 AND public_id = $2")
                 .bind(clinic_id)

@@ -181,7 +181,7 @@ impl Db {
 
     /// Records what LINE counts beyond the product's own sends.
     pub async fn set_quota_outside(&self, clinic_id: i64, month: &str, outside: i64, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         ensure_month(&mut tx, clinic_id, month).await?;
         let (before,): (i64,) = sqlx::query_as("SELECT outside FROM quota_months WHERE clinic_id = $1 AND month = $2")
             .bind(clinic_id)
@@ -237,7 +237,7 @@ impl Db {
         ceiling: Option<i64>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         ensure_month(&mut tx, clinic_id, month).await?;
         let (had,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM quota_entries WHERE clinic_id = $1 AND source = $2 AND kind = 'reserve'")
             .bind(clinic_id)
@@ -261,7 +261,7 @@ impl Db {
     /// released when LINE refused it. Once per source; the month is the
     /// reservation's, even when the push went out after midnight on the 1st.
     pub async fn settle_single_send(&self, clinic_id: i64, source: &str, delivered: bool, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // The claim is the first statement, a write: a second settler finds
         // it and stops (and SQLite takes its write lock at once).
         let (kind, used) = if delivered { ("settle", 1) } else { ("release", 0) };

@@ -8,7 +8,7 @@ impl Db {
     /// Takes one request of `scope`'s window starting at `win` (ms) if
     /// fewer than `cap` were taken: the same count for every instance.
     pub async fn take_rate(&self, scope: &str, win: i64, cap: i64) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         relaxed_commit(&mut tx, self.dialect()).await?;
         let done = sqlx::query(
             "INSERT INTO rate_windows (scope, win, used) VALUES ($1, $2, 1) ON CONFLICT (scope, win) \

@@ -74,7 +74,7 @@ impl Db {
         now: i64,
         audit: &crate::Audit<'_>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO segments (clinic_id, public_id, name, description, rule, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",

@@ -7,6 +7,7 @@
 //! row is written, with its retry key, before LINE is called; its unique
 //! `(enrolment, step)` key is what makes a step go at most once.
 
+use crate::lease::Claim;
 use crate::{Db, StoreError};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -24,6 +25,17 @@ pub struct SequenceRow {
     pub updated_at: i64,
 }
 
+/// A sequence started by entering a segment, and how far it has read the
+/// segment change log.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SegmentWatch {
+    pub id: i64,
+    pub clinic_id: i64,
+    /// `model::sequence::Trigger` JSON.
+    pub starts_when: String,
+    pub segment_seq: Option<i64>,
+}
+
 const SEQUENCE_COLUMNS: &str = "id, clinic_id, public_id, name, starts_when, stops, status, updated_at";
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -36,11 +48,13 @@ pub struct StepRow {
     pub purpose: String,
     /// `model::sequence::StepCondition` JSON, when it has one.
     pub condition: Option<String>,
-    /// `model::message::Bundle` JSON.
+    /// `model::message::Bundle` JSON (no bubbles: a step of actions only).
     pub bundle: String,
+    /// `model::automation::Action` JSON list, applied when it is reached.
+    pub actions: String,
 }
 
-const STEP_COLUMNS: &str = "id, sequence_id, public_id, timing, purpose, condition, bundle";
+const STEP_COLUMNS: &str = "id, sequence_id, public_id, timing, purpose, condition, bundle, actions";
 
 /// A step as the editor saves it: an existing `public_id` keeps the step
 /// (and who already passed it); a new one is added.
@@ -50,6 +64,7 @@ pub struct StepWrite<'a> {
     pub purpose: &'a str,
     pub condition: Option<&'a str>,
     pub bundle: &'a str,
+    pub actions: &'a str,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -140,6 +155,37 @@ pub(crate) async fn insert_enrolment(
         .map(Some)
 }
 
+/// Enrols each of `friends` not already in the sequence; returns how many.
+async fn insert_enrolments(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    clinic_id: i64,
+    sequence_id: i64,
+    friends: &[i64],
+    now: i64,
+) -> Result<usize, StoreError> {
+    let mut enrolled = 0;
+    for friend_id in friends {
+        if insert_enrolment(tx, clinic_id, sequence_id, *friend_id, None, now).await?.is_some() {
+            enrolled += 1;
+        }
+    }
+    Ok(enrolled)
+}
+
+async fn insert_segment_members(tx: &mut sqlx::Transaction<'_, sqlx::Any>, sequence_id: i64, friends: &[i64]) -> Result<(), StoreError> {
+    if friends.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = friends.iter().map(|f| format!("({sequence_id}, {f})")).collect();
+    sqlx::query(&format!(
+        "INSERT INTO sequence_segment_members (sequence_id, friend_id) VALUES {} ON CONFLICT DO NOTHING",
+        rows.join(", ")
+    ))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Enrols a friend even when an enrolment for the same appointment runs
 /// (a notice of each change to it).
 pub(crate) async fn insert_fresh_enrolment(
@@ -182,7 +228,7 @@ impl Db {
         audit: &crate::Audit<'_>,
     ) -> Result<i64, StoreError> {
         let _turn = self.writer_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM sequences WHERE clinic_id = $1 AND public_id = $2")
             .bind(clinic_id)
             .bind(public_id)
@@ -190,14 +236,24 @@ impl Db {
             .await?;
         let id = match existing {
             Some((id,)) => {
+                // A changed trigger starts its segment watch afresh (SET
+                // reads the row as it was).
                 sqlx::query(
-                    "UPDATE sequences SET name = $1, starts_when = $2, stops = $3, updated_at = $4, listens_for = $5 WHERE id = $6",
+                    "UPDATE sequences SET name = $1, starts_when = $2, stops = $3, updated_at = $4, listens_for = $5, \
+                     segment_seq = CASE WHEN starts_when = $2 THEN segment_seq ELSE NULL END WHERE id = $6",
                 )
                 .bind(name)
                 .bind(starts_when)
                 .bind(stops)
                 .bind(now)
                 .bind(listens_for)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "DELETE FROM sequence_segment_members WHERE sequence_id = $1 \
+                     AND (SELECT segment_seq FROM sequences WHERE id = $1) IS NULL",
+                )
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -228,7 +284,7 @@ impl Db {
             .await?;
         for s in steps {
             let updated = sqlx::query(
-                "UPDATE sequence_steps SET timing = $1, purpose = $2, condition = $3, bundle = $4, removed = 0, updated_at = $5 \
+                "UPDATE sequence_steps SET timing = $1, purpose = $2, condition = $3, bundle = $4, actions = $8, removed = 0, updated_at = $5 \
                  WHERE sequence_id = $6 AND public_id = $7",
             )
             .bind(s.timing)
@@ -238,13 +294,14 @@ impl Db {
             .bind(now)
             .bind(id)
             .bind(s.public_id)
+            .bind(s.actions)
             .execute(&mut *tx)
             .await?
             .rows_affected();
             if updated == 0 {
                 sqlx::query(
-                    "INSERT INTO sequence_steps (sequence_id, public_id, timing, purpose, condition, bundle, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                    "INSERT INTO sequence_steps (sequence_id, public_id, timing, purpose, condition, bundle, actions, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7)",
                 )
                 .bind(id)
                 .bind(s.public_id)
@@ -253,6 +310,7 @@ impl Db {
                 .bind(s.condition)
                 .bind(s.bundle)
                 .bind(now)
+                .bind(s.actions)
                 .execute(&mut *tx)
                 .await
                 .map_err(StoreError::from_insert)?;
@@ -268,6 +326,100 @@ impl Db {
         audit.append(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The active sequences started by entering a segment, with how far
+    /// each has read the segment change log (None: not yet looking).
+    pub async fn segment_watches(&self) -> Result<Vec<SegmentWatch>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT id, clinic_id, starts_when, segment_seq FROM sequences \
+             WHERE listens_for = 'segment_entered' AND status = 'active' ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// A sequence begins watching its segment from change `head`, with
+    /// `inside` remembered as already in it (not enrolled). False when
+    /// another instance began first.
+    pub async fn start_segment_watch(&self, sequence_id: i64, head: i64, inside: &[i64]) -> Result<bool, StoreError> {
+        let _turn = self.writer_turn().await;
+        let mut tx = self.begin().await?;
+        let began = sqlx::query("UPDATE sequences SET segment_seq = $1 WHERE id = $2 AND segment_seq IS NULL")
+            .bind(head)
+            .bind(sequence_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if began == 0 {
+            return Ok(false);
+        }
+        for chunk in inside.chunks(500) {
+            insert_segment_members(&mut tx, sequence_id, chunk).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Which of `friends` the sequence remembers as inside its segment.
+    pub async fn segment_watch_members(&self, sequence_id: i64, friends: &[i64]) -> Result<Vec<i64>, StoreError> {
+        let mut inside = Vec::new();
+        for chunk in friends.chunks(500) {
+            let rows: Vec<(i64,)> = sqlx::query_as(&format!(
+                "SELECT friend_id FROM sequence_segment_members WHERE sequence_id = $1 AND friend_id IN {}",
+                crate::db::id_list(chunk)
+            ))
+            .bind(sequence_id)
+            .fetch_all(&self.pool)
+            .await?;
+            inside.extend(rows.into_iter().map(|(f,)| f));
+        }
+        Ok(inside)
+    }
+
+    /// Moves a segment watch from change `from` to `to` in one transaction:
+    /// those who `entered` are remembered and enrolled (unless an enrolment
+    /// of theirs is running), those who `left` are forgotten. Nothing when
+    /// another instance moved it first. Returns how many were enrolled.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn advance_segment_watch(
+        &self,
+        clinic_id: i64,
+        sequence_id: i64,
+        from: i64,
+        to: i64,
+        entered: &[i64],
+        left: &[i64],
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        let _turn = self.writer_turn().await;
+        let mut tx = self.begin().await?;
+        let moved = sqlx::query("UPDATE sequences SET segment_seq = $1 WHERE id = $2 AND segment_seq = $3")
+            .bind(to)
+            .bind(sequence_id)
+            .bind(from)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if moved == 0 {
+            return Ok(0);
+        }
+        for chunk in left.chunks(500) {
+            sqlx::query(&format!(
+                "DELETE FROM sequence_segment_members WHERE sequence_id = $1 AND friend_id IN {}",
+                crate::db::id_list(chunk)
+            ))
+            .bind(sequence_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut enrolled = 0;
+        for chunk in entered.chunks(500) {
+            insert_segment_members(&mut tx, sequence_id, chunk).await?;
+            enrolled += insert_enrolments(&mut tx, clinic_id, sequence_id, chunk, now).await?;
+        }
+        tx.commit().await?;
+        Ok(enrolled)
     }
 
     pub async fn sequences(&self, clinic_id: i64) -> Result<Vec<SequenceRow>, StoreError> {
@@ -327,7 +479,7 @@ impl Db {
     /// Enrols a friend by hand (or by an automation); `None` when already in.
     pub async fn enrol(&self, clinic_id: i64, sequence_id: i64, friend_id: i64, now: i64) -> Result<Option<i64>, StoreError> {
         let _turn = self.writer_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let id = insert_enrolment(&mut tx, clinic_id, sequence_id, friend_id, None, now).await?;
         tx.commit().await?;
         Ok(id)
@@ -339,15 +491,8 @@ impl Db {
         let mut enrolled = 0;
         for chunk in friend_ids.chunks(1000) {
             let _turn = self.writer_turn().await;
-            let mut tx = self.pool.begin().await?;
-            for friend_id in chunk {
-                if insert_enrolment(&mut tx, clinic_id, sequence_id, *friend_id, None, now)
-                    .await?
-                    .is_some()
-                {
-                    enrolled += 1;
-                }
-            }
+            let mut tx = self.begin().await?;
+            enrolled += insert_enrolments(&mut tx, clinic_id, sequence_id, chunk, now).await?;
             tx.commit().await?;
         }
         Ok(enrolled)
@@ -355,20 +500,24 @@ impl Db {
 
     /// The scheduler's one claim: up to `limit` active enrolments due by
     /// `now` and not held by another scheduler, leased until `lease_until`.
-    /// On PostgreSQL the row lock makes a second claimant re-read the
-    /// lease and pass the row by.
     pub async fn claim_due_enrolments(&self, now: i64, lease_until: i64, limit: i64) -> Result<Vec<EnrolmentRow>, StoreError> {
         let _turn = self.writer_turn().await;
-        Ok(sqlx::query_as(&format!(
-            "UPDATE enrolments SET lease_until = $1 WHERE id IN (SELECT id FROM enrolments WHERE status = 'active' \
-             AND next_due_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_due_at LIMIT $3) \
-             AND status = 'active' AND (lease_until IS NULL OR lease_until < $2) RETURNING {ENROLMENT_COLUMNS}"
-        ))
-        .bind(lease_until)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        let sql = Claim {
+            table: "enrolments",
+            alias: "",
+            due: "FROM enrolments WHERE status = 'active' AND next_due_at <= $2",
+            order: "next_due_at",
+            still: "status = 'active'",
+            also_set: "",
+            returning: ENROLMENT_COLUMNS,
+        }
+        .sql(self.dialect());
+        Ok(sqlx::query_as(&sql)
+            .bind(lease_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Where the scheduler leaves an enrolment; releases the lease.
@@ -499,7 +648,7 @@ impl Db {
         now: i64,
     ) -> Result<StepSendRow, StoreError> {
         let _turn = self.writer_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO step_sends (enrolment_id, step_id, plan_at, status, retry_key, due_at, at) \
              VALUES ($1, $2, $3, 'pending', $4, $5, $6) ON CONFLICT (enrolment_id, step_id, plan_at) DO NOTHING",
@@ -538,7 +687,7 @@ impl Db {
         now: i64,
     ) -> Result<(), StoreError> {
         let _turn = self.writer_turn().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO step_sends (enrolment_id, step_id, plan_at, status, reason, retry_key, due_at, at) \
              VALUES ($1, $2, $3, $4, $5, '', $6, $7) ON CONFLICT (enrolment_id, step_id, plan_at) \

@@ -66,7 +66,7 @@ impl Db {
         position: i64,
         audit: &crate::Audit<'_>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (id,): (i64,) =
             sqlx::query_as("INSERT INTO tag_folders (clinic_id, public_id, name, position) VALUES ($1, $2, $3, $4) RETURNING id")
                 .bind(clinic_id)
@@ -91,7 +91,7 @@ impl Db {
     }
 
     pub async fn create_tag(&self, clinic_id: i64, t: &NewTag<'_>, now: i64, audit: &crate::Audit<'_>) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO tags (clinic_id, public_id, folder_id, name, color, description, rule_text, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -144,7 +144,7 @@ impl Db {
         happening: Option<&Happening>,
         audit: Option<&crate::Audit<'_>>,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut added = Vec::new();
         for friend in friend_ids {
             let done = sqlx::query(
@@ -183,7 +183,7 @@ impl Db {
         happening: Option<&Happening>,
         audit: Option<&crate::Audit<'_>>,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut removed = Vec::new();
         for friend in friend_ids {
             let done = sqlx::query("DELETE FROM friend_tags WHERE friend_id = $1 AND tag_id = $2 AND clinic_id = $3")
@@ -248,7 +248,7 @@ impl Db {
         position: i64,
         audit: &crate::Audit<'_>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO custom_fields (clinic_id, public_id, name, field_type, choices, position) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
@@ -286,7 +286,7 @@ impl Db {
         now: i64,
         happening: Option<&Happening>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let before: Option<(String,)> =
             sqlx::query_as("SELECT value FROM friend_field_values WHERE friend_id = $1 AND field_id = $2 AND clinic_id = $3")
                 .bind(friend_id)

@@ -111,6 +111,46 @@ impl Db {
         Ok(())
     }
 
+    /// Every row of every table, each as its table's name and its columns
+    /// as text joined by `|`: for tests that must prove something is
+    /// stored nowhere.
+    pub async fn every_row_for_tests(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let (tables_sql, columns_sql) = match self.dialect() {
+            crate::Dialect::Sqlite => (
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                "SELECT name FROM pragma_table_info($1)",
+            ),
+            crate::Dialect::Postgres => (
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1",
+            ),
+        };
+        let tables: Vec<(String,)> = sqlx::query_as(tables_sql).fetch_all(&self.pool).await?;
+        let mut out = Vec::new();
+        for (table,) in tables {
+            let columns: Vec<(String,)> = sqlx::query_as(columns_sql).bind(&table).fetch_all(&self.pool).await?;
+            if columns.is_empty() {
+                continue;
+            }
+            // Pictures are stored as bytes: read as hex, never as text.
+            let joined: Vec<String> = columns
+                .iter()
+                .map(|(c,)| match self.dialect() {
+                    crate::Dialect::Sqlite => {
+                        format!("COALESCE(CASE WHEN typeof(\"{c}\") = 'blob' THEN hex(\"{c}\") ELSE CAST(\"{c}\" AS TEXT) END, '')")
+                    }
+                    crate::Dialect::Postgres => format!("COALESCE(CAST(\"{c}\" AS TEXT), '')"),
+                })
+                .collect();
+            let sql = format!("SELECT {} FROM \"{table}\"", joined.join(" || '|' || "));
+            let rows: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
+            out.extend(rows.into_iter().map(|(r,)| (table.clone(), r)));
+        }
+        Ok(out)
+    }
+
     /// Runs raw SQL, for tests that simulate someone editing the database
     /// behind the product's back.
     pub async fn execute_for_tests(&self, sql: &str) -> Result<(), StoreError> {

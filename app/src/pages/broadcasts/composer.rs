@@ -184,7 +184,7 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
                         {move || {
                             let (bubbles, quick) = draft.with(|d| line_view::from_bundle(&d.bundle));
                             let item = PhoneItem { at: String::new(), from_me: false, read: false, bubbles, quick };
-                            view! { <ChatItem item on_tap=Callback::new(|_: String| ())/> }
+                            view! { <ChatItem item on_tap=Callback::new(|_: serde_json::Value| ())/> }
                         }}
                     </div>
                 </section>

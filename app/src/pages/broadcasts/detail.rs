@@ -167,7 +167,7 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
             <aside class="composer-side">
                 <section class="card phone-preview">
                     <h2>{t(lang, "bc.preview")}</h2>
-                    <div class="phone-screen"><ChatItem item on_tap=Callback::new(|_: String| ())/></div>
+                    <div class="phone-screen"><ChatItem item on_tap=Callback::new(|_: serde_json::Value| ())/></div>
                 </section>
             </aside>
         </div>

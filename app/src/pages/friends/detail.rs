@@ -51,6 +51,7 @@ pub fn FriendPage() -> impl IntoView {
                     <MemoSection id=id() memo=d.memo.clone() can_edit=d.can_edit/>
                     <crate::pages::FriendAppointments id=id() can_handle=d.can_edit/>
                     <crate::pages::SequencePreview id=id()/>
+                    <FriendRichMenu id=id()/>
                     <section class="card">
                         <h2>{t(lang, "friend.timeline")}</h2>
                         {if d.timeline.is_empty() {
@@ -213,4 +214,35 @@ fn MemoSection(id: String, memo: String, can_edit: bool) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// Which rich menu the friend sees now, and the rule that decided it.
+#[component]
+fn FriendRichMenu(id: String) -> impl IntoView {
+    use crate::api::rich_menus::{friend_rich_menu, FriendMenuDto};
+    let lang = use_lang();
+    let menu = Resource::new(move || id.clone(), friend_rich_menu);
+    view! {
+        <section class="card" aria-labelledby="friend-rm-title">
+            <h2 id="friend-rm-title">{t(lang, "rm.friend_title")}</h2>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match menu.await {
+                        Ok(m) => {
+                            let text = match m {
+                                FriendMenuDto::None => t(lang, "rm.friend_none"),
+                                FriendMenuDto::Default { menu } => t(lang, "rm.friend_default").replace("{menu}", &menu),
+                                FriendMenuDto::ByRule { menu, number, segment } => {
+                                    let who = if segment.is_empty() { t(lang, "rm.everyone") } else { segment };
+                                    t(lang, "rm.friend_rule").replace("{menu}", &menu).replace("{n}", &number.to_string()).replace("{who}", &who)
+                                }
+                            };
+                            view! { <p data-testid="friend-rich-menu">{text}</p> }.into_any()
+                        }
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
 }

@@ -164,7 +164,7 @@ fn Builder(id: String, data: Arc<TagsDto>, name: String, description: String, ru
         }
     });
     let dirty = Memo::new(move |_| json.get() != saved_json.get());
-    warn_before_leaving(dirty);
+    crate::components::warn_before_leaving(dirty);
     let remove = Action::new(move |_: &()| delete_segment(id.get_untracked()));
     let confirming = RwSignal::new(false);
     let editable = data.can_design;
@@ -264,35 +264,6 @@ fn show_address(path: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
-}
-
-/// Asks before the tab is closed or reloaded with unsaved changes.
-fn warn_before_leaving(dirty: Memo<bool>) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::closure::Closure;
-        use wasm_bindgen::JsCast;
-        Effect::new(move |_| {
-            let Some(w) = web_sys::window() else { return };
-            if dirty.get() {
-                let warn = Closure::<dyn FnMut(web_sys::BeforeUnloadEvent)>::new(|ev: web_sys::BeforeUnloadEvent| {
-                    ev.prevent_default();
-                    ev.set_return_value("unsaved");
-                });
-                w.set_onbeforeunload(Some(warn.as_ref().unchecked_ref()));
-                warn.forget();
-            } else {
-                w.set_onbeforeunload(None);
-            }
-        });
-        on_cleanup(|| {
-            if let Some(w) = web_sys::window() {
-                w.set_onbeforeunload(None);
-            }
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = dirty;
 }
 
 fn refusal_text(r: &Refusal) -> String {

@@ -4,24 +4,27 @@
 //! it to edit its message. Nothing is sent until it is saved, and a step
 //! keeps its identity when moved, so nobody is sent one again.
 
-use crate::api::sequences::{load_sequence_form, save_sequence, SequenceForm, StepForm};
+use crate::api::sequences::{load_editor_choices, load_sequence_form, save_sequence, EditorChoices, SequenceForm, StepForm};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use model::appointment::ChangedBy;
+use model::automation::Action as StepAction;
 use model::broadcast::Purpose;
 use model::message::{Bubble, Bundle};
-use model::sequence::{Anchor, NoticeOn, StepTiming, Trigger};
+use model::sequence::{Anchor, NoticeOn, StepTiming, Stop, Trigger};
 
 /// The triggers the editor offers, with their words.
-const TRIGGERS: [(&str, &str); 6] = [
+const TRIGGERS: [(&str, &str); 8] = [
     ("booked", "seq.trigger_booked"),
     ("visit", "seq.trigger_visit"),
     ("first_visit", "seq.trigger_first_visit"),
     ("no_show", "seq.trigger_no_show"),
     ("friend_added", "seq.trigger_friend_added"),
+    ("tag", "seqed.trigger_tag"),
+    ("segment", "seqed.trigger_segment"),
     ("manual", "seq.trigger_manual"),
 ];
 
@@ -52,8 +55,28 @@ fn trigger_key(t: &Trigger) -> &'static str {
     }
 }
 
-fn trigger_of(key: &str, keep: &Trigger) -> Trigger {
+/// The ID in `list` (of (ID, name)) that is `wanted`, else the list's
+/// first: a trigger, stop or action whose kind was just chosen starts on
+/// the first of its kind. `None`: the clinic has none.
+fn pick_id(list: &[(String, String)], wanted: &str) -> Option<String> {
+    list.iter().find(|(id, _)| id == wanted).or(list.first()).map(|(id, _)| id.clone())
+}
+
+/// The trigger chosen by its key; a tag or segment trigger starts on the
+/// clinic's first one (or keeps the one it had), and is then chosen below.
+fn trigger_of(key: &str, keep: &Trigger, choices: &EditorChoices) -> Trigger {
+    let first = |list: &[(String, String)]| pick_id(list, "").unwrap_or_default();
     match key {
+        "tag" => match keep {
+            Trigger::TagAdded { .. } => keep.clone(),
+            _ => Trigger::TagAdded { tag: first(&choices.tags) },
+        },
+        "segment" => match keep {
+            Trigger::SegmentEntered { .. } => keep.clone(),
+            _ => Trigger::SegmentEntered {
+                segment: first(&choices.segments),
+            },
+        },
         "booked" => Trigger::AppointmentBooked { department: None },
         "visit" => Trigger::VisitRecorded { first_only: false },
         "first_visit" => Trigger::VisitRecorded { first_only: true },
@@ -123,14 +146,15 @@ pub fn SequenceEditPage() -> impl IntoView {
             }
         },
     );
+    let choices = Resource::new(|| (), |_| load_editor_choices());
     view! {
         <p><a href="/sequences">{t(lang, "seqed.back")}</a></p>
         <h1>{move || if id.get().is_empty() { t(lang, "seqed.new_title") } else { t(lang, "seqed.edit_title") }}</h1>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match form.await {
-                    Ok(f) => view! { <Editor initial=f id=id.get_untracked()/> }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                match (form.await, choices.await) {
+                    (Ok(f), Ok(choices)) => view! { <Editor initial=f id=id.get_untracked() choices/> }.into_any(),
+                    (Err(e), _) | (_, Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -138,8 +162,9 @@ pub fn SequenceEditPage() -> impl IntoView {
 }
 
 #[component]
-fn Editor(initial: SequenceForm, id: String) -> impl IntoView {
+fn Editor(initial: SequenceForm, id: String, choices: EditorChoices) -> impl IntoView {
     let lang = use_lang();
+    let choices = StoredValue::new(choices);
     let form = RwSignal::new(initial);
     let selected = RwSignal::new(None::<usize>);
     // The panel is drawn again only when another step is chosen, not on
@@ -162,6 +187,7 @@ fn Editor(initial: SequenceForm, id: String) -> impl IntoView {
                     purpose: Purpose::Operational,
                     condition: None,
                     bundle: Bundle::texts(&[""]),
+                    actions: vec![],
                 });
                 selected.set(Some(0));
                 return;
@@ -181,6 +207,7 @@ fn Editor(initial: SequenceForm, id: String) -> impl IntoView {
                 purpose: Purpose::Operational,
                 condition: None,
                 bundle: Bundle::texts(&[""]),
+                actions: vec![],
             });
             selected.set(Some(f.steps.len() - 1));
         })
@@ -195,17 +222,36 @@ fn Editor(initial: SequenceForm, id: String) -> impl IntoView {
             <div class="field">
                 <label for="seq-trigger">{t(lang, "seq.trigger")}</label>
                 <select id="seq-trigger" prop:value=move || form.with(|f| trigger_key(&f.trigger).to_string())
-                    on:change=move |ev| form.update(|f| f.trigger = trigger_of(&event_target_value(&ev), &f.trigger))>
-                    {TRIGGERS.into_iter().map(|(k, label)| view! { <option value=k>{t(lang, label)}</option> }).collect_view()}
+                    on:change=move |ev| form.update(|f| f.trigger = choices.with_value(|c| trigger_of(&event_target_value(&ev), &f.trigger, c)))>
+                    {TRIGGERS.into_iter().map(|(k, label)| {
+                        // A tag or segment trigger needs one to name.
+                        let none = choices.with_value(|c| match k {
+                            "tag" => c.tags.is_empty(),
+                            "segment" => c.segments.is_empty(),
+                            _ => false,
+                        });
+                        view! { <option value=k disabled=none>{t(lang, label)}</option> }
+                    }).collect_view()}
                     <optgroup label=t(lang, "seqed.notices")>
                         {NOTICES.into_iter().map(|(k, on, by)| view! { <option value=k>{super::list::notice_text(lang, on, by)}</option> }).collect_view()}
                     </optgroup>
-                    {form.with_untracked(|f| matches!(trigger_key(&f.trigger), "tag" | "segment" | "notice_other")).then(|| {
-                        let k = form.with_untracked(|f| trigger_key(&f.trigger));
-                        view! { <option value=k>{t(lang, "seqed.trigger_kept")}</option> }
+                    {form.with_untracked(|f| trigger_key(&f.trigger) == "notice_other").then(|| {
+                        view! { <option value="notice_other">{t(lang, "seqed.trigger_kept")}</option> }
                     })}
                 </select>
             </div>
+            {move || match form.with(|f| f.trigger.clone()) {
+                Trigger::TagAdded { tag } => Some(view! {
+                    <TriggerTarget label=t(lang, "seqed.which_tag") current=tag list=choices.with_value(|c| c.tags.clone())
+                        on_pick=Callback::new(move |tag| form.update(|f| f.trigger = Trigger::TagAdded { tag }))/>
+                }.into_any()),
+                Trigger::SegmentEntered { segment } => Some(view! {
+                    <TriggerTarget label=t(lang, "seqed.which_segment") current=segment list=choices.with_value(|c| c.segments.clone())
+                        on_pick=Callback::new(move |segment| form.update(|f| f.trigger = Trigger::SegmentEntered { segment }))/>
+                }.into_any()),
+                _ => None,
+            }}
+            <Stops form choices/>
         </section>
         <section class="card" aria-labelledby="seq-axis-title">
             <h2 id="seq-axis-title">{t(lang, "seq.timeline")}</h2>
@@ -214,7 +260,7 @@ fn Editor(initial: SequenceForm, id: String) -> impl IntoView {
             <div class="toolbar toolbar-start">
                 <button type="button" class="button" data-testid="add-step" on:click=add_step>{t(lang, "seqed.add_step")}</button>
             </div>
-            {move || current.get().map(|i| view! { <StepPanel i form selected/> })}
+            {move || current.get().map(|i| view! { <StepPanel i form selected choices/> })}
         </section>
         <div class="send-bar">
             <button type="button" class="button button-primary" data-testid="save-sequence"
@@ -222,6 +268,24 @@ fn Editor(initial: SequenceForm, id: String) -> impl IntoView {
                 on:click=move |_| { save.dispatch(()); }>{t(lang, "seqed.save")}</button>
         </div>
         {move || save.value().get().and_then(Result::err).map(|e| view! { <ErrorNotice error=e/> })}
+    }
+}
+
+/// Which tag or segment starts the sequence. One the clinic has since
+/// removed stays shown as it is, so saving does not change it unasked.
+#[component]
+fn TriggerTarget(label: String, current: String, list: Vec<(String, String)>, on_pick: Callback<String>) -> impl IntoView {
+    let lang = use_lang();
+    let missing = !list.iter().any(|(id, _)| *id == current);
+    view! {
+        <div class="field">
+            <label for="seq-trigger-target">{label}</label>
+            <select id="seq-trigger-target" data-testid="seq-trigger-target" prop:value=current.clone()
+                on:change=move |ev| on_pick.run(event_target_value(&ev))>
+                {list.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                {missing.then(|| view! { <option value=current.clone()>{t(lang, "seqed.trigger_target_gone")}</option> })}
+            </select>
+        </div>
     }
 }
 
@@ -315,7 +379,12 @@ fn Timeline(form: RwSignal<SequenceForm>, selected: RwSignal<Option<usize>>) -> 
 
 /// The selected step: when, what kind, its words; removing it.
 #[component]
-fn StepPanel(i: usize, form: RwSignal<SequenceForm>, selected: RwSignal<Option<usize>>) -> impl IntoView {
+fn StepPanel(
+    i: usize,
+    form: RwSignal<SequenceForm>,
+    selected: RwSignal<Option<usize>>,
+    choices: StoredValue<EditorChoices>,
+) -> impl IntoView {
     let lang = use_lang();
     let get = move |f: &SequenceForm| f.steps.get(i).cloned();
     let step = move || form.with(get);
@@ -362,6 +431,7 @@ fn StepPanel(i: usize, form: RwSignal<SequenceForm>, selected: RwSignal<Option<u
                 <p class="help">{t(lang, "seqed.variables")}</p>
                 {move || (others() > 0).then(|| view! { <p class="help">{t(lang, "seqed.other_bubbles").replace("{n}", &others().to_string())}</p> })}
             </div>
+            <StepActions i form choices/>
             <Show when=move || confirming.get() fallback=move || view! {
                 <button type="button" class="button button-danger" on:click=move |_| confirming.set(true)>{t(lang, "seqed.remove_step")}</button>
             }>
@@ -377,5 +447,193 @@ fn StepPanel(i: usize, form: RwSignal<SequenceForm>, selected: RwSignal<Option<u
                 </div>
             </Show>
         </div>
+    }
+}
+
+/// The kinds of action a step offers, with their words: a tag or a
+/// sequence is then chosen for each.
+const ACTION_KINDS: [(&str, &str); 4] = [
+    ("add_tag", "seqed.action_add_tag"),
+    ("remove_tag", "seqed.action_remove_tag"),
+    ("start_sequence", "seqed.action_start"),
+    ("stop_sequence", "seqed.action_stop"),
+];
+
+fn action_kind(a: &StepAction) -> &'static str {
+    match a {
+        StepAction::AddTag { .. } => "add_tag",
+        StepAction::RemoveTag { .. } => "remove_tag",
+        StepAction::StartSequence { .. } => "start_sequence",
+        StepAction::StopSequence { .. } => "stop_sequence",
+        StepAction::SetField { .. } => "set_field",
+        StepAction::Reply { .. } | StepAction::Push { .. } => "message",
+    }
+}
+
+/// The tag or sequence an action names (empty for the others).
+fn action_target(a: &StepAction) -> String {
+    match a {
+        StepAction::AddTag { tag } | StepAction::RemoveTag { tag } => tag.clone(),
+        StepAction::StartSequence { sequence } | StepAction::StopSequence { sequence } => sequence.clone(),
+        _ => String::new(),
+    }
+}
+
+/// An action of `kind` naming `target`, or the kind's first choice when
+/// `target` is not one of its kind's.
+fn action_of(kind: &str, target: &str, choices: &EditorChoices) -> Option<StepAction> {
+    let pick = |list: &[(String, String)]| pick_id(list, target);
+    Some(match kind {
+        "add_tag" => StepAction::AddTag { tag: pick(&choices.tags)? },
+        "remove_tag" => StepAction::RemoveTag { tag: pick(&choices.tags)? },
+        "start_sequence" => StepAction::StartSequence {
+            sequence: pick(&choices.sequences)?,
+        },
+        "stop_sequence" => StepAction::StopSequence {
+            sequence: pick(&choices.sequences)?,
+        },
+        _ => return None,
+    })
+}
+
+/// What a step does when reached besides its message: a row per action,
+/// its kind and what it names. A field set elsewhere (by an earlier
+/// version) is kept as it is and shown in words.
+#[component]
+fn StepActions(i: usize, form: RwSignal<SequenceForm>, choices: StoredValue<EditorChoices>) -> impl IntoView {
+    let lang = use_lang();
+    let actions = move || form.with(|f| f.steps.get(i).map(|s| s.actions.clone()).unwrap_or_default());
+    let set = move |k: usize, a: StepAction| {
+        form.update(|f| {
+            if let Some(slot) = f.steps.get_mut(i).and_then(|s| s.actions.get_mut(k)) {
+                *slot = a;
+            }
+        })
+    };
+    let add = move |_| {
+        let first = choices.with_value(|c| action_of("add_tag", "", c).or_else(|| action_of("start_sequence", "", c)));
+        if let Some(a) = first {
+            form.update(|f| {
+                if let Some(s) = f.steps.get_mut(i) {
+                    s.actions.push(a);
+                }
+            });
+        }
+    };
+    let can_add =
+        move || actions().len() < model::automation::ACTIONS_MAX && choices.with_value(|c| !c.tags.is_empty() || !c.sequences.is_empty());
+    view! {
+        <fieldset class="editor-group" data-testid="step-actions">
+            <legend>{t(lang, "seqed.actions")}</legend>
+            <p class="help">{t(lang, "seqed.actions_help")}</p>
+            <For each=move || actions().into_iter().enumerate() key=|(k, a)| format!("{k}:{a:?}") let:((k, a))>
+                {
+                    let kind = action_kind(&a);
+                    let target = action_target(&a);
+                    let list = choices.with_value(|c| if kind.ends_with("tag") { c.tags.clone() } else { c.sequences.clone() });
+                    let editable = ACTION_KINDS.iter().any(|(key, _)| *key == kind);
+                    view! {
+                        <div class="form form-inline" data-testid="step-action">
+                            {if editable {
+                                let target_kind = target.clone();
+                                view! {
+                                    <label class="visually-hidden" for=format!("step-action-kind-{k}")>{t(lang, "seqed.action_kind")}</label>
+                                    <select id=format!("step-action-kind-{k}") prop:value=kind
+                                        on:change=move |ev| {
+                                            let chosen = choices.with_value(|c| action_of(&event_target_value(&ev), &target_kind, c));
+                                            if let Some(a) = chosen { set(k, a); }
+                                        }>
+                                        {ACTION_KINDS.into_iter().map(|(key, label)| view! { <option value=key>{t(lang, label)}</option> }).collect_view()}
+                                    </select>
+                                    <label class="visually-hidden" for=format!("step-action-target-{k}")>{t(lang, "seqed.action_target")}</label>
+                                    <select id=format!("step-action-target-{k}") prop:value=target.clone()
+                                        on:change=move |ev| {
+                                            let chosen = choices.with_value(|c| action_of(kind, &event_target_value(&ev), c));
+                                            if let Some(a) = chosen { set(k, a); }
+                                        }>
+                                        {list.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                                    </select>
+                                }.into_any()
+                            } else {
+                                view! { <span>{t(lang, "seqed.action_kept")}</span> }.into_any()
+                            }}
+                            <button type="button" class="button button-small" aria-label=t(lang, "seqed.remove_action")
+                                on:click=move |_| form.update(|f| { if let Some(s) = f.steps.get_mut(i) { if k < s.actions.len() { s.actions.remove(k); } } })>
+                                {t(lang, "seqed.remove_action")}
+                            </button>
+                        </div>
+                    }
+                }
+            </For>
+            <button type="button" class="button" data-testid="add-step-action" disabled=move || !can_add() on:click=add>{t(lang, "seqed.add_action")}</button>
+        </fieldset>
+    }
+}
+
+/// What ends a friend's enrolment early: a tag added (予約済: the
+/// invitations stop) or a segment left. Blocking the account always does.
+#[component]
+fn Stops(form: RwSignal<SequenceForm>, choices: StoredValue<EditorChoices>) -> impl IntoView {
+    let lang = use_lang();
+    let stops = move || form.with(|f| f.stops.clone());
+    let stop_of = move |kind: &str, target: &str| -> Option<Stop> {
+        choices.with_value(|c| {
+            let pick = |list: &[(String, String)]| pick_id(list, target);
+            Some(match kind {
+                "segment" => Stop::SegmentLeft {
+                    segment: pick(&c.segments)?,
+                },
+                _ => Stop::TagAdded { tag: pick(&c.tags)? },
+            })
+        })
+    };
+    let set = move |k: usize, s: Stop| {
+        form.update(|f| {
+            if let Some(slot) = f.stops.get_mut(k) {
+                *slot = s;
+            }
+        })
+    };
+    let add = move |_| {
+        if let Some(s) = stop_of("tag", "").or_else(|| stop_of("segment", "")) {
+            form.update(|f| f.stops.push(s));
+        }
+    };
+    let can_add = move || choices.with_value(|c| !c.tags.is_empty() || !c.segments.is_empty());
+    view! {
+        <fieldset class="editor-group" data-testid="sequence-stops">
+            <legend>{t(lang, "seq.stops")}</legend>
+            <p class="help">{t(lang, "seqed.stops_help")}</p>
+            <For each=move || stops().into_iter().enumerate() key=|(k, s)| format!("{k}:{s:?}") let:((k, s))>
+                {
+                    let (kind, target) = match &s {
+                        Stop::TagAdded { tag } => ("tag", tag.clone()),
+                        Stop::SegmentLeft { segment } => ("segment", segment.clone()),
+                    };
+                    let list = choices.with_value(|c| if kind == "tag" { c.tags.clone() } else { c.segments.clone() });
+                    let target_kind = target.clone();
+                    view! {
+                        <div class="form form-inline" data-testid="sequence-stop">
+                            <label class="visually-hidden" for=format!("seq-stop-kind-{k}")>{t(lang, "seqed.stop_kind")}</label>
+                            <select id=format!("seq-stop-kind-{k}") prop:value=kind
+                                on:change=move |ev| { if let Some(s) = stop_of(&event_target_value(&ev), &target_kind) { set(k, s); } }>
+                                <option value="tag">{t(lang, "seqed.stop_kind_tag")}</option>
+                                <option value="segment">{t(lang, "seqed.stop_kind_segment")}</option>
+                            </select>
+                            <label class="visually-hidden" for=format!("seq-stop-target-{k}")>{t(lang, "seqed.action_target")}</label>
+                            <select id=format!("seq-stop-target-{k}") prop:value=target.clone()
+                                on:change=move |ev| { if let Some(s) = stop_of(kind, &event_target_value(&ev)) { set(k, s); } }>
+                                {list.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                            </select>
+                            <button type="button" class="button button-small"
+                                on:click=move |_| form.update(|f| { if k < f.stops.len() { f.stops.remove(k); } })>
+                                {t(lang, "seqed.remove_action")}
+                            </button>
+                        </div>
+                    }
+                }
+            </For>
+            <button type="button" class="button" data-testid="add-stop" disabled=move || !can_add() on:click=add>{t(lang, "seqed.add_stop")}</button>
+        </fieldset>
     }
 }

@@ -49,6 +49,20 @@ pub(crate) fn notice_text(lang: Lang, on: NoticeOn, by: Option<ChangedBy>) -> St
     t(lang, change).replace("{who}", &t(lang, who))
 }
 
+/// A step's action in words: 「タグ「フォロー済み」を付ける」.
+fn action_text(lang: Lang, a: &model::automation::Action, names: &[(String, String)]) -> String {
+    use model::automation::Action as A;
+    let (key, id) = match a {
+        A::AddTag { tag } => ("seq.does_add_tag", tag),
+        A::RemoveTag { tag } => ("seq.does_remove_tag", tag),
+        A::StartSequence { sequence } => ("seq.does_start", sequence),
+        A::StopSequence { sequence } => ("seq.does_stop", sequence),
+        A::SetField { field, .. } => ("seq.does_set_field", field),
+        A::Reply { .. } | A::Push { .. } => return String::new(),
+    };
+    t(lang, key).replace("{name}", &name_of(names, id))
+}
+
 fn stop_text(lang: Lang, s: &Stop, names: &[(String, String)]) -> String {
     match s {
         Stop::TagAdded { tag } => t(lang, "seq.stop_tag").replace("{name}", &name_of(names, tag)),
@@ -124,7 +138,10 @@ fn SequenceCard(s: SequenceItem, names: Vec<(String, String)>, can_design: bool,
                 <dt>{t(lang, "seq.enrolled")}</dt><dd data-testid="enrolled">{t_n(lang, "seq.people", s.enrolled)}</dd>
             </dl>
             <ol class="step-axis" aria-label=t(lang, "seq.timeline")>
-                {steps.into_iter().map(|st| view! { <StepMark st=st anchor_word=anchor_word.clone()/> }).collect_view()}
+                {steps.into_iter().map(|st| {
+                    let does = st.actions.iter().map(|a| action_text(lang, a, &names)).collect::<Vec<_>>().join("、");
+                    view! { <StepMark st=st anchor_word=anchor_word.clone() does/> }
+                }).collect_view()}
             </ol>
             {view! { <Enrolments sequence=s.id.clone() can_design/> }.into_any()}
         </section>
@@ -132,7 +149,7 @@ fn SequenceCard(s: SequenceItem, names: Vec<(String, String)>, can_design: bool,
 }
 
 #[component]
-fn StepMark(st: StepItem, anchor_word: String) -> impl IntoView {
+fn StepMark(st: StepItem, anchor_word: String, does: String) -> impl IntoView {
     let lang = use_lang();
     let when = match st.anchor {
         Anchor::Appointment => format!("{anchor_word} {}", st.label),
@@ -145,6 +162,7 @@ fn StepMark(st: StepItem, anchor_word: String) -> impl IntoView {
                 {if st.operational { t(lang, "seq.operational") } else { t(lang, "seq.marketing") }}
             </span>
             <p class="step-axis-text">{st.preview}</p>
+            {(!does.is_empty()).then(|| view! { <p class="help" data-testid="step-does">{t(lang, "seq.does").replace("{list}", &does)}</p> })}
             <p class="help" data-testid="step-kpi">{t_n(lang, "seq.sent_n", st.sent)}" · "{t_n(lang, "seq.skipped_n", st.skipped)}" · "{t_n(lang, "seq.blocked_after_n", st.blocked_after)}</p>
         </li>
     }

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use chrono::Datelike;
 use line::limits;
 use serde::Deserialize;
 
@@ -17,6 +18,54 @@ pub fn routes() -> Router<Sandbox> {
     Router::new()
         .route("/v2/bot/insight/message/event", get(message_event))
         .route("/v2/bot/insight/message/event/aggregation", get(per_unit))
+        .route(
+            "/v2/bot/insight/richmenu/{richMenuId}/summary",
+            get(|s, c, p, q| rich_menu(s, c, p, q, false)),
+        )
+        .route(
+            "/v2/bot/insight/richmenu/{richMenuId}/daily",
+            get(|s, c, p, q| rich_menu(s, c, p, q, true)),
+        )
+}
+
+#[derive(Deserialize)]
+struct PeriodQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// Days between two `yyyyMMdd` dates, if both are dates.
+fn span_days(from: &str, to: &str) -> Option<i64> {
+    let day = |s: &str| -> Option<i64> {
+        if !is_date(s) {
+            return None;
+        }
+        let date = chrono::NaiveDate::from_ymd_opt(s[..4].parse().ok()?, s[4..6].parse().ok()?, s[6..].parse().ok()?)?;
+        Some(date.num_days_from_ce() as i64)
+    };
+    Some(day(to)? - day(from)?)
+}
+
+/// Rich menu statistics (`insight.yml`): the period is at most 396 days
+/// summed, 99 by day.
+async fn rich_menu(
+    State(sb): State<Sandbox>,
+    Channel(ch): Channel,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Query<PeriodQuery>,
+    daily: bool,
+) -> Response {
+    let (from, to) = (q.from.unwrap_or_default(), q.to.unwrap_or_default());
+    let longest = if daily { 99 } else { 396 };
+    match span_days(&from, &to) {
+        Some(days) if (0..=longest).contains(&days) => {}
+        _ => return error(StatusCode::BAD_REQUEST, "The request parameters are invalid"),
+    }
+    let st = sb.lock();
+    match st.channels[ch].rich_menus.statistics(&id, &from, &to, daily, jst_date) {
+        Some(v) => ok(v),
+        None => not_found(),
+    }
 }
 
 #[derive(Deserialize)]

@@ -172,7 +172,7 @@ pub const DEMO_LAST_VISIT_FIELD: &str = "最終来院日";
 
 impl Engine {
     /// The clinic's owner acting without a session (the demo seed only).
-    async fn seed_actor(&self, clinic_id: i64) -> Result<crate::Actor, EngineError> {
+    pub(crate) async fn seed_actor(&self, clinic_id: i64) -> Result<crate::Actor, EngineError> {
         let user = self.db.user_by_email(DEMO_ACCOUNTS[0].email).await?.ok_or(EngineError::NotFound)?;
         let clinic = self.db.clinic(clinic_id).await?.ok_or(EngineError::NotFound)?;
         Ok(crate::Actor {
@@ -448,6 +448,7 @@ impl Engine {
             purpose,
             condition: None,
             bundle: Bundle::texts(&[text]),
+            actions: vec![],
         };
         let sequences = [
             (

@@ -9,7 +9,7 @@
 //! Sign-in sessions and codes keep real time (`Engine::wall_ms`).
 
 use crate::channel::MODE_SANDBOX;
-use crate::sandbox_phone::SandboxTarget;
+use crate::demo::phone::SandboxTarget;
 use crate::{Actor, Engine, EngineError};
 use model::Permission;
 use serde_json::json;
@@ -71,6 +71,8 @@ impl Engine {
                 break;
             }
         }
+        // Staff posts' reminders that fell due on the way.
+        self.staff_post_signal.notify_one();
         tracing::info!(
             clinic = actor.clinic_id,
             travelled_ms = self.travelled_ms.load(Ordering::Relaxed),
