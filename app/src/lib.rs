@@ -119,7 +119,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("richmenus") view={Lazy::<RichMenusRoute>::new()}/>
                     <Route path=path!("richmenus/new") view={Lazy::<RichMenuEditRoute>::new()}/>
                     <Route path=path!("richmenus/:id") view={Lazy::<RichMenuEditRoute>::new()}/>
-                    <Route path=path!("staff-channels") view=|| view! { <ComingSoon area="nav.staff_channels"/> }/>
+                    <Route path=path!("staff-channels") view={Lazy::<StaffChannelsRoute>::new()}/>
+                    <Route path=path!("staff-channels/new") view={Lazy::<StaffChannelSettingsRoute>::new()}/>
+                    <Route path=path!("staff-channels/:id") view={Lazy::<StaffChannelRoute>::new()}/>
+                    <Route path=path!("staff-channels/:id/settings") view={Lazy::<StaffChannelSettingsRoute>::new()}/>
                     <Route path=path!("analytics") view=|| view! { <ComingSoon area="nav.analytics"/> }/>
                     <ParentRoute path=path!("settings") view=SettingsLayout>
                         <Route path=path!("") view={Lazy::<AccountSettingsRoute>::new()}/>

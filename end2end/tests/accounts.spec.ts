@@ -34,15 +34,15 @@ test('the signed-in shell has every area, and unbuilt ones say 準備中', async
   for (const area of ['ダッシュボード', '友だち', '予約', 'タグ', 'セグメント', '自動アクション', '配信', 'ステップ配信', 'リッチメニュー', '職員連絡', '分析', '設定']) {
     await expect(nav.getByRole('link', { name: area, exact: true })).toBeVisible();
   }
-  await nav.getByRole('link', { name: '職員連絡', exact: true }).click();
-  await expect(page.getByRole('heading', { name: '職員連絡', exact: true })).toBeVisible();
+  await nav.getByRole('link', { name: '分析', exact: true }).click();
+  await expect(page.getByRole('heading', { name: '分析', exact: true })).toBeVisible();
   await expect(page.getByText('準備中', { exact: true })).toBeVisible();
   // In English too.
   await page.getByRole('link', { name: 'English' }).click();
-  await expect(page.getByRole('heading', { name: 'Staff channels', exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Analytics', exact: true })).toBeVisible();
   await expect(page.getByText('Coming soon', { exact: true })).toBeVisible();
   await page.getByRole('link', { name: '日本語' }).click();
-  await expect(page.getByRole('heading', { name: '職員連絡', exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '分析', exact: true })).toBeVisible();
 });
 
 test('a viewer is refused the staff page by the server, not only by a hidden link', async ({ page }) => {

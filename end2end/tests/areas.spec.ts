@@ -28,6 +28,8 @@ const AREAS: Area[] = [
   { path: '/sequences/new', heading: 'ステップ配信を作る', via: link('ステップ配信を作る') },
   { path: '/richmenus', heading: 'リッチメニュー', via: nav('リッチメニュー') },
   { path: '/richmenus/new', heading: '新しいメニュー', via: link('新しいメニュー') },
+  { path: '/staff-channels', heading: '職員連絡', via: nav('職員連絡') },
+  { path: '/staff-channels/new', heading: '新しいチャンネル', via: link('新しいチャンネル') },
   { path: '/tags', heading: 'タグ', via: nav('タグ') },
   { path: '/segments', heading: 'セグメント', via: nav('セグメント') },
   { path: '/segments/new', heading: '新しいセグメント', via: link('新しいセグメント') },

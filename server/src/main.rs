@@ -212,6 +212,9 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
                 if let Err(e) = engine.seed_demo_rich_menus(clinic.id).await {
                     tracing::warn!(reason = e.code(), "could not add the demo rich menus");
                 }
+                if let Err(e) = engine.seed_demo_staff_channels(clinic.id).await {
+                    tracing::warn!(reason = e.code(), "could not add the demo staff channels");
+                }
             }
         });
     }

@@ -17,6 +17,7 @@ pub mod rich_menus;
 pub mod segments;
 pub mod sequences;
 pub mod staff;
+pub mod staff_channels;
 pub mod staff_links;
 pub mod tags;
 pub mod templates;

@@ -1,5 +1,6 @@
 pub mod emoji_picker;
 pub mod image_upload;
+pub mod line_link;
 pub mod shell;
 
 use crate::errors::AppError;

@@ -10,6 +10,7 @@ mod rich_menus;
 mod segments;
 mod sequences;
 mod settings;
+mod staff_channels;
 mod tags;
 
 pub use appointments::*;
@@ -24,6 +25,7 @@ pub use rich_menus::{RichMenuEditPage, RichMenusPage};
 pub use segments::*;
 pub use sequences::*;
 pub use settings::*;
+pub use staff_channels::{StaffChannelPage, StaffChannelSettingsPage, StaffChannelsPage};
 pub use tags::*;
 
 use crate::components::shell::{me_view, role_label};

@@ -39,6 +39,10 @@ pub struct StaffChannelView {
     pub archived: bool,
     /// The signed-in person may post here.
     pub can_post: bool,
+    /// The signed-in person belongs (and so confirms its posts).
+    pub member: bool,
+    /// The signed-in person may change or archive it.
+    pub can_manage: bool,
     pub members: Vec<StaffMember>,
 }
 
@@ -178,6 +182,8 @@ impl Engine {
             public_id: row.public_id.clone(),
             archived: row.archived_at.is_some(),
             can_post,
+            member: mine,
+            can_manage: actor.role.can(Permission::ManageStaff),
             members: members
                 .iter()
                 .filter(|m| belongs(&settings, m))
@@ -380,7 +386,8 @@ impl Engine {
     /// Sends a post to every member's LINE (and the feed). Returns its ID.
     pub async fn send_staff_post(&self, actor: &Actor, channel: &str, req: &PostRequest) -> Result<String, EngineError> {
         let (row, settings, members) = self.visible_channel(actor, channel).await?;
-        let view = self.channel_view(actor, &row, settings.clone(), &members, true);
+        let mine = members.iter().any(|m| m.user_id == actor.user_id && belongs(&settings, m));
+        let view = self.channel_view(actor, &row, settings.clone(), &members, mine);
         if row.archived_at.is_some() {
             return Err(EngineError::StaffChannelArchived);
         }

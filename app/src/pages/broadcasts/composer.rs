@@ -7,10 +7,11 @@
 use super::audience::{AudiencePicker, CostSummary};
 use crate::api::broadcasts::{ad_flags, composer_options, create_broadcast, estimate_broadcast, ComposerChoices, Draft};
 use crate::api::phone::PhoneItem;
-use crate::api::staff_links::{get_staff_link, start_staff_link, test_send};
+use crate::api::staff_links::test_send;
 use crate::api::templates::{delete_template, list_templates, save_template, TemplateDto};
 use crate::components::emoji_picker::{insert_at_utf16, EmojiPicker};
 use crate::components::image_upload::{ImageUpload, Uploaded};
+use crate::components::line_link::{use_line_link, LineLinkSteps};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{t, t_n, Lang};
 use crate::pages::phone::ChatItem;
@@ -231,39 +232,24 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
 #[component]
 fn TestSend(draft: RwSignal<Draft>, problems: Memo<Vec<MessageProblem>>) -> impl IntoView {
     let lang = use_lang();
-    let start = Action::new(|_: &()| start_staff_link());
     let send = Action::new(move |_: &()| test_send(draft.with_untracked(|d| d.bundle.clone())));
-    let refresh = RwSignal::new(0u32);
-    let link = LocalResource::new(move || {
-        refresh.get();
-        start.version().get();
-        get_staff_link()
-    });
+    let (link, refresh) = use_line_link();
+    let unlinked = move || link.get().is_some_and(|l| l.is_ok_and(|l| !l.linked && l.code.is_empty()));
     view! {
         <section class="card" data-testid="test-send">
             <h2>{t(lang, "bc.test_title")}</h2>
-            {move || match link.get() {
-                None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
-                Some(Ok(l)) if l.linked => view! {
-                    <button type="button" class="button" disabled=move || !problems.with(Vec::is_empty) || send.pending().get()
-                        on:click=move |_| { send.dispatch(()); }>{t(lang, "bc.test_send")}</button>
-                    {move || match send.value().get() {
-                        Some(Ok(())) => Some(view! { <p class="notice notice-ok" role="status">{t(lang, "bc.test_sent")}</p> }.into_any()),
-                        Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
-                        None => None,
-                    }}
-                }.into_any(),
-                Some(Ok(l)) if !l.code.is_empty() => view! {
-                    <p>{t(lang, "bc.test_code").replace("{until}", &l.expires)}</p>
-                    <p class="big-count" data-testid="link-code">{l.code.clone()}</p>
-                    <button type="button" class="button" on:click=move |_| refresh.update(|n| *n += 1)>{t(lang, "bc.test_check")}</button>
-                }.into_any(),
-                Some(Ok(_)) => view! {
-                    <p class="help">{t(lang, "bc.test_help")}</p>
-                    <button type="button" class="button" on:click=move |_| { start.dispatch(()); }>{t(lang, "bc.test_link")}</button>
-                }.into_any(),
-            }}
+            <Show when=unlinked>
+                <p class="help">{t(lang, "bc.test_help")}</p>
+            </Show>
+            <LineLinkSteps link refresh linked=move || view! {
+                <button type="button" class="button" disabled=move || !problems.with(Vec::is_empty) || send.pending().get()
+                    on:click=move |_| { send.dispatch(()); }>{t(lang, "bc.test_send")}</button>
+                {move || match send.value().get() {
+                    Some(Ok(())) => Some(view! { <p class="notice notice-ok" role="status">{t(lang, "bc.test_sent")}</p> }.into_any()),
+                    Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
+                    None => None,
+                }}
+            }/>
         </section>
     }
 }

@@ -1,6 +1,8 @@
-//! One's own account: password and two-step sign-in.
+//! One's own account: password, two-step sign-in, and one's own LINE
+//! linked for 職員連絡.
 
 use crate::api::auth::{ChangePassword, TotpBegin, TotpConfirm, TotpDisable};
+use crate::components::line_link::LineLinkSection;
 use crate::components::shell::me_view;
 use crate::components::{ActionError, ErrorNotice, NewPasswordFields};
 use crate::i18n::t;
@@ -55,6 +57,7 @@ fn AccountForms(totp_enabled: bool) -> impl IntoView {
                 <p class="notice notice-ok" role="status">{t(lang, "totp.disabled")}</p>
             </Show>
         </section>
+        <LineLinkSection/>
     }
 }
 

@@ -7,4 +7,5 @@
 pub mod phone;
 pub mod rich_menus;
 pub mod seed;
+pub mod staff_channels;
 pub mod time_travel;
