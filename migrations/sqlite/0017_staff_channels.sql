@@ -6,6 +6,9 @@
 ALTER TABLE friends ADD COLUMN staff_user_id INTEGER REFERENCES users(id);
 CREATE INDEX friends_staff ON friends(clinic_id, staff_user_id) WHERE staff_user_id IS NOT NULL;
 
+-- A rich menu rule for linked staff (who are in no segment): 1.
+ALTER TABLE rich_menu_rules ADD COLUMN for_staff INTEGER NOT NULL DEFAULT 0;
+
 CREATE TABLE staff_channels (
     id            INTEGER PRIMARY KEY,
     clinic_id     INTEGER NOT NULL REFERENCES clinics(id),

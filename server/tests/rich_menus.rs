@@ -8,7 +8,7 @@
 use chrono::DateTime;
 use engine::rich_menus::{FriendMenu, MenuRuleDraft};
 use engine::{Actor, Engine, LineEndpoints, ManualClock, SecretBox};
-use model::rich_menu::{AreaAction, Bounds, MenuArea, MenuDesign, MenuTab, COMPACT};
+use model::rich_menu::{AreaAction, Bounds, MenuArea, MenuDesign, MenuTab, RuleAudience, COMPACT};
 use sandbox::Sandbox;
 use std::sync::Arc;
 
@@ -179,7 +179,7 @@ impl Rig {
 fn everyone(menu: &str, starts_at: Option<i64>, ends_at: Option<i64>) -> MenuRuleDraft {
     MenuRuleDraft {
         menu: menu.into(),
-        segment: None,
+        audience: RuleAudience::Everyone,
         starts_at,
         ends_at,
     }
@@ -280,7 +280,7 @@ async fn a_friend_whose_tag_changes_gets_the_segments_menu_and_goes_back_to_the_
         Some(&patients),
         vec![MenuRuleDraft {
             menu: staff_menu.clone(),
-            segment: Some(staff.clone()),
+            audience: RuleAudience::Segment { segment: staff.clone() },
             starts_at: None,
             ends_at: None,
         }],
@@ -300,6 +300,7 @@ async fn a_friend_whose_tag_changes_gets_the_segments_menu_and_goes_back_to_the_
             menu: "スタッフ用".into(),
             position: 0,
             segment: Some("スタッフ".into()),
+            staff: false,
         }
     );
     assert_eq!(
@@ -311,6 +312,50 @@ async fn a_friend_whose_tag_changes_gets_the_segments_menu_and_goes_back_to_the_
     r.sync().await.unwrap();
     assert_eq!(r.sees(1).as_deref(), Some("外来"));
     assert_eq!(r.sb.rich_menus_of(r.channel()).0.len(), 2, "nothing made twice");
+
+    // A staff member's linked LINE is in no segment, however tagged: the
+    // staff rule is what reaches it.
+    e.set_tag(&r.owner, &staff_tag, &[r.friends[0].clone()], true).await.unwrap();
+    e.db_for_tests()
+        .execute_for_tests(&format!(
+            "UPDATE friends SET staff_user_id = {} WHERE public_id = '{}'",
+            r.owner.user_id, r.friends[0]
+        ))
+        .await
+        .unwrap();
+    r.rules(
+        Some(&patients),
+        vec![MenuRuleDraft {
+            menu: staff_menu.clone(),
+            audience: RuleAudience::Segment { segment: staff.clone() },
+            starts_at: None,
+            ends_at: None,
+        }],
+    )
+    .await;
+    r.sync().await.unwrap();
+    assert_eq!(r.sees(0).as_deref(), Some("外来"), "linked staff are in no segment");
+    r.rules(
+        Some(&patients),
+        vec![MenuRuleDraft {
+            menu: staff_menu.clone(),
+            audience: RuleAudience::Staff,
+            starts_at: None,
+            ends_at: None,
+        }],
+    )
+    .await;
+    r.sync().await.unwrap();
+    assert_eq!((r.sees(0).as_deref(), r.sees(1).as_deref()), (Some("スタッフ用"), Some("外来")));
+    assert_eq!(
+        e.friend_rich_menu(&r.owner, &r.friends[0]).await.unwrap(),
+        FriendMenu::ByRule {
+            menu: "スタッフ用".into(),
+            position: 0,
+            segment: None,
+            staff: true,
+        }
+    );
 }
 
 #[tokio::test]
@@ -428,7 +473,7 @@ async fn passes_cut_short_by_lost_answers_end_with_line_in_step_and_nothing_made
         Some(&menu),
         vec![MenuRuleDraft {
             menu: staff.clone(),
-            segment: Some(all),
+            audience: RuleAudience::Segment { segment: all },
             starts_at: None,
             ends_at: None,
         }],

@@ -304,6 +304,19 @@ pub enum AreaAction {
 /// The postback data of a tab switch (then the tab's position): LINE
 /// sends it with the switch, and automations may listen for it.
 pub const SWITCH_DATA_PREFIX: &str = "yorisoi:tab:";
+
+/// Who a display rule is for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RuleAudience {
+    #[default]
+    Everyone,
+    /// Staff who linked their own LINE (職員連絡): they are in no segment,
+    /// so a staff menu names them this way.
+    Staff,
+    /// A segment, by its ID.
+    Segment { segment: String },
+}
 /// The postback data of a 予約する area: the clinic answers with the
 /// patient's own booking link.
 pub const BOOKING_DATA: &str = "yorisoi:booking";

@@ -7,7 +7,7 @@ use crate::errors::AppError;
 use crate::ssr::{actor_with, engine};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use model::rich_menu::MenuTab;
+use model::rich_menu::{MenuTab, RuleAudience};
 #[cfg(feature = "ssr")]
 use model::Permission;
 use serde::{Deserialize, Serialize};
@@ -29,8 +29,7 @@ pub struct MenuItem {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MenuRuleForm {
     pub menu: String,
-    /// A segment's ID; empty: everyone.
-    pub segment: String,
+    pub audience: RuleAudience,
     pub starts: String,
     pub ends: String,
 }
@@ -83,7 +82,7 @@ pub async fn list_rich_menus() -> Result<RichMenusDto, AppError> {
             .into_iter()
             .map(|r| MenuRuleForm {
                 menu: r.menu,
-                segment: r.segment.unwrap_or_default(),
+                audience: r.audience,
                 starts: local(r.starts_at),
                 ends: local(r.ends_at),
             })
@@ -156,7 +155,7 @@ pub async fn set_rich_menu_rules(default: String, rules: Vec<MenuRuleForm>) -> R
     for r in &rules {
         drafts.push(engine::rich_menus::MenuRuleDraft {
             menu: r.menu.clone(),
-            segment: (!r.segment.is_empty()).then(|| r.segment.clone()),
+            audience: r.audience.clone(),
             starts_at: moment(&r.starts)?,
             ends_at: moment(&r.ends)?,
         });
@@ -173,11 +172,12 @@ pub enum FriendMenuDto {
         menu: String,
     },
     /// The rule's place in the list (1-based) and its segment's name
-    /// (empty: everyone).
+    /// (empty: everyone, or linked staff when `staff`).
     ByRule {
         menu: String,
         number: i64,
         segment: String,
+        staff: bool,
     },
 }
 
@@ -188,10 +188,16 @@ pub async fn friend_rich_menu(friend: String) -> Result<FriendMenuDto, AppError>
     Ok(match engine()?.friend_rich_menu(&actor, &friend).await? {
         FriendMenu::None => FriendMenuDto::None,
         FriendMenu::Default { menu } => FriendMenuDto::Default { menu },
-        FriendMenu::ByRule { menu, position, segment } => FriendMenuDto::ByRule {
+        FriendMenu::ByRule {
+            menu,
+            position,
+            segment,
+            staff,
+        } => FriendMenuDto::ByRule {
             menu,
             number: position + 1,
             segment: segment.unwrap_or_default(),
+            staff,
         },
     })
 }

@@ -69,6 +69,7 @@ pub fn LineLinkSteps(
             _ => None,
         }}
     }
+    .into_any()
 }
 
 /// The profile page's section: what the link is for, and its steps.
@@ -85,4 +86,5 @@ pub fn LineLinkSection() -> impl IntoView {
             }/>
         </section>
     }
+    .into_any()
 }

@@ -122,7 +122,11 @@ impl Engine {
         let default_menu = state.default_menu_id.filter(|m| live.contains_key(m));
         // The menu LINE shows everyone not linked: an everyone-rule in force
         // (年末年始) stands in for the default.
-        let everyone_menu = in_force.iter().find(|r| r.segment_id.is_none()).map(|r| r.menu_id).or(default_menu);
+        let everyone_menu = in_force
+            .iter()
+            .find(|r| r.segment_id.is_none() && r.for_staff == 0)
+            .map(|r| r.menu_id)
+            .or(default_menu);
         let next_boundary = rules
             .iter()
             .flat_map(|r| [r.starts_at, r.ends_at])
@@ -371,9 +375,10 @@ impl Engine {
         let wanted: Vec<(i64, Option<i64>, Option<i64>)> = friends
             .iter()
             .filter_map(|f| {
-                let winner = in_force.iter().find(|r| {
-                    r.segment_id
-                        .is_none_or(|s| members.get(&s).is_some_and(|m| m.contains(&f.friend_id)))
+                let winner = in_force.iter().find(|r| match r.segment_id {
+                    _ if r.for_staff != 0 => f.staff != 0,
+                    Some(s) => members.get(&s).is_some_and(|m| m.contains(&f.friend_id)),
+                    None => true,
                 });
                 let (menu, rule) = match winner {
                     Some(r) => (Some(r.menu_id), Some(r.id)),

@@ -8,6 +8,7 @@
 
 use crate::audit::Event;
 use crate::{Actor, Engine, EngineError};
+use model::rich_menu::RuleAudience;
 use model::rich_menu::{AreaAction, MenuDesign, MenuTab, BOOKING_DATA};
 use model::Permission;
 use store::{NewRichMenuRule, RichMenuRow, RichMenuRuleRow, StoreError};
@@ -30,8 +31,7 @@ pub struct RichMenuView {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MenuRuleDraft {
     pub menu: String,
-    /// A segment's public ID; `None`: everyone.
-    pub segment: Option<String>,
+    pub audience: RuleAudience,
     pub starts_at: Option<i64>,
     pub ends_at: Option<i64>,
 }
@@ -43,11 +43,13 @@ pub enum FriendMenu {
     None,
     /// The default menu.
     Default { menu: String },
-    /// A rule's menu: the rule's place in the list (0-based) and its segment's name (`None`: everyone).
+    /// A rule's menu: the rule's place in the list (0-based) and its
+    /// segment's name (`None`: everyone, or linked staff when `staff`).
     ByRule {
         menu: String,
         position: i64,
         segment: Option<String>,
+        staff: bool,
     },
 }
 
@@ -200,15 +202,15 @@ impl Engine {
         let default_id = default.map(published).transpose()?;
         let mut rows = Vec::with_capacity(rules.len());
         for r in rules {
-            let segment_id = match &r.segment {
-                Some(s) => Some(
+            let segment_id = match &r.audience {
+                RuleAudience::Segment { segment } => Some(
                     self.db
-                        .segment_by_public_id(actor.clinic_id, s)
+                        .segment_by_public_id(actor.clinic_id, segment)
                         .await?
                         .ok_or(EngineError::NotFound)?
                         .id,
                 ),
-                None => None,
+                RuleAudience::Everyone | RuleAudience::Staff => None,
             };
             if let (Some(s), Some(e)) = (r.starts_at, r.ends_at) {
                 if e <= s {
@@ -219,6 +221,7 @@ impl Engine {
                 public_id: crate::crypto::public_id(),
                 menu_id: published(&r.menu)?,
                 segment_id,
+                for_staff: r.audience == RuleAudience::Staff,
                 starts_at: r.starts_at,
                 ends_at: r.ends_at,
             });
@@ -246,9 +249,13 @@ impl Engine {
             .into_iter()
             .map(|r| MenuRuleDraft {
                 menu: pid(r.menu_id),
-                segment: r
-                    .segment_id
-                    .and_then(|s| segments.iter().find(|g| g.id == s).map(|g| g.public_id.clone())),
+                audience: match r.segment_id.and_then(|s| segments.iter().find(|g| g.id == s)) {
+                    _ if r.for_staff != 0 => RuleAudience::Staff,
+                    Some(g) => RuleAudience::Segment {
+                        segment: g.public_id.clone(),
+                    },
+                    None => RuleAudience::Everyone,
+                },
                 starts_at: r.starts_at,
                 ends_at: r.ends_at,
             })
@@ -291,6 +298,7 @@ impl Engine {
                     menu: name(menu),
                     position: r.position,
                     segment,
+                    staff: r.for_staff != 0,
                 })
             }
             None => Ok(FriendMenu::Default { menu: name(menu) }),

@@ -51,8 +51,10 @@ pub struct RichMenuRuleRow {
     pub public_id: String,
     pub position: i64,
     pub menu_id: i64,
-    /// `None`: everyone.
+    /// `None`: everyone (or linked staff, when `for_staff`).
     pub segment_id: Option<i64>,
+    /// 1: for staff who linked their LINE.
+    pub for_staff: i64,
     pub starts_at: Option<i64>,
     pub ends_at: Option<i64>,
 }
@@ -63,6 +65,7 @@ pub struct NewRichMenuRule {
     pub public_id: String,
     pub menu_id: i64,
     pub segment_id: Option<i64>,
+    pub for_staff: bool,
     pub starts_at: Option<i64>,
     pub ends_at: Option<i64>,
 }
@@ -95,6 +98,8 @@ pub struct FriendMenuRow {
     pub rule_id: Option<i64>,
     /// LINE's per-user link (`None`: none).
     pub linked: Option<String>,
+    /// 1: a staff member's linked LINE.
+    pub staff: i64,
 }
 
 /// Where a worker's pass leaves a clinic.
@@ -221,7 +226,8 @@ impl Db {
 
     pub async fn rich_menu_rules(&self, clinic_id: i64) -> Result<Vec<RichMenuRuleRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT id, public_id, position, menu_id, segment_id, starts_at, ends_at FROM rich_menu_rules WHERE clinic_id = $1 ORDER BY position",
+            "SELECT id, public_id, position, menu_id, segment_id, for_staff, starts_at, ends_at FROM rich_menu_rules WHERE clinic_id = $1 \
+             ORDER BY position",
         )
         .bind(clinic_id)
         .fetch_all(&self.pool)
@@ -251,8 +257,9 @@ impl Db {
             .await?;
         if !rules.is_empty() {
             let sql = format!(
-                "INSERT INTO rich_menu_rules (clinic_id, public_id, position, menu_id, segment_id, starts_at, ends_at, created_at) VALUES {}",
-                values_rows(rules.len(), 8)
+                "INSERT INTO rich_menu_rules (clinic_id, public_id, position, menu_id, segment_id, for_staff, starts_at, ends_at, created_at) \
+                 VALUES {}",
+                values_rows(rules.len(), 9)
             );
             let mut q = sqlx::query(&sql);
             for (i, r) in rules.iter().enumerate() {
@@ -262,6 +269,7 @@ impl Db {
                     .bind(i as i64)
                     .bind(r.menu_id)
                     .bind(r.segment_id)
+                    .bind(flag(r.for_staff))
                     .bind(r.starts_at)
                     .bind(r.ends_at)
                     .bind(now);
@@ -464,7 +472,8 @@ impl Db {
             None => String::new(),
         };
         Ok(sqlx::query_as(&format!(
-            "SELECT f.id AS friend_id, f.line_user_id, m.menu_id, m.rule_id, m.linked \
+            "SELECT f.id AS friend_id, f.line_user_id, m.menu_id, m.rule_id, m.linked, \
+             CAST(CASE WHEN f.staff_user_id IS NULL THEN 0 ELSE 1 END AS BIGINT) AS staff \
              FROM friends f LEFT JOIN friend_rich_menus m ON m.friend_id = f.id \
              WHERE f.clinic_id = $1 AND f.status = 'active' {among} ORDER BY f.id"
         ))

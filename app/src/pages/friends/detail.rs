@@ -232,8 +232,12 @@ fn FriendRichMenu(id: String) -> impl IntoView {
                             let text = match m {
                                 FriendMenuDto::None => t(lang, "rm.friend_none"),
                                 FriendMenuDto::Default { menu } => t(lang, "rm.friend_default").replace("{menu}", &menu),
-                                FriendMenuDto::ByRule { menu, number, segment } => {
-                                    let who = if segment.is_empty() { t(lang, "rm.everyone") } else { segment };
+                                FriendMenuDto::ByRule { menu, number, segment, staff } => {
+                                    let who = match (staff, segment.is_empty()) {
+                                        (true, _) => t(lang, "rm.staff"),
+                                        (false, true) => t(lang, "rm.everyone"),
+                                        (false, false) => segment,
+                                    };
                                     t(lang, "rm.friend_rule").replace("{menu}", &menu).replace("{n}", &number.to_string()).replace("{who}", &who)
                                 }
                             };

@@ -13,6 +13,20 @@ use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use model::rich_menu::RuleAudience;
+
+/// The audience select's values besides segments' IDs (which never start
+/// with `*`).
+const EVERYONE: &str = "*everyone";
+const STAFF: &str = "*staff";
+
+fn audience_of(value: &str) -> RuleAudience {
+    match value {
+        EVERYONE | "" => RuleAudience::Everyone,
+        STAFF => RuleAudience::Staff,
+        id => RuleAudience::Segment { segment: id.to_string() },
+    }
+}
 
 #[component]
 pub fn RichMenusPage() -> impl IntoView {
@@ -198,10 +212,12 @@ fn Rules(
                             <div class="field">
                                 <label for=format!("rm-rule-who-{i}")>{t(lang, "rm.rule_who")}</label>
                                 <select id=format!("rm-rule-who-{i}") disabled=!can_design
-                                    on:change=move |ev| { let v = event_target_value(&ev); set_rule(i, &|r| r.segment = v.clone()); }>
-                                    <option value="" selected=r.segment.is_empty()>{t(lang, "rm.everyone")}</option>
-                                    {segments.with_value(|ss| ss.iter().map(|(id, name)| view! {
-                                        <option value=id.clone() selected=*id == r.segment>{name.clone()}</option>
+                                    on:change=move |ev| { let v = audience_of(&event_target_value(&ev)); set_rule(i, &|r| r.audience = v.clone()); }>
+                                    <option value=EVERYONE selected=r.audience == RuleAudience::Everyone>{t(lang, "rm.everyone")}</option>
+                                    <option value=STAFF selected=r.audience == RuleAudience::Staff>{t(lang, "rm.staff")}</option>
+                                    {segments.with_value(|ss| ss.iter().map(|(id, name)| {
+                                        let chosen = matches!(&r.audience, RuleAudience::Segment { segment } if segment == id);
+                                        view! { <option value=id.clone() selected=chosen>{name.clone()}</option> }
                                     }).collect_view())}
                                 </select>
                             </div>

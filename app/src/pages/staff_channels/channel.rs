@@ -32,6 +32,7 @@ pub fn StaffChannelPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -69,6 +70,7 @@ fn ChannelView(c: StaffChannelDto) -> impl IntoView {
         </Show>
         <Feed channel=c.id.clone() tick member/>
     }
+    .into_any()
 }
 
 fn post_problem_text(lang: Lang, p: &PostProblem) -> String {
@@ -211,7 +213,8 @@ fn Composer(channel: String, tick: RwSignal<u32>) -> impl IntoView {
                 <option value="24">{t(lang, "sc.remind_day")}</option>
             </select>
         </Show>
-    };
+    }
+    .into_any();
     view! {
         <section class="card" aria-labelledby="compose-title" data-testid="staff-composer">
             <h2 id="compose-title">{t(lang, "sc.compose")}</h2>
@@ -259,6 +262,7 @@ fn Composer(channel: String, tick: RwSignal<u32>) -> impl IntoView {
             </div>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -283,6 +287,7 @@ fn Feed(channel: String, tick: RwSignal<u32>, member: bool) -> impl IntoView {
             </Transition>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -350,6 +355,7 @@ fn PostView(p: StaffPostDto, tick: RwSignal<u32>, member: bool) -> impl IntoView
             })}
         </li>
     }
+    .into_any()
 }
 
 /// Changing a sent post: a new version goes to everyone, who confirm again.
@@ -405,4 +411,5 @@ fn EditPost(p: StaffPostDto, tick: RwSignal<u32>) -> impl IntoView {
             </div>
         </Show>
     }
+    .into_any()
 }

@@ -29,6 +29,7 @@ pub fn StaffChannelsPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 /// A nudge to link one's LINE, until it is.
@@ -82,6 +83,7 @@ fn Channels(d: StaffChannelsDto) -> impl IntoView {
             <Voices/>
         </Show>
     }
+    .into_any()
 }
 
 /// 職員の声: the words and the day only; nothing here can say who.
@@ -110,4 +112,5 @@ fn Voices() -> impl IntoView {
             </Suspense>
         </section>
     }
+    .into_any()
 }

@@ -43,6 +43,7 @@ pub fn StaffChannelSettingsPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 fn problem_text(lang: crate::i18n::Lang, p: &StaffChannelProblem) -> String {
@@ -181,4 +182,5 @@ fn SettingsForm(id: String, settings: StaffChannelSettings, archived: bool, peop
             </section>
         </Show>
     }
+    .into_any()
 }

@@ -5,7 +5,7 @@
 //! drawn tiles with the areas' names, kept beside this file.
 
 use crate::{Engine, EngineError};
-use model::rich_menu::{AreaAction, Bounds, Layout, MenuArea, MenuDesign, MenuSize, MenuTab, COMPACT, LARGE};
+use model::rich_menu::{AreaAction, Bounds, Layout, MenuArea, MenuDesign, MenuSize, MenuTab, RuleAudience, COMPACT, LARGE};
 
 const TAB_MENU: &[u8] = include_bytes!("menus/demo-menu.png");
 const TAB_GUIDE: &[u8] = include_bytes!("menus/demo-guide.png");
@@ -201,13 +201,20 @@ impl Engine {
             &[
                 crate::rich_menus::MenuRuleDraft {
                     menu: ids[1].clone(),
-                    segment: Some(staff),
+                    audience: RuleAudience::Segment { segment: staff },
+                    starts_at: None,
+                    ends_at: None,
+                },
+                // Staff who linked their LINE are in no segment: their own rule.
+                crate::rich_menus::MenuRuleDraft {
+                    menu: ids[1].clone(),
+                    audience: RuleAudience::Staff,
                     starts_at: None,
                     ends_at: None,
                 },
                 crate::rich_menus::MenuRuleDraft {
                     menu: ids[2].clone(),
-                    segment: None,
+                    audience: RuleAudience::Everyone,
                     starts_at: starts,
                     ends_at: ends,
                 },
