@@ -23,6 +23,12 @@ test('a linked staff member confirms a notice from their phone and the poster se
     await open(page, '/settings');
     await expect(page.getByTestId('line-linked')).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 15_000 });
+  // Her LINE is staff now: marked so in the friend list.
+  await expect(async () => {
+    await open(page, '/friends?q=' + encodeURIComponent('受付 花子のLINE'));
+    const row = page.getByTestId('friends-table').getByRole('row').filter({ hasText: '受付 花子のLINE' });
+    await expect(row.getByText('職員', { exact: true })).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
 
   // The owner, in a browser of their own, makes a channel and posts.
   const ownerContext = await browser.newContext({ baseURL: test.info().project.use.baseURL });

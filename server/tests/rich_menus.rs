@@ -5,9 +5,10 @@
 //! 100-an-hour budget, and passes cut short by lost answers that still end
 //! with LINE in step and nothing made twice.
 
-use chrono::DateTime;
+mod common;
+
 use engine::rich_menus::{FriendMenu, MenuRuleDraft};
-use engine::{Actor, Engine, LineEndpoints, ManualClock, SecretBox};
+use engine::{Actor, Engine, ManualClock};
 use model::rich_menu::{AreaAction, Bounds, MenuArea, MenuDesign, MenuTab, RuleAudience, COMPACT};
 use sandbox::Sandbox;
 use std::sync::Arc;
@@ -28,23 +29,7 @@ fn user(i: usize) -> String {
 const START_MS: i64 = 1_795_316_400_000;
 
 async fn rig(friends: usize) -> Rig {
-    let db = store::testing::fresh_db().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sb_base = format!("http://{}", listener.local_addr().unwrap());
-    let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(START_MS).unwrap()));
-    let endpoints = LineEndpoints {
-        api_base: "http://127.0.0.1:9".into(),
-        data_base: "http://127.0.0.1:9".into(),
-        sandbox_base: Some(sb_base),
-        sandbox_token: None,
-        webhook_base: None,
-    };
-    let engine = Engine::new(db, clock.clone(), SecretBox::from_base64(&SecretBox::generate_key()).unwrap()).with_line_endpoints(endpoints);
-    engine.seed_demo_if_empty().await.unwrap();
-    let sb = Sandbox::new();
-    server::sandbox_link::link(&engine, &sb, "http://127.0.0.1:9").await.unwrap();
-    let router = sb.router();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let (engine, clock, sb) = common::sandbox_engine(START_MS).await;
     let out = engine.login("owner@sakura.example", "sakura-owner-2026", "10.1.1.1").await.unwrap();
     let owner = engine.authenticate(&out.token).await.unwrap();
     let users: Vec<String> = (0..friends).map(user).collect();
@@ -125,7 +110,7 @@ impl Rig {
     }
 
     fn set_clock(&self, at: i64) {
-        self.clock.set(DateTime::from_timestamp_millis(at).unwrap());
+        self.clock.set(chrono::DateTime::from_timestamp_millis(at).unwrap());
     }
 
     async fn picture(&self, colour: [u8; 3]) -> String {

@@ -5,6 +5,8 @@
 //! between LINE's acceptance and our commit, and two instances on one
 //! database sending each step once.
 
+mod common;
+
 use chrono::DateTime;
 use engine::sequences::{SequenceDraft, StepDraft};
 use engine::{Actor, Engine, LineEndpoints, ManualClock, SecretBox};
@@ -829,19 +831,14 @@ async fn a_new_friend_or_a_tag_starts_its_sequence_and_an_automation_starts_and_
     let newcomer = user(99);
     r.sb.add_friends(&r.owner.clinic_public_id, std::slice::from_ref(&newcomer))
         .unwrap();
-    let body = format!(
-        r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{{"type":"follow","follow":{{"isUnblocked":false}},"timestamp":{},"mode":"active","webhookEventId":"01JFOLLOW99","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{newcomer}"}},"replyToken":"rfollow"}}]}}"#,
-        e.now_ms()
-    );
-    let (secret, _) = e.channel_credentials(r.owner.clinic_id).await.unwrap();
-    e.ingest_webhook(
-        &r.owner.clinic_public_id,
-        body.as_bytes(),
-        Some(&line::sign(&secret, body.as_bytes())),
+    common::line_event(
+        e,
+        &r.owner,
+        &newcomer,
+        "01JFOLLOW99",
+        r#""type":"follow","follow":{"isUnblocked":false}"#,
     )
-    .await
-    .unwrap();
-    e.process_webhooks(10).await.unwrap();
+    .await;
     while e.process_automations(100).await.unwrap() > 0 {}
     r.at(jst(12, 3, 10, 1)).await;
     let welcomed: Vec<String> =

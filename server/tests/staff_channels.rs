@@ -5,8 +5,9 @@
 //! only to those who have not confirmed (a lost answer included), replies
 //! land in the thread, and 職員の声 is stored with no identity anywhere.
 
-use chrono::DateTime;
-use engine::{Actor, Engine, EngineError, LineEndpoints, ManualClock, SecretBox};
+mod common;
+
+use engine::{Actor, Engine, EngineError, ManualClock};
 use model::broadcast::{Audience, Purpose};
 use model::staff_channel::{PatientDataHint, PostContent, PostRequest, StaffChannelSettings};
 use model::Role;
@@ -54,23 +55,7 @@ async fn owner_in_second_clinic(engine: &Engine) -> Actor {
 }
 
 async fn rig() -> Rig {
-    let db = store::testing::fresh_db().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let sb_base = format!("http://{}", listener.local_addr().unwrap());
-    let clock = Arc::new(ManualClock::new(DateTime::from_timestamp_millis(START_MS).unwrap()));
-    let endpoints = LineEndpoints {
-        api_base: "http://127.0.0.1:9".into(),
-        data_base: "http://127.0.0.1:9".into(),
-        sandbox_base: Some(sb_base),
-        sandbox_token: None,
-        webhook_base: None,
-    };
-    let engine = Engine::new(db, clock.clone(), SecretBox::from_base64(&SecretBox::generate_key()).unwrap()).with_line_endpoints(endpoints);
-    engine.seed_demo_if_empty().await.unwrap();
-    let sb = Sandbox::new();
-    server::sandbox_link::link(&engine, &sb, "http://127.0.0.1:9").await.unwrap();
-    let router = sb.router();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let (engine, clock, sb) = common::sandbox_engine(START_MS).await;
     let owner = sign_in(&engine, "owner@sakura.example", "sakura-owner-2026").await;
     let marketer = sign_in(&engine, "marketer@sakura.example", "sakura-marketer-2026").await;
     let staff = sign_in(&engine, "staff@sakura.example", "sakura-staff-2026").await;
@@ -100,21 +85,8 @@ async fn rig() -> Rig {
 impl Rig {
     /// A LINE event from `from`, signed and processed as LINE would send it.
     async fn event(&self, from: &str, kind: &str) {
-        let e = &self.engine;
-        let n = e.now_ms() + rand_suffix();
-        let body = format!(
-            r#"{{"destination":"U0123456789abcdef0123456789abcdef","events":[{{{kind},"timestamp":{},"mode":"active","webhookEventId":"01JSTAFF{n}","deliveryContext":{{"isRedelivery":false}},"source":{{"type":"user","userId":"{from}"}},"replyToken":"r{n}"}}]}}"#,
-            e.now_ms()
-        );
-        let (secret, _) = e.channel_credentials(self.owner.clinic_id).await.unwrap();
-        e.ingest_webhook(
-            &self.owner.clinic_public_id,
-            body.as_bytes(),
-            Some(&line::sign(&secret, body.as_bytes())),
-        )
-        .await
-        .unwrap();
-        e.process_webhooks(50).await.unwrap();
+        let id = format!("01JSTAFF{}", rand_suffix());
+        common::line_event(&self.engine, &self.owner, from, &id, kind).await;
     }
 
     async fn say(&self, from: &str, text: &str) {

@@ -19,6 +19,8 @@ pub struct FriendItem {
     pub status: String,
     pub followed: String,
     pub patient_number: String,
+    /// A staff member's linked LINE (out of patient audiences).
+    pub staff: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,6 +43,8 @@ pub struct TimelineItem {
 pub struct FriendDetailDto {
     pub display_name: String,
     pub status: String,
+    /// A staff member's linked LINE (out of patient audiences).
+    pub staff: bool,
     pub followed: String,
     pub blocked: String,
     pub unblocked: String,
@@ -107,6 +111,7 @@ pub async fn list_friends(
                 status: f.status,
                 followed: opt_date(f.first_followed_at),
                 patient_number: f.patient_number,
+                staff: f.staff_user_id.is_some(),
             })
             .collect(),
         next: page.next,
@@ -133,6 +138,7 @@ pub async fn friend_detail(id: String) -> Result<FriendDetailDto, AppError> {
         .collect();
     let today = engine()?.today_jst();
     Ok(FriendDetailDto {
+        staff: d.friend.staff_user_id.is_some(),
         age: model::patient::age(&d.friend.birth_date, &today),
         today,
         patient: model::patient::PatientFields {

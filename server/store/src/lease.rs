@@ -6,7 +6,8 @@
 //!
 //! The queues that claim this way: the delivery batches (`batches.rs`), the
 //! sequence scheduler's enrolments (`sequences.rs`), the automation queue
-//! (`automations.rs`) and the rich menu worker's clinics (`rich_menus.rs`).
+//! (`automations.rs`), the rich menu worker's clinics (`rich_menus.rs`) and
+//! the staff posts' pushes (`staff_channels.rs`).
 //! The webhook inbox (`inbox.rs`) does not, on purpose:
 //! an event is claimed by writing `processed_at` in the same transaction that
 //! applies it, so a crash rolls the claim back with the work and there is no

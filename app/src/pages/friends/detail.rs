@@ -28,6 +28,7 @@ pub fn FriendPage() -> impl IntoView {
                         let badge = if d.status == "blocked" { "badge badge-blocked" } else { "badge badge-ok" };
                         view! {
                             <h1>{shown_name(lang, &d.display_name, &d.status)}</h1>
+                            {d.staff.then(|| view! { <p class="notice" data-testid="friend-staff">{t(lang, "friends.staff_help")}</p> })}
                             <section class="card">
                                 <dl class="facts">
                                     <dt>{t(lang, "friends.status")}</dt><dd><span class=badge data-testid="friend-status">{status_label(&d.status)}</span></dd>

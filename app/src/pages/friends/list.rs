@@ -232,7 +232,8 @@ fn FriendRow(f: FriendItem, picked: Option<RwSignal<Vec<String>>>) -> impl IntoV
                     </td>
                 }
             })}
-            <td><A href=format!("/friends/{}", f.id)>{name}</A></td>
+            <td><A href=format!("/friends/{}", f.id)>{name}</A>
+                {f.staff.then(|| view! { " " <span class="badge" title=t(use_lang(), "friends.staff_help")>{t(use_lang(), "friends.staff")}</span> })}</td>
             <td>{f.patient_number.clone()}</td>
             <td><span class=badge>{status_label(&f.status)}</span></td>
             <td>{f.followed.clone()}</td>

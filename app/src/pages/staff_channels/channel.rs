@@ -39,11 +39,21 @@ pub fn StaffChannelPage() -> impl IntoView {
 fn ChannelView(c: StaffChannelDto) -> impl IntoView {
     let lang = use_lang();
     let linked = c.members.iter().filter(|m| m.linked).count();
-    // Bumped by a send and every few seconds: the feed is asked again.
+    // Bumped by a send and every few seconds: the feed is asked again —
+    // but not while a post is being changed, which would redraw the feed
+    // and lose what is being typed.
     let tick = RwSignal::new(0u32);
+    let editing = Editing(RwSignal::new(false));
+    provide_context(editing);
     #[cfg(feature = "hydrate")]
     {
-        if let Ok(handle) = set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_millis(3000)) {
+        let every = std::time::Duration::from_millis(3000);
+        let bump = move || {
+            if !editing.0.get_untracked() {
+                tick.update(|n| *n += 1)
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(bump, every) {
             on_cleanup(move || handle.clear());
         }
     }
@@ -72,6 +82,10 @@ fn ChannelView(c: StaffChannelDto) -> impl IntoView {
     }
     .into_any()
 }
+
+/// A sent post is being changed on this page.
+#[derive(Clone, Copy)]
+struct Editing(RwSignal<bool>);
 
 fn post_problem_text(lang: Lang, p: &PostProblem) -> String {
     match p {
@@ -362,7 +376,9 @@ fn PostView(p: StaffPostDto, tick: RwSignal<u32>, member: bool) -> impl IntoView
 #[component]
 fn EditPost(p: StaffPostDto, tick: RwSignal<u32>) -> impl IntoView {
     let lang = use_lang();
+    let editing = expect_context::<Editing>().0;
     let open = RwSignal::new(false);
+    Effect::new(move |_| editing.set(open.get()));
     let asking = RwSignal::new(false);
     let text = RwSignal::new(p.content.text.clone());
     let (id, version, content) = (p.id.clone(), p.version, p.content.clone());
