@@ -468,6 +468,7 @@ catalogue! {
     "rm.friend_rule" => "「{menu}」（表示の設定のルール{n}：{who}）", "“{menu}” (display rule {n}: {who})";
     "friends.staff" => "職員", "Staff";
     "friends.staff_help" => "職員が自分のLINEとして連携したアカウントです。患者向けの配信・セグメント・ステップ配信には含まれません。", "A staff member's own linked LINE: left out of patient sends, segments and sequences.";
+    "dash.pending_n" => "確認が必要な職員連絡（{n}件）", "Staff posts to confirm ({n})";
     "rm.staff" => "LINE連携した職員", "Staff with LINE linked";
     "link.title" => "自分のLINE連携", "Your own LINE";
     "link.help" => "自分のLINEをこのクリニックの公式アカウントと連携すると、職員連絡が自分のLINEに届き、確認ボタンで既読を伝えられます。連携したLINEは職員として扱われ、患者向けの配信・セグメント・集計には含まれません。", "Link your own LINE to the clinic's account to receive staff posts there and confirm them with a tap. A linked LINE counts as staff: it is left out of patient sends, segments and figures.";

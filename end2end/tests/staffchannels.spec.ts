@@ -55,6 +55,9 @@ test('a linked staff member confirms a notice from their phone and the poster se
   await expect(post.getByTestId('ack-count')).toContainText('確認済み 0 /');
   await expect(post.getByTestId('ack-waiting')).toContainText('鈴木 花子');
 
+  // Her dashboard asks for it first thing.
+  await open(page, '/');
+  await expect(page.getByTestId('pending-confirmations')).toContainText(name);
   // On her phone: the notice and its button.
   await expect(async () => {
     await open(page, '/sandbox');

@@ -281,7 +281,11 @@ async fn confirmation_is_per_version_and_the_one_reminder_goes_only_to_who_has_n
     let button = &got[0].messages[1]["template"]["actions"][0];
     assert_eq!(button["label"], "確認しました");
     let data = button["data"].as_str().unwrap().to_string();
+    let waiting = e.my_pending_confirmations(&r.staff).await.unwrap();
+    assert_eq!(waiting.len(), 1, "on the staff member's dashboard until confirmed");
+    assert_eq!(waiting[0].channel_name, "全職員");
     r.tap(&r.staff_line, &data).await;
+    assert!(e.my_pending_confirmations(&r.staff).await.unwrap().is_empty());
     let feed = e.staff_feed(&r.owner, &channel).await.unwrap();
     assert_eq!(feed[0].confirmed.len(), 1);
     assert!(feed[0].confirmed[0].0.contains("鈴木"));

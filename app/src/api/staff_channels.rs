@@ -215,6 +215,31 @@ pub async fn acknowledge_staff_post(post: String, version: i64) -> Result<(), Ap
     Ok(())
 }
 
+/// A post waiting for the caller's confirmation, for the dashboard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingConfirmationDto {
+    pub channel: String,
+    pub channel_name: String,
+    pub excerpt: String,
+    pub at: String,
+}
+
+#[server(endpoint = "staff_pending")]
+pub async fn my_pending_confirmations() -> Result<Vec<PendingConfirmationDto>, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    Ok(engine()?
+        .my_pending_confirmations(&actor)
+        .await?
+        .into_iter()
+        .map(|p| PendingConfirmationDto {
+            channel: p.channel,
+            channel_name: p.channel_name,
+            excerpt: p.excerpt,
+            at: crate::format::jst_datetime(p.at),
+        })
+        .collect())
+}
+
 /// 職員の声: (words, day), newest first. Nothing names who wrote them.
 #[server(endpoint = "staff_voices")]
 pub async fn list_staff_voices() -> Result<Vec<(String, String)>, AppError> {

@@ -50,7 +50,37 @@ pub fn Dashboard() -> impl IntoView {
         }
         .into_any()
     });
-    view! { {page} <QuotaGlance/> }
+    view! { {page} <PendingConfirmations/> <QuotaGlance/> }
+}
+
+/// 職員連絡 waiting for my 確認しました: the first thing to see each
+/// morning. Nothing is shown when there is none.
+#[component]
+fn PendingConfirmations() -> impl IntoView {
+    use crate::api::staff_channels::my_pending_confirmations;
+    use crate::i18n::t_n;
+    let lang = use_lang();
+    let pending = Resource::new(|| (), |_| my_pending_confirmations());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match pending.await {
+                    Ok(list) if !list.is_empty() => view! {
+                        <section class="card card-warning" data-testid="pending-confirmations">
+                            <h2>{t_n(lang, "dash.pending_n", list.len() as i64)}</h2>
+                            <ul>
+                                {list.into_iter().map(|p| view! {
+                                    <li><a href=format!("/staff-channels/{}", p.channel)>{p.channel_name}</a>
+                                        " ・ "{p.at}<br/>{p.excerpt}</li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
 }
 
 /// An area that is not built yet says so honestly.

@@ -58,6 +58,19 @@ pub struct StaffPostPreview {
     pub hints: Vec<PatientDataHint>,
 }
 
+/// A post waiting for the signed-in member's confirmation (the dashboard).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingConfirmation {
+    pub channel: String,
+    pub channel_name: String,
+    /// The post's first words.
+    pub excerpt: String,
+    pub at: i64,
+}
+
+/// How far back the dashboard looks for posts to confirm.
+const PENDING_DAYS_MS: i64 = 30 * 86_400_000;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaffReply {
     pub author: String,
@@ -551,6 +564,40 @@ impl Engine {
         }
         self.db.record_staff_ack(row.id, version, actor.user_id, self.now_ms()).await?;
         Ok(())
+    }
+
+    /// Posts of the last 30 days in the signed-in member's channels that
+    /// ask for a confirmation they have not given.
+    pub async fn my_pending_confirmations(&self, actor: &Actor) -> Result<Vec<PendingConfirmation>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let since = self.now_ms() - PENDING_DAYS_MS;
+        let posts = self.db.unconfirmed_staff_posts(actor.clinic_id, actor.user_id, since).await?;
+        if posts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let members = self.db.staff_members(actor.clinic_id).await?;
+        let Some(me) = members.iter().find(|m| m.user_id == actor.user_id) else {
+            return Ok(Vec::new());
+        };
+        let people = self.db.staff_channel_people(actor.clinic_id).await?;
+        let channels = self.db.staff_channels(actor.clinic_id).await?;
+        let mut out = Vec::new();
+        for p in posts {
+            let Some(c) = channels.iter().find(|c| c.id == p.channel_id) else {
+                continue;
+            };
+            if !belongs(&stored_settings(c, &people, &members)?, me) {
+                continue;
+            }
+            let content: PostContent = serde_json::from_str(&p.content).map_err(|_| EngineError::Corrupt)?;
+            out.push(PendingConfirmation {
+                channel: c.public_id.clone(),
+                channel_name: c.name.clone(),
+                excerpt: content.text.chars().take(60).collect(),
+                at: p.version_at,
+            });
+        }
+        Ok(out)
     }
 
     /// The anonymous suggestions (職員の声), newest first: words and day only.

@@ -556,6 +556,22 @@ impl Db {
         .await?)
     }
 
+    /// Posts of the clinic asking for confirmation, made since `since`, whose
+    /// current version `user_id` has not confirmed, newest first. Whether they belong to the channel is the engine's to say.
+    pub async fn unconfirmed_staff_posts(&self, clinic_id: i64, user_id: i64, since: i64) -> Result<Vec<StaffPostRow>, StoreError> {
+        Ok(sqlx::query_as(&format!(
+            "{POST_SELECT} JOIN staff_channels c ON c.id = p.channel_id \
+             WHERE p.clinic_id = $1 AND p.ack_required = 1 AND c.archived_at IS NULL AND p.created_at >= $3 \
+             AND NOT EXISTS (SELECT 1 FROM staff_acks a WHERE a.post_id = p.id AND a.version = p.version AND a.user_id = $2) \
+             ORDER BY p.id DESC LIMIT 50"
+        ))
+        .bind(clinic_id)
+        .bind(user_id)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn staff_voices(&self, clinic_id: i64) -> Result<Vec<StaffVoiceRow>, StoreError> {
         Ok(
             sqlx::query_as("SELECT id, text, received_on FROM staff_voices WHERE clinic_id = $1 ORDER BY id DESC LIMIT 500")
