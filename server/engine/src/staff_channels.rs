@@ -318,13 +318,12 @@ impl Engine {
     /// patient friends' stored names and numbers (never staff's own), a
     /// 診察券番号, a date of birth.
     pub(crate) async fn patient_data_in(&self, clinic_id: i64, text: &str) -> Result<Vec<PatientDataHint>, EngineError> {
-        let friends = self.db.all_friends(clinic_id).await?;
-        let patients = friends.iter().filter(|f| f.staff_user_id.is_none());
+        let patients = self.db.patient_identifiers(clinic_id).await?;
         let names = patients
-            .clone()
-            .flat_map(|f| [f.display_name.as_str(), f.name_kana.as_str()])
+            .iter()
+            .flat_map(|(name, kana, _)| [name.as_str(), kana.as_str()])
             .filter(|n| !n.trim().is_empty());
-        let numbers = patients.map(|f| f.patient_number.as_str()).filter(|n| !n.is_empty());
+        let numbers = patients.iter().map(|(_, _, n)| n.as_str()).filter(|n| !n.is_empty());
         Ok(patient_data_hints(text, names, numbers))
     }
 
