@@ -4,7 +4,7 @@
 //! shows it until the LINE is linked.
 
 use crate::api::staff_links::{end_staff_link, get_staff_link, start_staff_link, StaffLinkDto};
-use crate::components::{ErrorNotice, Loading};
+use crate::components::{AskFirst, ErrorNotice, Loading};
 use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
@@ -31,7 +31,6 @@ pub fn LineLinkSteps(
     let lang = use_lang();
     let start = Action::new(|_: &()| start_staff_link());
     let end = Action::new(|_: &()| end_staff_link());
-    let confirming = RwSignal::new(false);
     Effect::new(move |_| {
         if start.version().get() > 0 || end.version().get() > 0 {
             refresh.update(|n| *n += 1);
@@ -44,15 +43,8 @@ pub fn LineLinkSteps(
             Some(Ok(l)) if l.linked => view! {
                 {linked.run()}
                 <Show when=move || can_end>
-                    <Show when=move || confirming.get() fallback=move || view! {
-                        <button type="button" class="button button-small" on:click=move |_| confirming.set(true)>{t(lang, "link.end")}</button>
-                    }>
-                        <div class="confirm" role="alertdialog" aria-label=t(lang, "link.end_confirm")>
-                            <p>{t(lang, "link.end_confirm")}</p>
-                            <button type="button" class="button button-danger" on:click=move |_| { confirming.set(false); end.dispatch(()); }>{t(lang, "link.end_yes")}</button>
-                            <button type="button" class="button" on:click=move |_| confirming.set(false)>{t(lang, "common.cancel")}</button>
-                        </div>
-                    </Show>
+                    <AskFirst ask=t(lang, "link.end") question=t(lang, "link.end_confirm") yes=t(lang, "link.end_yes")
+                        no=t(lang, "common.cancel") danger=true on_yes=Callback::new(move |_| { end.dispatch(()); })/>
                 </Show>
             }.into_any(),
             Some(Ok(l)) if !l.code.is_empty() => view! {

@@ -42,6 +42,43 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="loading" role="status" aria-live="polite">{t(lang, "common.loading")}</p> }
 }
 
+/// An act that cannot be taken back (or that costs messages), asked first:
+/// the button, then the question with 「yes」 and 「no」 in its place.
+#[component]
+pub fn AskFirst(
+    /// The button's words.
+    #[prop(into)]
+    ask: String,
+    #[prop(into)] question: String,
+    /// The words that go ahead (they may change, e.g. to 「このまま送信」).
+    #[prop(into)]
+    yes: Signal<String>,
+    #[prop(into)] no: String,
+    /// Red buttons: the act removes or ends something.
+    #[prop(optional)]
+    danger: bool,
+    on_yes: Callback<()>,
+) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let (ask_class, yes_class) = if danger {
+        ("button button-danger", "button button-danger")
+    } else {
+        ("button", "button button-primary")
+    };
+    let label = question.clone();
+    view! {
+        <Show when=move || asking.get() fallback=move || view! {
+            <button type="button" class=ask_class on:click=move |_| asking.set(true)>{ask.clone()}</button>
+        }>
+            <div class="confirm" role="alertdialog" aria-label=label.clone()>
+                <p>{question.clone()}</p>
+                <button type="button" class=yes_class on:click=move |_| { asking.set(false); on_yes.run(()); }>{move || yes.get()}</button>
+                <button type="button" class="button" on:click=move |_| asking.set(false)>{no.clone()}</button>
+            </div>
+        </Show>
+    }
+}
+
 /// A full page load of `path`, so the server renders the signed-in shell
 /// afresh (after the session itself changed: clinic, second factor).
 pub fn reload_at(path: &str) {

@@ -7,7 +7,7 @@ use crate::api::staff_channels::{
     StaffPostDto, StaffPostPreviewDto,
 };
 use crate::components::image_upload::{ImageUpload, Uploaded};
-use crate::components::{warn_before_leaving, ErrorNotice, Loading};
+use crate::components::{warn_before_leaving, AskFirst, ErrorNotice, Loading};
 use crate::i18n::{t, t_n, Lang};
 use crate::use_lang;
 use leptos::prelude::*;
@@ -379,7 +379,6 @@ fn EditPost(p: StaffPostDto, tick: RwSignal<u32>) -> impl IntoView {
     let editing = expect_context::<Editing>().0;
     let open = RwSignal::new(false);
     Effect::new(move |_| editing.set(open.get()));
-    let asking = RwSignal::new(false);
     let text = RwSignal::new(p.content.text.clone());
     let (id, version, content) = (p.id.clone(), p.version, p.content.clone());
     let edit = Action::new(move |despite: &bool| {
@@ -408,18 +407,10 @@ fn EditPost(p: StaffPostDto, tick: RwSignal<u32>) -> impl IntoView {
             <div class="form">
                 <label for=format!("edit-{version}")>{t(lang, "sc.text")}</label>
                 <textarea id=format!("edit-{version}") rows="5" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                <Show when=move || asking.get() fallback=move || view! {
-                    <button type="button" class="button button-primary" on:click=move |_| asking.set(true)>{t(lang, "sc.edit_send")}</button>
-                    <button type="button" class="button" on:click=move |_| open.set(false)>{t(lang, "common.cancel")}</button>
-                }>
-                    <div class="confirm" role="alertdialog" aria-label=t(lang, "sc.edit_confirm")>
-                        <p>{t(lang, "sc.edit_confirm")}</p>
-                        <button type="button" class="button button-primary" on:click=move |_| { asking.set(false); edit.dispatch(warned()); }>
-                            {move || t(lang, if warned() { "sc.send_anyway" } else { "sc.edit_yes" })}
-                        </button>
-                        <button type="button" class="button" on:click=move |_| asking.set(false)>{t(lang, "common.cancel")}</button>
-                    </div>
-                </Show>
+                <AskFirst ask=t(lang, "sc.edit_send") question=t(lang, "sc.edit_confirm")
+                    yes=Signal::derive(move || t(lang, if warned() { "sc.send_anyway" } else { "sc.edit_yes" }))
+                    no=t(lang, "common.cancel") on_yes=Callback::new(move |_| { edit.dispatch(warned()); })/>
+                <button type="button" class="button" on:click=move |_| open.set(false)>{t(lang, "common.cancel")}</button>
                 {move || match edit.value().get() {
                     Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }),
                     _ => None,

@@ -3,7 +3,7 @@
 
 use super::{roles_text, ROLES};
 use crate::api::staff_channels::{archive_staff_channel, get_staff_channel, save_staff_channel, staff_directory, StaffMemberDto};
-use crate::components::{warn_before_leaving, ErrorNotice, Loading};
+use crate::components::{warn_before_leaving, AskFirst, ErrorNotice, Loading};
 use crate::errors::AppError;
 use crate::i18n::t;
 use crate::use_lang;
@@ -76,7 +76,6 @@ fn SettingsForm(id: String, settings: StaffChannelSettings, archived: bool, peop
     });
     let archive_id = id.clone();
     let archive = Action::new(move |_: &()| archive_staff_channel(archive_id.clone()));
-    let confirming = RwSignal::new(false);
     let toggle_role = move |list: fn(&mut StaffChannelSettings) -> &mut Vec<Role>, role: Role, on: bool| {
         form.update(|f| {
             let l = list(f);
@@ -165,15 +164,8 @@ fn SettingsForm(id: String, settings: StaffChannelSettings, archived: bool, peop
             <section class="card">
                 <h2>{t(lang, "sc.archive")}</h2>
                 <p class="help">{t(lang, "sc.archive_help")}</p>
-                <Show when=move || confirming.get() fallback=move || view! {
-                    <button type="button" class="button button-danger" on:click=move |_| confirming.set(true)>{t(lang, "sc.archive")}</button>
-                }>
-                    <div class="confirm" role="alertdialog" aria-label=t(lang, "sc.archive_confirm")>
-                        <p>{t(lang, "sc.archive_confirm")}</p>
-                        <button type="button" class="button button-danger" on:click=move |_| { confirming.set(false); archive.dispatch(()); }>{t(lang, "sc.archive_yes")}</button>
-                        <button type="button" class="button" on:click=move |_| confirming.set(false)>{t(lang, "common.cancel")}</button>
-                    </div>
-                </Show>
+                <AskFirst ask=t(lang, "sc.archive") question=t(lang, "sc.archive_confirm") yes=t(lang, "sc.archive_yes")
+                    no=t(lang, "common.cancel") danger=true on_yes=Callback::new(move |_| { archive.dispatch(()); })/>
                 {move || match archive.value().get() {
                     Some(Ok(())) => Some(view! { <p class="notice notice-ok" role="status">{t(lang, "sc.archived_done")}</p> }.into_any()),
                     Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }.into_any()),
