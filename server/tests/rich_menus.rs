@@ -161,6 +161,16 @@ impl Rig {
     }
 }
 
+/// A rule for `audience` at all times.
+fn always(menu: &str, audience: RuleAudience) -> MenuRuleDraft {
+    MenuRuleDraft {
+        menu: menu.into(),
+        audience,
+        starts_at: None,
+        ends_at: None,
+    }
+}
+
 fn everyone(menu: &str, starts_at: Option<i64>, ends_at: Option<i64>) -> MenuRuleDraft {
     MenuRuleDraft {
         menu: menu.into(),
@@ -263,12 +273,7 @@ async fn a_friend_whose_tag_changes_gets_the_segments_menu_and_goes_back_to_the_
     let staff_menu = r.published("スタッフ用", vec![tab("スタッフ用", None)]).await;
     r.rules(
         Some(&patients),
-        vec![MenuRuleDraft {
-            menu: staff_menu.clone(),
-            audience: RuleAudience::Segment { segment: staff.clone() },
-            starts_at: None,
-            ends_at: None,
-        }],
+        vec![always(&staff_menu, RuleAudience::Segment { segment: staff.clone() })],
     )
     .await;
     r.sync().await.unwrap();
@@ -310,26 +315,12 @@ async fn a_friend_whose_tag_changes_gets_the_segments_menu_and_goes_back_to_the_
         .unwrap();
     r.rules(
         Some(&patients),
-        vec![MenuRuleDraft {
-            menu: staff_menu.clone(),
-            audience: RuleAudience::Segment { segment: staff.clone() },
-            starts_at: None,
-            ends_at: None,
-        }],
+        vec![always(&staff_menu, RuleAudience::Segment { segment: staff.clone() })],
     )
     .await;
     r.sync().await.unwrap();
     assert_eq!(r.sees(0).as_deref(), Some("外来"), "linked staff are in no segment");
-    r.rules(
-        Some(&patients),
-        vec![MenuRuleDraft {
-            menu: staff_menu.clone(),
-            audience: RuleAudience::Staff,
-            starts_at: None,
-            ends_at: None,
-        }],
-    )
-    .await;
+    r.rules(Some(&patients), vec![always(&staff_menu, RuleAudience::Staff)]).await;
     r.sync().await.unwrap();
     assert_eq!((r.sees(0).as_deref(), r.sees(1).as_deref()), (Some("スタッフ用"), Some("外来")));
     assert_eq!(
@@ -454,16 +445,8 @@ async fn passes_cut_short_by_lost_answers_end_with_line_in_step_and_nothing_made
         },
     };
     let all = r.engine.save_segment(&r.owner, None, "全員", "", &rule).await.unwrap();
-    r.rules(
-        Some(&menu),
-        vec![MenuRuleDraft {
-            menu: staff.clone(),
-            audience: RuleAudience::Segment { segment: all },
-            starts_at: None,
-            ends_at: None,
-        }],
-    )
-    .await;
+    r.rules(Some(&menu), vec![always(&staff, RuleAudience::Segment { segment: all })])
+        .await;
     // LINE does the work and the answer is lost, a third of the time.
     r.sb.set_faults(sandbox::Faults {
         drop_rate: 0.35,
