@@ -112,6 +112,9 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
         // page to protect, a body too small to compress. The front door
         // answers LINE with as little work as it can.
         .route("/line/webhook/{clinic}", axum::routing::post(line_webhook))
+        // A patient's tracked link: no cookie, nothing to protect, and the
+        // patient should be on their way at once.
+        .route("/l/{token}", get(follow_link))
         .with_state(state)
 }
 
@@ -219,6 +222,40 @@ async fn media_file(State(state): State<AppState>, Path(token): Path<String>, pr
         Err(e) => refused(&e, "serving a picture failed"),
     }
 }
+
+/// A tracked link (`engine::tracked_links`): the click recorded (a
+/// person's; not a preview fetcher's or a HEAD), then straight on. Never
+/// cached, so every click reaches us; no referrer, so the page sent to
+/// does not learn the token.
+async fn follow_link(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    method: axum::http::Method,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let visit = engine::tracked_links::Visit {
+        head: method == axum::http::Method::HEAD,
+        user_agent: text("user-agent"),
+        prefetch: text("sec-purpose").contains("prefetch") || text("purpose").contains("prefetch"),
+    };
+    let no_store = [(header::CACHE_CONTROL, "no-store"), (header::REFERRER_POLICY, "no-referrer")];
+    match state.ctx.engine.follow_link(&token, visit).await {
+        Ok(url) => (StatusCode::FOUND, no_store, [(header::LOCATION, url)]).into_response(),
+        Err(engine::EngineError::NotFound) => (
+            StatusCode::NOT_FOUND,
+            no_store,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            UNKNOWN_LINK_PAGE,
+        )
+            .into_response(),
+        Err(e) => refused(&e, "following a tracked link failed"),
+    }
+}
+
+/// What a patient sees for a link that was altered or is not ours: plain
+/// words, no product chrome (they are not staff).
+const UNKNOWN_LINK_PAGE: &str = r#"<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>リンクが見つかりません</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.7;color:#1f2a24}h1{font-size:1.3rem}</style></head><body><h1>このリンクは開けません</h1><p>リンクの一部が欠けているか、変更されている可能性があります。LINEのメッセージからもう一度開いてください。開けない場合は、お手数ですがクリニックへ直接お問い合わせください。</p><p lang="en">This link could not be opened. Please open it again from the LINE message, or contact the clinic.</p></body></html>"#;
 
 /// The patient details CSV, as a download. Authorised like every server
 /// function: the session cookie, then the role.
@@ -350,6 +387,9 @@ pub async fn run_housekeeping(engine: engine::Engine) {
         }
         if let Err(e) = engine.prune_rate_windows().await {
             tracing::warn!(error = %e, "pruning rate windows failed; trying again later");
+        }
+        if let Err(e) = engine.prune_clicks().await {
+            tracing::warn!(error = %e, "pruning old link clicks failed; trying again later");
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod automation;
 pub mod broadcast;
 pub mod emoji;
 pub mod line_limits;
+pub mod link;
 pub mod message;
 pub mod patient;
 pub mod plan;

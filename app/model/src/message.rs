@@ -117,6 +117,12 @@ fn worst_case(s: &str) -> String {
             out = out.replace(name, &"あ".repeat(longest));
         }
     }
+    // Each address becomes a tracked link, which may be longer.
+    let grown: usize = crate::link::web_links_in(&out)
+        .into_iter()
+        .map(|r| crate::link::TRACKED_LINK_LONGEST.saturating_sub(r.len()))
+        .sum();
+    out.push_str(&"a".repeat(grown));
     out
 }
 
@@ -249,6 +255,65 @@ impl Bundle {
             }
         }
         self.quick_replies.iter_mut().for_each(|x| button(x, f));
+    }
+
+    /// Every web address a patient can open, each once, in order: buttons
+    /// that open a page, and addresses written in a text bubble (LINE makes
+    /// those into links; it does not in templates or cards).
+    pub fn links(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        self.clone().each_link_mut(&mut |u| {
+            if !out.iter().any(|o| o == u) {
+                out.push(u.clone())
+            }
+        });
+        out
+    }
+
+    /// The bundle with each web address replaced by `to(address)`.
+    pub fn with_links(&self, to: &mut dyn FnMut(&str) -> String) -> Bundle {
+        let mut b = self.clone();
+        b.each_link_mut(&mut |u| *u = to(u));
+        b
+    }
+
+    fn each_link_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        let mut button = |b: &mut Button| {
+            if let ButtonAction::Open { uri } = &mut b.does {
+                if crate::link::is_web_link(uri) {
+                    f(uri)
+                }
+            }
+        };
+        let mut texts: Vec<&mut String> = Vec::new();
+        for b in &mut self.bubbles {
+            match b {
+                Bubble::Text { text } => texts.push(text),
+                Bubble::Image { .. } => {}
+                Bubble::Buttons { buttons, .. } => buttons.iter_mut().for_each(&mut button),
+                Bubble::Confirm { yes, no, .. } => {
+                    button(yes);
+                    button(no);
+                }
+                Bubble::Carousel { columns } => columns.iter_mut().flat_map(|c| c.buttons.iter_mut()).for_each(&mut button),
+                Bubble::Card { button: b, .. } => b.iter_mut().for_each(&mut button),
+            }
+        }
+        self.quick_replies.iter_mut().for_each(&mut button);
+        drop(button);
+        for text in texts {
+            let mut out = String::with_capacity(text.len());
+            let mut at = 0;
+            for r in crate::link::web_links_in(text) {
+                out.push_str(&text[at..r.start]);
+                let mut link = text[r.clone()].to_string();
+                f(&mut link);
+                out.push_str(&link);
+                at = r.end;
+            }
+            out.push_str(&text[at..]);
+            *text = out;
+        }
     }
 
     /// Every image URL of the bundle, to change in place.
@@ -651,6 +716,64 @@ mod tests {
         .into_iter()
         .map(|p| p.problem)
         .collect()
+    }
+
+    #[test]
+    fn links_are_the_web_addresses_a_patient_can_open() {
+        let bundle = Bundle {
+            bubbles: vec![
+                Bubble::Text {
+                    text: "予約はhttps://a.example/bookから。電話 tel:03 {予約URL}".into(),
+                },
+                Bubble::Buttons {
+                    image_url: "https://a.example/pic.jpg".into(),
+                    title: String::new(),
+                    text: "https://not.a.link/in-a-template".into(),
+                    buttons: vec![
+                        Button::open("詳しく", "https://a.example/flu"),
+                        Button::open("電話", "tel:0312345678"),
+                        Button::say("https://said.example", "https://said.example"),
+                    ],
+                },
+            ],
+            quick_replies: vec![Button::open("予約", "https://a.example/book")],
+        };
+        assert_eq!(bundle.links(), vec!["https://a.example/flu", "https://a.example/book"]);
+        let mut n = 0;
+        let tracked = bundle.with_links(&mut |u| {
+            n += 1;
+            format!("https://t.example/l/{n}?{}", u.len())
+        });
+        assert_eq!(
+            tracked.bubbles[0],
+            Bubble::Text {
+                text: "予約はhttps://t.example/l/3?22から。電話 tel:03 {予約URL}".into()
+            }
+        );
+        let Bubble::Buttons {
+            text, buttons, image_url, ..
+        } = &tracked.bubbles[1]
+        else {
+            panic!("still buttons")
+        };
+        assert_eq!(text, "https://not.a.link/in-a-template");
+        assert_eq!(image_url, "https://a.example/pic.jpg");
+        assert_eq!(buttons[0], Button::open("詳しく", "https://t.example/l/1?21"));
+        assert_eq!(buttons[1], Button::open("電話", "tel:0312345678"));
+        assert_eq!(buttons[2], Button::say("https://said.example", "https://said.example"));
+        assert_eq!(tracked.quick_replies[0], Button::open("予約", "https://t.example/l/2?22"));
+    }
+
+    #[test]
+    fn a_text_is_checked_as_if_its_addresses_were_tracked_links() {
+        // 4,987 characters, a space and a 12-character address fit as they are, but
+        // not once the address is a tracked link.
+        let text = format!("{} https://a.jp", "あ".repeat(4987));
+        assert_eq!(lim::utf16_len(&text), 5000);
+        assert!(matches!(
+            problems_of(Bubble::Text { text })[..],
+            [Problem::TooLong { max: 5000, .. }]
+        ));
     }
 
     #[test]

@@ -90,6 +90,8 @@ pub struct BroadcastSummary {
     pub resume_at: String,
     pub finished_at: String,
     pub ad_flags: i64,
+    /// People who clicked any of its tracked links.
+    pub clickers: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -99,12 +101,14 @@ pub struct BroadcastDetail {
     pub audience: Audience,
     /// A segment's or tags' names, for the audience line.
     pub audience_names: Vec<String>,
+    /// Each tracked link's clicks.
+    pub links: Vec<model::link::LinkFigures>,
     pub can_send: bool,
     pub can_approve: bool,
 }
 
 #[cfg(feature = "ssr")]
-fn summary(r: engine::broadcasts::BroadcastRow) -> BroadcastSummary {
+pub(crate) fn summary(r: engine::broadcasts::BroadcastRow, clickers: i64) -> BroadcastSummary {
     BroadcastSummary {
         id: r.public_id,
         title: r.title,
@@ -120,6 +124,7 @@ fn summary(r: engine::broadcasts::BroadcastRow) -> BroadcastSummary {
         resume_at: crate::format::jst_datetime_or_empty(r.resume_at),
         finished_at: crate::format::jst_datetime_or_empty(r.finished_at),
         ad_flags: r.ad_flags,
+        clickers,
     }
 }
 
@@ -198,7 +203,16 @@ pub async fn create_broadcast(draft: Draft) -> Result<String, AppError> {
 #[server(endpoint = "broadcasts_list")]
 pub async fn list_broadcasts() -> Result<Vec<BroadcastSummary>, AppError> {
     let actor = actor_with(Permission::ViewClinic).await?;
-    Ok(engine()?.list_broadcasts(&actor, 200).await?.into_iter().map(summary).collect())
+    let engine = engine()?;
+    let rows = engine.list_broadcasts(&actor, 200).await?;
+    let clickers = engine.broadcast_clickers(&actor, &rows.iter().collect::<Vec<_>>()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let n = clickers.get(&r.id).copied().unwrap_or(0);
+            summary(r, n)
+        })
+        .collect())
 }
 
 #[server(endpoint = "broadcast_get")]
@@ -217,7 +231,8 @@ pub async fn get_broadcast(id: String) -> Result<BroadcastDetail, AppError> {
         _ => vec![],
     };
     Ok(BroadcastDetail {
-        summary: summary(v.row),
+        summary: summary(v.row, v.clickers),
+        links: v.links,
         bundle: v.bundle,
         audience: v.audience,
         audience_names,
@@ -230,7 +245,8 @@ pub async fn get_broadcast(id: String) -> Result<BroadcastDetail, AppError> {
 #[server(endpoint = "broadcast_progress")]
 pub async fn broadcast_progress(id: String) -> Result<BroadcastSummary, AppError> {
     let actor = actor_with(Permission::ViewClinic).await?;
-    Ok(summary(engine()?.broadcast_view(&actor, &id).await?.row))
+    let v = engine()?.broadcast_view(&actor, &id).await?;
+    Ok(summary(v.row, v.clickers))
 }
 
 /// `pause`, `resume`, `cancel` or `approve`.

@@ -9,6 +9,7 @@ pub mod automations;
 pub mod booking;
 pub mod broadcasts;
 pub mod channel;
+pub mod dashboard;
 pub mod friends;
 pub mod patients;
 pub mod phone;

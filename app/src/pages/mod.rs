@@ -3,6 +3,7 @@ mod auth;
 mod automations;
 mod booking;
 mod broadcasts;
+mod dashboard;
 mod friends;
 mod import;
 pub(crate) mod phone;
@@ -18,6 +19,7 @@ pub use auth::*;
 pub use automations::*;
 pub use booking::*;
 pub use broadcasts::*;
+pub use dashboard::Dashboard;
 pub use friends::*;
 pub use import::*;
 pub use phone::*;
@@ -28,35 +30,14 @@ pub use settings::*;
 pub use staff_channels::{StaffChannelPage, StaffChannelSettingsPage, StaffChannelsPage};
 pub use tags::*;
 
-use crate::components::shell::{me_view, role_label};
 use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
 
-#[component]
-pub fn Dashboard() -> impl IntoView {
-    let lang = use_lang();
-    // The quota's Suspense beside the page's, never inside it (leptos-rs/leptos#3707).
-    let page = me_view(move |me| {
-        view! {
-            <h1>{t(lang, "dash.title")}</h1>
-            <section class="card">
-                <h2>{t(lang, "dash.welcome").replace("{name}", &me.display_name)}</h2>
-                <dl class="facts">
-                    <dt>{t(lang, "shell.clinic")}</dt><dd>{me.clinic_name.clone()}</dd>
-                    <dt>{t(lang, "dash.role")}</dt><dd data-testid="role">{role_label(me.role)}</dd>
-                </dl>
-            </section>
-        }
-        .into_any()
-    });
-    view! { {page} <PendingConfirmations/> <QuotaGlance/> }
-}
-
 /// 職員連絡 waiting for my 確認しました: the first thing to see each
 /// morning. Nothing is shown when there is none.
 #[component]
-fn PendingConfirmations() -> impl IntoView {
+pub(crate) fn PendingConfirmations() -> impl IntoView {
     use crate::api::staff_channels::my_pending_confirmations;
     use crate::i18n::t_n;
     let lang = use_lang();

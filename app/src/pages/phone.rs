@@ -349,14 +349,13 @@ fn open_in_new_tab(url: &str) {
 /// message (opened in a new tab, as LINE opens its in-app browser).
 fn linked(words: &str) -> impl IntoView {
     let mut parts = Vec::new();
-    let mut rest = words;
-    while let Some(start) = ["https://", "http://"].iter().filter_map(|p| rest.find(p)).min() {
-        let end = rest[start..].find(char::is_whitespace).map_or(rest.len(), |e| start + e);
-        parts.push((rest[..start].to_string(), false));
-        parts.push((rest[start..end].to_string(), true));
-        rest = &rest[end..];
+    let mut at = 0;
+    for r in model::link::web_links_in(words) {
+        parts.push((words[at..r.start].to_string(), false));
+        parts.push((words[r.clone()].to_string(), true));
+        at = r.end;
     }
-    parts.push((rest.to_string(), false));
+    parts.push((words[at..].to_string(), false));
     parts
         .into_iter()
         .map(|(text, is_link)| {

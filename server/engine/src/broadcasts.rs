@@ -14,11 +14,12 @@ use crate::quota::QuotaStatus;
 use crate::{Actor, Engine, EngineError};
 use model::adcheck::{check_bundle, default_rules, AdFlag, AdRule};
 use model::broadcast::{jst_month, Audience, BroadcastStatus, Purpose};
+use model::link::LinkSource;
 use model::message::Bundle;
 use model::plan::extra_cost_yen;
 use model::segment::{Condition, Group, Join, Node, Rule, RULE_VERSION};
 use model::Permission;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 pub use store::BroadcastRow;
 use store::{NewBatch, NewBroadcast, Reservation};
 
@@ -91,6 +92,9 @@ pub struct BroadcastView {
     pub row: BroadcastRow,
     pub bundle: Bundle,
     pub audience: Audience,
+    /// Each tracked link's clicks, and the people who clicked any.
+    pub links: Vec<model::link::LinkFigures>,
+    pub clickers: i64,
 }
 
 /// A rule for friends with any (or every) one of the tags.
@@ -383,7 +387,23 @@ impl Engine {
             .ok_or(EngineError::NotFound)?;
         let bundle = serde_json::from_str(&row.bundle).map_err(|_| EngineError::Corrupt)?;
         let audience = serde_json::from_str(&row.audience).map_err(|_| EngineError::Corrupt)?;
-        Ok(BroadcastView { row, bundle, audience })
+        let links = self.db.link_figures(actor.clinic_id, LinkSource::Broadcast, row.id).await?;
+        let clickers = self.broadcast_clickers(actor, &[&row]).await?.get(&row.id).copied().unwrap_or(0);
+        Ok(BroadcastView {
+            row,
+            bundle,
+            audience,
+            links,
+            clickers,
+        })
+    }
+
+    /// The people who clicked a link of each of `rows` (those with none
+    /// are left out).
+    pub async fn broadcast_clickers(&self, actor: &Actor, rows: &[&BroadcastRow]) -> Result<HashMap<i64, i64>, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        Ok(self.db.clickers_by_source(actor.clinic_id, LinkSource::Broadcast, &ids).await?)
     }
 
     async fn own_broadcast(&self, actor: &Actor, public_id: &str) -> Result<BroadcastRow, EngineError> {

@@ -28,6 +28,8 @@ pub struct SecretBox {
     /// Signs the patients' booking links (`booking.rs`); derived apart from
     /// the audit key so neither can stand in for the other.
     link_key: Arc<[u8; 32]>,
+    /// Signs and hides what a tracked link names (`tracked_link_token`).
+    click_key: Arc<[u8; 32]>,
     /// The key was generated into the data directory (the demo), not given
     /// by `YORISOI_SECRET_KEY`.
     generated: bool,
@@ -76,6 +78,9 @@ impl SealedAt<'_> {
     }
 }
 
+/// Bytes of signature in a tracked link's token (80 bits).
+const TRACKED_TAG_LEN: usize = 10;
+
 /// Values sealed with their place start with this; older ones (sealed
 /// before places were bound) have no prefix and are re-sealed at start-up.
 const BOUND: &str = "v2.";
@@ -93,10 +98,14 @@ impl SecretBox {
         let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&bytes).expect("HMAC takes a key of any length");
         mac.update(b"yorisoi booking link v1");
         let link_key: [u8; 32] = mac.finalize().into_bytes().into();
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&bytes).expect("HMAC takes a key of any length");
+        mac.update(b"yorisoi tracked link v1");
+        let click_key: [u8; 32] = mac.finalize().into_bytes().into();
         Ok(SecretBox {
             cipher: Arc::new(ChaCha20Poly1305::new(Key::from_slice(&bytes))),
             audit_key: Arc::new(audit_key),
             link_key: Arc::new(link_key),
+            click_key: Arc::new(click_key),
             generated: false,
         })
     }
@@ -138,6 +147,55 @@ impl SecretBox {
         let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&self.link_key[..]).expect("HMAC takes a key of any length");
         mac.update(payload);
         mac.verify_slice(&given).is_ok()
+    }
+
+    fn click_mac(&self, label: &[u8], data: &[u8]) -> hmac::Hmac<Sha256> {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(&self.click_key[..]).expect("HMAC takes a key of any length");
+        mac.update(label);
+        mac.update(data);
+        mac
+    }
+
+    /// The token of a tracked link for one recipient (35 URL-safe
+    /// characters): the two numbers hidden and signed, so the address
+    /// tells nothing about the patient and cannot be altered or made up.
+    /// The same numbers always give the same token (a deterministic
+    /// SIV-style construction: the signature is the mask's seed).
+    pub fn tracked_link_token(&self, link_id: i64, friend_id: i64) -> String {
+        use hmac::Mac;
+        let mut plain = [0u8; 16];
+        plain[..8].copy_from_slice(&link_id.to_be_bytes());
+        plain[8..].copy_from_slice(&friend_id.to_be_bytes());
+        let tag = self.click_mac(b"tag", &plain).finalize().into_bytes();
+        let tag = &tag[..TRACKED_TAG_LEN];
+        let mask = self.click_mac(b"mask", tag).finalize().into_bytes();
+        let mut out = tag.to_vec();
+        out.extend(plain.iter().zip(mask.iter()).map(|(p, m)| p ^ m));
+        URL_SAFE_NO_PAD.encode(out)
+    }
+
+    /// The link and friend a token names; `None` when it was not made by
+    /// this installation or was altered (checked in constant time).
+    pub fn open_tracked_link_token(&self, token: &str) -> Option<(i64, i64)> {
+        use hmac::Mac;
+        if token.len() != 35 {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
+        if bytes.len() != TRACKED_TAG_LEN + 16 {
+            return None;
+        }
+        let (tag, body) = bytes.split_at(TRACKED_TAG_LEN);
+        let mask = self.click_mac(b"mask", tag).finalize().into_bytes();
+        let mut plain = [0u8; 16];
+        for (i, (b, m)) in body.iter().zip(mask.iter()).enumerate() {
+            plain[i] = b ^ m;
+        }
+        self.click_mac(b"tag", &plain).verify_truncated_left(tag).ok()?;
+        let link = i64::from_be_bytes(plain[..8].try_into().ok()?);
+        let friend = i64::from_be_bytes(plain[8..].try_into().ok()?);
+        Some((link, friend))
     }
 
     /// Seals `plaintext` for one place; it opens only there.
@@ -277,6 +335,32 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert_ne!(uuid_v4(), uuid_v4());
+    }
+
+    #[test]
+    fn tracked_link_tokens_hide_their_numbers_and_refuse_any_change() {
+        let a = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
+        let b = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
+        let token = a.tracked_link_token(7, 1234);
+        assert_eq!(token.len(), 35);
+        assert_eq!(token, a.tracked_link_token(7, 1234), "one recipient's link is stable");
+        assert_ne!(token, a.tracked_link_token(7, 1235));
+        assert_eq!(a.open_tracked_link_token(&token), Some((7, 1234)));
+        assert_eq!(b.open_tracked_link_token(&token), None, "another installation's key");
+        // Neither number shows in the token's bytes.
+        let raw = URL_SAFE_NO_PAD.decode(&token).unwrap();
+        assert!(!raw.windows(8).any(|w| w == 1234i64.to_be_bytes() || w == 7i64.to_be_bytes()));
+        // Any one character changed (each position, a different character) is refused.
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for i in 0..token.len() {
+            let mut t = token.clone().into_bytes();
+            t[i] = *alphabet.iter().find(|&&c| c != t[i]).unwrap();
+            let t = String::from_utf8(t).unwrap();
+            assert_eq!(a.open_tracked_link_token(&t), None, "changed at {i}: {t}");
+        }
+        assert_eq!(a.open_tracked_link_token(&token[..34]), None);
+        assert_eq!(a.open_tracked_link_token(""), None);
+        assert_eq!(a.open_tracked_link_token("not a token at all, not at all!!!!"), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::broadcasts::ledger_source;
 use crate::{Engine, EngineError};
 use line::{LineError, SendOptions};
 use model::broadcast::{jst_month, BroadcastStatus, Purpose, QuietHours};
+use model::link::LinkSource;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -60,8 +61,10 @@ struct Prepared {
     purpose: Purpose,
     quota_month: String,
     messages: Vec<Value>,
-    /// A bundle naming variables: each recipient gets their own copy.
+    /// A bundle naming variables or holding tracked links: each recipient
+    /// gets their own copy.
     personal: Option<model::message::Bundle>,
+    links: crate::tracked_links::TrackedLinks,
     quiet: QuietHours,
     client: line::Client,
     built_at: i64,
@@ -151,15 +154,19 @@ impl Engine {
             return Err(EngineError::ChannelChanged);
         }
         let settings = self.db.delivery_settings(row.clinic_id).await?;
+        let bundle = serde_json::from_str::<model::message::Bundle>(&row.bundle).ok();
+        let links = match &bundle {
+            Some(b) => self.track_links(row.clinic_id, LinkSource::Broadcast, broadcast_id, b).await?,
+            None => Default::default(),
+        };
         let p = Arc::new(Prepared {
             clinic_id: row.clinic_id,
             public_id: row.public_id,
             purpose: row.purpose,
             quota_month: row.quota_month,
             messages: serde_json::from_str(&row.messages).map_err(|_| EngineError::Corrupt)?,
-            personal: serde_json::from_str::<model::message::Bundle>(&row.bundle)
-                .ok()
-                .filter(|b| b.is_personal()),
+            personal: bundle.filter(|b| b.is_personal() || !links.is_empty()),
+            links,
             quiet: settings.quiet(),
             client: self.client_for(&channel, self.delivery.config.line_timeout)?,
             built_at: now,
@@ -382,7 +389,8 @@ impl Engine {
             .collect();
         for (j, (user, friend)) in recipients.iter().zip(friend_ids).enumerate() {
             let name = names.get(friend).map(String::as_str).unwrap_or("");
-            let messages = crate::line_messages::to_line_messages(&bundle.personalised(name), &self.public_url);
+            let own = self.with_tracked_links(bundle, &p.links, *friend).personalised(name);
+            let messages = crate::line_messages::to_line_messages(&own, &self.public_url);
             self.take_rate(p.clinic_id, "/v2/bot/message/push").await?;
             let key = crate::crypto::derived_uuid(&batch.retry_key, j);
             let options = SendOptions {

@@ -12,6 +12,7 @@ pub mod broadcasts;
 pub mod channel;
 pub mod clock;
 pub mod crypto;
+pub mod dashboard;
 pub mod delivery;
 pub mod demo;
 mod error;
@@ -30,6 +31,7 @@ pub mod staff_links;
 pub mod tags;
 pub mod templates;
 pub mod totp;
+pub mod tracked_links;
 pub mod webhook;
 
 pub use authz::Actor;
@@ -73,6 +75,7 @@ pub struct Engine {
     pub public_url: String,
     /// The webhook front door's secrets in memory and group commit.
     pub(crate) intake: Arc<webhook::Intake>,
+    pub(crate) link_cache: Arc<tracked_links::LinkCache>,
 }
 
 /// Where the LINE API is: LINE itself, and the sandbox for clinics in
@@ -122,6 +125,7 @@ impl Engine {
             delivery: Arc::new(delivery::Delivery::new(Default::default())),
             public_url: String::new(),
             intake: Default::default(),
+            link_cache: Default::default(),
         }
     }
 

@@ -514,6 +514,12 @@ impl Engine {
         let bundle: Bundle = serde_json::from_str(&step.bundle).map_err(|_| EngineError::Corrupt)?;
         let actions: Vec<Action> = serde_json::from_str(&step.actions).map_err(|_| EngineError::Corrupt)?;
         if !bundle.bubbles.is_empty() {
+            // The same link and token on every attempt: a resend under the
+            // same key carries the same message.
+            let links = self
+                .track_links(e.clinic_id, model::link::LinkSource::SequenceStep, step.id, &bundle)
+                .await?;
+            let bundle = self.with_tracked_links(&bundle, &links, friend.id);
             self.push_step(e, friend, bundle, appointment, &record.retry_key).await?;
         }
         for action in &actions {

@@ -9,6 +9,7 @@ mod automations;
 mod batches;
 mod broadcasts;
 mod channels;
+mod dashboard;
 mod db;
 mod friends;
 mod inbox;
@@ -27,6 +28,7 @@ mod tags;
 mod templates;
 pub mod testing;
 mod throttle;
+mod tracked_links;
 
 pub use accounts::{ClinicRow, InvitationRow, MemberRow, MembershipRow, NewInvitation, NewUser, OrganizationRow, UserRow};
 pub use appointments::{AppointmentChange, AppointmentRow, ChangeOutcome, DepartmentRow, NewAppointment};
@@ -35,6 +37,7 @@ pub use automations::{AutomationRow, Happening, QueuedHappening, RunListRow, Run
 pub use batches::{ClaimedBatch, NewBatch, Settlement};
 pub use broadcasts::{BroadcastRow, Candidate, NewBroadcast, Reservation};
 pub use channels::ChannelRow;
+pub use dashboard::FriendDay;
 pub use db::{Db, Dialect, StoreError};
 pub use friends::{FriendEventRow, FriendFilter, FriendRow};
 pub use inbox::{FriendChange, InboxApplication, InboxRow, NewInboxEvent, StaffVoice};
@@ -51,3 +54,4 @@ pub use staff_channels::{
 pub use tags::{FieldRow, NewTag, TagFolderRow, TagRow, TagStatRow};
 pub use templates::TemplateRow;
 pub use throttle::{ThrottlePolicy, ThrottleRow};
+pub use tracked_links::TrackedLinkRow;

@@ -1,9 +1,9 @@
 //! One send: its live progress, and pausing, resuming or stopping it.
 
 use super::{percent, reason_text, status_label};
-use crate::api::broadcasts::{act_on_broadcast, broadcast_progress, get_broadcast, BroadcastDetail};
+use crate::api::broadcasts::{act_on_broadcast, broadcast_progress, get_broadcast, BroadcastDetail, BroadcastSummary};
 use crate::api::phone::PhoneItem;
-use crate::components::{ErrorNotice, Loading};
+use crate::components::{CsvDownload, ErrorNotice, Loading};
 use crate::i18n::{t, t_n};
 use crate::pages::phone::ChatItem;
 use crate::{line_view, use_lang};
@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use model::broadcast::{Audience, BroadcastAct, BroadcastStatus};
+use model::link::{click_rate, LinkFigures};
 
 #[component]
 pub fn BroadcastPage() -> impl IntoView {
@@ -163,6 +164,7 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
                         {move || act.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
                     }.into_any())}
                 </section>
+                <BroadcastReport current links=d.links.clone() title=d.summary.title.clone()/>
             </div>
             <aside class="composer-side">
                 <section class="card phone-preview">
@@ -173,4 +175,71 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// What the send did: who it reached, who clicked (our own tracked links:
+/// exact, however few), and each link's clicks.
+#[component]
+fn BroadcastReport(current: RwSignal<BroadcastSummary>, links: Vec<LinkFigures>, title: String) -> impl IntoView {
+    let lang = use_lang();
+    let delivered = current.with_untracked(|c| c.delivered);
+    let csv = {
+        let mut rows = vec![vec![
+            t(lang, "report.col_link"),
+            t(lang, "report.col_clicks"),
+            t(lang, "report.col_clickers"),
+            t(lang, "report.col_rate"),
+        ]];
+        rows.extend(links.iter().map(|l| {
+            vec![
+                l.url.clone(),
+                l.clicks.to_string(),
+                l.clickers.to_string(),
+                click_rate(l.clickers, delivered),
+            ]
+        }));
+        rows
+    };
+    view! {
+        <section class="card" aria-labelledby="bc-report">
+            <h2 id="bc-report">{t(lang, "report.title")}</h2>
+            <dl class="facts">
+                <dt>{t(lang, "report.reached")}</dt><dd data-testid="reached">{move || current.with(|c| c.delivered)}</dd>
+                <dt>{t(lang, "report.clickers")}</dt><dd data-testid="clickers">{move || current.with(|c| c.clickers)}</dd>
+                <dt>{t(lang, "report.rate")}</dt>
+                <dd data-testid="click-rate">{move || current.with(|c| {
+                    let r = click_rate(c.clickers, c.delivered);
+                    if r.is_empty() { "—".to_string() } else { r }
+                })}</dd>
+            </dl>
+            {if links.is_empty() {
+                view! { <p class="help">{t(lang, "report.no_links")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table" data-testid="link-table">
+                            <thead><tr>
+                                <th scope="col">{t(lang, "report.col_link")}</th>
+                                <th scope="col" class="num">{t(lang, "report.col_clicks")}</th>
+                                <th scope="col" class="num">{t(lang, "report.col_clickers")}</th>
+                                <th scope="col" class="num">{t(lang, "report.col_rate")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {links.into_iter().map(|l| view! {
+                                    <tr>
+                                        <td class="cell-url"><a href=l.url.clone() target="_blank" rel="noopener noreferrer">{l.url.clone()}</a></td>
+                                        <td class="num">{l.clicks}</td>
+                                        <td class="num">{l.clickers}</td>
+                                        <td class="num">{click_rate(l.clickers, delivered)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <p class="help">{t(lang, "report.links_help")}</p>
+                    <div class="toolbar toolbar-start"><CsvDownload name=format!("{title}-links") rows=csv/></div>
+                }.into_any()
+            }}
+        </section>
+    }
 }

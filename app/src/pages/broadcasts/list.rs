@@ -7,6 +7,7 @@ use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use model::link::click_rate;
 
 #[component]
 pub fn BroadcastsPage() -> impl IntoView {
@@ -50,6 +51,7 @@ fn HistoryTable(items: Vec<BroadcastSummary>) -> impl IntoView {
                     <th scope="col">{t(lang, "bc.col_status")}</th>
                     <th scope="col" class="num">{t(lang, "bc.col_delivered")}</th>
                     <th scope="col" class="num">{t(lang, "bc.col_failed")}</th>
+                    <th scope="col" class="num">{t(lang, "report.rate")}</th>
                     <th scope="col">{t(lang, "bc.col_when")}</th>
                 </tr></thead>
                 <tbody>
@@ -61,6 +63,7 @@ fn HistoryTable(items: Vec<BroadcastSummary>) -> impl IntoView {
                                 <td><span class=format!("badge badge-status-{}", b.status.as_str())>{status_label(lang, b.status)}</span></td>
                                 <td class="num">{format!("{} / {}", b.delivered, b.total)}</td>
                                 <td class="num">{b.failed}</td>
+                                <td class="num">{if b.clickers > 0 { click_rate(b.clickers, b.delivered) } else { "—".to_string() }}</td>
                                 <td>{when}</td>
                             </tr>
                         }

@@ -21,7 +21,7 @@ use crate::api::broadcasts::BroadcastSummary;
 use crate::i18n::{t, Lang};
 use model::broadcast::BroadcastStatus;
 
-fn status_label(lang: Lang, s: BroadcastStatus) -> String {
+pub(crate) fn status_label(lang: Lang, s: BroadcastStatus) -> String {
     t(lang, &format!("bc.status_{}", s.as_str()))
 }
 

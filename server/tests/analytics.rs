@@ -1,0 +1,265 @@
+//! Analytics against the sandbox over real HTTP, on a clock the tests move:
+//! every recipient gets their own tracked link for each web address, a
+//! click by a person is counted and one by a preview fetcher or a HEAD is
+//! not, a changed or foreign token leads nowhere, and the dashboard counts
+//! a known month exactly (its first minutes, another month's and staff
+//! members' follows left out).
+
+mod common;
+
+use chrono::TimeZone;
+use engine::broadcasts::BroadcastRequest;
+use engine::tracked_links::Visit;
+use engine::{Actor, Engine, EngineError, ManualClock};
+use model::broadcast::{Audience, Purpose};
+use model::message::{Bubble, Bundle, Button};
+use sandbox::Sandbox;
+use std::sync::Arc;
+
+const PUBLIC: &str = "https://yorisoi.example";
+const PERSON: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Line/14.1.0";
+
+fn user(i: usize) -> String {
+    format!("U{:032x}", 0xa11000 + i)
+}
+
+/// Japan time on the clock.
+fn jst(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> chrono::DateTime<chrono::Utc> {
+    chrono_tz::Asia::Tokyo
+        .with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
+struct Rig {
+    engine: Engine,
+    clock: Arc<ManualClock>,
+    sb: Sandbox,
+    owner: Actor,
+}
+
+async fn rig() -> Rig {
+    let (engine, clock, sb) = common::sandbox_engine(jst(2026, 11, 20, 10, 0).timestamp_millis()).await;
+    let engine = engine.with_public_url(PUBLIC);
+    let out = engine.login("owner@sakura.example", "sakura-owner-2026", "10.3.3.3").await.unwrap();
+    let owner = engine.authenticate(&out.token).await.unwrap();
+    Rig { engine, clock, sb, owner }
+}
+
+impl Rig {
+    async fn friends(&self, users: &[String]) {
+        self.engine
+            .db_for_tests()
+            .insert_friends_for_tests(self.owner.clinic_id, "an", users)
+            .await
+            .unwrap();
+        self.sb.add_friends(&self.owner.clinic_public_id, users).unwrap();
+    }
+
+    /// Sends `bundle` to every friend (an operational notice: no quiet
+    /// hours) and delivers it.
+    async fn send(&self, title: &str, bundle: Bundle) -> String {
+        let req = BroadcastRequest {
+            title: title.into(),
+            bundle,
+            audience: Audience::All,
+            purpose: Purpose::Operational,
+            scheduled_at: None,
+        };
+        let pid = self.engine.create_broadcast(&self.owner, &req).await.unwrap();
+        while self.engine.deliver_next().await.unwrap() {}
+        pid
+    }
+
+    async fn event(&self, from: &str, fields: &str) {
+        let id = format!("01JANALYTICS{}", next());
+        common::line_event(&self.engine, &self.owner, from, &id, fields).await;
+    }
+}
+
+fn next() -> i64 {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static N: AtomicI64 = AtomicI64::new(1);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The tracked-link tokens in what `user` received, in order.
+fn tokens(sb: &Sandbox, user: &str) -> Vec<String> {
+    let text: String = sb
+        .received(user)
+        .iter()
+        .map(|d| serde_json::to_string(&d.messages).unwrap())
+        .collect();
+    let prefix = format!("{PUBLIC}/l/");
+    text.match_indices(&prefix)
+        .map(|(i, _)| text[i + prefix.len()..i + prefix.len() + 35].to_string())
+        .collect()
+}
+
+fn person() -> Visit<'static> {
+    Visit {
+        user_agent: PERSON,
+        ..Default::default()
+    }
+}
+
+fn with_links() -> Bundle {
+    Bundle {
+        bubbles: vec![
+            Bubble::Text {
+                text: "インフルエンザ予防接種の詳細はhttps://clinic.example/fluをご覧ください".into(),
+            },
+            Bubble::Buttons {
+                image_url: String::new(),
+                title: "ご予約".into(),
+                text: "ご予約・お問い合わせ".into(),
+                buttons: vec![
+                    Button::open("予約する", "https://clinic.example/book"),
+                    Button::open("電話する", "tel:0312345678"),
+                ],
+            },
+        ],
+        quick_replies: vec![],
+    }
+}
+
+#[tokio::test]
+async fn each_recipient_gets_their_own_links_and_only_peoples_clicks_count() {
+    let r = rig().await;
+    let e = &r.engine;
+    let users: Vec<String> = (0..3).map(user).collect();
+    r.friends(&users).await;
+    let pid = r.send("予防接種のご案内", with_links()).await;
+
+    let mine: Vec<Vec<String>> = users.iter().map(|u| tokens(&r.sb, u)).collect();
+    for (u, t) in users.iter().zip(&mine) {
+        assert_eq!(t.len(), 2, "{u}: the text's address and the booking button");
+        let seen: String =
+            r.sb.received(u)
+                .iter()
+                .map(|d| serde_json::to_string(&d.messages).unwrap())
+                .collect();
+        assert!(
+            !seen.contains("clinic.example/flu") && !seen.contains("clinic.example/book"),
+            "no address goes out bare"
+        );
+        assert!(seen.contains("tel:0312345678"), "a phone number is not a web link");
+        assert!(!seen.contains(&u[1..]), "the address holds nothing of the patient");
+    }
+    let all: std::collections::HashSet<&String> = mine.iter().flatten().collect();
+    assert_eq!(all.len(), 6, "every recipient's links are their own");
+
+    // Two clicks by the first patient, one by the second.
+    assert_eq!(e.follow_link(&mine[0][0], person()).await.unwrap(), "https://clinic.example/flu");
+    assert_eq!(e.follow_link(&mine[0][0], person()).await.unwrap(), "https://clinic.example/flu");
+    assert_eq!(e.follow_link(&mine[1][0], person()).await.unwrap(), "https://clinic.example/flu");
+    // Answered, not counted: a HEAD, LINE's link previewer, a prefetch.
+    let head = Visit { head: true, ..person() };
+    assert_eq!(e.follow_link(&mine[0][1], head).await.unwrap(), "https://clinic.example/book");
+    let previewer = Visit {
+        user_agent: "facebookexternalhit/1.1;line-poker/1.0",
+        ..Default::default()
+    };
+    assert_eq!(e.follow_link(&mine[2][1], previewer).await.unwrap(), "https://clinic.example/book");
+    let prefetch = Visit {
+        prefetch: true,
+        ..person()
+    };
+    e.follow_link(&mine[2][0], prefetch).await.unwrap();
+
+    // A changed token, a cut one, and one signed by another installation.
+    let mut changed = mine[0][0].clone().into_bytes();
+    changed[5] = if changed[5] == b'A' { b'B' } else { b'A' };
+    let changed = String::from_utf8(changed).unwrap();
+    assert!(matches!(e.follow_link(&changed, person()).await, Err(EngineError::NotFound)));
+    assert!(matches!(
+        e.follow_link(&mine[0][0][..20], person()).await,
+        Err(EngineError::NotFound)
+    ));
+    let other = engine::SecretBox::from_base64(&engine::SecretBox::generate_key()).unwrap();
+    assert!(matches!(
+        e.follow_link(&other.tracked_link_token(1, 1), person()).await,
+        Err(EngineError::NotFound)
+    ));
+
+    let v = e.broadcast_view(&r.owner, &pid).await.unwrap();
+    let flu = v.links.iter().find(|l| l.url == "https://clinic.example/flu").unwrap();
+    let book = v.links.iter().find(|l| l.url == "https://clinic.example/book").unwrap();
+    assert_eq!((flu.clicks, flu.clickers), (3, 2));
+    assert_eq!((book.clicks, book.clickers), (0, 0));
+    assert_eq!(v.clickers, 2);
+    assert_eq!(v.links.len(), 2, "tel: is not tracked");
+}
+
+#[tokio::test]
+async fn a_send_without_web_links_still_goes_as_one_multicast() {
+    let r = rig().await;
+    let users: Vec<String> = (10..13).map(user).collect();
+    r.friends(&users).await;
+    r.send("休診のお知らせ", Bundle::texts(&["12月29日から1月3日まで休診です"])).await;
+    for u in &users {
+        let got = r.sb.received(u);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].via, "multicast", "no tracked link, no need for one push each");
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_a_known_month_exactly() {
+    let r = rig().await;
+    let e = &r.engine;
+    let follow = r#""type":"follow","follow":{"isUnblocked":false}"#;
+    let unblock = r#""type":"follow","follow":{"isUnblocked":true}"#;
+    let block = r#""type":"unfollow""#;
+    let before = {
+        r.clock.set(jst(2027, 1, 6, 12, 0));
+        e.dashboard(&r.owner).await.unwrap().following
+    };
+    let [a, b, c, d, s] = [user(20), user(21), user(22), user(23), user(24)];
+    // They are LINE users who can receive (the events below make them friends here).
+    r.sb.add_friends(&r.owner.clinic_public_id, &[a.clone(), b.clone(), c.clone(), d.clone()])
+        .unwrap();
+
+    // The month before: not counted, even one minute before midnight.
+    r.clock.set(jst(2026, 12, 31, 23, 59));
+    r.event(&a, follow).await;
+    // The 1st, one minute after midnight Japan time (still the 31st in UTC).
+    r.clock.set(jst(2027, 1, 1, 0, 1));
+    r.event(&b, follow).await;
+    r.clock.set(jst(2027, 1, 3, 10, 0));
+    r.event(&c, follow).await;
+    r.event(&d, follow).await;
+    r.clock.set(jst(2027, 1, 3, 15, 0));
+    r.event(&c, block).await;
+    r.clock.set(jst(2027, 1, 5, 9, 0));
+    r.event(&c, unblock).await;
+    // A staff member's own LINE follows, then is linked: not a patient.
+    r.event(&s, follow).await;
+    let (code, _) = e.start_staff_link(&r.owner).await.unwrap();
+    r.event(
+        &s,
+        &format!(
+            r#""type":"message","message":{{"type":"text","id":"m{}","text":"{code}","quoteToken":"q"}}"#,
+            next()
+        ),
+    )
+    .await;
+    assert!(e.staff_link(&r.owner).await.unwrap().linked);
+
+    r.clock.set(jst(2027, 1, 6, 12, 0));
+    let pid = r.send("1月のお知らせ", with_links()).await;
+    let t = tokens(&r.sb, &b);
+    e.follow_link(&t[1], person()).await.unwrap();
+
+    let dash = e.dashboard(&r.owner).await.unwrap();
+    assert_eq!((dash.year, dash.month), (2027, 1));
+    assert_eq!(dash.days.len(), 6, "the 1st to the 6th");
+    let per_day: Vec<(i64, i64, i64)> = dash.days.iter().map(|d| (d.followed, d.unblocked, d.blocked)).collect();
+    assert_eq!(per_day, vec![(1, 0, 0), (0, 0, 0), (2, 0, 1), (0, 0, 0), (0, 1, 0), (0, 0, 0)]);
+    assert_eq!((dash.followed(), dash.unblocked(), dash.blocked(), dash.net()), (3, 1, 1, 3));
+    assert_eq!(dash.following, before + 4, "a, b, c (back again) and d; not the staff member");
+    let (latest, clickers) = &dash.recent_sends[0];
+    assert_eq!(latest.public_id, pid);
+    assert_eq!(*clickers, 1);
+    assert!(latest.delivered >= 4);
+}
