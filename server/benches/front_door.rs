@@ -11,6 +11,9 @@
 //!   at 10 per POST, applying ≥ 5,000/s.
 //! - Page speed: the friend list and the dashboard rendered on the server
 //!   for 50 signed-in users at once (goal p50 < 20 ms).
+//! - Tracked links (SPEC §10): 200 patients clicking at once, each GET
+//!   recorded and redirected; p50/p99 (goal: the redirect at once, < 10 ms
+//!   of server time).
 //!
 //! SQLite always; PostgreSQL when reachable (YORISOI_TEST_DATABASE_URL).
 
@@ -24,6 +27,7 @@ use tokio::net::TcpStream;
 const SECRET: &str = "bench-channel-secret";
 const WEBHOOK_CONNECTIONS: usize = 32;
 const PAGE_USERS: usize = 50;
+const CLICKERS: usize = 200;
 const LOAD: Duration = Duration::from_secs(8);
 /// How long the worker is watched after the load stops.
 const DRAIN_WATCH: Duration = Duration::from_secs(15);
@@ -196,8 +200,8 @@ impl Tally {
 }
 
 /// `connections` clients, each sending `request(connection, n)` as soon as
-/// its previous answer came, for `LOAD`.
-async fn hammer<F>(addr: &str, connections: usize, request: F) -> Tally
+/// its previous answer came, for `LOAD`; an answer of `ok` is a success.
+async fn hammer<F>(addr: &str, connections: usize, ok: u16, request: F) -> Tally
 where
     F: Fn(usize, u64) -> Vec<u8> + Send + Sync + 'static,
 {
@@ -216,7 +220,7 @@ where
                 n += 1;
                 let t = Instant::now();
                 match conn.send(&bytes).await {
-                    Ok((200, _)) => tally.latencies_us.push(t.elapsed().as_micros() as u32),
+                    Ok((status, _)) if status == ok => tally.latencies_us.push(t.elapsed().as_micros() as u32),
                     Ok(_) => tally.failures += 1,
                     Err(_) => {
                         tally.failures += 1;
@@ -280,7 +284,10 @@ async fn webhook(backend: &str, per_post: usize) {
     };
     let clinic = served.clinic_public_id.clone();
     let before = served.db.inbox_backlog().await.unwrap();
-    let mut tally = hammer(&served.addr, WEBHOOK_CONNECTIONS, move |c, n| webhook_post(&clinic, c, n, per_post)).await;
+    let mut tally = hammer(&served.addr, WEBHOOK_CONNECTIONS, 200, move |c, n| {
+        webhook_post(&clinic, c, n, per_post)
+    })
+    .await;
     let stored = tally.latencies_us.len() * per_post;
     let backlog = served.db.inbox_backlog().await.unwrap() - before;
     let applied_during = stored as i64 - backlog;
@@ -344,7 +351,7 @@ async fn pages(backend: &str) {
     let cookies = Arc::new(cookies);
     for (name, path) in [("friend list", "/friends"), ("dashboard", "/")] {
         let cookies = cookies.clone();
-        let mut tally = hammer(&served.addr, PAGE_USERS, move |c, _| {
+        let mut tally = hammer(&served.addr, PAGE_USERS, 200, move |c, _| {
             format!(
                 "GET {path} HTTP/1.1\r\nHost: bench\r\nAccept: text/html\r\nAccept-Language: ja\r\nCookie: {}\r\n\r\n",
                 cookies[c]
@@ -362,24 +369,91 @@ async fn pages(backend: &str) {
     }
 }
 
+/// 200 patients clicking their own tracked links at once (each click a
+/// recorded row and a 302), over 1,000 friends and 3 links.
+async fn clicks(backend: &str) {
+    let served = match serve(backend).await {
+        Ok(s) => s,
+        Err(e) => {
+            println!("  {backend}: skipped ({e})");
+            return;
+        }
+    };
+    let owner = served.db.user_by_email("owner@sakura.example").await.unwrap().unwrap();
+    let clinic = served.db.memberships_of(owner.id).await.unwrap().remove(0).clinic_id;
+    let users: Vec<String> = (0..1000).map(|i| format!("U{:032x}", 0xc1000 + i)).collect();
+    served.db.insert_friends_for_tests(clinic, "c", &users).await.unwrap();
+    let mut friends = Vec::new();
+    for u in &users {
+        friends.push(served.db.friend_by_line_user(clinic, u).await.unwrap().unwrap().id);
+    }
+    let urls: Vec<String> = (0..3).map(|i| format!("https://clinic.example/page{i}")).collect();
+    let links = served
+        .db
+        .tracked_link_ids(clinic, model::link::LinkSource::Broadcast, 1, &urls, 0)
+        .await
+        .unwrap();
+    let paths: Arc<Vec<String>> = Arc::new(
+        friends
+            .iter()
+            .enumerate()
+            .map(|(i, f)| format!("/l/{}", served.engine.secrets.tracked_link_token(links[i % links.len()].1, *f)))
+            .collect(),
+    );
+    let mut tally = hammer(&served.addr, CLICKERS, 302, move |c, n| {
+        let path = &paths[(c * 5 + n as usize) % paths.len()];
+        format!("GET {path} HTTP/1.1\r\nHost: bench\r\nUser-Agent: Mozilla/5.0 (iPhone) Line/14.1.0\r\n\r\n").into_bytes()
+    })
+    .await;
+    let recorded = served
+        .db
+        .link_figures(clinic, model::link::LinkSource::Broadcast, 1)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.clicks)
+        .sum::<i64>();
+    println!(
+        "  {backend:<8} {:>6.0} clicks/s  p50 {:>6.2} ms  p99 {:>6.2} ms  recorded {recorded} of {}  failed {}",
+        tally.per_second(),
+        tally.percentile_ms(0.50),
+        tally.percentile_ms(0.99),
+        tally.latencies_us.len(),
+        tally.failures,
+    );
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    // `cargo bench -p server --bench front_door -- clicks` runs one part.
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
     runtime.block_on(async {
-        println!(
-            "Webhook ingest: {WEBHOOK_CONNECTIONS} connections, signed bodies, {} s each",
-            LOAD.as_secs()
-        );
-        for backend in ["sqlite", "postgres"] {
-            for per_post in [1, 10] {
-                webhook(backend, per_post).await;
+        if runs("webhook") {
+            println!(
+                "Webhook ingest: {WEBHOOK_CONNECTIONS} connections, signed bodies, {} s each",
+                LOAD.as_secs()
+            );
+            for backend in ["sqlite", "postgres"] {
+                for per_post in [1, 10] {
+                    webhook(backend, per_post).await;
+                }
             }
         }
-        println!(
-            "Pages rendered on the server: {PAGE_USERS} signed-in users at once, 1,000 friends, {} s each",
-            LOAD.as_secs()
-        );
-        for backend in ["sqlite", "postgres"] {
-            pages(backend).await;
+        if runs("pages") {
+            println!(
+                "Pages rendered on the server: {PAGE_USERS} signed-in users at once, 1,000 friends, {} s each",
+                LOAD.as_secs()
+            );
+            for backend in ["sqlite", "postgres"] {
+                pages(backend).await;
+            }
+        }
+        if runs("clicks") {
+            println!("Tracked links: {CLICKERS} patients clicking at once, {} s each", LOAD.as_secs());
+            for backend in ["sqlite", "postgres"] {
+                clicks(backend).await;
+            }
         }
     });
 }

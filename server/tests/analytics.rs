@@ -263,3 +263,51 @@ async fn the_dashboard_counts_a_known_month_exactly() {
     assert_eq!(*clickers, 1);
     assert!(latest.delivered >= 4);
 }
+
+#[tokio::test]
+async fn the_short_link_redirects_at_once_and_a_broken_one_says_so_in_words() {
+    use axum::body::Body;
+    use axum::http::{header, Method, Request, StatusCode};
+    use tower::ServiceExt;
+    let r = rig().await;
+    let users: Vec<String> = (30..31).map(user).collect();
+    r.friends(&users).await;
+    let pid = r.send("リンク", with_links()).await;
+    let token = tokens(&r.sb, &users[0])[0].clone();
+    let router = common::router_for(r.engine.clone(), PUBLIC);
+    let ask = |method: Method, path: String, ua: &'static str| {
+        let router = router.clone();
+        async move {
+            router
+                .oneshot(
+                    Request::builder()
+                        .method(method)
+                        .uri(path)
+                        .header(header::USER_AGENT, ua)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let got = ask(Method::GET, format!("/l/{token}"), PERSON).await;
+    assert_eq!(got.status(), StatusCode::FOUND);
+    assert_eq!(got.headers()[header::LOCATION], "https://clinic.example/flu");
+    assert_eq!(got.headers()[header::CACHE_CONTROL], "no-store", "every click reaches us");
+    assert_eq!(got.headers()[header::REFERRER_POLICY], "no-referrer");
+    let head = ask(Method::HEAD, format!("/l/{token}"), PERSON).await;
+    assert_eq!(head.status(), StatusCode::FOUND);
+    let bot = ask(Method::GET, format!("/l/{token}"), "Slackbot-LinkExpanding 1.0").await;
+    assert_eq!(bot.status(), StatusCode::FOUND);
+
+    let broken = ask(Method::GET, format!("/l/{}", &token[..30]), PERSON).await;
+    assert_eq!(broken.status(), StatusCode::NOT_FOUND);
+    let body = axum::body::to_bytes(broken.into_body(), 1 << 16).await.unwrap();
+    let body = String::from_utf8(body.to_vec()).unwrap();
+    assert!(body.contains("このリンクは開けません"), "{body}");
+
+    let v = r.engine.broadcast_view(&r.owner, &pid).await.unwrap();
+    let flu = v.links.iter().find(|l| l.url == "https://clinic.example/flu").unwrap();
+    assert_eq!(flu.clicks, 1, "the person's GET only");
+}

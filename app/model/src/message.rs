@@ -300,7 +300,6 @@ impl Bundle {
             }
         }
         self.quick_replies.iter_mut().for_each(&mut button);
-        drop(button);
         for text in texts {
             let mut out = String::with_capacity(text.len());
             let mut at = 0;
