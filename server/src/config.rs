@@ -23,6 +23,8 @@ pub struct Config {
     /// `None` for a sandbox started without one.
     pub sandbox_token: Option<String>,
     pub delivery: engine::delivery::DeliveryConfig,
+    /// Who may read `/metrics`.
+    pub metrics: crate::metrics::MetricsAccess,
     pub line_api_base: String,
     pub line_data_base: String,
 }
@@ -95,6 +97,7 @@ impl Config {
             sandbox_token: var("YORISOI_SANDBOX_TOKEN"),
             sandbox_url: var("YORISOI_SANDBOX_URL").map(|u| u.trim_end_matches('/').to_string()),
             delivery: delivery_config()?,
+            metrics: crate::metrics::MetricsAccess::from_env()?,
             line_api_base: var("YORISOI_LINE_API_BASE").unwrap_or_else(|| line::client::API_BASE.into()),
             line_data_base: var("YORISOI_LINE_DATA_BASE").unwrap_or_else(|| line::client::DATA_BASE.into()),
             data_dir,

@@ -2,6 +2,7 @@
 
 pub mod config;
 mod guards;
+pub mod metrics;
 pub mod sandbox_link;
 
 use app::ssr::ServerContext;
@@ -115,6 +116,7 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
         // A patient's tracked link: no cookie, nothing to protect, and the
         // patient should be on their way at once.
         .route("/l/{token}", get(follow_link))
+        .route("/metrics", get(metrics::metrics))
         .with_state(state)
 }
 

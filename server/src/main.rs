@@ -192,7 +192,7 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
         trusted_proxies: config.trusted_proxies,
         public_url: config.public_url.clone(),
     };
-    let app = server::router(ctx, leptos.clone());
+    let app = server::router(ctx, leptos.clone()).layer(axum::Extension(config.metrics.clone()));
     let listener = tokio::net::TcpListener::bind(&leptos.site_addr)
         .await
         .with_context(|| format!("listening on {}", leptos.site_addr))?;

@@ -311,3 +311,60 @@ async fn the_short_link_redirects_at_once_and_a_broken_one_says_so_in_words() {
     let flu = v.links.iter().find(|l| l.url == "https://clinic.example/flu").unwrap();
     assert_eq!(flu.clicks, 1, "the person's GET only");
 }
+
+#[tokio::test]
+async fn metrics_are_served_to_the_operator_only_and_hold_no_patient_data() {
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use axum::http::{header, Request, StatusCode};
+    use tower::ServiceExt;
+    let r = rig().await;
+    let users: Vec<String> = (40..42).map(user).collect();
+    r.friends(&users).await;
+    // LINE answers the first attempt with a 500; the batch goes again later.
+    r.sb.set_faults(sandbox::Faults {
+        server_error_rate: 1.0,
+        ..Default::default()
+    });
+    let req = BroadcastRequest {
+        title: "メトリクス".into(),
+        bundle: Bundle::texts(&["山田様 明日のご予約は10時です"]),
+        audience: Audience::All,
+        purpose: Purpose::Operational,
+        scheduled_at: None,
+    };
+    r.engine.create_broadcast(&r.owner, &req).await.unwrap();
+    assert!(r.engine.deliver_next().await.unwrap());
+    r.sb.set_faults(sandbox::Faults::default());
+    r.clock.advance(chrono::Duration::minutes(2));
+    while r.engine.deliver_next().await.unwrap() {}
+    r.event(&users[0], r#""type":"follow","follow":{"isUnblocked":false}"#).await;
+    let router = common::router_for(r.engine.clone(), PUBLIC);
+    let ask = |from: [u8; 4], bearer: Option<&'static str>| {
+        let router = router.clone();
+        async move {
+            let mut req = Request::builder().uri("/metrics");
+            if let Some(b) = bearer {
+                req = req.header(header::AUTHORIZATION, format!("Bearer {b}"));
+            }
+            let mut req = req.body(Body::empty()).unwrap();
+            req.extensions_mut().insert(ConnectInfo(std::net::SocketAddr::from((from, 40000))));
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+            (status, String::from_utf8(body.to_vec()).unwrap())
+        }
+    };
+    let (status, text) = ask([127, 0, 0, 1], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.contains("yorisoi_webhook_backlog 0\n"), "{text}");
+    assert!(text.contains("yorisoi_webhook_lag_seconds 0.000\n"));
+    assert!(text.contains("yorisoi_send_queue_batches 0\n"));
+    assert!(text.contains("yorisoi_line_errors_total{kind=\"server_error\"} 1\n"), "{text}");
+    let quota = format!("yorisoi_quota_left{{clinic=\"{}\"}} ", r.owner.clinic_public_id);
+    assert!(text.contains(&quota), "{text}");
+    assert!(!text.contains("山田") && !text.contains(&users[0]), "no message text, no LINE user");
+    // From elsewhere, with or without a token it does not know: nothing is there.
+    assert_eq!(ask([203, 0, 113, 9], None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(ask([203, 0, 113, 9], Some("guess")).await.0, StatusCode::NOT_FOUND);
+}

@@ -295,6 +295,9 @@ impl Engine {
                 } else {
                     p.client.multicast(&recipients, &p.messages, &options).await
                 };
+                if let Err(e) = &answer {
+                    self.count_line_error(e);
+                }
                 match answer {
                     Ok(sent) => Outcome::Delivered(sent.request_id),
                     Err(LineError::RetryKeyAccepted { accepted_request_id }) => Outcome::Delivered(accepted_request_id),
@@ -397,7 +400,11 @@ impl Engine {
                 retry_key: Some(&key),
                 ..Default::default()
             };
-            match p.client.push(user, &messages, &options).await {
+            let answer = p.client.push(user, &messages, &options).await;
+            if let Err(e) = &answer {
+                self.count_line_error(e);
+            }
+            match answer {
                 Ok(_) | Err(LineError::RetryKeyAccepted { .. }) => {}
                 Err(e) => return Ok(outcome_of(e, j)),
             }

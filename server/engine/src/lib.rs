@@ -19,6 +19,7 @@ mod error;
 pub mod friends;
 pub mod line_messages;
 pub mod media;
+pub mod metrics;
 pub mod password;
 pub mod patients;
 pub mod quota;
@@ -76,6 +77,7 @@ pub struct Engine {
     /// The webhook front door's secrets in memory and group commit.
     pub(crate) intake: Arc<webhook::Intake>,
     pub(crate) link_cache: Arc<tracked_links::LinkCache>,
+    pub(crate) line_errors: Arc<metrics::LineErrorCounts>,
 }
 
 /// Where the LINE API is: LINE itself, and the sandbox for clinics in
@@ -126,6 +128,7 @@ impl Engine {
             public_url: String::new(),
             intake: Default::default(),
             link_cache: Default::default(),
+            line_errors: Default::default(),
         }
     }
 

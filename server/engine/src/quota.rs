@@ -139,6 +139,9 @@ impl Engine {
             ..Default::default()
         };
         let sent = client.push(to, messages, &options).await;
+        if let Err(e) = &sent {
+            self.count_line_error(e);
+        }
         let delivered = matches!(sent, Ok(_) | Err(line::LineError::RetryKeyAccepted { .. }));
         // A refusal is final; an unanswered push may still have gone out.
         let unanswered = matches!(&sent, Err(e) if e.is_transient());

@@ -54,6 +54,15 @@ pub struct Settlement<'a> {
 }
 
 impl Db {
+    /// Batches waiting to be sent (due or not), and their recipients.
+    pub async fn send_queue(&self) -> Result<(i64, i64), StoreError> {
+        let (n, r): (i64, Option<i64>) =
+            sqlx::query_as("SELECT COUNT(*), CAST(SUM(size) AS BIGINT) FROM broadcast_batches WHERE status = 'pending'")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((n, r.unwrap_or(0)))
+    }
+
     /// Leases the next batch due, until `until`: one worker of any
     /// instance gets it (PostgreSQL: `SKIP LOCKED`; SQLite writes one at a
     /// time). A batch of a cancelled or stopped send is still taken when an

@@ -316,6 +316,14 @@ impl Db {
         Ok(n)
     }
 
+    /// When the oldest unprocessed event was received; `None` when none waits.
+    pub async fn oldest_unprocessed_webhook(&self) -> Result<Option<i64>, StoreError> {
+        let (at,): (Option<i64>,) = sqlx::query_as("SELECT MIN(received_at) FROM webhook_inbox WHERE processed_at IS NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(at)
+    }
+
     /// Unprocessed events, oldest LINE timestamp first.
     pub async fn pending_inbox(&self, limit: i64) -> Result<Vec<InboxRow>, StoreError> {
         Ok(sqlx::query_as(
