@@ -595,6 +595,7 @@ catalogue! {
     "sc.edit_confirm" => "変更した内容を全員のLINEに送り直し、もう一度確認をお願いしますか？（通数を使います）", "Send the changed post to everyone's LINE again and ask them to confirm again? (It uses the quota.)";
     "sc.edit_yes" => "送り直す", "Send again";
     "error.invalid_staff_channel" => "チャンネルを保存できません。赤字の項目を確認してください。", "The channel cannot be saved. Check the items in red.";
+    "error.invalid_route_name" => "経路の名前を1〜40文字で入力してください（ほかの経路と同じ名前は使えません）。", "Give the route a name of 1 to 40 characters, different from the other routes.";
     "error.staff_channel_name_taken" => "同じ名前のチャンネルがあります。別の名前にしてください。", "Another channel has this name. Choose another.";
     "error.staff_channel_archived" => "このチャンネルはアーカイブされています。", "This channel is archived.";
     "error.invalid_staff_post" => "このお知らせは送れません。赤字の項目を確認してください。", "This post cannot be sent. Check the items in red.";
@@ -829,6 +830,8 @@ catalogue! {
     "auto.reply_help" => "返信はイベントから約1分以内なら無料の応答で送ります。間に合わないときは通常のメッセージ（通数を消費）で送ります。", "Replies are free while the event is under a minute old; later they go as a normal message, which uses the quota.";
     "auto.value_placeholder" => "空にすると値を消します", "Leave empty to clear";
     "auto.save" => "保存して有効にする", "Save and turn on";
+    "auto.when_followed_via_route" => "この流入経路から友だち追加されたとき", "Added as a friend through this inflow route";
+    "auto.route_help" => "流入経路ごとのあいさつです。オンのあいだ、この経路から追加した方には「友だち追加されたとき」の自動アクションの代わりにこちらが動きます。", "The inflow route's own greeting: while it is on, it runs instead of the usual friend-added automations for friends added through the route.";
     "auto.when_followed" => "友だち追加されたとき", "When someone adds the clinic";
     "auto.when_unblocked" => "ブロックが解除されたとき", "When someone unblocks the clinic";
     "auto.when_keyword" => "「{x}」を含むメッセージを受け取ったとき", "When a message containing “{x}” arrives";

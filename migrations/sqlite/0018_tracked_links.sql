@@ -25,3 +25,35 @@ CREATE INDEX link_clicks_by_clinic ON link_clicks (clinic_id, clicked_at);
 
 -- The dashboard counts a month's follows and blocks per day.
 CREATE INDEX friend_events_by_kind ON friend_events (clinic_id, kind, at);
+
+-- Inflow routes (流入経路): a URL and QR code per place patients meet the
+-- clinic; its automation (trigger followed_via_route) greets and acts.
+CREATE TABLE inflow_routes (
+    id             INTEGER PRIMARY KEY,
+    clinic_id      INTEGER NOT NULL REFERENCES clinics(id),
+    public_id      TEXT    NOT NULL UNIQUE,
+    -- In the route's URL (/r/{code}): unguessable, so routes cannot be
+    -- walked through.
+    code           TEXT    NOT NULL UNIQUE,
+    name           TEXT    NOT NULL,
+    automation_id  INTEGER NOT NULL REFERENCES automations(id),
+    created_at     INTEGER NOT NULL,
+    archived_at    INTEGER,
+    UNIQUE (clinic_id, name)
+);
+
+-- A LINE user who opened a route's page (identified by LINE, never by the
+-- browser); their first follow within the window is the route's.
+CREATE TABLE route_arrivals (
+    id            INTEGER PRIMARY KEY,
+    clinic_id     INTEGER NOT NULL REFERENCES clinics(id),
+    route_id      INTEGER NOT NULL REFERENCES inflow_routes(id),
+    line_user_id  TEXT    NOT NULL,
+    arrived_at    INTEGER NOT NULL,
+    used_at       INTEGER
+);
+CREATE INDEX route_arrivals_by_user ON route_arrivals (clinic_id, line_user_id, arrived_at);
+
+-- The route a friend first came through.
+ALTER TABLE friends ADD COLUMN inflow_route_id INTEGER REFERENCES inflow_routes(id);
+CREATE INDEX friends_by_route ON friends (inflow_route_id) WHERE inflow_route_id IS NOT NULL;

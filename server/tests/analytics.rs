@@ -368,3 +368,86 @@ async fn metrics_are_served_to_the_operator_only_and_hold_no_patient_data() {
     assert_eq!(ask([203, 0, 113, 9], None).await.0, StatusCode::NOT_FOUND);
     assert_eq!(ask([203, 0, 113, 9], Some("guess")).await.0, StatusCode::NOT_FOUND);
 }
+
+/// The texts `user` was answered with (replies and pushes).
+fn texts_to(sb: &Sandbox, user: &str) -> Vec<String> {
+    sb.received(user)
+        .iter()
+        .flat_map(|d| d.messages.iter().filter_map(|m| m["text"].as_str().map(str::to_string)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_friend_added_through_a_route_is_its_own_and_gets_its_greeting_instead_of_the_usual() {
+    use model::automation::{Action, Automation, Trigger};
+    let r = rig().await;
+    let e = &r.engine;
+    // The clinic's usual greeting, for friends from anywhere else.
+    let usual = Automation {
+        trigger: Trigger::Followed,
+        condition: None,
+        actions: vec![Action::Reply {
+            text: "いつものごあいさつです".into(),
+        }],
+    };
+    e.save_automation(&r.owner, None, "友だち追加のあいさつ", &usual).await.unwrap();
+    let route = e.create_inflow_route(&r.owner, "受付ポスター").await.unwrap();
+    assert!(matches!(
+        e.create_inflow_route(&r.owner, " 受付ポスター ").await,
+        Err(EngineError::InvalidRouteName)
+    ));
+    let row = e.inflow_routes(&r.owner).await.unwrap().into_iter().find(|x| x.public_id == route).unwrap();
+    assert_eq!(e.route_url(&row.code), format!("{PUBLIC}/r/{}", row.code));
+    let svg = String::from_utf8(e.route_qr(&r.owner, &route, None).await.unwrap()).unwrap();
+    assert!(svg.contains("<svg"), "{svg:.60}");
+    let png = e.route_qr(&r.owner, &route, Some(10)).await.unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+
+    let [via, plain, late] = [user(50), user(51), user(52)];
+    r.sb.add_friends(&r.owner.clinic_public_id, &[via.clone(), plain.clone(), late.clone()]).unwrap();
+    let follow = r#""type":"follow","follow":{"isUnblocked":false}"#;
+
+    // Opened from LINE: LINE says who it is; then the follow.
+    let token = e.sandbox_id_token(&r.owner, &via).await.unwrap();
+    let landing = e.arrive_by_route(&row.code, &token).await.unwrap();
+    assert!(!landing.already_friend);
+    assert!(matches!(
+        e.arrive_by_route(&row.code, "made.up.token").await,
+        Err(EngineError::BookingLinkInvalid)
+    ));
+    assert!(matches!(e.arrive_by_route("nosuchroute", &token).await, Err(EngineError::NotFound)));
+    r.clock.advance(chrono::Duration::minutes(3));
+    r.event(&via, follow).await;
+    // Not through the route: the usual greeting.
+    r.event(&plain, follow).await;
+    // Through the route, but two hours later: the visit no longer counts.
+    let token = e.sandbox_id_token(&r.owner, &late).await.unwrap();
+    e.arrive_by_route(&row.code, &token).await.unwrap();
+    r.clock.advance(chrono::Duration::hours(2));
+    r.event(&late, follow).await;
+    while e.process_automations(50).await.unwrap() > 0 {}
+
+    let greeting = "友だち追加ありがとうございます。ご予約やお知らせをこのLINEでお届けします。";
+    assert_eq!(texts_to(&r.sb, &via), vec![greeting.to_string()], "the route's greeting only");
+    assert_eq!(texts_to(&r.sb, &plain), vec!["いつものごあいさつです".to_string()]);
+    assert_eq!(texts_to(&r.sb, &late), vec!["いつものごあいさつです".to_string()]);
+    let row = e.inflow_routes(&r.owner).await.unwrap().into_iter().find(|x| x.public_id == route).unwrap();
+    assert_eq!((row.friends, row.blocked), (1, 0));
+
+    // Blocking later still counts the friend as the route's, as blocked.
+    r.event(&via, r#""type":"unfollow""#).await;
+    let row = e.inflow_routes(&r.owner).await.unwrap().into_iter().find(|x| x.public_id == route).unwrap();
+    assert_eq!((row.friends, row.blocked), (1, 1));
+
+    // With the route's automation off, its friends get the usual greeting.
+    e.set_automation_enabled(&r.owner, &row.automation_public_id, false).await.unwrap();
+    let next = user(53);
+    r.sb.add_friends(&r.owner.clinic_public_id, std::slice::from_ref(&next)).unwrap();
+    let token = e.sandbox_id_token(&r.owner, &next).await.unwrap();
+    e.arrive_by_route(&row.code, &token).await.unwrap();
+    r.event(&next, follow).await;
+    while e.process_automations(50).await.unwrap() > 0 {}
+    assert_eq!(texts_to(&r.sb, &next), vec!["いつものごあいさつです".to_string()]);
+    let row = e.inflow_routes(&r.owner).await.unwrap().into_iter().find(|x| x.public_id == route).unwrap();
+    assert_eq!(row.friends, 2, "still the route's friend");
+}

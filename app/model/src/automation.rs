@@ -21,8 +21,14 @@ pub const CHAIN_DEPTH_MAX: i64 = 5;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "on", rename_all = "snake_case")]
 pub enum Trigger {
-    /// Added as a friend for the first time.
+    /// Added as a friend for the first time (through a route of its own
+    /// greeting, that route's automation answers instead).
     Followed,
+    /// Added as a friend through this inflow route (流入経路, by public
+    /// ID): the route's own greeting and actions.
+    FollowedViaRoute {
+        route: String,
+    },
     /// Unblocked the account.
     Unblocked,
     /// A text message: equal to the keyword, or (not `exact`) containing it.
@@ -50,6 +56,12 @@ pub enum Trigger {
 #[serde(tag = "on", rename_all = "snake_case")]
 pub enum Happening {
     Followed,
+    /// A first follow through an inflow route; `own_greeting`: the route's
+    /// automation is on, so it answers instead of the usual greeting.
+    FollowedViaRoute {
+        route: String,
+        own_greeting: bool,
+    },
     Unblocked,
     Message { text: String },
     Postback { data: String },
@@ -63,7 +75,9 @@ impl Happening {
     /// when an automation of its kind exists.
     pub fn kind(&self) -> &'static str {
         match self {
-            Happening::Followed => "followed",
+            // One kind for every follow: a route's follower may get the
+            // usual greeting.
+            Happening::Followed | Happening::FollowedViaRoute { .. } => "followed",
             Happening::Unblocked => "unblocked",
             Happening::Message { .. } => "message",
             Happening::Postback { .. } => "postback",
@@ -77,7 +91,7 @@ impl Happening {
 impl Trigger {
     pub fn kind(&self) -> &'static str {
         match self {
-            Trigger::Followed => "followed",
+            Trigger::Followed | Trigger::FollowedViaRoute { .. } => "followed",
             Trigger::Unblocked => "unblocked",
             Trigger::Keyword { .. } => "message",
             Trigger::Postback { .. } => "postback",
@@ -92,6 +106,8 @@ impl Trigger {
     pub fn fires_on(&self, h: &Happening) -> bool {
         match (self, h) {
             (Trigger::Followed, Happening::Followed) | (Trigger::Unblocked, Happening::Unblocked) => true,
+            (Trigger::Followed, Happening::FollowedViaRoute { own_greeting, .. }) => !own_greeting,
+            (Trigger::FollowedViaRoute { route }, Happening::FollowedViaRoute { route: got, .. }) => route == got,
             (Trigger::Keyword { keyword, exact }, Happening::Message { text }) => {
                 let (k, t) = (fold_width(keyword.trim()), fold_width(text.trim()));
                 if *exact {
@@ -221,7 +237,7 @@ impl Automation {
             Trigger::Postback { data } => text_problem(data, POSTBACK_DATA_MAX),
             Trigger::TagAdded { tag } | Trigger::TagRemoved { tag } => (!catalog.tags.contains(tag)).then_some(Problem::UnknownTag),
             Trigger::FieldChanged { field } => (!catalog.fields.contains_key(field)).then_some(Problem::UnknownField),
-            Trigger::Followed | Trigger::Unblocked => None,
+            Trigger::Followed | Trigger::Unblocked | Trigger::FollowedViaRoute { .. } => None,
         };
         if let Some(p) = trigger_problem {
             push("trigger".into(), p);
@@ -459,6 +475,16 @@ mod tests {
         assert!(added.fires_on(&Happening::TagAdded { tag: "t1".into() }));
         assert!(!added.fires_on(&Happening::TagRemoved { tag: "t1".into() }));
         assert!(Trigger::Followed.fires_on(&Happening::Followed));
+        let via = |own_greeting| Happening::FollowedViaRoute {
+            route: "poster".into(),
+            own_greeting,
+        };
+        assert!(Trigger::Followed.fires_on(&via(false)), "a route without its own greeting: the usual one");
+        assert!(!Trigger::Followed.fires_on(&via(true)), "the route's greeting instead of the usual");
+        let route = |r: &str| Trigger::FollowedViaRoute { route: r.into() };
+        assert!(route("poster").fires_on(&via(true)));
+        assert!(!route("leaflet").fires_on(&via(true)));
+        assert!(!route("poster").fires_on(&Happening::Followed));
         assert!(!Trigger::Followed.fires_on(&Happening::Unblocked));
         for (t, h) in [
             (Trigger::Unblocked, Happening::Unblocked),

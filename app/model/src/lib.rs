@@ -8,6 +8,7 @@ pub mod auth;
 pub mod automation;
 pub mod broadcast;
 pub mod emoji;
+pub mod inflow;
 pub mod line_limits;
 pub mod link;
 pub mod message;

@@ -179,6 +179,7 @@ fn trigger_text(tr: &auto::Trigger, d: &TagsDto) -> String {
     let lang = use_lang();
     let (key, arg) = match tr {
         auto::Trigger::Followed => ("auto.when_followed", String::new()),
+        auto::Trigger::FollowedViaRoute { .. } => ("auto.when_followed_via_route", String::new()),
         auto::Trigger::Unblocked => ("auto.when_unblocked", String::new()),
         auto::Trigger::Keyword { keyword, exact: true } => ("auto.when_keyword_exact", keyword.clone()),
         auto::Trigger::Keyword { keyword, exact: false } => ("auto.when_keyword", keyword.clone()),
@@ -290,6 +291,7 @@ fn problem_key(p: &Problem) -> &'static str {
 fn trigger_key(tr: &auto::Trigger) -> &'static str {
     match tr {
         auto::Trigger::Keyword { .. } => "keyword",
+        auto::Trigger::FollowedViaRoute { .. } => "followed_via_route",
         other => other.kind(),
     }
 }
@@ -373,8 +375,19 @@ fn Editor(
                         {d.fields.iter().map(|x| view! { <option value=x.id.clone() selected=x.id == *field>{x.name.clone()}</option> }).collect_view()}
                     </select>
                 }.into_any(),
-                auto::Trigger::Followed | auto::Trigger::Unblocked => ().into_any(),
+                auto::Trigger::Followed | auto::Trigger::Unblocked | auto::Trigger::FollowedViaRoute { .. } => ().into_any(),
             };
+            // A route's own automation belongs to its route: its trigger is
+            // not changed here.
+            if matches!(tr, auto::Trigger::FollowedViaRoute { .. }) {
+                return view! {
+                    <div class="field">
+                        <span class="label">{t(lang, "auto.trigger")}</span>
+                        <p data-testid="route-trigger">{t(lang, "auto.when_followed_via_route")}</p>
+                        <p class="help">{t(lang, "auto.route_help")}</p>
+                    </div>
+                }.into_any();
+            }
             view! {
                 <div class="field">
                     <label for="auto-trigger">{t(lang, "auto.trigger")}</label>
@@ -396,7 +409,7 @@ fn Editor(
                     </select>
                 </div>
                 <div class="field">{arg}</div>
-            }
+            }.into_any()
         }
     };
     let segs = segments.clone();

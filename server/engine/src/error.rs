@@ -145,6 +145,8 @@ pub enum EngineError {
     InvalidStaffChannel(Vec<model::staff_channel::StaffChannelProblem>),
     #[error("another staff channel has this name")]
     StaffChannelNameTaken,
+    #[error("an inflow route's name must be 1 to 40 characters and not another route's")]
+    InvalidRouteName,
     #[error("the staff channel is archived")]
     StaffChannelArchived,
     #[error("the post cannot be sent: {0:?}")]
@@ -241,6 +243,7 @@ impl EngineError {
             RichMenuInUse => "rich_menu_in_use",
             InvalidStaffChannel(_) => "invalid_staff_channel",
             StaffChannelNameTaken => "staff_channel_name_taken",
+            InvalidRouteName => "invalid_route_name",
             StaffChannelArchived => "staff_channel_archived",
             InvalidStaffPost(_) => "invalid_staff_post",
             PatientDataWarning(_) => "patient_data_warning",
@@ -346,6 +349,7 @@ impl EngineError {
             RichMenuInUse,
             InvalidStaffChannel(Vec::new()),
             StaffChannelNameTaken,
+            InvalidRouteName,
             StaffChannelArchived,
             InvalidStaffPost(Vec::new()),
             PatientDataWarning(Vec::new()),
@@ -424,6 +428,7 @@ impl EngineError {
                 | RichMenuInUse
                 | InvalidStaffChannel(_)
                 | StaffChannelNameTaken
+                | InvalidRouteName
                 | StaffChannelArchived
                 | InvalidStaffPost(_)
                 | PatientDataWarning(_)

@@ -17,6 +17,7 @@ pub mod delivery;
 pub mod demo;
 mod error;
 pub mod friends;
+pub mod inflow_routes;
 pub mod line_messages;
 pub mod media;
 pub mod metrics;

@@ -178,7 +178,17 @@ impl Engine {
                         if let Some(f) = follow_up {
                             follow_ups.insert(row.id, f);
                         }
-                        let happening = match happening_of(&event).filter(|_| !acknowledgement) {
+                        let mut change = change_for(&event);
+                        let mut happening = happening_of(&event);
+                        if let (Some(Happening::Followed), FriendChange::Followed { line_user_id, via_arrival, .. }) =
+                            (&happening, &mut change)
+                        {
+                            if let Some((arrival, h)) = self.follow_through_route(row.clinic_id, line_user_id, event.timestamp).await? {
+                                *via_arrival = Some(arrival);
+                                happening = Some(h);
+                            }
+                        }
+                        let happening = match happening.filter(|_| !acknowledgement) {
                             Some(h) => {
                                 let key = (row.clinic_id, h.kind());
                                 let listens = match listened.get(&key) {
@@ -200,7 +210,7 @@ impl Engine {
                         if let Some(code) = staff_code_candidate(&event) {
                             codes.insert(row.id, code);
                         }
-                        (change_for(&event), happening, None)
+                        (change, happening, None)
                     }
                 }
                 Err(e) => {
@@ -457,6 +467,7 @@ fn change_for(event: &Event) -> FriendChange {
             new_public_id: public_id(),
             at,
             unblocked: *is_unblocked,
+            via_arrival: None,
         },
         EventKind::Unfollow => FriendChange::Blocked {
             line_user_id: user.clone(),

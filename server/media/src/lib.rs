@@ -187,6 +187,26 @@ pub fn tiles_png(width: u32, height: u32, background: [u8; 3], tiles: &[(u32, u3
     out
 }
 
+/// A QR code as a black-on-white PNG: `dark` holds `width` × `width`
+/// modules row by row, each drawn `scale` pixels square inside the quiet
+/// zone of four modules the standard asks for.
+pub fn qr_png(dark: &[bool], width: usize, scale: u32) -> Vec<u8> {
+    const QUIET: u32 = 4;
+    let modules = width as u32;
+    let side = (modules + 2 * QUIET) * scale;
+    let img = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x / scale, y / scale);
+        let inside = mx >= QUIET && my >= QUIET && mx < QUIET + modules && my < QUIET + modules;
+        let is_dark = inside && dark.get(((my - QUIET) * modules + (mx - QUIET)) as usize).copied().unwrap_or(false);
+        image::Luma([if is_dark { 0 } else { 255 }])
+    });
+    let mut out = Vec::new();
+    DynamicImage::ImageLuma8(img)
+        .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+        .expect("a PNG is written to memory");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,9 @@ pub enum FriendChange {
         new_public_id: String,
         at: i64,
         unblocked: bool,
+        /// The route visit this first follow came from (`route_arrivals`):
+        /// the friend is the route's, and the visit is used up.
+        via_arrival: Option<i64>,
     },
     Blocked {
         line_user_id: String,
@@ -201,8 +204,12 @@ async fn apply_change(
             new_public_id,
             at,
             unblocked,
+            via_arrival,
         } => {
             let id = friend_id(tx, friends, clinic_id, line_user_id, new_public_id, "active", now).await?;
+            if let Some(arrival) = via_arrival {
+                crate::inflow_routes::attribute(tx, clinic_id, id, *arrival, *at).await?;
+            }
             sqlx::query(
                 "UPDATE friends SET status = 'active', status_changed_at = $1, \
                     first_followed_at = COALESCE(first_followed_at, $1), \
