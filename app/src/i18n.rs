@@ -256,8 +256,31 @@ catalogue! {
     "dash.chart_none" => "今月はまだ友だちの増減がありません", "No friends gained or lost this month yet";
     "dash.chart_legend" => "日ごとの友だち追加（上・緑）とブロック（下・赤）", "Friends gained (up, green) and blocked (down, red) each day";
 
-    "soon.title" => "準備中", "Coming soon";
-    "soon.body" => "この機能は現在準備中です。公開までしばらくお待ちください。", "This area is being built and will be available soon.";
+    "an.intro" => "友だちがどこから来たかを測ります。配信ごとのクリックは各配信のページに、月のまとめはダッシュボードにあります。", "Where friends come from. Each send's clicks are on its own page; the month at a glance is on the dashboard.";
+    "route.title" => "流入経路", "Inflow routes";
+    "route.intro" => "受付のポスター、ホームページ、会計で渡すチラシなど、場所ごとにURLとQRコードを作ります。その経路から友だち追加した方を数え、経路ごとのあいさつを送ります。", "One URL and QR code per place (the reception poster, the website, the leaflet at checkout). Friends added through it are counted, and greeted by the route's own message.";
+    "route.empty" => "まだ流入経路はありません。最初の経路（例：受付ポスター）を作りましょう。", "No routes yet. Make the first (e.g. the reception poster).";
+    "route.name" => "経路の名前", "Route name";
+    "route.name_placeholder" => "例：受付ポスター", "e.g. Reception poster";
+    "route.create" => "経路を作る", "Create route";
+    "route.qr" => "QRコード", "QR code";
+    "route.friends" => "友だち", "Friends";
+    "route.blocked" => "ブロック", "Blocked";
+    "route.retention" => "継続率", "Still following";
+    "route.under_20" => "20人から表示", "Shown from 20";
+    "route.rates_help" => "友だちが20人未満の経路は、人数だけを表示します（少ない人数の割合は誤解を招くため）。", "Routes with fewer than 20 friends show counts only (a rate of a few people misleads).";
+    "route.greeting" => "あいさつ", "Greeting";
+    "route.greeting_on" => "経路専用", "The route's own";
+    "route.greeting_off" => "通常のあいさつ", "The usual one";
+    "route.edit_greeting" => "自動アクションで編集", "Edit in automations";
+    "landing.title" => "友だち追加", "Add as a friend";
+    "landing.open_in_line" => "このページはLINEアプリで開いてください（LINEのQRコードリーダーで読み取ると開きます）。", "Please open this page in the LINE app (read the QR code with LINE's reader).";
+    "landing.invite" => "LINEで友だち追加すると、ご予約やお知らせをLINEでお受け取りいただけます。", "Add us as a friend on LINE to receive booking reminders and news.";
+    "landing.add" => "友だち追加", "Add friend";
+    "landing.done" => "友だち追加しました。LINEのトーク画面に戻ってください。", "Added. Please go back to the LINE chat.";
+    "landing.already" => "すでに友だちです。LINEのトーク画面からご利用ください。", "You are already a friend. Please use the LINE chat.";
+    "phone.route" => "流入経路から追加", "Add through a route";
+    "phone.route_open" => "経路のページを開く", "Open the route's page";
 
     "settings.title" => "設定", "Settings";
     "settings.account" => "アカウント", "Account";

@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invite/:token") view=InvitePage/>
                 <Route path=path!("/book") view={Lazy::<LiffBookingRoute>::new()}/>
                 <Route path=path!("/book/:token") view={Lazy::<BookingRoute>::new()}/>
+                <Route path=path!("/r/:code") view={Lazy::<RouteLandingRoute>::new()}/>
                 <ParentRoute path=path!("") view=components::shell::Shell ssr=SsrMode::Async>
                     <Route path=path!("") view=Dashboard/>
                     <Route path=path!("friends") view={Lazy::<FriendsRoute>::new()}/>
@@ -123,7 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff-channels/new") view={Lazy::<StaffChannelSettingsRoute>::new()}/>
                     <Route path=path!("staff-channels/:id") view={Lazy::<StaffChannelRoute>::new()}/>
                     <Route path=path!("staff-channels/:id/settings") view={Lazy::<StaffChannelSettingsRoute>::new()}/>
-                    <Route path=path!("analytics") view=|| view! { <ComingSoon area="nav.analytics"/> }/>
+                    <Route path=path!("analytics") view={Lazy::<AnalyticsRoute>::new()}/>
                     <ParentRoute path=path!("settings") view=SettingsLayout>
                         <Route path=path!("") view={Lazy::<AccountSettingsRoute>::new()}/>
                         <Route path=path!("staff") view={Lazy::<StaffSettingsRoute>::new()}/>

@@ -60,4 +60,6 @@ lazy_page! {
     DeliverySettingsRoute => DeliverySettingsPage,
     BookingRoute => BookingPage,
     LiffBookingRoute => LiffBookingPage,
+    AnalyticsRoute => AnalyticsPage,
+    RouteLandingRoute => RouteLandingPage,
 }

@@ -28,7 +28,7 @@ test('a wrong password is refused with a clear message and the typed e-mail is k
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test('the signed-in shell has every area, and unbuilt ones say 準備中', async ({ page }) => {
+test('the signed-in shell has every area, each a page of its own in Japanese and English', async ({ page }) => {
   await login(page, DEMO.marketer);
   const nav = page.getByRole('navigation', { name: 'メインナビゲーション' });
   for (const area of ['ダッシュボード', '友だち', '予約', 'タグ', 'セグメント', '自動アクション', '配信', 'ステップ配信', 'リッチメニュー', '職員連絡', '分析', '設定']) {
@@ -36,11 +36,11 @@ test('the signed-in shell has every area, and unbuilt ones say 準備中', async
   }
   await nav.getByRole('link', { name: '分析', exact: true }).click();
   await expect(page.getByRole('heading', { name: '分析', exact: true })).toBeVisible();
-  await expect(page.getByText('準備中', { exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: '流入経路', exact: true })).toBeVisible();
   // In English too.
   await page.getByRole('link', { name: 'English' }).click();
   await expect(page.getByRole('heading', { name: 'Analytics', exact: true })).toBeVisible();
-  await expect(page.getByText('Coming soon', { exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Inflow routes', exact: true })).toBeVisible();
   await page.getByRole('link', { name: '日本語' }).click();
   await expect(page.getByRole('heading', { name: '分析', exact: true })).toBeVisible();
 });

@@ -55,3 +55,53 @@ test('a link in a broadcast is each patient’s own: a click on the phone shows 
   await expect(page.getByTestId('tile-friends').getByRole('img')).toBeVisible();
   expect(parseInt((await page.getByTestId('friends-followed').textContent())!, 10)).toBeGreaterThan(0);
 });
+
+test('a new route: its URL and QR code, and a new person who follows through it gets its greeting and is counted', async ({ page, context }) => {
+  await login(page, DEMO.owner);
+  await open(page, '/analytics');
+  await expect(page.getByRole('heading', { name: '流入経路', exact: true })).toBeVisible();
+  const name = `待合室ポスター ${Date.now() % 100000}`;
+  await page.getByLabel('経路の名前').fill(name);
+  await page.getByRole('button', { name: '経路を作る' }).click();
+  const row = page.getByTestId('routes-table').getByRole('row', { name: new RegExp(name) });
+  await expect(row).toBeVisible();
+  await expect(page.getByLabel('経路の名前')).toHaveValue('');
+  await expect(row.getByTestId('route-friends')).toHaveText('0');
+  await expect(row).toContainText('20人から表示');
+  const url = (await row.locator('code').textContent())!;
+  expect(url).toMatch(/\/r\/[A-Za-z0-9_-]{12}$/);
+  // The QR code for the poster, as SVG and PNG.
+  const svg = await page.request.get(await row.getByRole('link', { name: 'SVG' }).getAttribute('href') as string);
+  expect(svg.headers()['content-type']).toBe('image/svg+xml');
+  expect(await svg.text()).toContain('<svg');
+  const png = await page.request.get(await row.getByRole('link', { name: 'PNG' }).getAttribute('href') as string);
+  expect(png.headers()['content-type']).toBe('image/png');
+
+  // Opened without LINE, the page says to use LINE.
+  await open(page, new URL(url).pathname);
+  await expect(page.getByText('LINEアプリで開いてください', { exact: false })).toBeVisible();
+
+  // A new simulated person reads the QR code in LINE: the route's page.
+  await open(page, '/sandbox');
+  await page.getByPlaceholder('表示名（20文字まで）').fill('経路 花子');
+  await page.getByRole('button', { name: '追加', exact: true }).click();
+  await expect(page.getByTestId('phone-name')).toHaveText('経路 花子');
+  const who = await page.getByLabel('操作する人').inputValue();
+  await page.getByLabel('流入経路から追加').selectOption({ label: name });
+  const [landing] = await Promise.all([context.waitForEvent('page'), page.getByTestId('open-route').click()]);
+  await expect(landing.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(landing.getByRole('heading', { name: 'さくらファミリークリニック' })).toBeVisible();
+  await landing.getByRole('button', { name: '友だち追加' }).click();
+  await expect(landing.getByTestId('landing-done')).toBeVisible();
+  await landing.close();
+
+  // The route's greeting arrives on the phone.
+  await page.reload();
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await page.getByLabel('操作する人').selectOption(who);
+  await expect(page.getByTestId('phone-chat').getByText('友だち追加ありがとうございます。ご予約やお知らせをこのLINEでお届けします。')).toBeVisible({ timeout: 15_000 });
+
+  // And the route counts them.
+  await open(page, '/analytics');
+  await expect(page.getByTestId('routes-table').getByRole('row', { name: new RegExp(name) }).getByTestId('route-friends')).toHaveText('1');
+});

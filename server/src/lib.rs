@@ -64,6 +64,8 @@ pub fn router(ctx: ServerContext, leptos: LeptosOptions) -> Router {
         .route("/lang/{code}", get(set_language))
         .route("/friends/patients.csv", get(export_patients))
         .route("/sandbox/richmenus/{id}/image", get(sandbox_rich_menu_image))
+        .route("/analytics/routes/{id}/qr.svg", get(|s, p, h| route_qr(s, p, h, false)))
+        .route("/analytics/routes/{id}/qr.png", get(|s, p, h| route_qr(s, p, h, true)))
         .route(
             "/api/media/images",
             axum::routing::post(upload_image).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_MAX)),
@@ -165,6 +167,19 @@ async fn sandbox_rich_menu_image(State(state): State<AppState>, Path(id): Path<S
     match state.ctx.engine.sandbox_rich_menu_image(&actor, &id).await {
         Ok((content_type, bytes)) => ([(header::CONTENT_TYPE, content_type)], bytes).into_response(),
         Err(e) => refused(&e, "showing a rich menu's picture failed"),
+    }
+}
+
+/// An inflow route's QR code to print: SVG (any size) or PNG (20 pixels
+/// a module, about 6 cm at 300 dpi for a short address), for signed-in
+/// staff only.
+async fn route_qr(State(state): State<AppState>, Path(id): Path<String>, headers: axum::http::HeaderMap, png: bool) -> Response {
+    let Some(actor) = session_actor(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    match state.ctx.engine.route_qr(&actor, &id, png.then_some(20)).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, if png { "image/png" } else { "image/svg+xml" })], bytes).into_response(),
+        Err(e) => refused(&e, "drawing a route's QR code failed"),
     }
 }
 

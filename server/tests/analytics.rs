@@ -396,7 +396,13 @@ async fn a_friend_added_through_a_route_is_its_own_and_gets_its_greeting_instead
         e.create_inflow_route(&r.owner, " 受付ポスター ").await,
         Err(EngineError::InvalidRouteName)
     ));
-    let row = e.inflow_routes(&r.owner).await.unwrap().into_iter().find(|x| x.public_id == route).unwrap();
+    let row = e
+        .inflow_routes(&r.owner)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.public_id == route)
+        .unwrap();
     assert_eq!(e.route_url(&row.code), format!("{PUBLIC}/r/{}", row.code));
     let svg = String::from_utf8(e.route_qr(&r.owner, &route, None).await.unwrap()).unwrap();
     assert!(svg.contains("<svg"), "{svg:.60}");
@@ -404,7 +410,8 @@ async fn a_friend_added_through_a_route_is_its_own_and_gets_its_greeting_instead
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
 
     let [via, plain, late] = [user(50), user(51), user(52)];
-    r.sb.add_friends(&r.owner.clinic_public_id, &[via.clone(), plain.clone(), late.clone()]).unwrap();
+    r.sb.add_friends(&r.owner.clinic_public_id, &[via.clone(), plain.clone(), late.clone()])
+        .unwrap();
     let follow = r#""type":"follow","follow":{"isUnblocked":false}"#;
 
     // Opened from LINE: LINE says who it is; then the follow.
@@ -431,12 +438,24 @@ async fn a_friend_added_through_a_route_is_its_own_and_gets_its_greeting_instead
     assert_eq!(texts_to(&r.sb, &via), vec![greeting.to_string()], "the route's greeting only");
     assert_eq!(texts_to(&r.sb, &plain), vec!["いつものごあいさつです".to_string()]);
     assert_eq!(texts_to(&r.sb, &late), vec!["いつものごあいさつです".to_string()]);
-    let row = e.inflow_routes(&r.owner).await.unwrap().into_iter().find(|x| x.public_id == route).unwrap();
+    let row = e
+        .inflow_routes(&r.owner)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.public_id == route)
+        .unwrap();
     assert_eq!((row.friends, row.blocked), (1, 0));
 
     // Blocking later still counts the friend as the route's, as blocked.
     r.event(&via, r#""type":"unfollow""#).await;
-    let row = e.inflow_routes(&r.owner).await.unwrap().into_iter().find(|x| x.public_id == route).unwrap();
+    let row = e
+        .inflow_routes(&r.owner)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.public_id == route)
+        .unwrap();
     assert_eq!((row.friends, row.blocked), (1, 1));
 
     // With the route's automation off, its friends get the usual greeting.
@@ -448,6 +467,12 @@ async fn a_friend_added_through_a_route_is_its_own_and_gets_its_greeting_instead
     r.event(&next, follow).await;
     while e.process_automations(50).await.unwrap() > 0 {}
     assert_eq!(texts_to(&r.sb, &next), vec!["いつものごあいさつです".to_string()]);
-    let row = e.inflow_routes(&r.owner).await.unwrap().into_iter().find(|x| x.public_id == route).unwrap();
+    let row = e
+        .inflow_routes(&r.owner)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.public_id == route)
+        .unwrap();
     assert_eq!(row.friends, 2, "still the route's friend");
 }

@@ -63,11 +63,21 @@ pub enum Happening {
         own_greeting: bool,
     },
     Unblocked,
-    Message { text: String },
-    Postback { data: String },
-    TagAdded { tag: String },
-    TagRemoved { tag: String },
-    FieldChanged { field: String },
+    Message {
+        text: String,
+    },
+    Postback {
+        data: String,
+    },
+    TagAdded {
+        tag: String,
+    },
+    TagRemoved {
+        tag: String,
+    },
+    FieldChanged {
+        field: String,
+    },
 }
 
 impl Happening {
@@ -479,7 +489,10 @@ mod tests {
             route: "poster".into(),
             own_greeting,
         };
-        assert!(Trigger::Followed.fires_on(&via(false)), "a route without its own greeting: the usual one");
+        assert!(
+            Trigger::Followed.fires_on(&via(false)),
+            "a route without its own greeting: the usual one"
+        );
         assert!(!Trigger::Followed.fires_on(&via(true)), "the route's greeting instead of the usual");
         let route = |r: &str| Trigger::FollowedViaRoute { route: r.into() };
         assert!(route("poster").fires_on(&via(true)));

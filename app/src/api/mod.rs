@@ -11,6 +11,7 @@ pub mod broadcasts;
 pub mod channel;
 pub mod dashboard;
 pub mod friends;
+pub mod inflow_routes;
 pub mod patients;
 pub mod phone;
 pub mod quota;

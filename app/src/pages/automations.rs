@@ -386,7 +386,8 @@ fn Editor(
                         <p data-testid="route-trigger">{t(lang, "auto.when_followed_via_route")}</p>
                         <p class="help">{t(lang, "auto.route_help")}</p>
                     </div>
-                }.into_any();
+                }
+                .into_any();
             }
             view! {
                 <div class="field">

@@ -90,7 +90,7 @@ pub fn LiffBookingPage() -> impl IntoView {
 
 /// LIFF's ID token after `#id_token=` (never sent to the server in the
 /// address, and removed from it at once).
-fn id_token_in_address() -> Option<String> {
+pub(crate) fn id_token_in_address() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
         let location = web_sys::window()?.location();

@@ -1,3 +1,4 @@
+mod analytics;
 mod appointments;
 mod auth;
 mod automations;
@@ -8,12 +9,14 @@ mod friends;
 mod import;
 pub(crate) mod phone;
 mod rich_menus;
+mod route_landing;
 mod segments;
 mod sequences;
 mod settings;
 mod staff_channels;
 mod tags;
 
+pub use analytics::AnalyticsPage;
 pub use appointments::*;
 pub use auth::*;
 pub use automations::*;
@@ -24,6 +27,7 @@ pub use friends::*;
 pub use import::*;
 pub use phone::*;
 pub use rich_menus::{RichMenuEditPage, RichMenusPage};
+pub use route_landing::RouteLandingPage;
 pub use segments::*;
 pub use sequences::*;
 pub use settings::*;
@@ -61,19 +65,6 @@ pub(crate) fn PendingConfirmations() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// An area that is not built yet says so honestly.
-#[component]
-pub fn ComingSoon(area: &'static str) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <h1>{t(lang, area)}</h1>
-        <section class="card empty-state">
-            <p class="badge badge-soon">{t(lang, "soon.title")}</p>
-            <p>{t(lang, "soon.body")}</p>
-        </section>
     }
 }
 

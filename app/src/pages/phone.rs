@@ -241,6 +241,9 @@ fn PhoneScreen(
                         </ActionForm>
                     }
                 }}
+                <Show when=move || status() != "friend" && status() != "blocked">
+                    <RouteFollow selected/>
+                </Show>
                 <Show when=move || status() == "friend">
                     <button type="button" class="button button-small" data-testid="open-liff" on:click=move |_| {
                         let user = selected.get_untracked();
@@ -290,6 +293,44 @@ fn PhoneScreen(
         </Show>
     }
     .into_any()
+}
+
+/// A person not yet a friend reads a route's QR code in LINE: the route's
+/// page opens (in a new tab, as LINE's in-app browser) knowing who they are.
+#[component]
+fn RouteFollow(selected: RwSignal<String>) -> impl IntoView {
+    let lang = use_lang();
+    let routes = Resource::new(|| (), |_| crate::api::inflow_routes::list_inflow_routes());
+    let chosen = RwSignal::new(String::new());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match routes.await {
+                    Ok(d) if !d.routes.is_empty() => {
+                        if chosen.get_untracked().is_empty() {
+                            chosen.set(d.routes[0].id.clone());
+                        }
+                        view! {
+                            <label for="phone-route" class="visually-hidden">{t(lang, "phone.route")}</label>
+                            <select id="phone-route" class="select-small" aria-label=t(lang, "phone.route")
+                                on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                {d.routes.into_iter().map(|r| view! { <option value=r.id.clone()>{r.name.clone()}</option> }).collect_view()}
+                            </select>
+                            <button type="button" class="button button-small" data-testid="open-route" on:click=move |_| {
+                                let (user, route) = (selected.get_untracked(), chosen.get_untracked());
+                                leptos::task::spawn_local(async move {
+                                    if let Ok(url) = crate::api::inflow_routes::phone_open_route(user, route).await {
+                                        open_in_new_tab(&url);
+                                    }
+                                });
+                            }>{t(lang, "phone.route_open")}</button>
+                        }.into_any()
+                    }
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
 }
 
 /// A button inside a message: links open (and count as a click), the rest

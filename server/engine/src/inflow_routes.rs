@@ -79,11 +79,7 @@ impl Engine {
     /// (`scale` pixels per module, for printing services that want one).
     pub async fn route_qr(&self, actor: &Actor, route: &str, png_scale: Option<u32>) -> Result<Vec<u8>, EngineError> {
         actor.require(Permission::ViewClinic)?;
-        let row = self
-            .db
-            .inflow_route(actor.clinic_id, route)
-            .await?
-            .ok_or(EngineError::NotFound)?;
+        let row = self.db.inflow_route(actor.clinic_id, route).await?.ok_or(EngineError::NotFound)?;
         let code = qrcode::QrCode::with_error_correction_level(self.route_url(&row.code).as_bytes(), qrcode::EcLevel::M)
             .map_err(|_| EngineError::Corrupt)?;
         Ok(match png_scale {
@@ -123,7 +119,9 @@ impl Engine {
             .await?
             .is_some_and(|f| f.status == "active");
         if !already_friend {
-            self.db.record_arrival(route.clinic_id, route.id, &claims.sub, self.now_ms()).await?;
+            self.db
+                .record_arrival(route.clinic_id, route.id, &claims.sub, self.now_ms())
+                .await?;
         }
         Ok(RouteLanding {
             clinic_name: clinic.name,

@@ -180,8 +180,12 @@ impl Engine {
                         }
                         let mut change = change_for(&event);
                         let mut happening = happening_of(&event);
-                        if let (Some(Happening::Followed), FriendChange::Followed { line_user_id, via_arrival, .. }) =
-                            (&happening, &mut change)
+                        if let (
+                            Some(Happening::Followed),
+                            FriendChange::Followed {
+                                line_user_id, via_arrival, ..
+                            },
+                        ) = (&happening, &mut change)
                         {
                             if let Some((arrival, h)) = self.follow_through_route(row.clinic_id, line_user_id, event.timestamp).await? {
                                 *via_arrival = Some(arrival);
