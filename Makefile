@@ -9,6 +9,6 @@ run:
 test:
 	@bash scripts/test.sh
 
-## Benchmarks (figures printed, not pass/fail): the friend list and segment counts at 1,000,000 friends, a 100,000-recipient send, webhook ingest and server-rendered pages from outside, and the bytes a first visit downloads per area.
+## Benchmarks (figures printed, not pass/fail): the friend list and segment counts at 1,000,000 friends, a 100,000-recipient send, webhook ingest, server-rendered pages and tracked-link clicks from outside, and the bytes a first visit downloads per area.
 bench:
 	@bash scripts/bench.sh
