@@ -17,6 +17,7 @@ test('a link in a broadcast is each patient’s own: a click on the phone shows 
   await open(page, '/broadcasts/new');
   await page.getByLabel('件名（スタッフ用）').fill('予防接種 リンク計測');
   await page.locator('#bubble-0-text').fill('インフルエンザ予防接種のご予約はこちら https://clinic.example/flu');
+  await expect(page.getByTestId('tracked-note')).toContainText('リンク1件');
   await page.getByRole('radio', { name: /診療上のご連絡/ }).check();
   const recipients = parseInt((await page.getByTestId('cost').getByTestId('recipients').textContent())!, 10);
   await page.getByTestId('send').click();

@@ -160,6 +160,10 @@ fn Composer(options: Arc<ComposerChoices>) -> impl IntoView {
                         get=Arc::new(|d: &Draft| d.bundle.quick_replies.clone())
                         set=Arc::new(|d: &mut Draft, b: Vec<Button>| d.bundle.quick_replies = b)
                         path=Arc::new(|j| format!("quick_replies.{j}"))/>
+                    {move || {
+                        let links = draft.with(|d| d.bundle.links().len());
+                        (links > 0).then(|| view! { <p class="help" data-testid="tracked-note">{t_n(lang, "bc.tracked_links_n", links as i64)}</p> })
+                    }}
                 </section>
                 <AdCheck flags needs_approval=Signal::derive(needs_approval)/>
                 <AudiencePicker draft options=options.clone()/>
