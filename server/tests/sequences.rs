@@ -1188,3 +1188,43 @@ async fn entering_a_segment_starts_its_sequence_once_per_entry_and_those_already
     e.set_tag(&r.owner, &first, &[r.friends[2].clone()], true).await.unwrap();
     assert_eq!(e.enrol_segment_entries().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_steps_web_address_goes_as_each_patients_own_tracked_link_but_their_booking_link_stays_theirs() {
+    let r = rig(2).await;
+    // The product's own address, as LINE reaches it: links are tracked through it.
+    let e = r.engine.clone().with_public_url("https://yorisoi.example");
+    r.sequence(
+        "問診票のご案内",
+        Trigger::AppointmentBooked { department: None },
+        vec![],
+        vec![step(
+            StepTiming::at_clock(Anchor::Appointment, -1, 18, 0),
+            "問診票は https://clinic.example/form から。予約の確認は {予約URL}",
+        )],
+    )
+    .await;
+    r.book(0, jst(12, 20, 10, 0)).await;
+    r.book(1, jst(12, 20, 11, 0)).await;
+    r.clock.set(DateTime::from_timestamp_millis(jst(12, 19, 18, 0)).unwrap());
+    while e.run_sequences_once().await.unwrap() > 0 {}
+    let mut tokens = Vec::new();
+    for i in 0..2 {
+        let text = r.texts(i).pop().expect("the step went");
+        assert!(!text.contains("clinic.example/form"), "{text}");
+        let at = text.find("https://yorisoi.example/l/").expect("a tracked link");
+        let token = text[at + "https://yorisoi.example/l/".len()..][..35].to_string();
+        assert!(
+            text.contains("https://yorisoi.example/book/"),
+            "the booking link is the patient's own, not tracked: {text}"
+        );
+        assert!(!text[text.find("予約の確認").unwrap()..].contains("/l/"));
+        tokens.push(token);
+    }
+    assert_ne!(tokens[0], tokens[1]);
+    let person = engine::tracked_links::Visit {
+        user_agent: "Mozilla/5.0 (iPhone) Line/14.1.0",
+        ..Default::default()
+    };
+    assert_eq!(e.follow_link(&tokens[1], person).await.unwrap(), "https://clinic.example/form");
+}
