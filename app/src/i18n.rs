@@ -819,6 +819,12 @@ catalogue! {
     "auto.has_condition" => "条件に当てはまる友だちだけが対象です。", "Only friends matching its condition.";
     "auto.name" => "名前", "Name";
     "auto.trigger" => "きっかけ", "When";
+    "auto.trigger_link_clicked" => "配信のリンクが開かれたとき", "A link in a message is opened";
+    "auto.link" => "リンク先のURL（空欄ならどのリンクでも）", "The link's address (empty: any link)";
+    "auto.link_help" => "配信やステップ配信で送ったリンクを、友だちが開いたときに動きます（例：クリックした方にタグ「インフル関心あり」を付ける）。", "Runs when a friend opens a link sent in a broadcast or a sequence (e.g. tag those who clicked).";
+    "auto.when_link" => "リンク「{x}」が開かれたとき", "When the link “{x}” is opened";
+    "auto.when_any_link" => "配信のリンクが開かれたとき", "When any link in a message is opened";
+    "auto.problem_bad_url" => "https:// で始まるURLを入力してください。", "Enter an address starting with https://.";
     "auto.trigger_postback" => "ボタン・リッチメニューが押されたとき", "A button or rich menu is tapped";
     "auto.trigger_keyword" => "キーワードを受け取ったとき", "A keyword is received";
     "auto.trigger_followed" => "友だち追加されたとき", "Someone adds the clinic";

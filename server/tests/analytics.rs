@@ -476,3 +476,75 @@ async fn a_friend_added_through_a_route_is_its_own_and_gets_its_greeting_instead
         .unwrap();
     assert_eq!(row.friends, 2, "still the route's friend");
 }
+
+#[tokio::test]
+async fn opening_a_link_can_tag_the_friend_but_a_preview_or_another_link_does_not() {
+    use model::automation::{Action, Automation, Trigger};
+    let r = rig().await;
+    let e = &r.engine;
+    let users: Vec<String> = (60..63).map(user).collect();
+    r.friends(&users).await;
+    let interested = e
+        .create_tag(
+            &r.owner,
+            &engine::tags::TagInput {
+                folder: None,
+                name: "インフル関心あり",
+                color: engine::tags::TAG_COLORS[1],
+                description: "",
+                rule_text: "",
+            },
+        )
+        .await
+        .unwrap()
+        .public_id;
+    let on_click = Automation {
+        trigger: Trigger::LinkClicked {
+            url: "https://clinic.example/flu".into(),
+        },
+        condition: None,
+        actions: vec![Action::AddTag { tag: interested.clone() }],
+    };
+    e.save_automation(&r.owner, None, "インフルのリンクを開いた方", &on_click)
+        .await
+        .unwrap();
+    let not_a_web_address = Automation {
+        trigger: Trigger::LinkClicked { url: "tel:0312".into() },
+        ..on_click.clone()
+    };
+    assert!(matches!(
+        e.save_automation(&r.owner, None, "x", &not_a_web_address).await,
+        Err(EngineError::InvalidAutomation(_))
+    ));
+    r.send("予防接種", with_links()).await;
+    let t: Vec<Vec<String>> = users.iter().map(|u| tokens(&r.sb, u)).collect();
+    e.follow_link(&t[0][0], person()).await.unwrap();
+    e.follow_link(&t[1][1], person()).await.unwrap();
+    let previewer = Visit {
+        user_agent: "facebookexternalhit/1.1;line-poker/1.0",
+        ..Default::default()
+    };
+    e.follow_link(&t[2][0], previewer).await.unwrap();
+    while e.process_automations(50).await.unwrap() > 0 {}
+    let tagged = |i: usize| {
+        let user = users[i].clone();
+        let interested = interested.clone();
+        async move {
+            let f = e
+                .db_for_tests()
+                .friend_by_line_user(r.owner.clinic_id, &user)
+                .await
+                .unwrap()
+                .unwrap();
+            e.db_for_tests()
+                .friend_tags(r.owner.clinic_id, f.id)
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| t.public_id == interested)
+        }
+    };
+    assert!(tagged(0).await, "opened the flu link");
+    assert!(!tagged(1).await, "opened another link");
+    assert!(!tagged(2).await, "only a previewer fetched it");
+}

@@ -29,6 +29,11 @@ pub enum Trigger {
     FollowedViaRoute {
         route: String,
     },
+    /// Opened a tracked link to this address (any, when empty).
+    LinkClicked {
+        #[serde(default)]
+        url: String,
+    },
     /// Unblocked the account.
     Unblocked,
     /// A text message: equal to the keyword, or (not `exact`) containing it.
@@ -62,6 +67,9 @@ pub enum Happening {
         route: String,
         own_greeting: bool,
     },
+    LinkClicked {
+        url: String,
+    },
     Unblocked,
     Message {
         text: String,
@@ -88,6 +96,7 @@ impl Happening {
             // One kind for every follow: a route's follower may get the
             // usual greeting.
             Happening::Followed | Happening::FollowedViaRoute { .. } => "followed",
+            Happening::LinkClicked { .. } => "link_clicked",
             Happening::Unblocked => "unblocked",
             Happening::Message { .. } => "message",
             Happening::Postback { .. } => "postback",
@@ -102,6 +111,7 @@ impl Trigger {
     pub fn kind(&self) -> &'static str {
         match self {
             Trigger::Followed | Trigger::FollowedViaRoute { .. } => "followed",
+            Trigger::LinkClicked { .. } => "link_clicked",
             Trigger::Unblocked => "unblocked",
             Trigger::Keyword { .. } => "message",
             Trigger::Postback { .. } => "postback",
@@ -118,6 +128,7 @@ impl Trigger {
             (Trigger::Followed, Happening::Followed) | (Trigger::Unblocked, Happening::Unblocked) => true,
             (Trigger::Followed, Happening::FollowedViaRoute { own_greeting, .. }) => !own_greeting,
             (Trigger::FollowedViaRoute { route }, Happening::FollowedViaRoute { route: got, .. }) => route == got,
+            (Trigger::LinkClicked { url }, Happening::LinkClicked { url: got }) => url.trim().is_empty() || url.trim() == got,
             (Trigger::Keyword { keyword, exact }, Happening::Message { text }) => {
                 let (k, t) = (fold_width(keyword.trim()), fold_width(text.trim()));
                 if *exact {
@@ -200,6 +211,8 @@ pub enum Problem {
     UnknownSequence,
     EmptyText,
     TextTooLong,
+    /// A link trigger's address is not a web address.
+    BadUrl,
     /// The condition's own refusals.
     Condition(Vec<Refusal>),
     /// Saving it would make automations trigger each other in a circle; the
@@ -248,6 +261,7 @@ impl Automation {
             Trigger::TagAdded { tag } | Trigger::TagRemoved { tag } => (!catalog.tags.contains(tag)).then_some(Problem::UnknownTag),
             Trigger::FieldChanged { field } => (!catalog.fields.contains_key(field)).then_some(Problem::UnknownField),
             Trigger::Followed | Trigger::Unblocked | Trigger::FollowedViaRoute { .. } => None,
+            Trigger::LinkClicked { url } => (!url.trim().is_empty() && !crate::link::is_web_link(url.trim())).then_some(Problem::BadUrl),
         };
         if let Some(p) = trigger_problem {
             push("trigger".into(), p);

@@ -180,6 +180,8 @@ fn trigger_text(tr: &auto::Trigger, d: &TagsDto) -> String {
     let (key, arg) = match tr {
         auto::Trigger::Followed => ("auto.when_followed", String::new()),
         auto::Trigger::FollowedViaRoute { .. } => ("auto.when_followed_via_route", String::new()),
+        auto::Trigger::LinkClicked { url } if url.trim().is_empty() => ("auto.when_any_link", String::new()),
+        auto::Trigger::LinkClicked { url } => ("auto.when_link", url.clone()),
         auto::Trigger::Unblocked => ("auto.when_unblocked", String::new()),
         auto::Trigger::Keyword { keyword, exact: true } => ("auto.when_keyword_exact", keyword.clone()),
         auto::Trigger::Keyword { keyword, exact: false } => ("auto.when_keyword", keyword.clone()),
@@ -283,6 +285,7 @@ fn problem_key(p: &Problem) -> &'static str {
         Problem::UnknownSequence => "unknown_sequence",
         Problem::EmptyText => "empty_text",
         Problem::TextTooLong => "text_too_long",
+        Problem::BadUrl => "bad_url",
         Problem::Condition(_) => "condition",
         Problem::Loop(_) => "loop",
     }
@@ -375,6 +378,14 @@ fn Editor(
                         {d.fields.iter().map(|x| view! { <option value=x.id.clone() selected=x.id == *field>{x.name.clone()}</option> }).collect_view()}
                     </select>
                 }.into_any(),
+                auto::Trigger::LinkClicked { url } => view! {
+                    <label for="auto-link">{t(lang, "auto.link")}</label>
+                    <input id="auto-link" type="url" value=url.clone() maxlength="1000" placeholder="https://" on:change=move |ev| {
+                        let url = event_target_value(&ev);
+                        a.update(|a| a.trigger = auto::Trigger::LinkClicked { url });
+                    }/>
+                    <p class="help">{t(lang, "auto.link_help")}</p>
+                }.into_any(),
                 auto::Trigger::Followed | auto::Trigger::Unblocked | auto::Trigger::FollowedViaRoute { .. } => ().into_any(),
             };
             // A route's own automation belongs to its route: its trigger is
@@ -400,11 +411,12 @@ fn Editor(
                             "tag_added" => auto::Trigger::TagAdded { tag: tag_default.clone() },
                             "tag_removed" => auto::Trigger::TagRemoved { tag: tag_default.clone() },
                             "field_changed" => auto::Trigger::FieldChanged { field: field_default.clone().unwrap_or_default() },
+                            "link_clicked" => auto::Trigger::LinkClicked { url: String::new() },
                             _ => auto::Trigger::Postback { data: String::new() },
                         };
                         a.update(|a| a.trigger = trigger);
                     }>
-                        {["postback", "keyword", "followed", "unblocked", "tag_added", "tag_removed", "field_changed"].into_iter()
+                        {["postback", "keyword", "followed", "unblocked", "tag_added", "tag_removed", "field_changed", "link_clicked"].into_iter()
                             .map(|k| view! { <option value=k selected=trigger_key(&tr) == k>{t(lang, &format!("auto.trigger_{k}"))}</option> })
                             .collect_view()}
                     </select>

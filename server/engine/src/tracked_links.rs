@@ -9,6 +9,7 @@
 //! click needs one cached lookup and one insert.
 
 use crate::{Engine, EngineError};
+use model::automation::Happening;
 use model::link::{LinkSource, TRACKED_PATH};
 use model::message::Bundle;
 use std::collections::HashMap;
@@ -119,7 +120,16 @@ impl Engine {
         let (link_id, friend_id) = self.secrets.open_tracked_link_token(token).ok_or(EngineError::NotFound)?;
         let link = self.cached_link(link_id).await?;
         if visit.is_a_click() {
-            self.db.record_click(&link, friend_id, self.now_ms()).await?;
+            // Tag on click: queued with the click when an automation listens.
+            let happening = if self.db.listens_for(link.clinic_id, "link_clicked").await? {
+                let h = Happening::LinkClicked { url: link.url.clone() };
+                Some(self.happening_record(&h, None, self.now_ms(), 0)?)
+            } else {
+                None
+            };
+            if self.db.record_click(&link, friend_id, self.now_ms(), happening.as_ref()).await? && happening.is_some() {
+                self.automation_signal.notify_one();
+            }
         }
         Ok(link.url)
     }

@@ -57,9 +57,17 @@ impl Db {
 
     /// Records one click of `link_id` by `friend_id`, when that friend is
     /// the link's clinic's (a token signed for another clinic's friend
-    /// records nothing). False when nothing was recorded.
-    pub async fn record_click(&self, link: &TrackedLinkRow, friend_id: i64, now: i64) -> Result<bool, StoreError> {
+    /// records nothing), with the happening automations answer, in one
+    /// transaction. False when nothing was recorded.
+    pub async fn record_click(
+        &self,
+        link: &TrackedLinkRow,
+        friend_id: i64,
+        now: i64,
+        happening: Option<&crate::Happening>,
+    ) -> Result<bool, StoreError> {
         let _turn = self.writer_turn().await;
+        let mut tx = self.begin().await?;
         let done = sqlx::query(
             "INSERT INTO link_clicks (clinic_id, link_id, friend_id, clicked_at) \
              SELECT $1, $2, id, $3 FROM friends WHERE id = $4 AND clinic_id = $1",
@@ -68,9 +76,15 @@ impl Db {
         .bind(link.id)
         .bind(now)
         .bind(friend_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
+        if done == 1 {
+            if let Some(h) = happening {
+                crate::automations::enqueue(&mut tx, link.clinic_id, friend_id, h, now).await?;
+            }
+        }
+        tx.commit().await?;
         Ok(done == 1)
     }
 
