@@ -70,6 +70,10 @@ catalogue! {
     "common.csv" => "CSVで保存", "Save as CSV";
     "report.title" => "効果", "Results";
     "bc.tracked_links_n" => "リンク{n}件は、お一人ずつのクリック計測用の短いリンク（患者さんの情報は含みません）にして送ります。そのため一人ずつの送信になり、大人数では少し時間がかかります（通数は同じです）。", "The {n} link(s) go out as each recipient's own short tracking link (no patient data in it), so the send goes one by one and takes a little longer for many people (the same number of messages).";
+    "report.opened" => "開封した人（LINEの集計）", "Opened (LINE's count)";
+    "report.opened_later" => "集計待ち（LINEの集計は送信の翌日ごろに出ます）", "Waiting (LINE's figures come about a day after sending)";
+    "report.under_20" => "20人未満（LINEは少ない人数を公表しません）", "Under 20 (LINE does not give small numbers)";
+    "report.people_n" => "{n}人", "{n}";
     "report.reached" => "届いた人", "Reached";
     "report.clickers" => "リンクを開いた人", "Opened a link";
     "report.rate" => "クリック率", "Click rate";

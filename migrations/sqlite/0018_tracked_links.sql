@@ -57,3 +57,31 @@ CREATE INDEX route_arrivals_by_user ON route_arrivals (clinic_id, line_user_id, 
 -- The route a friend first came through.
 ALTER TABLE friends ADD COLUMN inflow_route_id INTEGER REFERENCES inflow_routes(id);
 CREATE INDEX friends_by_route ON friends (inflow_route_id) WHERE inflow_route_id IS NOT NULL;
+
+-- What LINE says of a send's opens (SPEC §10): its pushes and multicasts
+-- carry a custom aggregation unit, asked about for 30 days after the send.
+-- synced_at NULL: not asked yet; opened/clicked NULL once asked: fewer
+-- than 20 people (LINE hides small numbers).
+CREATE TABLE message_insights (
+    id             INTEGER PRIMARY KEY,
+    clinic_id      INTEGER NOT NULL REFERENCES clinics(id),
+    source_kind    TEXT    NOT NULL,
+    source_id      INTEGER NOT NULL,
+    unit           TEXT    NOT NULL,
+    first_sent_at  INTEGER NOT NULL,
+    next_sync_at   INTEGER NOT NULL,
+    synced_at      INTEGER,
+    opened         INTEGER,
+    clicked        INTEGER,
+    UNIQUE (clinic_id, source_kind, source_id)
+);
+CREATE INDEX message_insights_due ON message_insights (next_sync_at);
+
+-- The aggregation unit names a clinic used each JST month (LINE counts at
+-- most 1,000 a month and silently drops the rest).
+CREATE TABLE aggregation_units (
+    clinic_id  INTEGER NOT NULL REFERENCES clinics(id),
+    month      TEXT    NOT NULL,
+    unit       TEXT    NOT NULL,
+    PRIMARY KEY (clinic_id, month, unit)
+);

@@ -405,6 +405,9 @@ pub async fn run_housekeeping(engine: engine::Engine) {
         if let Err(e) = engine.prune_rate_windows().await {
             tracing::warn!(error = %e, "pruning rate windows failed; trying again later");
         }
+        if let Err(e) = engine.sync_insights_once().await {
+            tracing::warn!(error = %e, "reading LINE's statistics failed; trying again later");
+        }
         if let Err(e) = engine.prune_clicks().await {
             tracing::warn!(error = %e, "pruning old link clicks failed; trying again later");
         }

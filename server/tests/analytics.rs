@@ -548,3 +548,78 @@ async fn opening_a_link_can_tag_the_friend_but_a_preview_or_another_link_does_no
     assert!(!tagged(1).await, "opened another link");
     assert!(!tagged(2).await, "only a previewer fetched it");
 }
+
+#[tokio::test]
+async fn opens_come_from_line_by_the_sends_unit_small_numbers_stay_hidden_and_lines_hourly_limit_holds() {
+    let r = rig().await;
+    // The sandbox dates its sends by the wall clock, as LINE does.
+    r.clock.set(chrono::Utc::now());
+    let e = &r.engine;
+    let users: Vec<String> = (100..122).map(user).collect();
+    r.friends(&users).await;
+    let many = r.send("健診のご案内", Bundle::texts(&["健診のご案内です"])).await;
+    let few = r.send("休診のお知らせ", Bundle::texts(&["休診のお知らせです"])).await;
+    let owner = &r.owner;
+    let opens = |pid: String| async move { e.broadcast_view(owner, &pid).await.unwrap().opens };
+    assert_eq!(
+        opens(many.clone()).await,
+        engine::insights::Opens {
+            asked: false,
+            opened: None
+        }
+    );
+
+    // 21 people open the first; 3 of them also open the second, which
+    // arrived later (opening the chat reads everything delivered so far).
+    for u in &users[..21] {
+        if u == &users[0] {
+            continue;
+        }
+        r.sb.open(&r.owner.clinic_public_id, u).unwrap();
+    }
+    let second = r.send("再送テスト", Bundle::texts(&["三通目"])).await;
+    for u in &users[..3] {
+        r.sb.open(&r.owner.clinic_public_id, u).unwrap();
+    }
+    r.clock.advance(chrono::Duration::hours(2));
+    assert_eq!(e.sync_insights_once().await.unwrap(), 3);
+    assert_eq!(
+        opens(many.clone()).await,
+        engine::insights::Opens {
+            asked: true,
+            opened: Some(21)
+        }
+    );
+    assert_eq!(
+        opens(few).await,
+        engine::insights::Opens {
+            asked: true,
+            opened: Some(21)
+        }
+    );
+    assert_eq!(
+        opens(second).await,
+        engine::insights::Opens { asked: true, opened: None },
+        "3 people: LINE says null, shown as under 20"
+    );
+
+    // LINE allows 60 statistics requests an hour per channel: asked every six
+    // hours, three sends make 3 requests a round; the 21st round finds the
+    // hour's 60 used (when the test does not straddle an hour of the wall clock).
+    let hour = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            / 3600
+    };
+    let started = hour();
+    let mut answered = 3;
+    for _ in 0..20 {
+        r.clock.advance(chrono::Duration::hours(6));
+        answered += e.sync_insights_once().await.unwrap();
+    }
+    if hour() == started {
+        assert_eq!(answered, 60, "the hour's limit, and no more");
+    }
+}

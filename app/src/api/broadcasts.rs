@@ -103,6 +103,9 @@ pub struct BroadcastDetail {
     pub audience_names: Vec<String>,
     /// Each tracked link's clicks.
     pub links: Vec<model::link::LinkFigures>,
+    /// LINE has been asked about its opens; `opened` is `None` under 20.
+    pub opens_asked: bool,
+    pub opened: Option<i64>,
     pub can_send: bool,
     pub can_approve: bool,
 }
@@ -233,6 +236,8 @@ pub async fn get_broadcast(id: String) -> Result<BroadcastDetail, AppError> {
     Ok(BroadcastDetail {
         summary: summary(v.row, v.clickers),
         links: v.links,
+        opens_asked: v.opens.asked,
+        opened: v.opens.opened,
         bundle: v.bundle,
         audience: v.audience,
         audience_names,

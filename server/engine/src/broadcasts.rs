@@ -95,6 +95,8 @@ pub struct BroadcastView {
     /// Each tracked link's clicks, and the people who clicked any.
     pub links: Vec<model::link::LinkFigures>,
     pub clickers: i64,
+    /// What LINE counted of its opens.
+    pub opens: crate::insights::Opens,
 }
 
 /// A rule for friends with any (or every) one of the tags.
@@ -389,12 +391,14 @@ impl Engine {
         let audience = serde_json::from_str(&row.audience).map_err(|_| EngineError::Corrupt)?;
         let links = self.db.link_figures(actor.clinic_id, LinkSource::Broadcast, row.id).await?;
         let clickers = self.broadcast_clickers(actor, &[&row]).await?.get(&row.id).copied().unwrap_or(0);
+        let opens = self.opens_of(actor.clinic_id, LinkSource::Broadcast, row.id).await?;
         Ok(BroadcastView {
             row,
             bundle,
             audience,
             links,
             clickers,
+            opens,
         })
     }
 

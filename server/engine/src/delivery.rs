@@ -65,6 +65,8 @@ struct Prepared {
     /// gets their own copy.
     personal: Option<model::message::Bundle>,
     links: crate::tracked_links::TrackedLinks,
+    /// The send's aggregation unit (LINE's opens); `None` past the month's names.
+    unit: Option<String>,
     quiet: QuietHours,
     client: line::Client,
     built_at: i64,
@@ -159,6 +161,7 @@ impl Engine {
             Some(b) => self.track_links(row.clinic_id, LinkSource::Broadcast, broadcast_id, b).await?,
             None => Default::default(),
         };
+        let unit = self.aggregation_unit(row.clinic_id, LinkSource::Broadcast, broadcast_id).await?;
         let p = Arc::new(Prepared {
             clinic_id: row.clinic_id,
             public_id: row.public_id,
@@ -167,6 +170,7 @@ impl Engine {
             messages: serde_json::from_str(&row.messages).map_err(|_| EngineError::Corrupt)?,
             personal: bundle.filter(|b| b.is_personal() || !links.is_empty()),
             links,
+            unit,
             quiet: settings.quiet(),
             client: self.client_for(&channel, self.delivery.config.line_timeout)?,
             built_at: now,
@@ -180,20 +184,30 @@ impl Engine {
     /// Waits for a request to `path` under the channel's rate limit,
     /// counted in the database so every instance shares it.
     async fn take_rate(&self, clinic_id: i64, path: &str) -> Result<(), EngineError> {
-        if !self.delivery.config.rate_limits {
-            return Ok(());
-        }
-        let (limit, per_ms) = line::limits::rate_limit("POST", path);
-        let (win_ms, cap) = rate_window(limit, per_ms);
-        let scope = format!("{clinic_id} POST {path}");
         loop {
-            let now = wall_ms();
-            let win = now / win_ms;
-            // Stored by the window's start time, comparable for any length.
-            if self.db.take_rate(&scope, win * win_ms, cap).await? {
-                return Ok(());
+            match self.try_take_rate(clinic_id, "POST", path).await? {
+                None => return Ok(()),
+                Some(wait_ms) => tokio::time::sleep(Duration::from_millis(wait_ms.max(1) as u64)).await,
             }
-            tokio::time::sleep(Duration::from_millis(((win + 1) * win_ms - now).max(1) as u64)).await;
+        }
+    }
+
+    /// Takes one request of `method path` under the channel's rate limit:
+    /// `None` when taken, or how long until the next window opens.
+    pub(crate) async fn try_take_rate(&self, clinic_id: i64, method: &str, path: &str) -> Result<Option<i64>, EngineError> {
+        if !self.delivery.config.rate_limits {
+            return Ok(None);
+        }
+        let (limit, per_ms) = line::limits::rate_limit(method, path);
+        let (win_ms, cap) = rate_window(limit, per_ms);
+        let scope = format!("{clinic_id} {method} {path}");
+        let now = wall_ms();
+        let win = now / win_ms;
+        // Stored by the window's start time, comparable for any length.
+        if self.db.take_rate(&scope, win * win_ms, cap).await? {
+            Ok(None)
+        } else {
+            Ok(Some((win + 1) * win_ms - now))
         }
     }
 
@@ -288,6 +302,7 @@ impl Engine {
                 self.take_rate(p.clinic_id, path).await?;
                 let options = SendOptions {
                     retry_key: Some(&batch.retry_key),
+                    aggregation_unit: p.unit.as_deref(),
                     ..Default::default()
                 };
                 let answer = if recipients.len() == 1 {
@@ -398,6 +413,7 @@ impl Engine {
             let key = crate::crypto::derived_uuid(&batch.retry_key, j);
             let options = SendOptions {
                 retry_key: Some(&key),
+                aggregation_unit: p.unit.as_deref(),
                 ..Default::default()
             };
             let answer = p.client.push(user, &messages, &options).await;

@@ -18,6 +18,7 @@ pub mod demo;
 mod error;
 pub mod friends;
 pub mod inflow_routes;
+pub mod insights;
 pub mod line_messages;
 pub mod media;
 pub mod metrics;

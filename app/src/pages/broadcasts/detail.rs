@@ -164,7 +164,7 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
                         {move || act.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e/> })}
                     }.into_any())}
                 </section>
-                <BroadcastReport current links=d.links.clone() title=d.summary.title.clone()/>
+                <BroadcastReport current links=d.links.clone() title=d.summary.title.clone() opens=(d.opens_asked, d.opened)/>
             </div>
             <aside class="composer-side">
                 <section class="card phone-preview">
@@ -180,7 +180,13 @@ fn BroadcastView(d: BroadcastDetail) -> impl IntoView {
 /// What the send did: who it reached, who clicked (our own tracked links:
 /// exact, however few), and each link's clicks.
 #[component]
-fn BroadcastReport(current: RwSignal<BroadcastSummary>, links: Vec<LinkFigures>, title: String) -> impl IntoView {
+fn BroadcastReport(
+    current: RwSignal<BroadcastSummary>,
+    links: Vec<LinkFigures>,
+    title: String,
+    /// LINE asked yet, and the people it says opened it (`None` under 20).
+    opens: (bool, Option<i64>),
+) -> impl IntoView {
     let lang = use_lang();
     let delivered = current.with_untracked(|c| c.delivered);
     let csv = {
@@ -205,6 +211,12 @@ fn BroadcastReport(current: RwSignal<BroadcastSummary>, links: Vec<LinkFigures>,
             <h2 id="bc-report">{t(lang, "report.title")}</h2>
             <dl class="facts">
                 <dt>{t(lang, "report.reached")}</dt><dd data-testid="reached">{move || current.with(|c| c.delivered)}</dd>
+                <dt>{t(lang, "report.opened")}</dt>
+                <dd data-testid="opened">{match opens {
+                    (false, _) => t(lang, "report.opened_later"),
+                    (true, None) => t(lang, "report.under_20"),
+                    (true, Some(n)) => t_n(lang, "report.people_n", n),
+                }}</dd>
                 <dt>{t(lang, "report.clickers")}</dt><dd data-testid="clickers">{move || current.with(|c| c.clickers)}</dd>
                 <dt>{t(lang, "report.rate")}</dt>
                 <dd data-testid="click-rate">{move || current.with(|c| {
