@@ -279,7 +279,7 @@ catalogue! {
     "route.greeting_off" => "通常のあいさつ", "The usual one";
     "route.edit_greeting" => "自動アクションで編集", "Edit in automations";
     "landing.title" => "友だち追加", "Add as a friend";
-    "landing.open_in_line" => "このページはLINEアプリで開いてください（LINEのQRコードリーダーで読み取ると開きます）。", "Please open this page in the LINE app (read the QR code with LINE's reader).";
+    "error.open_in_line" => "このページはLINEアプリで開いてください（LINEのQRコードリーダーで読み取ると開きます）。", "Please open this page in the LINE app (read the QR code with LINE's reader).";
     "landing.invite" => "LINEで友だち追加すると、ご予約やお知らせをLINEでお受け取りいただけます。", "Add us as a friend on LINE to receive booking reminders and news.";
     "landing.add" => "友だち追加", "Add friend";
     "landing.done" => "友だち追加しました。LINEのトーク画面に戻ってください。", "Added. Please go back to the LINE chat.";

@@ -37,10 +37,6 @@ pub fn RouteLandingPage() -> impl IntoView {
         <main class="booking-page">
             {move || match landed.get() {
                 None => view! { <p class="loading" role="status">{t(lang, "common.loading")}</p> }.into_any(),
-                Some(Err(e)) if e.code == "open_in_line" => view! {
-                    <h1>{t(lang, "landing.title")}</h1>
-                    <p>{t(lang, "landing.open_in_line")}</p>
-                }.into_any(),
                 Some(Err(e)) => view! { <h1>{t(lang, "landing.title")}</h1><ErrorNotice error=e/> }.into_any(),
                 Some(Ok(l)) => {
                     let user = l.user.clone();
