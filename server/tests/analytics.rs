@@ -71,6 +71,12 @@ impl Rig {
         pid
     }
 
+    /// One of the clinic's inflow routes, as the list shows it.
+    async fn route(&self, public_id: &str) -> store::InflowRouteRow {
+        let all = self.engine.inflow_routes(&self.owner).await.unwrap();
+        all.into_iter().find(|x| x.public_id == public_id).unwrap()
+    }
+
     async fn event(&self, from: &str, fields: &str) {
         let id = format!("01JANALYTICS{}", next());
         common::line_event(&self.engine, &self.owner, from, &id, fields).await;
@@ -396,13 +402,7 @@ async fn a_friend_added_through_a_route_is_its_own_and_gets_its_greeting_instead
         e.create_inflow_route(&r.owner, " 受付ポスター ").await,
         Err(EngineError::InvalidRouteName)
     ));
-    let row = e
-        .inflow_routes(&r.owner)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|x| x.public_id == route)
-        .unwrap();
+    let row = r.route(&route).await;
     assert_eq!(e.route_url(&row.code), format!("{PUBLIC}/r/{}", row.code));
     let svg = String::from_utf8(e.route_qr(&r.owner, &route, None).await.unwrap()).unwrap();
     assert!(svg.contains("<svg"), "{svg:.60}");
@@ -438,24 +438,12 @@ async fn a_friend_added_through_a_route_is_its_own_and_gets_its_greeting_instead
     assert_eq!(texts_to(&r.sb, &via), vec![greeting.to_string()], "the route's greeting only");
     assert_eq!(texts_to(&r.sb, &plain), vec!["いつものごあいさつです".to_string()]);
     assert_eq!(texts_to(&r.sb, &late), vec!["いつものごあいさつです".to_string()]);
-    let row = e
-        .inflow_routes(&r.owner)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|x| x.public_id == route)
-        .unwrap();
+    let row = r.route(&route).await;
     assert_eq!((row.friends, row.blocked), (1, 0));
 
     // Blocking later still counts the friend as the route's, as blocked.
     r.event(&via, r#""type":"unfollow""#).await;
-    let row = e
-        .inflow_routes(&r.owner)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|x| x.public_id == route)
-        .unwrap();
+    let row = r.route(&route).await;
     assert_eq!((row.friends, row.blocked), (1, 1));
 
     // With the route's automation off, its friends get the usual greeting.
@@ -467,13 +455,7 @@ async fn a_friend_added_through_a_route_is_its_own_and_gets_its_greeting_instead
     r.event(&next, follow).await;
     while e.process_automations(50).await.unwrap() > 0 {}
     assert_eq!(texts_to(&r.sb, &next), vec!["いつものごあいさつです".to_string()]);
-    let row = e
-        .inflow_routes(&r.owner)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|x| x.public_id == route)
-        .unwrap();
+    let row = r.route(&route).await;
     assert_eq!(row.friends, 2, "still the route's friend");
 }
 
