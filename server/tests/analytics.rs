@@ -74,7 +74,10 @@ impl Rig {
     /// One of the clinic's inflow routes, as the list shows it.
     async fn route(&self, public_id: &str) -> store::InflowRouteRow {
         let all = self.engine.inflow_routes(&self.owner).await.unwrap();
-        all.into_iter().find(|x| x.public_id == public_id).unwrap()
+        let listed = all.into_iter().find(|x| x.public_id == public_id).unwrap();
+        let one = self.engine.inflow_route(&self.owner, public_id).await.unwrap();
+        assert_eq!((one.friends, one.blocked), (listed.friends, listed.blocked));
+        listed
     }
 
     async fn event(&self, from: &str, fields: &str) {
@@ -189,12 +192,13 @@ async fn each_recipient_gets_their_own_links_and_only_peoples_clicks_count() {
     ));
 
     let v = e.broadcast_view(&r.owner, &pid).await.unwrap();
-    let flu = v.links.iter().find(|l| l.url == "https://clinic.example/flu").unwrap();
-    let book = v.links.iter().find(|l| l.url == "https://clinic.example/book").unwrap();
+    let results = e.broadcast_results(&r.owner, &v.row).await.unwrap();
+    let flu = results.links.iter().find(|l| l.url == "https://clinic.example/flu").unwrap();
+    let book = results.links.iter().find(|l| l.url == "https://clinic.example/book").unwrap();
     assert_eq!((flu.clicks, flu.clickers), (3, 2));
     assert_eq!((book.clicks, book.clickers), (0, 0));
     assert_eq!(v.clickers, 2);
-    assert_eq!(v.links.len(), 2, "tel: is not tracked");
+    assert_eq!(results.links.len(), 2, "tel: is not tracked");
 }
 
 #[tokio::test]
@@ -314,7 +318,8 @@ async fn the_short_link_redirects_at_once_and_a_broken_one_says_so_in_words() {
     assert!(body.contains("このリンクは開けません"), "{body}");
 
     let v = r.engine.broadcast_view(&r.owner, &pid).await.unwrap();
-    let flu = v.links.iter().find(|l| l.url == "https://clinic.example/flu").unwrap();
+    let results = r.engine.broadcast_results(&r.owner, &v.row).await.unwrap();
+    let flu = results.links.iter().find(|l| l.url == "https://clinic.example/flu").unwrap();
     assert_eq!(flu.clicks, 1, "the person's GET only");
 }
 
@@ -466,20 +471,7 @@ async fn opening_a_link_can_tag_the_friend_but_a_preview_or_another_link_does_no
     let e = &r.engine;
     let users: Vec<String> = (60..63).map(user).collect();
     r.friends(&users).await;
-    let interested = e
-        .create_tag(
-            &r.owner,
-            &engine::tags::TagInput {
-                folder: None,
-                name: "インフル関心あり",
-                color: engine::tags::TAG_COLORS[1],
-                description: "",
-                rule_text: "",
-            },
-        )
-        .await
-        .unwrap()
-        .public_id;
+    let interested = e.create_tag(&r.owner, &common::tag("インフル関心あり")).await.unwrap().public_id;
     let on_click = Automation {
         trigger: Trigger::LinkClicked {
             url: "https://clinic.example/flu".into(),
@@ -542,7 +534,10 @@ async fn opens_come_from_line_by_the_sends_unit_small_numbers_stay_hidden_and_li
     let many = r.send("健診のご案内", Bundle::texts(&["健診のご案内です"])).await;
     let few = r.send("休診のお知らせ", Bundle::texts(&["休診のお知らせです"])).await;
     let owner = &r.owner;
-    let opens = |pid: String| async move { e.broadcast_view(owner, &pid).await.unwrap().opens };
+    let opens = |pid: String| async move {
+        let v = e.broadcast_view(owner, &pid).await.unwrap();
+        e.broadcast_results(owner, &v.row).await.unwrap().opens
+    };
     assert_eq!(
         opens(many.clone()).await,
         engine::insights::Opens {

@@ -86,6 +86,13 @@ pub fn is_rich_menu_id(id: &str) -> bool {
 /// Insight figures below this many users come back as `null`.
 pub const INSIGHT_MIN_USERS: i64 = 20;
 
+/// A day as LINE's statistics endpoints take it: the Japan-time date as
+/// `yyyyMMdd`.
+pub fn insight_date(ms: i64) -> String {
+    let d = crate::segment::Date::jst_of_ms(ms);
+    format!("{:04}{:02}{:02}", d.y, d.m, d.d)
+}
+
 /// One rate limit: `limit` requests per `per_ms`, per channel, for one
 /// endpoint (LINE.md "Rate limits and errors").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

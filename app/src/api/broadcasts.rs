@@ -223,6 +223,7 @@ pub async fn get_broadcast(id: String) -> Result<BroadcastDetail, AppError> {
     let actor = actor_with(Permission::ViewClinic).await?;
     let engine = engine()?;
     let v = engine.broadcast_view(&actor, &id).await?;
+    let results = engine.broadcast_results(&actor, &v.row).await?;
     let audience_names = match &v.audience {
         Audience::Segment { segment } => engine.segment(&actor, segment).await.map(|(s, _)| vec![s.name]).unwrap_or_default(),
         Audience::Tags { tags, .. } => {
@@ -235,9 +236,9 @@ pub async fn get_broadcast(id: String) -> Result<BroadcastDetail, AppError> {
     };
     Ok(BroadcastDetail {
         summary: summary(v.row, v.clickers),
-        links: v.links,
-        opens_asked: v.opens.asked,
-        opened: v.opens.opened,
+        links: results.links,
+        opens_asked: results.opens.asked,
+        opened: results.opens.opened,
         bundle: v.bundle,
         audience: v.audience,
         audience_names,

@@ -88,12 +88,7 @@ pub async fn arrive_by_route(code: String, id_token: String) -> Result<LandingDt
 pub async fn phone_open_route(user: String, route: String) -> Result<String, AppError> {
     let actor = actor_with(Permission::HandlePatients).await?;
     let engine = engine()?;
-    let row = engine
-        .inflow_routes(&actor)
-        .await?
-        .into_iter()
-        .find(|r| r.public_id == route)
-        .ok_or_else(|| AppError::new("not_found"))?;
+    let row = engine.inflow_route(&actor, &route).await?;
     let token = engine.sandbox_id_token(&actor, &user).await?;
     Ok(format!("{}{}#id_token={token}", model::inflow::ROUTE_PATH, row.code))
 }

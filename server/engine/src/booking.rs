@@ -98,25 +98,36 @@ impl Engine {
         let invalid = || EngineError::BookingLinkInvalid;
         let clinic = self.db.clinic_by_public_id(clinic_public_id).await?.ok_or_else(invalid)?;
         let channel = self.db.channel(clinic.id).await?.ok_or_else(invalid)?;
-        // The LIFF app's LINE Login channel: the sandbox's apps use the
-        // channel's own ID. A real clinic's LIFF channel ID is not a
-        // setting yet, so a real channel is refused rather than guessed.
-        if channel.mode != crate::channel::MODE_SANDBOX {
-            return Err(invalid());
-        }
-        let client = self.line_client(clinic.id).await?;
-        let claims = match client.verify_id_token(id_token, &clinic.public_id).await {
-            Ok(c) => c,
-            Err(line::LineError::InvalidRequest { .. }) => return Err(invalid()),
-            Err(e) => return Err(EngineError::LineSend(e)),
-        };
+        let line_user = self.liff_user(&clinic, &channel, id_token).await?;
         let friend = self
             .db
-            .friend_by_line_user(clinic.id, &claims.sub)
+            .friend_by_line_user(clinic.id, &line_user)
             .await?
             .filter(|f| f.status != "blocked")
             .ok_or_else(invalid)?;
         Ok(self.booking_token(&clinic.public_id, &friend.public_id))
+    }
+
+    /// The LINE user a LIFF page's ID token is for, as LINE (the sandbox for
+    /// a sandbox clinic) says; `BookingLinkInvalid` when LINE refuses it.
+    /// The LIFF app's LINE Login channel: the sandbox's apps use the
+    /// channel's own ID. A real clinic's LIFF channel ID is not a setting
+    /// yet, so a real channel is refused rather than guessed.
+    pub(crate) async fn liff_user(
+        &self,
+        clinic: &store::ClinicRow,
+        channel: &store::ChannelRow,
+        id_token: &str,
+    ) -> Result<String, EngineError> {
+        if channel.mode != crate::channel::MODE_SANDBOX {
+            return Err(EngineError::BookingLinkInvalid);
+        }
+        let client = self.line_client(clinic.id).await?;
+        match client.verify_id_token(id_token, &clinic.public_id).await {
+            Ok(c) => Ok(c.sub),
+            Err(line::LineError::InvalidRequest { .. }) => Err(EngineError::BookingLinkInvalid),
+            Err(e) => Err(EngineError::LineSend(e)),
+        }
     }
 
     /// The link's clinic and friend, or `BookingLinkInvalid` for a link

@@ -92,9 +92,15 @@ pub struct BroadcastView {
     pub row: BroadcastRow,
     pub bundle: Bundle,
     pub audience: Audience,
-    /// Each tracked link's clicks, and the people who clicked any.
-    pub links: Vec<model::link::LinkFigures>,
+    /// The people who clicked any of its tracked links.
     pub clickers: i64,
+}
+
+/// What a send did, beyond its progress: read for its page, not for the
+/// progress bar asked every second.
+pub struct BroadcastResults {
+    /// Each tracked link's clicks.
+    pub links: Vec<model::link::LinkFigures>,
     /// What LINE counted of its opens.
     pub opens: crate::insights::Opens,
 }
@@ -389,16 +395,25 @@ impl Engine {
             .ok_or(EngineError::NotFound)?;
         let bundle = serde_json::from_str(&row.bundle).map_err(|_| EngineError::Corrupt)?;
         let audience = serde_json::from_str(&row.audience).map_err(|_| EngineError::Corrupt)?;
-        let links = self.db.link_figures(actor.clinic_id, LinkSource::Broadcast, row.id).await?;
         let clickers = self.broadcast_clickers(actor, &[&row]).await?.get(&row.id).copied().unwrap_or(0);
-        let opens = self.opens_of(actor.clinic_id, LinkSource::Broadcast, row.id).await?;
         Ok(BroadcastView {
             row,
             bundle,
             audience,
-            links,
             clickers,
-            opens,
+        })
+    }
+
+    /// Each link's clicks and LINE's opens of a send the actor's clinic made
+    /// (`row` from `broadcast_view`).
+    pub async fn broadcast_results(&self, actor: &Actor, row: &BroadcastRow) -> Result<BroadcastResults, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        if row.clinic_id != actor.clinic_id {
+            return Err(EngineError::NotFound);
+        }
+        Ok(BroadcastResults {
+            links: self.db.link_figures(row.clinic_id, LinkSource::Broadcast, row.id).await?,
+            opens: self.opens_of(row.clinic_id, LinkSource::Broadcast, row.id).await?,
         })
     }
 

@@ -75,11 +75,16 @@ impl Engine {
         Ok(self.db.inflow_routes(actor.clinic_id).await?)
     }
 
+    /// One of the clinic's routes, with its friends counted.
+    pub async fn inflow_route(&self, actor: &Actor, route: &str) -> Result<InflowRouteRow, EngineError> {
+        actor.require(Permission::ViewClinic)?;
+        self.db.inflow_route(actor.clinic_id, route).await?.ok_or(EngineError::NotFound)
+    }
+
     /// A route's QR code, as SVG (scales for any poster) and as PNG
     /// (`scale` pixels per module, for printing services that want one).
     pub async fn route_qr(&self, actor: &Actor, route: &str, png_scale: Option<u32>) -> Result<Vec<u8>, EngineError> {
-        actor.require(Permission::ViewClinic)?;
-        let row = self.db.inflow_route(actor.clinic_id, route).await?.ok_or(EngineError::NotFound)?;
+        let row = self.inflow_route(actor, route).await?;
         let code = qrcode::QrCode::with_error_correction_level(self.route_url(&row.code).as_bytes(), qrcode::EcLevel::M)
             .map_err(|_| EngineError::Corrupt)?;
         Ok(match png_scale {
@@ -102,31 +107,19 @@ impl Engine {
         let route = self.db.inflow_route_by_code(code).await?.ok_or(EngineError::NotFound)?;
         let clinic = self.db.clinic(route.clinic_id).await?.ok_or(EngineError::NotFound)?;
         let channel = self.db.channel(route.clinic_id).await?.ok_or(EngineError::NoChannel)?;
-        // As for the booking page: the LIFF app's LINE Login channel is the
-        // sandbox's own; a real clinic's is not a setting yet.
-        if channel.mode != crate::channel::MODE_SANDBOX {
-            return Err(EngineError::BookingLinkInvalid);
-        }
-        let client = self.line_client(route.clinic_id).await?;
-        let claims = match client.verify_id_token(id_token, &clinic.public_id).await {
-            Ok(c) => c,
-            Err(line::LineError::InvalidRequest { .. }) => return Err(EngineError::BookingLinkInvalid),
-            Err(e) => return Err(EngineError::LineSend(e)),
-        };
+        let line_user = self.liff_user(&clinic, &channel, id_token).await?;
         let already_friend = self
             .db
-            .friend_by_line_user(route.clinic_id, &claims.sub)
+            .friend_by_line_user(route.clinic_id, &line_user)
             .await?
             .is_some_and(|f| f.status == "active");
         if !already_friend {
-            self.db
-                .record_arrival(route.clinic_id, route.id, &claims.sub, self.now_ms())
-                .await?;
+            self.db.record_arrival(route.clinic_id, route.id, &line_user, self.now_ms()).await?;
         }
         Ok(RouteLanding {
             clinic_name: clinic.name,
             already_friend,
-            line_user_id: claims.sub,
+            line_user_id: line_user,
         })
     }
 

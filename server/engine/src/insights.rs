@@ -8,6 +8,7 @@
 
 use crate::{Engine, EngineError};
 use model::broadcast::jst_month;
+use model::line_limits::insight_date;
 use model::link::LinkSource;
 
 /// LINE is asked about a send this long after it.
@@ -27,11 +28,6 @@ pub struct Opens {
     pub asked: bool,
     /// People who opened it; `None` when fewer than 20 (or not asked).
     pub opened: Option<i64>,
-}
-
-fn jst_date(ms: i64) -> String {
-    let d = model::segment::Date::jst_of_ms(ms);
-    format!("{:04}{:02}{:02}", d.y, d.m, d.d)
 }
 
 fn unit_name(source: LinkSource, source_id: i64) -> String {
@@ -73,8 +69,8 @@ impl Engine {
                     continue;
                 }
             };
-            let from = jst_date(row.first_sent_at);
-            let to = jst_date(now.min(row.first_sent_at + (WATCH_DAYS - 1) * DAY_MS));
+            let from = insight_date(row.first_sent_at);
+            let to = insight_date(now.min(row.first_sent_at + (WATCH_DAYS - 1) * DAY_MS));
             match client.unit_reception(&row.unit, &from, &to).await {
                 Ok(r) => {
                     self.db

@@ -332,10 +332,7 @@ impl Engine {
         let on_line = self.db.line_rich_menus(actor.clinic_id).await?;
         let client = self.line_client(actor.clinic_id).await?;
         let now = self.now_ms();
-        let day = |ms: i64| {
-            let d = model::segment::Date::jst_of_ms(ms);
-            format!("{:04}{:02}{:02}", d.y, d.m, d.d)
-        };
+        let day = model::line_limits::insight_date;
         let (from, to) = (day(now - (STATISTICS_DAYS - 1) * 86_400_000), day(now));
         let mut out = Vec::with_capacity(tabs.len());
         for (t, tab) in tabs.iter().enumerate() {
