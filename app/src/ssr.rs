@@ -62,36 +62,28 @@ pub fn session_token() -> String {
 /// The signed-in caller, or `not_signed_in`.
 pub async fn actor() -> Result<Actor, AppError> {
     let token = session_token();
-    let known = use_context::<RequestActor>();
-    if let Some(actor) = known.as_ref().and_then(|k| k.get(&token)) {
-        return Ok(actor);
+    let Some(known) = use_context::<RequestActor>() else {
+        return Ok(engine()?.authenticate(&token).await?);
+    };
+    // A page's shell and each of its data ask at once; the first asks the
+    // database and the others wait for its answer instead of asking too.
+    let mut known = known.0.lock().await;
+    if let Some((t, actor)) = known.as_ref() {
+        if *t == token {
+            return Ok(actor.clone());
+        }
     }
     let actor = engine()?.authenticate(&token).await?;
-    if let Some(k) = known {
-        k.set(token, actor.clone());
-    }
+    *known = Some((token, actor.clone()));
     Ok(actor)
 }
 
-/// The caller as this request first found them: a page's shell and each of
-/// its data ask who is signed in, and each asking costs four queries. One
-/// per request (the server provides a fresh one to every request), so a
-/// session ended or changed is seen by the next request.
+/// The caller as this request first found them. One per request (the
+/// server provides a fresh one to every request), so a session ended or
+/// changed is seen by the next request. A refusal is not kept: whoever asks
+/// next asks the database again.
 #[derive(Clone, Default)]
-pub struct RequestActor(std::sync::Arc<std::sync::Mutex<Option<(String, Actor)>>>);
-
-impl RequestActor {
-    fn get(&self, token: &str) -> Option<Actor> {
-        let known = self.0.lock().ok()?;
-        known.as_ref().filter(|(t, _)| t == token).map(|(_, a)| a.clone())
-    }
-
-    fn set(&self, token: String, actor: Actor) {
-        if let Ok(mut known) = self.0.lock() {
-            *known = Some((token, actor));
-        }
-    }
-}
+pub struct RequestActor(std::sync::Arc<tokio::sync::Mutex<Option<(String, Actor)>>>);
 
 /// The signed-in caller if their role grants `permission`; otherwise a
 /// refusal with HTTP 403, whatever the page showed or hid.

@@ -183,6 +183,30 @@ pub async fn tag_overlap(a: String, b: String) -> Result<(u64, u64, u64), AppErr
     Ok((count(rule(&[&a])).await?, count(rule(&[&b])).await?, count(rule(&[&a, &b])).await?))
 }
 
+/// A tag offered as a choice (a filter, bulk tagging): its name and
+/// colour, without the counts the tag page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TagChoice {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+}
+
+#[server(endpoint = "tag_choices")]
+pub async fn tag_choices() -> Result<Vec<TagChoice>, AppError> {
+    let actor = actor_with(Permission::ViewClinic).await?;
+    Ok(engine()?
+        .tag_choices(&actor)
+        .await?
+        .into_iter()
+        .map(|t| TagChoice {
+            id: t.public_id,
+            name: t.name,
+            color: t.color,
+        })
+        .collect())
+}
+
 /// The tags one friend carries (public IDs).
 #[server(endpoint = "friend_tags")]
 pub async fn friend_tags(id: String) -> Result<Vec<String>, AppError> {

@@ -6,7 +6,7 @@ use crate::components::{reload_at, ErrorNotice, HydrationMark, Loading};
 use crate::i18n::t;
 use crate::use_lang;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::use_location;
 use model::{Permission, Role};
 
@@ -26,6 +26,15 @@ pub const AREAS: &[(&str, &str)] = &[
     ("/analytics", "nav.analytics"),
     ("/settings", "nav.settings"),
 ];
+
+/// Whether the page at `path` belongs to the area at `href`: the dashboard
+/// only at "/", any other area at its own address and everything under it.
+fn in_area(path: &str, href: &str) -> bool {
+    match href {
+        "/" => path == "/",
+        _ => path.strip_prefix(href).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
+    }
+}
 
 pub fn role_label(role: Role) -> String {
     t(use_lang(), &format!("role.{}", role.as_str()))
@@ -64,6 +73,7 @@ pub fn Shell() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
     provide_context(MeResource(me));
     let lang = use_lang();
+    let path = use_location().pathname;
     view! {
         <a class="skip-link" href="#main">{t(lang, "shell.skip")}</a>
         <Suspense fallback=|| view! { <header class="topbar"><Loading/></header> }>
@@ -84,12 +94,14 @@ pub fn Shell() -> impl IntoView {
         <div class="layout">
             <nav class="sidenav" aria-label=t(lang, "nav.main")>
                 <ul>
+                    // Plain links marked by one watch of the address: thirteen
+                    // <A>s each kept watches of their own on every page.
                     {AREAS.iter().map(|(href, key)| view! {
-                        <li><A href=*href exact={*href == "/"}>{t(lang, key)}</A></li>
+                        <li><a href=*href aria-current=move || path.with(|p| in_area(p, href)).then_some("page")>{t(lang, key)}</a></li>
                     }).collect_view()}
                     {me_view(move |me| {
                         (me.sandbox && me.role.can(Permission::HandlePatients))
-                            .then(|| view! { <li class="nav-sandbox"><A href="/sandbox">{t(lang, "nav.sandbox")}</A></li> })
+                            .then(|| view! { <li class="nav-sandbox"><a href="/sandbox" aria-current=move || path.with(|p| in_area(p, "/sandbox")).then_some("page")>{t(lang, "nav.sandbox")}</a></li> })
                             .into_any()
                     })}
                 </ul>
@@ -151,5 +163,21 @@ fn TopBar(me: Me) -> impl IntoView {
             </div>
         </header>
         {sandbox.then(|| view! { <div class="sandbox-banner" role="note">{t(lang, "shell.sandbox_banner")}</div> })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_area;
+
+    #[test]
+    fn an_area_is_marked_on_its_pages_only() {
+        assert!(in_area("/", "/"));
+        assert!(!in_area("/friends", "/"));
+        assert!(in_area("/friends", "/friends"));
+        assert!(in_area("/friends/abc", "/friends"));
+        assert!(!in_area("/friendship", "/friends"));
+        assert!(in_area("/settings/staff", "/settings"));
+        assert!(!in_area("/", "/settings"));
     }
 }

@@ -280,50 +280,85 @@ impl Engine {
             .session_by_token_hash(&sha256_hex(token.as_bytes()), now)
             .await?
             .ok_or(EngineError::NotSignedIn)?;
-        if now - session.created_at > SESSION_MAX_MS {
-            self.db.delete_session(session.id, None).await?;
+        let state = SessionState {
+            id: session.id,
+            created_at: session.created_at,
+            last_seen_at: session.last_seen_at,
+            stage: &session.stage,
+        };
+        self.admit_session(&state, stages, now).await?;
+        let user = self.db.user(session.user_id).await?.ok_or(EngineError::NotSignedIn)?;
+        self.admit_user(&state, user.disabled != 0, now).await?;
+        Ok((session, user))
+    }
+
+    /// The rules every session meets before its request is served: not
+    /// older than the longest session, at a stage this request accepts.
+    async fn admit_session(&self, s: &SessionState<'_>, stages: &[&str], now: i64) -> Result<(), EngineError> {
+        if now - s.created_at > SESSION_MAX_MS {
+            self.db.delete_session(s.id, None).await?;
             return Err(EngineError::NotSignedIn);
         }
-        if !stages.contains(&session.stage.as_str()) {
-            return Err(if session.stage == STAGE_ENROL {
+        if !stages.contains(&s.stage) {
+            return Err(if s.stage == STAGE_ENROL {
                 EngineError::TotpEnrolmentRequired
             } else {
                 EngineError::NotSignedIn
             });
         }
-        let user = self.db.user(session.user_id).await?.ok_or(EngineError::NotSignedIn)?;
-        if user.disabled != 0 {
-            self.db.delete_session(session.id, None).await?;
-            return Err(EngineError::NotSignedIn);
-        }
-        if now - session.last_seen_at > SESSION_TOUCH_MS {
-            self.db.touch_session(session.id, now, now + SESSION_IDLE_MS).await?;
-        }
-        Ok((session, user))
+        Ok(())
     }
 
-    /// The signed-in actor behind a session token, in the session's clinic.
+    /// A disabled user's session ends; a live one's idle expiry slides on
+    /// (at most once a minute, so a page is not a write).
+    async fn admit_user(&self, s: &SessionState<'_>, disabled: bool, now: i64) -> Result<(), EngineError> {
+        if disabled {
+            self.db.delete_session(s.id, None).await?;
+            return Err(EngineError::NotSignedIn);
+        }
+        if now - s.last_seen_at > SESSION_TOUCH_MS {
+            self.db.touch_session(s.id, now, now + SESSION_IDLE_MS).await?;
+        }
+        Ok(())
+    }
+
+    /// The signed-in actor behind a session token, in the session's clinic:
+    /// the session, its user, clinic and role read in one query.
     pub async fn authenticate(&self, token: &str) -> Result<Actor, EngineError> {
-        let (session, user) = self.session_user(token, &[STAGE_FULL]).await?;
-        let clinic = self.db.clinic(session.clinic_id).await?.ok_or(EngineError::NotSignedIn)?;
-        let role = self
+        if token.is_empty() {
+            return Err(EngineError::NotSignedIn);
+        }
+        let now = self.wall_ms();
+        let c = self
             .db
-            .membership_role(user.id, clinic.id)
+            .session_caller(&sha256_hex(token.as_bytes()), now)
             .await?
-            .and_then(|r| Role::parse(&r))
             .ok_or(EngineError::NotSignedIn)?;
+        let state = SessionState {
+            id: c.session_id,
+            created_at: c.created_at,
+            last_seen_at: c.last_seen_at,
+            stage: &c.stage,
+        };
+        self.admit_session(&state, &[STAGE_FULL], now).await?;
+        self.admit_user(&state, c.user_disabled != 0, now).await?;
+        let (Some(clinic_public_id), Some(clinic_name), Some(role)) =
+            (c.clinic_public_id, c.clinic_name, c.role.as_deref().and_then(Role::parse))
+        else {
+            return Err(EngineError::NotSignedIn);
+        };
         Ok(Actor {
-            session_id: session.id,
-            user_id: user.id,
-            user_public_id: user.public_id,
-            email: user.email,
-            display_name: user.display_name,
-            organization_id: user.organization_id,
-            clinic_id: clinic.id,
-            clinic_public_id: clinic.public_id,
-            clinic_name: clinic.name,
+            session_id: c.session_id,
+            user_id: c.user_id,
+            user_public_id: c.user_public_id,
+            email: c.email,
+            display_name: c.display_name,
+            organization_id: c.organization_id,
+            clinic_id: c.clinic_id,
+            clinic_public_id,
+            clinic_name,
             role,
-            totp_enabled: user.totp_secret_enc.is_some(),
+            totp_enabled: c.totp_enabled != 0,
         })
     }
 
@@ -710,6 +745,14 @@ impl Engine {
     }
 }
 
+/// What the session rules look at, whichever query read the session.
+struct SessionState<'a> {
+    id: i64,
+    created_at: i64,
+    last_seen_at: i64,
+    stage: &'a str,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -723,3 +766,4 @@ mod tests {
         assert!(!valid_email("a b@c.jp"));
     }
 }
+

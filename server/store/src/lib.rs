@@ -50,7 +50,7 @@ pub use quota::{DeliverySettingsRow, QuotaEntryRow, QuotaMonthRow};
 pub use rich_menus::{FriendMenuRow, LineRichMenuRow, NewRichMenuRule, RichMenuRow, RichMenuRuleRow, RichMenuSettle, RichMenuStateRow};
 pub use segments::{SegmentChanges, SegmentRow, POSTGRES_CHANGE_WINDOW_MS};
 pub use sequences::{EnrolmentListRow, EnrolmentNext, EnrolmentRow, SegmentWatch, SequenceRow, StepRow, StepSendRow, StepWrite};
-pub use sessions::SessionRow;
+pub use sessions::{SessionCallerRow, SessionRow};
 pub use staff_channels::{
     StaffAckRow, StaffChannelRow, StaffChannelWrite, StaffDeliveryRow, StaffDeliveryState, StaffMemberRow, StaffPostRow, StaffPostWrite,
     StaffReplyRow, StaffVoiceRow,

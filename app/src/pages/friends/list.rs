@@ -2,7 +2,7 @@
 
 use super::{shown_name, status_label};
 use crate::api::friends::{list_friends, FriendItem};
-use crate::api::tags::{tags_overview, SetFriendsTag};
+use crate::api::tags::{tag_choices, SetFriendsTag, TagChoice};
 use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{t, t_n};
 use crate::pages::TagBadge;
@@ -30,7 +30,7 @@ pub fn FriendsPage() -> impl IntoView {
         move || (get("q"), get("status"), get("from"), get("until"), chosen_tags(), get("after")),
         |(q, status, from, until, tags, after)| list_friends(q, status, from, until, Some(tags.join(",")), after),
     );
-    let catalog = Resource::new(|| (), |_| tags_overview());
+    let catalog = Resource::new(|| (), |_| tag_choices());
     let filtered = move || {
         get("q").is_some() || get("status").is_some() || get("from").is_some() || get("until").is_some() || !chosen_tags().is_empty()
     };
@@ -83,12 +83,12 @@ pub fn FriendsPage() -> impl IntoView {
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         let chosen = chosen_tags();
-                        catalog.await.ok().filter(|d| !d.tags.is_empty()).map(|d| view! {
+                        catalog.await.ok().filter(|tags| !tags.is_empty()).map(|tags| view! {
                             <details class="tag-filter field" open=!chosen.is_empty()>
                                 <summary>{t(lang, "friends.by_tags")}{(!chosen.is_empty()).then(|| format!("（{}）", chosen.len()))}</summary>
                                 <p class="help">{t(lang, "friends.by_tags_help")}</p>
                                 <div class="tag-filter-list">
-                                    {d.tags.iter().map(|tag| {
+                                    {tags.iter().map(|tag| {
                                         let on = chosen.contains(&tag.id);
                                         view! {
                                             <label class="check">
@@ -119,7 +119,7 @@ pub fn FriendsPage() -> impl IntoView {
                         Ok(p) => {
                             let ids: Vec<String> = p.items.iter().map(|f| f.id.clone()).collect();
                             let can = p.can_edit;
-                            let tags = if can { catalog.await.map(|d| d.tags).unwrap_or_default() } else { Vec::new() };
+                            let tags = if can { catalog.await.unwrap_or_default() } else { Vec::new() };
                             view! {
                             {can.then(|| view! { <BulkTagBar picked bulk_tag bulk tags/> })}
                             {p.can_edit.then(|| view! {
@@ -173,7 +173,7 @@ fn BulkTagBar(
     picked: RwSignal<Vec<String>>,
     bulk_tag: RwSignal<String>,
     bulk: ServerAction<SetFriendsTag>,
-    tags: Vec<crate::api::tags::TagDto>,
+    tags: Vec<TagChoice>,
 ) -> impl IntoView {
     let lang = use_lang();
     let send = move |attach: bool| {
@@ -232,7 +232,10 @@ fn FriendRow(f: FriendItem, picked: Option<RwSignal<Vec<String>>>) -> impl IntoV
                     </td>
                 }
             })}
-            <td><A href=format!("/friends/{}", f.id)>{name}</A>
+            // A plain link: the router still follows it in the page, and fifty
+            // rows of <A> (each resolving its address and watching whether it
+            // is the current page) were a good part of this page's render.
+            <td><a href=format!("/friends/{}", f.id)>{name}</a>
                 {f.staff.then(|| view! { " " <span class="badge" title=t(use_lang(), "friends.staff_help")>{t(use_lang(), "friends.staff")}</span> })}</td>
             <td>{f.patient_number.clone()}</td>
             <td><span class=badge>{status_label(&f.status)}</span></td>
