@@ -766,4 +766,3 @@ mod tests {
         assert!(!valid_email("a b@c.jp"));
     }
 }
-
