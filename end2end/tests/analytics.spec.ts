@@ -1,4 +1,4 @@
-import { DEMO, login, newPhoneFriend, open, test, expect } from './helpers';
+import { DEMO, login, newPhoneFriend, open, test, expect, SEND_PAGE } from './helpers';
 
 /** Clickers per hundred reached to one decimal, rounded half up (as the page shows it). */
 function rate(clickers: number, reached: number): string {
@@ -22,7 +22,7 @@ test('a link in a broadcast is each patient’s own: a click on the phone shows 
   const recipients = parseInt((await page.getByTestId('cost').getByTestId('recipients').textContent())!, 10);
   await page.getByTestId('send').click();
   await page.getByTestId('confirm-send').click();
-  await expect(page).toHaveURL(/\/broadcasts\/[A-Za-z0-9_-]+$/);
+  await expect(page).toHaveURL(SEND_PAGE);
   const report = page.url();
   await expect(page.getByTestId('status')).toHaveText('完了', { timeout: 30_000 });
   await expect(page.getByTestId('clickers')).toHaveText('0');

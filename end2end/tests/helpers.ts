@@ -33,6 +33,10 @@ export const SANDBOX = 'http://127.0.0.1:3110';
 export const SANDBOX_HEADERS = { 'x-sandbox-token': 'e2e-sandbox-token' };
 import { createHmac } from 'crypto';
 
+/** A sent broadcast's own page (the composer's /broadcasts/new is not one:
+ * the address must have moved on from it before the test reads it). */
+export const SEND_PAGE = /\/broadcasts\/(?!new$)[A-Za-z0-9_-]+$/;
+
 export const DEMO = {
   owner: { email: 'owner@sakura.example', password: 'sakura-owner-2026', name: '佐藤 健一（院長）', role: 'オーナー' },
   marketer: { email: 'marketer@sakura.example', password: 'sakura-marketer-2026', name: '田中 美咲（事務長）', role: 'マーケター' },
