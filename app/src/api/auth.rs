@@ -59,9 +59,11 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         }
         Err(e) => return Err(e),
     };
-    let clinics = engine()?
-        .my_clinics(&actor)
-        .await?
+    let memberships = engine()?.my_clinics(&actor).await?;
+    let sandbox = memberships
+        .iter()
+        .any(|m| m.clinic_id == actor.clinic_id && engine::channel::is_sandbox(m.channel_mode.as_deref()));
+    let clinics = memberships
         .into_iter()
         .filter_map(|m| {
             Some(ClinicChoice {
@@ -71,7 +73,6 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
             })
         })
         .collect();
-    let sandbox = engine()?.in_sandbox_mode(actor.clinic_id).await?;
     Ok(Some(Me {
         sandbox,
         display_name: actor.display_name,

@@ -178,6 +178,12 @@ pub const MODE_SANDBOX: &str = "sandbox";
 
 pub const MODE_LINE: &str = "line";
 
+/// Whether a clinic's stored channel mode (none without a channel) is the
+/// sandbox's.
+pub fn is_sandbox(mode: Option<&str>) -> bool {
+    mode == Some(MODE_SANDBOX)
+}
+
 impl Engine {
     /// Stores a clinic's channel secret (encrypted) and access token.
     pub async fn connect_channel(
@@ -200,7 +206,7 @@ impl Engine {
 
     /// Whether the clinic talks to the sandbox rather than LINE.
     pub async fn in_sandbox_mode(&self, clinic_id: i64) -> Result<bool, EngineError> {
-        Ok(self.db.channel(clinic_id).await?.is_some_and(|c| c.mode == MODE_SANDBOX))
+        Ok(is_sandbox(self.db.channel(clinic_id).await?.as_ref().map(|c| c.mode.as_str())))
     }
 
     /// The clinic's channel secret and access token, decrypted (for

@@ -55,6 +55,10 @@ pub struct MembershipRow {
     pub clinic_public_id: String,
     pub clinic_name: String,
     pub role: String,
+    /// The clinic's LINE channel mode, if it has a channel (every page's
+    /// header shows whether the clinic is in the sandbox: read with the
+    /// clinics, not by a query of its own).
+    pub channel_mode: Option<String>,
 }
 
 /// An open invitation: for a new account (`clinic_id` empty, the
@@ -338,8 +342,11 @@ impl Db {
 
     pub async fn memberships_of(&self, user_id: i64) -> Result<Vec<MembershipRow>, StoreError> {
         Ok(sqlx::query_as(
-            "SELECT c.id AS clinic_id, c.public_id AS clinic_public_id, c.name AS clinic_name, m.role \
-             FROM memberships m JOIN clinics c ON c.id = m.clinic_id WHERE m.user_id = $1 AND m.disabled = 0 ORDER BY c.id",
+            "SELECT c.id AS clinic_id, c.public_id AS clinic_public_id, c.name AS clinic_name, m.role, \
+                    ch.mode AS channel_mode \
+             FROM memberships m JOIN clinics c ON c.id = m.clinic_id \
+             LEFT JOIN line_channels ch ON ch.clinic_id = c.id \
+             WHERE m.user_id = $1 AND m.disabled = 0 ORDER BY c.id",
         )
         .bind(user_id)
         .fetch_all(&self.pool)

@@ -236,7 +236,7 @@ fn FriendRow(f: FriendItem, picked: Option<RwSignal<Vec<String>>>) -> impl IntoV
             // rows of <A> (each resolving its address and watching whether it
             // is the current page) were a good part of this page's render.
             <td><a href=format!("/friends/{}", f.id)>{name}</a>
-                {f.staff.then(|| view! { " " <span class="badge" title=t(use_lang(), "friends.staff_help")>{t(use_lang(), "friends.staff")}</span> })}</td>
+                {f.staff.then(|| view! { " " <span class="badge" title=t(lang, "friends.staff_help")>{t(lang, "friends.staff")}</span> })}</td>
             <td>{f.patient_number.clone()}</td>
             <td><span class=badge>{status_label(&f.status)}</span></td>
             <td>{f.followed.clone()}</td>
