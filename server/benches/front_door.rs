@@ -89,7 +89,6 @@ async fn serve(backend: &str) -> Result<Served, String> {
         .env("YORISOI_DATA_DIR", &dir)
         .env("YORISOI_SITE_ROOT", &site_root)
         .env("YORISOI_LOG", "error")
-        .envs(std::env::var("TOKIO_WORKER_THREADS").ok().map(|n| ("TOKIO_WORKER_THREADS", n)))
         .current_dir(&dir)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
