@@ -471,7 +471,11 @@ async fn opening_a_link_can_tag_the_friend_but_a_preview_or_another_link_does_no
     let e = &r.engine;
     let users: Vec<String> = (60..63).map(user).collect();
     r.friends(&users).await;
-    let interested = e.create_tag(&r.owner, &common::tag("インフル関心あり")).await.unwrap().public_id;
+    let interested = e
+        .create_tag(&r.owner, &engine::tags::TagInput::plain("インフル関心あり"))
+        .await
+        .unwrap()
+        .public_id;
     let on_click = Automation {
         trigger: Trigger::LinkClicked {
             url: "https://clinic.example/flu".into(),

@@ -726,7 +726,7 @@ async fn bad_messages_and_audiences_are_refused_with_nothing_stored() {
 /// the tag's ID and the rig's friends' IDs.
 async fn thank_you_push_on_tag(r: &Rig) -> (String, Vec<String>) {
     let e = &r.engine;
-    let tag = e.create_tag(&r.owner, &common::tag("健診予約")).await.unwrap();
+    let tag = e.create_tag(&r.owner, &engine::tags::TagInput::plain("健診予約")).await.unwrap();
     let automation = model::automation::Automation {
         trigger: model::automation::Trigger::TagAdded {
             tag: tag.public_id.clone(),

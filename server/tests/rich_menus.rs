@@ -243,7 +243,11 @@ async fn a_friend_whose_tag_changes_gets_the_segments_menu_and_goes_back_to_the_
     use model::segment::{Condition, Group, Join, Node, Rule, RULE_VERSION};
     let r = rig(3).await;
     let e = &r.engine;
-    let staff_tag = e.create_tag(&r.owner, &common::tag("スタッフ")).await.unwrap().public_id;
+    let staff_tag = e
+        .create_tag(&r.owner, &engine::tags::TagInput::plain("スタッフ"))
+        .await
+        .unwrap()
+        .public_id;
     let rule = Rule {
         version: RULE_VERSION,
         root: Group {

@@ -272,8 +272,18 @@ async fn after_a_downtime_a_reminder_goes_late_only_within_its_lateness_and_neve
 #[tokio::test]
 async fn a_stop_condition_ends_the_enrolment_and_a_step_condition_skips_its_step() {
     let r = rig(2).await;
-    let booked = r.engine.create_tag(&r.owner, &common::tag("予約済")).await.unwrap().public_id;
-    let child = r.engine.create_tag(&r.owner, &common::tag("小児")).await.unwrap().public_id;
+    let booked = r
+        .engine
+        .create_tag(&r.owner, &engine::tags::TagInput::plain("予約済"))
+        .await
+        .unwrap()
+        .public_id;
+    let child = r
+        .engine
+        .create_tag(&r.owner, &engine::tags::TagInput::plain("小児"))
+        .await
+        .unwrap()
+        .public_id;
     let mut follow_up = step(StepTiming::at_clock(Anchor::Enrolment, 7, 10, 0), "お子さまのその後はいかがですか");
     follow_up.condition = Some(StepCondition::HasTag { tag: child.clone() });
     let seq = r
@@ -371,7 +381,11 @@ async fn a_step_tags_the_friend_and_hands_over_to_the_next_sequence_once_even_wh
     use model::automation::Action;
     let r = rig(1).await;
     let e = &r.engine;
-    let followed = e.create_tag(&r.owner, &common::tag("フォロー済み")).await.unwrap().public_id;
+    let followed = e
+        .create_tag(&r.owner, &engine::tags::TagInput::plain("フォロー済み"))
+        .await
+        .unwrap()
+        .public_id;
     let next = r
         .sequence(
             "定期検診のご案内（次）",
@@ -731,9 +745,21 @@ async fn a_new_friend_or_a_tag_starts_its_sequence_and_an_automation_starts_and_
     use model::automation::{Action, Automation, Problem, Trigger as When};
     let r = rig(3).await;
     let e = &r.engine;
-    let checkup = e.create_tag(&r.owner, &common::tag("検診希望")).await.unwrap().public_id;
-    let wants = e.create_tag(&r.owner, &common::tag("案内希望")).await.unwrap().public_id;
-    let stop = e.create_tag(&r.owner, &common::tag("案内停止")).await.unwrap().public_id;
+    let checkup = e
+        .create_tag(&r.owner, &engine::tags::TagInput::plain("検診希望"))
+        .await
+        .unwrap()
+        .public_id;
+    let wants = e
+        .create_tag(&r.owner, &engine::tags::TagInput::plain("案内希望"))
+        .await
+        .unwrap()
+        .public_id;
+    let stop = e
+        .create_tag(&r.owner, &engine::tags::TagInput::plain("案内停止"))
+        .await
+        .unwrap()
+        .public_id;
     r.sequence(
         "検診のご案内",
         Trigger::TagAdded { tag: checkup.clone() },
@@ -1128,8 +1154,16 @@ async fn entering_a_segment_starts_its_sequence_once_per_entry_and_those_already
     use model::segment::{Condition, Group, Join, Node, Rule, RULE_VERSION};
     let r = rig(3).await;
     let e = &r.engine;
-    let first = e.create_tag(&r.owner, &common::tag("初診")).await.unwrap().public_id;
-    let other = e.create_tag(&r.owner, &common::tag("その他")).await.unwrap().public_id;
+    let first = e
+        .create_tag(&r.owner, &engine::tags::TagInput::plain("初診"))
+        .await
+        .unwrap()
+        .public_id;
+    let other = e
+        .create_tag(&r.owner, &engine::tags::TagInput::plain("その他"))
+        .await
+        .unwrap()
+        .public_id;
     let rule = Rule {
         version: RULE_VERSION,
         root: Group {

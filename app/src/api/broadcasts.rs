@@ -158,10 +158,10 @@ pub async fn composer_options() -> Result<ComposerChoices, AppError> {
         .map(|s| (s.public_id, s.name))
         .collect();
     let tags = engine
-        .list_tags(&actor)
+        .tag_choices(&actor)
         .await?
         .into_iter()
-        .map(|v| (v.tag.public_id, v.tag.name))
+        .map(|t| (t.public_id, t.name))
         .collect();
     let settings = engine.delivery_settings(&actor).await?;
     Ok(ComposerChoices {
@@ -227,9 +227,9 @@ pub async fn get_broadcast(id: String) -> Result<BroadcastDetail, AppError> {
     let audience_names = match &v.audience {
         Audience::Segment { segment } => engine.segment(&actor, segment).await.map(|(s, _)| vec![s.name]).unwrap_or_default(),
         Audience::Tags { tags, .. } => {
-            let all = engine.list_tags(&actor).await?;
+            let all = engine.tag_choices(&actor).await?;
             tags.iter()
-                .filter_map(|t| all.iter().find(|v| &v.tag.public_id == t).map(|v| v.tag.name.clone()))
+                .filter_map(|t| all.iter().find(|v| &v.public_id == t).map(|v| v.name.clone()))
                 .collect()
         }
         _ => vec![],

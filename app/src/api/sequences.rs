@@ -255,10 +255,10 @@ async fn tag_and_segment_names(
     actor: &engine::Actor,
 ) -> Result<(Vec<(String, String)>, Vec<(String, String)>), AppError> {
     let tags = engine
-        .list_tags(actor)
+        .tag_choices(actor)
         .await?
         .into_iter()
-        .map(|v| (v.tag.public_id, v.tag.name))
+        .map(|t| (t.public_id, t.name))
         .collect();
     let segments = engine
         .list_segments(actor)

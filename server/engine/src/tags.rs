@@ -36,6 +36,21 @@ pub struct TagInput<'a> {
     pub rule_text: &'a str,
 }
 
+#[cfg(feature = "test-support")]
+impl<'a> TagInput<'a> {
+    /// A tag of this name and nothing else (no folder, description or
+    /// rule): the tests' tag.
+    pub fn plain(name: &'a str) -> TagInput<'a> {
+        TagInput {
+            folder: None,
+            name,
+            color: TAG_COLORS[1],
+            description: "",
+            rule_text: "",
+        }
+    }
+}
+
 fn clean_name(name: &str) -> Result<String, EngineError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > NAME_MAX {
@@ -129,9 +144,9 @@ impl Engine {
     }
 
     /// Every tag of the clinic with its friends and last attachment.
-    /// The clinic's tags without their counts, for offering them as
-    /// choices (the friend list's filter and bulk tagging): counting every
-    /// tag's friends is the slow part of `list_tags`.
+    /// The clinic's tags without their counts, for naming them or offering
+    /// them as choices: counting every tag's friends is the slow part of
+    /// `list_tags`.
     pub async fn tag_choices(&self, actor: &Actor) -> Result<Vec<TagRow>, EngineError> {
         actor.require(Permission::ViewClinic)?;
         Ok(self.db.tags(actor.clinic_id).await?)

@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{tag_input, world};
+use common::world;
+use engine::tags::TagInput;
 use engine::{Clock, EngineError};
 use model::automation::*;
 use model::segment::*;
@@ -38,8 +39,8 @@ async fn tags_of(w: &common::World, friend: &str) -> Vec<String> {
 async fn a_loop_is_refused_when_saving_and_when_enabling() {
     let w = world(1).await;
     let e = &w.engine;
-    let a = e.create_tag(&w.owner, &tag_input("A")).await.unwrap();
-    let b = e.create_tag(&w.owner, &tag_input("B")).await.unwrap();
+    let a = e.create_tag(&w.owner, &TagInput::plain("A")).await.unwrap();
+    let b = e.create_tag(&w.owner, &TagInput::plain("B")).await.unwrap();
     let first = e
         .save_automation(&w.owner, None, "AならB", &on_tag(&a.public_id, vec![add(&b.public_id)]))
         .await
@@ -82,10 +83,10 @@ async fn a_loop_is_refused_when_saving_and_when_enabling() {
 async fn a_tag_added_by_staff_runs_a_chain_with_its_condition() {
     let w = world(3).await;
     let e = &w.engine;
-    let vaccine = e.create_tag(&w.owner, &tag_input("ワクチン希望")).await.unwrap();
-    let adult = e.create_tag(&w.owner, &tag_input("成人")).await.unwrap();
-    let call = e.create_tag(&w.owner, &tag_input("要電話")).await.unwrap();
-    let list = e.create_tag(&w.owner, &tag_input("接種リスト")).await.unwrap();
+    let vaccine = e.create_tag(&w.owner, &TagInput::plain("ワクチン希望")).await.unwrap();
+    let adult = e.create_tag(&w.owner, &TagInput::plain("成人")).await.unwrap();
+    let call = e.create_tag(&w.owner, &TagInput::plain("要電話")).await.unwrap();
+    let list = e.create_tag(&w.owner, &TagInput::plain("接種リスト")).await.unwrap();
     // Only adults go on the list; being on the list means a call.
     let adults_only = Rule {
         version: RULE_VERSION,
@@ -129,7 +130,7 @@ async fn a_tag_added_by_staff_runs_a_chain_with_its_condition() {
 async fn a_failing_automation_is_recorded_and_blocks_nothing() {
     let w = world(1).await;
     let e = &w.engine;
-    let t = e.create_tag(&w.owner, &tag_input("t")).await.unwrap();
+    let t = e.create_tag(&w.owner, &TagInput::plain("t")).await.unwrap();
     let automation = Automation {
         trigger: Trigger::Keyword {
             keyword: "予約".into(),
@@ -169,8 +170,8 @@ async fn a_failing_automation_is_recorded_and_blocks_nothing() {
 async fn a_happening_left_by_a_crash_is_run_once_after_its_lease() {
     let w = world(1).await;
     let e = &w.engine;
-    let a = e.create_tag(&w.owner, &tag_input("A")).await.unwrap();
-    let b = e.create_tag(&w.owner, &tag_input("B")).await.unwrap();
+    let a = e.create_tag(&w.owner, &TagInput::plain("A")).await.unwrap();
+    let b = e.create_tag(&w.owner, &TagInput::plain("B")).await.unwrap();
     e.save_automation(&w.owner, None, "AならB", &on_tag(&a.public_id, vec![add(&b.public_id)]))
         .await
         .unwrap();

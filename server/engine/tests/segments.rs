@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{tag_input, world};
+use common::world;
+use engine::tags::TagInput;
 use engine::{Engine, EngineError};
 use model::segment::*;
 
@@ -31,7 +32,7 @@ fn other_instance(e: &Engine) -> Engine {
 async fn the_index_follows_every_change_on_this_instance_and_on_another() {
     let w = world(6).await;
     let (a, b) = (&w.engine, other_instance(&w.engine));
-    let flu = a.create_tag(&w.owner, &tag_input("インフル希望")).await.unwrap();
+    let flu = a.create_tag(&w.owner, &TagInput::plain("インフル希望")).await.unwrap();
     let rule = has(&flu.public_id);
     assert_eq!(a.count_segment(&w.viewer, &rule, 5).await.unwrap().count, 0);
     assert_eq!(b.count_segment(&w.viewer, &rule, 5).await.unwrap().count, 0);
@@ -131,7 +132,7 @@ fn event(kind: &str, user: &str, n: i64, extra: &str) -> String {
 async fn saved_segments_validate_and_belong_to_their_clinic() {
     let w = world(2).await;
     let e = &w.engine;
-    let hbp = e.create_tag(&w.owner, &tag_input("高血圧")).await.unwrap();
+    let hbp = e.create_tag(&w.owner, &TagInput::plain("高血圧")).await.unwrap();
     let pid = e
         .save_segment(&w.owner, None, " 生活習慣病リスク ", "高血圧の方", &has(&hbp.public_id))
         .await
@@ -177,7 +178,7 @@ async fn saved_segments_validate_and_belong_to_their_clinic() {
 async fn an_instance_idle_past_the_retention_rebuilds_its_index() {
     let w = world(3).await;
     let e = &w.engine;
-    let t = e.create_tag(&w.owner, &tag_input("t")).await.unwrap();
+    let t = e.create_tag(&w.owner, &TagInput::plain("t")).await.unwrap();
     assert_eq!(e.count_segment(&w.viewer, &has(&t.public_id), 1).await.unwrap().count, 0);
     e.set_tag(&w.owner, &t.public_id, &w.friends, true).await.unwrap();
     // Three days later the change rows are pruned; the index is rebuilt.

@@ -330,16 +330,6 @@ impl Db {
         Ok(())
     }
 
-    pub async fn membership_role(&self, user_id: i64, clinic_id: i64) -> Result<Option<String>, StoreError> {
-        // A disabled membership grants nothing in its clinic.
-        let row: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE user_id = $1 AND clinic_id = $2 AND disabled = 0")
-            .bind(user_id)
-            .bind(clinic_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| r.0))
-    }
-
     pub async fn memberships_of(&self, user_id: i64) -> Result<Vec<MembershipRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT c.id AS clinic_id, c.public_id AS clinic_public_id, c.name AS clinic_name, m.role, \

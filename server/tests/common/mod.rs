@@ -106,15 +106,3 @@ pub async fn line_event(engine: &Engine, clinic: &engine::Actor, user: &str, eve
         .unwrap();
     engine.process_webhooks(50).await.unwrap();
 }
-
-/// A plain tag of this name (no folder, description or rule).
-#[allow(dead_code)]
-pub fn tag(name: &str) -> engine::tags::TagInput<'_> {
-    engine::tags::TagInput {
-        folder: None,
-        name,
-        color: engine::tags::TAG_COLORS[1],
-        description: "",
-        rule_text: "",
-    }
-}

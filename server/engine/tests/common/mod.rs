@@ -19,17 +19,6 @@ pub struct World {
     pub friends: Vec<String>,
 }
 
-/// A tag without folder, description or rule, named `name`.
-pub fn tag_input(name: &str) -> engine::tags::TagInput<'_> {
-    engine::tags::TagInput {
-        folder: None,
-        name,
-        color: engine::tags::TAG_COLORS[1],
-        description: "",
-        rule_text: "",
-    }
-}
-
 pub fn user(i: usize) -> String {
     format!("U{:032x}", 0xabc0 + i)
 }
